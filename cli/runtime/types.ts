@@ -1,0 +1,87 @@
+/**
+ * The Runtime contract (DESIGN.md "Runtimes"): both the local and the docker runtime offer exactly
+ * these operations, so commands and the chaos engine never care which one runs the stack.
+ */
+
+export const SERVICES = ['gateway', 'auth', 'catalog', 'inventory', 'order', 'payment', 'shipping'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+/** Services that own a database (the gateway owns none). */
+export const DATABASE_SERVICES = ['auth', 'catalog', 'inventory', 'order', 'payment', 'shipping'] as const;
+export type DatabaseServiceName = (typeof DATABASE_SERVICES)[number];
+
+/** Infrastructure pieces a runtime runs besides the services. */
+export const INFRA = ['postgres', 'kafka', 'fault-proxy'] as const;
+export type InfraName = (typeof INFRA)[number];
+
+export type RuntimeName = 'local' | 'docker';
+
+/** `--without` pattern switches (DESIGN.md "Patterns"). */
+export const PATTERN_SWITCHES = ['outbox', 'inbox', 'compensation'] as const;
+export type PatternSwitch = (typeof PATTERN_SWITCHES)[number];
+
+export interface Endpoints {
+  /** The one public HTTP entry. */
+  gatewayUrl: string;
+  /** Toxiproxy-compatible HTTP API that owns every link. */
+  faultProxyUrl: string;
+  /** Broker bootstrap for the lab's own tools (admin, redeliver, poison); not behind the proxy. */
+  brokerBootstrap: string;
+  /** Direct (not proxied) connection URL of each service's database, for checks. */
+  databases: Record<DatabaseServiceName, string>;
+  /** Direct (not proxied) base URL of each service's HTTP port (health, metrics, admin). */
+  services: Record<ServiceName, string>;
+}
+
+export type ProcessState = 'running' | 'paused' | 'stopped' | 'exited';
+
+export interface ProcessStatus {
+  name: string;
+  kind: 'infra' | 'service';
+  state: ProcessState;
+  healthy: boolean;
+  /** OS pid (local) or container id (docker). */
+  pid?: number;
+  containerId?: string;
+  port?: number;
+  url?: string;
+}
+
+export interface StackStatus {
+  runtime: RuntimeName;
+  running: boolean;
+  without: PatternSwitch[];
+  processes: ProcessStatus[];
+  endpoints?: Endpoints;
+}
+
+export interface UpOptions {
+  without: PatternSwitch[];
+  /** Called as each piece starts and becomes healthy, for progress output. */
+  onProgress?: (message: string) => void;
+  /** Aborted on Ctrl-C: the runtime stops what it started and rejects. */
+  signal?: AbortSignal;
+}
+
+export interface LogsOptions {
+  follow: boolean;
+  write: (chunk: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface Runtime {
+  readonly name: RuntimeName;
+  /** Starts the stack, waits until every piece is healthy, and returns its endpoints. */
+  up(options: UpOptions): Promise<Endpoints>;
+  /** Stops everything this runtime started; `purge` also removes data. */
+  down(options: { purge: boolean }): Promise<void>;
+  status(): Promise<StackStatus>;
+  /** Endpoints of a running stack; throws LabError E_NOT_RUNNING when none is up. */
+  endpoints(): Promise<Endpoints>;
+  logs(target: string | undefined, options: LogsOptions): Promise<void>;
+  /** Process faults by name (a service or an infra piece): real signals / container operations. */
+  kill(target: string): Promise<void>;
+  restart(target: string): Promise<void>;
+  pause(target: string): Promise<void>;
+  resume(target: string): Promise<void>;
+}
