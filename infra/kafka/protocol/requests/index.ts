@@ -1,0 +1,14 @@
+/**
+ * Every API version the broker implements. Add one line per API (its array of defineApi(...)
+ * entries, see ../registry.ts). The consumer-group APIs are registered here too.
+ */
+import { ApiRegistry, type ApiVersionHandler } from '../registry.ts';
+
+export const allApiVersions: readonly ApiVersionHandler[] = [
+  // core APIs (broker helper) are added here
+  // group APIs (group helper) are added here
+];
+
+export function createDefaultRegistry(): ApiRegistry {
+  return new ApiRegistry(allApiVersions);
+}
