@@ -1,0 +1,91 @@
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** `/proc/<pid>/stat` fields after the command name (which may contain spaces and parentheses). */
+function statFields(pid: number): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+function isLiveProcess(pid: number): boolean {
+  const state = statFields(pid)?.[0];
+  return state !== undefined && state !== 'Z' && state !== 'X';
+}
+
+function commandName(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Live `postgres` processes in process group `pgid` (the postmaster is started as a group leader). */
+function postgresProcessesInGroup(pgid: number): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    const fields = statFields(pid);
+    // fields[2] is pgrp (field 5 of stat).
+    if (fields && Number(fields[2]) === pgid && isLiveProcess(pid) && commandName(pid) === 'postgres')
+      pids.push(pid);
+  }
+  return pids;
+}
+
+export interface PostmasterLock {
+  pid: number;
+  dataDir: string;
+  port: number;
+}
+
+export function readPostmasterLock(dataDir: string): PostmasterLock | undefined {
+  try {
+    const [pid, lockDataDir, , port] = readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n');
+    return { pid: Number(pid), dataDir: lockDataDir ?? '', port: Number(port) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A postmaster for this data dir is alive: the lock's pid is a live `postgres` process. */
+export function runningPostmaster(dataDir: string): PostmasterLock | undefined {
+  const lock = readPostmasterLock(dataDir);
+  if (!lock || !Number.isInteger(lock.pid) || lock.pid <= 0) return undefined;
+  return isLiveProcess(lock.pid) && commandName(lock.pid) === 'postgres' ? lock : undefined;
+}
+
+/**
+ * After the postmaster was SIGKILLed its backends and auxiliary processes may still hold the old
+ * shared memory segment, and the new postmaster refuses to start ("pre-existing shared memory block
+ * is still in use"). They share the dead postmaster's process group: kill them, wait, and remove the
+ * stale lock file. A no-op when nothing is stale.
+ */
+export async function clearLeftovers(dataDir: string): Promise<void> {
+  const lock = readPostmasterLock(dataDir);
+  if (!lock || runningPostmaster(dataDir)) return;
+  if (Number.isInteger(lock.pid) && lock.pid > 0) {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const leftovers = postgresProcessesInGroup(lock.pid);
+      if (leftovers.length === 0) break;
+      if (Date.now() > deadline)
+        throw new Error(`postgres processes ${leftovers.join(', ')} of a dead postmaster will not exit`);
+      for (const pid of leftovers) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      }
+      await sleep(50);
+    }
+  }
+  rmSync(path.join(dataDir, 'postmaster.pid'), { force: true });
+}
