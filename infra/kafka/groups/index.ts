@@ -1,0 +1,38 @@
+/**
+ * How the broker plugs in the group coordinator, and how the group API handlers find it.
+ *
+ *   import { groupCoordinatorFactory } from './groups/index.ts';
+ *   broker options: { coordinator: groupCoordinatorFactory() }
+ *
+ * Committed offsets go to `<services.dataDir>/consumer-offsets.jsonl` (see offset-store.ts).
+ */
+import type { CoordinatorServices, GroupCoordinatorFactory, RequestContext } from '../protocol/context.ts';
+import { GroupCoordinator, type GroupCoordinatorOptions } from './coordinator.ts';
+import { OffsetStore } from './offset-store.ts';
+
+export { GroupCoordinator } from './coordinator.ts';
+export { OffsetStore } from './offset-store.ts';
+
+export type GroupTuning = Omit<GroupCoordinatorOptions, 'offsets' | 'partitionExists'>;
+
+export function groupCoordinatorFactory(tuning: GroupTuning = {}): GroupCoordinatorFactory {
+  return (services: CoordinatorServices) =>
+    new GroupCoordinator({
+      ...tuning,
+      offsets: new OffsetStore(services.dataDir),
+      partitionExists: (topic, partition) => {
+        const count = services.topics.partitionCount(topic);
+        return count !== undefined && partition >= 0 && partition < count;
+      },
+    });
+}
+
+/** The broker's coordinator when it is ours; undefined makes handlers answer COORDINATOR_NOT_AVAILABLE. */
+export function coordinatorOf(ctx: RequestContext): GroupCoordinator | undefined {
+  return ctx.coordinator instanceof GroupCoordinator ? ctx.coordinator : undefined;
+}
+
+/** Kafka reports client hosts with a leading slash (InetAddress.toString()). */
+export function clientHostOf(ctx: RequestContext): string {
+  return `/${ctx.connection.remoteAddress.replace(/^::ffff:/, '')}`;
+}

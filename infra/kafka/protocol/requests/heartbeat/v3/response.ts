@@ -1,0 +1,2 @@
+/** Heartbeat Response (Version: 3): same fields as v1. */
+export { encode } from '../v1/response.ts';

@@ -1,0 +1,2 @@
+/** LeaveGroup Response (Version: 2): same fields as v1. */
+export { encode } from '../v1/response.ts';

@@ -1,0 +1,24 @@
+/**
+ * OffsetCommit Request (Version: 0) => group_id [topics]
+ *   topics => name [partitions]
+ *     partitions => partition_index committed_offset committed_metadata
+ * v0 carries no generation: a "simple" commit, as by a client that assigns partitions itself.
+ */
+import type { Reader } from '../../../reader.ts';
+import type { OffsetCommitRequest } from '../handler.ts';
+
+export function decode(reader: Reader): OffsetCommitRequest {
+  return {
+    groupId: reader.string(),
+    generationId: -1,
+    memberId: '',
+    topics: reader.array((r) => ({
+      name: r.string(),
+      partitions: r.array((p) => ({
+        partition: p.int32(),
+        offset: p.int64Number(),
+        metadata: p.nullableString(),
+      })),
+    })),
+  };
+}

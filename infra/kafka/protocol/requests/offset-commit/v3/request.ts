@@ -1,0 +1,2 @@
+/** OffsetCommit Request (Version: 3): same fields as v2. */
+export { decode } from '../v2/request.ts';

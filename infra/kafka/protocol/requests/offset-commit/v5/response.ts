@@ -1,0 +1,2 @@
+/** OffsetCommit Response (Version: 5): same fields as v3. */
+export { encode } from '../v3/response.ts';

@@ -1,0 +1,2 @@
+/** SyncGroup Request (Version: 1): same fields as v0. */
+export { decode } from '../v0/request.ts';

@@ -1,0 +1,2 @@
+/** SyncGroup Response (Version: 3): same fields as v1. */
+export { encode } from '../v1/response.ts';
