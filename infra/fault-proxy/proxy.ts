@@ -1,0 +1,190 @@
+/**
+ * One named proxy (Toxiproxy's Proxy): a listener on `listen` that connects every accepted client
+ * to `upstream` through two ToxicLinks. Disabling it closes the listener and every connection.
+ */
+import net, { type Server, type Socket } from 'node:net';
+import { bindErrorMessage, formatHostPort, type HostPort, parseListen, parseUpstream } from './address.ts';
+import { SocketSink, ToxicLink } from './link.ts';
+import type { Random } from './random.ts';
+import { ToxicCollection } from './toxic-collection.ts';
+
+export interface ProxyConfig {
+  name: string;
+  listen: string;
+  upstream: string;
+}
+
+/** A client connection and its upstream connection, joined by one link per direction. */
+class Connection {
+  readonly #client: Socket;
+  readonly #upstream: Socket;
+  #reset = false;
+
+  constructor(
+    client: Socket,
+    upstream: Socket,
+    toxics: ToxicCollection,
+    random: Random,
+    onClosed: () => void,
+  ) {
+    this.#client = client;
+    this.#upstream = upstream;
+    const resetRequested = (): boolean => this.#reset;
+    const onReset = (): void => {
+      this.#reset = true;
+    };
+    const sink = (socket: Socket): SocketSink => new SocketSink(socket, resetRequested);
+    const upstreamLink = new ToxicLink({
+      source: client,
+      dest: sink(upstream),
+      chain: toxics.chain('upstream'),
+      random,
+      onReset,
+    });
+    const downstreamLink = new ToxicLink({
+      source: upstream,
+      dest: sink(client),
+      chain: toxics.chain('downstream'),
+      random,
+      onReset,
+    });
+    toxics.register(upstreamLink, 'upstream');
+    toxics.register(downstreamLink, 'downstream');
+    let open = 2;
+    const socketClosed = (): void => {
+      open -= 1;
+      if (open > 0) return;
+      toxics.unregister(upstreamLink, 'upstream');
+      toxics.unregister(downstreamLink, 'downstream');
+      onClosed();
+    };
+    client.once('close', socketClosed);
+    upstream.once('close', socketClosed);
+    upstreamLink.start();
+    downstreamLink.start();
+  }
+
+  close(): void {
+    this.#client.destroy();
+    this.#upstream.destroy();
+  }
+}
+
+export class ToxicProxy {
+  readonly name: string;
+  listen: string;
+  upstream: string;
+  enabled = false;
+  readonly toxics = new ToxicCollection();
+  readonly #random: Random;
+  #server: Server | undefined;
+  /** Every socket of this proxy (clients waiting for their upstream included), closed on stop. */
+  readonly #sockets = new Set<Socket>();
+  readonly #connections = new Set<Connection>();
+
+  constructor(config: ProxyConfig, random: Random) {
+    this.name = config.name;
+    this.listen = config.listen;
+    this.upstream = config.upstream;
+    this.#random = random;
+  }
+
+  /** Binds the listener; `listen` then reports the bound address (port 0 becomes the real port). */
+  async start(): Promise<void> {
+    if (this.enabled) return;
+    let address: HostPort;
+    try {
+      address = parseListen(this.listen);
+    } catch (error) {
+      throw new Error(`listen tcp: ${(error as Error).message}`);
+    }
+    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true });
+    server.on('connection', (client) => this.#accept(client));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (error: NodeJS.ErrnoException) =>
+        reject(new Error(bindErrorMessage(address, error))),
+      );
+      server.listen({ host: address.host, port: address.port, exclusive: true }, () => resolve());
+    });
+    server.on('error', () => {}); // after binding, accept errors are not fatal to the proxy
+    const bound = server.address() as net.AddressInfo;
+    this.listen = formatHostPort({ host: bound.address, port: bound.port });
+    this.#server = server;
+    this.enabled = true;
+  }
+
+  /** Closes the listener and every connection; waits until the port is free again. */
+  async stop(): Promise<void> {
+    if (!this.enabled) return;
+    this.enabled = false;
+    const server = this.#server;
+    this.#server = undefined;
+    const closed = new Promise<void>((resolve) => server?.close(() => resolve()) ?? resolve());
+    for (const connection of this.#connections) connection.close();
+    for (const socket of this.#sockets) socket.destroy();
+    await closed;
+  }
+
+  /** Would `other` need a restart: a different listen address (once resolved) or upstream. */
+  differs(other: { listen: string; upstream: string }): boolean {
+    const listen = formatHostPort(parseListen(other.listen));
+    return listen !== this.listen || other.upstream !== this.upstream;
+  }
+
+  /** POST|PATCH /proxies/{proxy}: a new listen/upstream restarts it; `enabled` starts or stops it. */
+  async update(input: { listen: string; upstream: string; enabled: boolean }): Promise<void> {
+    if (this.differs(input)) {
+      await this.stop();
+      this.listen = input.listen;
+      this.upstream = input.upstream;
+    }
+    if (input.enabled && !this.enabled) await this.start();
+    else if (!input.enabled && this.enabled) await this.stop();
+  }
+
+  toJSON(): object {
+    return {
+      name: this.name,
+      listen: this.listen,
+      upstream: this.upstream,
+      enabled: this.enabled,
+      toxics: this.toxics.list(),
+    };
+  }
+
+  #track(socket: Socket): void {
+    this.#sockets.add(socket);
+    socket.on('error', () => {}); // resets and refusals end the connection; they are not crashes
+    socket.once('close', () => this.#sockets.delete(socket));
+  }
+
+  #accept(client: Socket): void {
+    this.#track(client);
+    let upstreamAddress: HostPort;
+    try {
+      upstreamAddress = parseUpstream(this.upstream);
+    } catch {
+      client.destroy();
+      return;
+    }
+    // As Toxiproxy: connect upstream first; the client is read only once both ends are there.
+    const upstream = net.connect({ ...upstreamAddress, allowHalfOpen: true, noDelay: true });
+    this.#track(upstream);
+    const refused = (): void => {
+      client.destroy();
+    };
+    upstream.once('error', refused);
+    upstream.once('connect', () => {
+      upstream.off('error', refused);
+      if (client.destroyed || !this.enabled) {
+        upstream.destroy();
+        client.destroy();
+        return;
+      }
+      const connection = new Connection(client, upstream, this.toxics, this.#random, () =>
+        this.#connections.delete(connection),
+      );
+      this.#connections.add(connection);
+    });
+  }
+}

@@ -1,0 +1,23 @@
+import { defineToxic, INTERRUPTED, TIMED_OUT } from './toxic.ts';
+
+/**
+ * reset_peer: on the first data (or end of stream) after `timeout` ms, resets the connection:
+ * both sockets are closed with a TCP RST (the client sees ECONNRESET); that data is discarded.
+ */
+export const resetPeer = defineToxic({
+  type: 'reset_peer',
+  goStruct: 'ResetToxic',
+  description: 'reset the connection (TCP RST) after a timeout',
+  attributes: {
+    timeout: { unit: 'ms', description: 'delay before the reset', goType: 'int64' },
+  },
+  async pipe(stub, attributes) {
+    const chunk = await stub.read();
+    if (chunk === INTERRUPTED || chunk === TIMED_OUT) return;
+    if (!(await stub.sleep(attributes.timeout))) {
+      stub.unread(chunk);
+      return;
+    }
+    stub.resetPeer();
+  },
+});
