@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import { notYetAvailable } from '../not-yet.ts';
+import { ExitCode, LabError } from '../errors.ts';
+import { runtimeOfRunningStack } from '../runtime/select.ts';
+import { interruptible } from './up.ts';
 
 export function registerLogs(program: Command): void {
   program
@@ -7,5 +9,19 @@ export function registerLogs(program: Command): void {
     .description('print the logs of one service (or all of them)')
     .argument('[service]', 'a service or infra piece (postgres, kafka, fault-proxy)')
     .option('-f, --follow', 'keep printing new lines')
-    .action(notYetAvailable('logs', 'foundation'));
+    .action(async (service: string | undefined, options: { follow?: boolean }) => {
+      const runtime = await runtimeOfRunningStack();
+      const interrupted = await interruptible(async (signal) => {
+        await runtime.logs(service, {
+          follow: options.follow ?? false,
+          signal,
+          write: (chunk) => process.stdout.write(chunk),
+        });
+        return signal.aborted;
+      });
+      if (interrupted)
+        throw new LabError('E_INTERRUPTED', 'stopped following the logs.', {
+          exitCode: ExitCode.interrupted,
+        });
+    });
 }

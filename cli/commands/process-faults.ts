@@ -1,11 +1,32 @@
 import type { Command } from 'commander';
-import { notYetAvailable } from '../not-yet.ts';
+import { runtimeOfRunningStack } from '../runtime/select.ts';
+import type { Runtime } from '../runtime/types.ts';
 
 const PROCESS_FAULTS = [
-  { name: 'kill', description: 'kill a service with SIGKILL (container: docker kill)' },
-  { name: 'restart', description: 'stop a service and start it again' },
-  { name: 'pause', description: 'freeze a service (SIGSTOP / docker pause)' },
-  { name: 'resume', description: 'unfreeze a paused service (SIGCONT / docker unpause)' },
+  {
+    name: 'kill',
+    description: 'kill a service with SIGKILL (container: docker kill)',
+    run: (runtime: Runtime, target: string) => runtime.kill(target),
+    done: 'killed',
+  },
+  {
+    name: 'restart',
+    description: 'stop a service and start it again',
+    run: (runtime: Runtime, target: string) => runtime.restart(target),
+    done: 'restarted (healthy)',
+  },
+  {
+    name: 'pause',
+    description: 'freeze a service (SIGSTOP / docker pause)',
+    run: (runtime: Runtime, target: string) => runtime.pause(target),
+    done: 'paused',
+  },
+  {
+    name: 'resume',
+    description: 'unfreeze a paused service (SIGCONT / docker unpause)',
+    run: (runtime: Runtime, target: string) => runtime.resume(target),
+    done: 'resumed',
+  },
 ] as const;
 
 export function registerProcessFaults(program: Command): void {
@@ -14,6 +35,9 @@ export function registerProcessFaults(program: Command): void {
       .command(fault.name)
       .description(fault.description)
       .argument('<service>', 'a service or infra piece (postgres, kafka, fault-proxy)')
-      .action(notYetAvailable(fault.name, 'foundation'));
+      .action(async (target: string) => {
+        await fault.run(await runtimeOfRunningStack(), target);
+        process.stdout.write(`${target}: ${fault.done}\n`);
+      });
   }
 }

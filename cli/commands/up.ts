@@ -1,5 +1,74 @@
 import type { Command } from 'commander';
-import { notYetAvailable } from '../not-yet.ts';
+import { closest } from 'fastest-levenshtein';
+import { ExitCode, LabError } from '../errors.ts';
+import { LocalRuntime } from '../runtime/local/local-runtime.ts';
+import { createRuntime, parseRuntimeChoice, selectRuntime } from '../runtime/select.ts';
+import { type Endpoints, PATTERN_SWITCHES, type PatternSwitch } from '../runtime/types.ts';
+
+/** Database URLs carry passwords: printed with `***`; the real ones stay in the 0600 state file. */
+export function maskPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (!parsed.password) return url;
+    parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}
+
+export function maskedEndpoints(endpoints: Endpoints): Endpoints {
+  return {
+    ...endpoints,
+    databases: Object.fromEntries(
+      Object.entries(endpoints.databases).map(([service, url]) => [service, maskPassword(url)]),
+    ) as Endpoints['databases'],
+  };
+}
+
+/** Only the endpoints that exist (a stack still being assembled has no gateway yet). */
+export function formatEndpoints(endpoints: Endpoints): string {
+  const rows: Array<[string, string]> = [];
+  if (endpoints.gatewayUrl) rows.push(['gateway', endpoints.gatewayUrl]);
+  if (endpoints.faultProxyUrl) rows.push(['fault proxy', endpoints.faultProxyUrl]);
+  if (endpoints.brokerBootstrap) rows.push(['broker', endpoints.brokerBootstrap]);
+  for (const [service, url] of Object.entries(endpoints.services))
+    if (url) rows.push([`${service} http`, url]);
+  for (const [service, url] of Object.entries(endpoints.databases))
+    if (url) rows.push([`${service} db`, maskPassword(url)]);
+  const width = Math.max(0, ...rows.map(([label]) => label.length));
+  return rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`).join('\n');
+}
+
+function parseWithout(values: string[] | undefined): PatternSwitch[] {
+  return (values ?? []).map((value) => {
+    if ((PATTERN_SWITCHES as readonly string[]).includes(value)) return value as PatternSwitch;
+    throw new LabError('E_BAD_SWITCH', `unknown pattern '${value}' for --without.`, {
+      exitCode: ExitCode.badInput,
+      hint: `The closest is '${closest(value, [...PATTERN_SWITCHES])}'. Known: ${PATTERN_SWITCHES.join(', ')}.`,
+    });
+  });
+}
+
+/**
+ * Runs `work` with an AbortSignal that Ctrl-C (SIGINT) or SIGTERM aborts. The handlers stay
+ * installed until `work` settles, so a second Ctrl-C cannot cut the cleanup short.
+ */
+export async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onSignal = () => {
+    if (controller.signal.aborted) process.stderr.write('lab: still stopping what was started...\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await work(controller.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
 
 export function registerUp(program: Command): void {
   program
@@ -7,5 +76,24 @@ export function registerUp(program: Command): void {
     .description('start the stack, wait until it is healthy, print its endpoints; the stack keeps running')
     .option('--runtime <runtime>', 'auto | local | docker', 'auto')
     .option('--without <pattern...>', 'switch a pattern off: outbox | inbox | compensation')
-    .action(notYetAvailable('up', 'foundation'));
+    .action(async (options: { runtime: string; without?: string[] }) => {
+      const choice = parseRuntimeChoice(options.runtime);
+      const without = parseWithout(options.without);
+      const running = new LocalRuntime().liveState();
+      if (running) {
+        process.stdout.write(
+          `A lab stack is already running (local runtime, started ${running.startedAt}); nothing was started.\n${formatEndpoints(running.endpoints)}\n`,
+        );
+        return;
+      }
+      const selection = await selectRuntime(choice);
+      process.stderr.write(`lab: ${selection.name} runtime (${selection.reason})\n`);
+      const runtime = await createRuntime(selection.name);
+      const endpoints = await interruptible((signal) =>
+        runtime.up({ without, signal, onProgress: (message) => process.stderr.write(`lab: ${message}\n`) }),
+      );
+      process.stdout.write(
+        `The stack is up (${selection.name} runtime${without.length ? `, without ${without.join(', ')}` : ''}).\n${formatEndpoints(endpoints)}\nStop it with \`lab down\`.\n`,
+      );
+    });
 }

@@ -65,7 +65,7 @@ export function runningPostmaster(dataDir: string): PostmasterLock | undefined {
  * After the postmaster was SIGKILLed its backends and auxiliary processes may still hold the old
  * shared memory segment, and the new postmaster refuses to start ("pre-existing shared memory block
  * is still in use"). They share the dead postmaster's process group: kill them, wait, and remove the
- * stale lock file. A no-op when nothing is stale.
+ * stale lock files. A no-op when nothing is stale.
  */
 export async function clearLeftovers(dataDir: string): Promise<void> {
   const lock = readPostmasterLock(dataDir);
@@ -88,4 +88,8 @@ export async function clearLeftovers(dataDir: string): Promise<void> {
     }
   }
   rmSync(path.join(dataDir, 'postmaster.pid'), { force: true });
+  // The socket lock names the dead postmaster too; while init has not reaped it yet (a zombie),
+  // postgres would take it for alive and refuse the socket.
+  for (const entry of readdirSync(dataDir))
+    if (/^\.s\.PGSQL\.\d+(\.lock)?$/.test(entry)) rmSync(path.join(dataDir, entry), { force: true });
 }

@@ -1,0 +1,435 @@
+import { accessSync, constants, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { closest } from 'fastest-levenshtein';
+import { requirePostgres } from '../../../infra/postgres/binaries.ts';
+import { PostgresCluster, type SynchronousCommit } from '../../../infra/postgres/cluster.ts';
+import { runningPostmaster } from '../../../infra/postgres/leftovers.ts';
+import { ExitCode, LabError } from '../../errors.ts';
+import { labHome } from '../../home.ts';
+import {
+  DATABASE_SERVICES,
+  type DatabaseServiceName,
+  type Endpoints,
+  type LogsOptions,
+  type ProcessStatus,
+  type Runtime,
+  type StackStatus,
+  type UpOptions,
+} from '../types.ts';
+import { isHealthy } from './health.ts';
+import { followLogs } from './logs.ts';
+import { allocatePorts } from './ports.ts';
+import { availableComponents, type Component, ensureDir, type StackContext } from './stack.ts';
+import { readState, removeState, type StackState, writeState } from './state.ts';
+import {
+  isAlive,
+  killProcess,
+  type ProcessRecord,
+  type ProcessSpec,
+  pauseProcess,
+  processState,
+  resumeProcess,
+  startProcess,
+  stopProcess,
+  waitHealthy,
+} from './supervisor.ts';
+
+export interface LocalRuntimeOptions {
+  /** Default: labHome() (`.lab/` or LAB_HOME). */
+  home?: string;
+  /** Default: the entries of STACK whose code is present. */
+  components?: readonly Component[];
+  /** Per piece, from start to healthy. Default 90 s (a 2-core machine running initdb is slow). */
+  startDeadlineMs?: number;
+  synchronousCommit?: SynchronousCommit;
+}
+
+function emptyEndpoints(): Endpoints {
+  return {
+    gatewayUrl: '',
+    faultProxyUrl: '',
+    brokerBootstrap: '',
+    databases: Object.fromEntries(
+      DATABASE_SERVICES.map((service) => [service, '']),
+    ) as Endpoints['databases'],
+    services: {} as Endpoints['services'],
+  };
+}
+
+export function notRunningError(): LabError {
+  return new LabError('E_NOT_RUNNING', 'no lab stack is running here.', {
+    exitCode: ExitCode.infrastructure,
+    hint: `Start one with \`lab up\` (state is looked up in ${labHome()}; set LAB_HOME if it lives elsewhere).`,
+  });
+}
+
+function specOf(record: ProcessRecord): ProcessSpec {
+  const { pid: _pid, startTime: _startTime, logFile: _logFile, startedAt: _startedAt, ...spec } = record;
+  return spec;
+}
+
+/** Groups by `order`, ascending: each group starts together. */
+function inOrder<T extends { order: number }>(items: readonly T[]): T[][] {
+  const orders = [...new Set(items.map((item) => item.order))].sort((a, b) => a - b);
+  return orders.map((order) => items.filter((item) => item.order === order));
+}
+
+/** Runs every task, then rethrows the first failure (so no task is left running unobserved). */
+async function allOrFirstError(tasks: Promise<void>[]): Promise<void> {
+  const results = await Promise.allSettled(tasks);
+  const failure = results.find((result) => result.status === 'rejected');
+  if (failure) throw failure.reason;
+}
+
+/**
+ * The local runtime: PostgreSQL from the system's binaries and every other piece as its own
+ * detached Node process, described by `.lab/state.json` so any shell can inspect and stop it.
+ */
+export class LocalRuntime implements Runtime {
+  readonly name = 'local' as const;
+  readonly home: string;
+  readonly #components: readonly Component[];
+  readonly #startDeadlineMs: number;
+  readonly #synchronousCommit: SynchronousCommit;
+
+  constructor(options: LocalRuntimeOptions = {}) {
+    this.home = path.resolve(options.home ?? labHome());
+    this.#components = options.components ?? availableComponents();
+    this.#startDeadlineMs = options.startDeadlineMs ?? 90_000;
+    this.#synchronousCommit = options.synchronousCommit ?? 'on';
+  }
+
+  get logDir(): string {
+    return path.join(this.home, 'logs');
+  }
+
+  get dataRoot(): string {
+    return path.join(this.home, 'data');
+  }
+
+  /** The state of a stack that has at least one live process, else undefined (a dead stack's state is dropped). */
+  liveState(): StackState | undefined {
+    const state = readState(this.home);
+    if (!state) return undefined;
+    if (state.processes.some(isAlive)) return state;
+    if (!state.complete && isPidAlive(state.upPid)) return state;
+    return undefined;
+  }
+
+  #assertHomeWritable(): void {
+    try {
+      mkdirSync(this.logDir, { recursive: true });
+      mkdirSync(this.dataRoot, { recursive: true });
+      accessSync(this.home, constants.W_OK);
+      const probe = path.join(this.home, `.write-test-${process.pid}`);
+      writeFileSync(probe, '');
+      rmSync(probe);
+    } catch (error) {
+      throw new LabError(
+        'E_HOME_UNWRITABLE',
+        `cannot write to the lab home ${this.home} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`,
+        {
+          exitCode: ExitCode.badInput,
+          hint: 'Run lab where you may write (it keeps state in .lab/) or point LAB_HOME at a writable directory.',
+          cause: error,
+        },
+      );
+    }
+  }
+
+  #cluster(port: number, binDir?: string): PostgresCluster {
+    return new PostgresCluster({
+      dataDir: path.join(this.dataRoot, 'postgres'),
+      port,
+      binDir: binDir ?? requirePostgres().binDir,
+      logFile: path.join(this.logDir, 'postgres.log'),
+      synchronousCommit: this.#synchronousCommit,
+    });
+  }
+
+  #context(state: StackState, cluster: PostgresCluster): StackContext {
+    const names = new Set(this.#components.map((component) => component.name));
+    return {
+      home: this.home,
+      without: state.without,
+      dataDir: (name) => ensureDir(path.join(this.dataRoot, name)),
+      port: (component, portName) => {
+        const ports = state.ports[component];
+        const port = ports && (portName ? ports[portName] : Object.values(ports)[0]);
+        if (port === undefined) throw new Error(`no port ${portName ?? ''} allocated for ${component}`);
+        return port;
+      },
+      has: (component) => names.has(component),
+      postgres: cluster,
+      databaseUrl: (service: DatabaseServiceName) => cluster.connectionUrl(service),
+    };
+  }
+
+  #spec(component: Component, state: StackState, ctx: StackContext): ProcessSpec {
+    const launch = component.launch(ctx);
+    const ports = state.ports[component.name] ?? {};
+    return {
+      name: component.name,
+      kind: component.kind,
+      command: launch.command,
+      args: launch.args,
+      env: launch.env ?? {},
+      cwd: this.home,
+      uid: launch.uid,
+      gid: launch.gid,
+      port: Object.values(ports)[0],
+      ports,
+      health: component.health(ctx),
+      stopSignal: launch.stopSignal,
+      stopGraceMs: launch.stopGraceMs,
+    };
+  }
+
+  #endpoints(ctx: StackContext): Endpoints {
+    const endpoints = emptyEndpoints();
+    for (const component of this.#components) {
+      const contribution =
+        component.endpoints?.(ctx) ??
+        (component.kind === 'service'
+          ? { services: { [component.name]: `http://127.0.0.1:${ctx.port(component.name)}` } }
+          : {});
+      endpoints.gatewayUrl = contribution.gatewayUrl ?? endpoints.gatewayUrl;
+      endpoints.faultProxyUrl = contribution.faultProxyUrl ?? endpoints.faultProxyUrl;
+      endpoints.brokerBootstrap = contribution.brokerBootstrap ?? endpoints.brokerBootstrap;
+      Object.assign(endpoints.databases, contribution.databases);
+      Object.assign(endpoints.services, contribution.services);
+    }
+    return endpoints;
+  }
+
+  async up(options: UpOptions): Promise<Endpoints> {
+    const { signal, onProgress } = options;
+    this.#assertHomeWritable();
+    const running = this.liveState();
+    if (running) {
+      onProgress?.('a stack is already running');
+      return running.endpoints;
+    }
+    removeState(this.home);
+    // Refuse early, before anything starts, when the local runtime cannot work here.
+    const binDir = requirePostgres().binDir;
+    const orphan = runningPostmaster(path.join(this.dataRoot, 'postgres'));
+    if (orphan)
+      throw new LabError(
+        'E_POSTGRES_RUNNING',
+        `a postmaster (pid ${orphan.pid}) not started by this lab's state already runs on ${path.join(this.dataRoot, 'postgres')}.`,
+        { exitCode: ExitCode.infrastructure, hint: 'Stop it with `lab down` (it stops such leftovers too).' },
+      );
+
+    const portNames = this.#components.flatMap((component) =>
+      component.ports.map((port) => [component.name, port] as const),
+    );
+    const allocated = await allocatePorts(portNames.length);
+    const ports: StackState['ports'] = {};
+    portNames.forEach(([component, port], index) => {
+      ports[component] ??= {};
+      ports[component][port] = allocated[index]!;
+    });
+    const cluster = this.#cluster(ports.postgres?.main ?? (await allocatePorts(1))[0]!, binDir);
+    const state: StackState = {
+      version: 1,
+      runtime: 'local',
+      upPid: process.pid,
+      complete: false,
+      startedAt: new Date().toISOString(),
+      without: [...options.without],
+      ports,
+      processes: [],
+      endpoints: emptyEndpoints(),
+    };
+    writeState(this.home, state);
+    const ctx = this.#context(state, cluster);
+
+    const startOne = async (component: Component): Promise<void> => {
+      try {
+        signal?.throwIfAborted();
+        await component.prepare?.(ctx);
+        signal?.throwIfAborted();
+        const record = await startProcess(this.#spec(component, state, ctx), { logDir: this.logDir });
+        state.processes.push(record);
+        writeState(this.home, state);
+        onProgress?.(`${component.name}: started (pid ${record.pid}), waiting until healthy`);
+        await waitHealthy(record, { deadlineMs: this.#startDeadlineMs, signal });
+        await component.afterHealthy?.(ctx);
+        onProgress?.(`${component.name}: healthy`);
+      } catch (error) {
+        if (signal?.aborted || error instanceof LabError) throw error;
+        throw new LabError('E_START_FAILED', `${component.name} did not start: ${(error as Error).message}`, {
+          exitCode: ExitCode.infrastructure,
+          cause: error,
+        });
+      }
+    };
+
+    try {
+      for (const group of inOrder(this.#components)) await allOrFirstError(group.map(startOne));
+      signal?.throwIfAborted();
+      state.endpoints = this.#endpoints(ctx);
+      if (cluster.initialized)
+        state.postgres = {
+          dataDir: cluster.dataDir,
+          binDir: cluster.binDir,
+          port: cluster.port,
+          synchronousCommit: cluster.synchronousCommit,
+          credentials: cluster.credentials(),
+        };
+      state.complete = true;
+      writeState(this.home, state);
+      return state.endpoints;
+    } catch (error) {
+      onProgress?.('stopping what was started');
+      await this.#stopAll(state.processes);
+      removeState(this.home);
+      if (signal?.aborted)
+        throw new LabError('E_INTERRUPTED', 'interrupted: stopped everything `lab up` had started.', {
+          exitCode: ExitCode.interrupted,
+        });
+      throw error;
+    }
+  }
+
+  /** Reverse start order; pieces that started together stop together. */
+  async #stopAll(records: readonly ProcessRecord[]): Promise<void> {
+    const order = new Map(this.#components.map((component) => [component.name, component.order]));
+    const withOrder = records.map((record) => ({ record, order: order.get(record.name) ?? 0 }));
+    for (const group of inOrder(withOrder).reverse())
+      await Promise.all(group.map(({ record }) => stopProcess(record)));
+  }
+
+  async down(options: { purge: boolean }): Promise<void> {
+    const state = readState(this.home);
+    if (state && !state.complete && state.upPid !== process.pid && isPidAlive(state.upPid)) {
+      // A `lab up` is still starting in another shell: interrupt it; it stops what it started.
+      process.kill(state.upPid, 'SIGINT');
+      const deadline = Date.now() + 30_000;
+      while (isPidAlive(state.upPid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    }
+    const latest = readState(this.home);
+    if (latest) await this.#stopAll(latest.processes);
+    removeState(this.home);
+    // A postmaster this state no longer knows about (state deleted, crash mid-up) would hold the data dir.
+    const pgData = path.join(this.dataRoot, 'postgres');
+    if (runningPostmaster(pgData))
+      await new PostgresCluster({ dataDir: pgData, binDir: requirePostgres().binDir }).stop();
+    if (options.purge) rmSync(this.dataRoot, { recursive: true, force: true });
+  }
+
+  async status(): Promise<StackStatus> {
+    const state = readState(this.home);
+    if (!state) return { runtime: 'local', running: false, without: [], processes: [] };
+    const processes = await Promise.all(
+      state.processes.map(async (record): Promise<ProcessStatus> => {
+        const processStatus = processState(record);
+        return {
+          name: record.name,
+          kind: record.kind,
+          state: processStatus,
+          healthy: processStatus === 'running' && (!record.health || (await isHealthy(record.health))),
+          pid: record.pid,
+          port: record.port,
+          url: record.health?.type === 'http' ? new URL(record.health.url).origin : undefined,
+        };
+      }),
+    );
+    const running = processes.some((process) => process.state !== 'exited');
+    return {
+      runtime: 'local',
+      running,
+      without: state.without,
+      processes,
+      endpoints: state.complete ? state.endpoints : undefined,
+    };
+  }
+
+  async endpoints(): Promise<Endpoints> {
+    const state = this.liveState();
+    if (!state?.complete) throw notRunningError();
+    return state.endpoints;
+  }
+
+  /** Names `lab logs`/`kill`/... accept: the stack's pieces and whatever the running state holds. */
+  knownNames(state?: StackState): string[] {
+    return [
+      ...new Set([...this.#components.map((c) => c.name), ...(state?.processes.map((p) => p.name) ?? [])]),
+    ];
+  }
+
+  #unknownName(target: string, names: string[]): LabError {
+    return new LabError('E_UNKNOWN_NAME', `'${target}' is not a piece of this stack.`, {
+      exitCode: ExitCode.badInput,
+      hint: `The closest is '${closest(target, names)}'. Known: ${names.join(', ')}.`,
+    });
+  }
+
+  async logs(target: string | undefined, options: LogsOptions): Promise<void> {
+    const names = this.knownNames(readState(this.home));
+    if (target !== undefined && !names.includes(target)) throw this.#unknownName(target, names);
+    let files: string[] = [];
+    try {
+      files = readdirSync(this.logDir).filter((file) => file.endsWith('.log'));
+    } catch {
+      // No logs yet.
+    }
+    const selected = files
+      .map((file) => ({ name: file.slice(0, -'.log'.length), file: path.join(this.logDir, file) }))
+      .filter((log) => target === undefined || log.name === target);
+    if (selected.length === 0)
+      throw new LabError('E_NO_LOGS', `no logs${target ? ` for ${target}` : ''} in ${this.logDir} yet.`, {
+        exitCode: ExitCode.badInput,
+        hint: 'Logs appear once `lab up` has started the stack.',
+      });
+    await followLogs(selected, { ...options, prefix: target === undefined });
+  }
+
+  /** The live record of `target`; E_NOT_RUNNING without a stack, E_UNKNOWN_NAME (closest name) for a typo. */
+  #target(target: string): { state: StackState; record: ProcessRecord } {
+    // Any recorded stack, even one whose every process was killed: `lab restart` brings pieces back.
+    const state = readState(this.home);
+    if (!state) throw notRunningError();
+    const record = state.processes.find((candidate) => candidate.name === target);
+    if (!record) throw this.#unknownName(target, this.knownNames(state));
+    return { state, record };
+  }
+
+  async kill(target: string): Promise<void> {
+    await killProcess(this.#target(target).record);
+  }
+
+  async pause(target: string): Promise<void> {
+    await pauseProcess(this.#target(target).record);
+  }
+
+  async resume(target: string): Promise<void> {
+    await resumeProcess(this.#target(target).record);
+  }
+
+  /** Stop (or clean up after a kill), start again with the same command, env and ports, wait until healthy. */
+  async restart(target: string): Promise<void> {
+    const { state, record } = this.#target(target);
+    await stopProcess(record);
+    const component = this.#components.find((candidate) => candidate.name === target);
+    const cluster = this.#cluster(
+      state.postgres?.port ?? state.ports.postgres?.main ?? 0,
+      state.postgres?.binDir,
+    );
+    await component?.prepare?.(this.#context(state, cluster));
+    const fresh = await startProcess(specOf(record), { logDir: this.logDir });
+    state.processes = state.processes.map((candidate) => (candidate.name === target ? fresh : candidate));
+    writeState(this.home, state);
+    await waitHealthy(fresh, { deadlineMs: this.#startDeadlineMs });
+  }
+}
+
+function isPidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
