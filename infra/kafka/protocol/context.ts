@@ -6,6 +6,7 @@
  * infra/kafka/groups/) do not depend on the broker's concrete classes.
  */
 import type { Logger } from 'pino';
+import type { BrokerCore } from '../broker-core.ts';
 import type { RequestHeader } from './header.ts';
 
 /** One listen address and the address the broker tells clients of that listener to use. */
@@ -63,8 +64,8 @@ export interface RequestContext {
   clusterId: string;
   topics: TopicsView;
   coordinator: GroupCoordinatorHandle | undefined;
-  /** the broker behind this connection: topic logs, producer state, config (see broker.ts) */
-  broker: unknown;
+  /** the broker behind this connection: topic logs, producer ids, config (see broker-core.ts) */
+  broker: BrokerCore;
   /** aborted when the connection closes (a long-polling Fetch stops waiting) */
   signal: AbortSignal;
 }

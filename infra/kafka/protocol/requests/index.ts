@@ -4,13 +4,31 @@
  */
 import { groupApiVersions } from '../../groups/apis.ts';
 import { ApiRegistry, type ApiVersionHandler } from '../registry.ts';
+import { apiVersionsApis } from './api-versions/index.ts';
+import { createTopicsApis } from './create-topics/index.ts';
+import { deleteTopicsApis } from './delete-topics/index.ts';
+import { fetchApis } from './fetch/index.ts';
+import { initProducerIdApis } from './init-producer-id/index.ts';
+import { listOffsetsApis } from './list-offsets/index.ts';
+import { metadataApis } from './metadata/index.ts';
+import { produceApis } from './produce/index.ts';
 
 export const allApiVersions: readonly ApiVersionHandler[] = [
   // core APIs (broker helper) are added here
+  ...produceApis,
+  ...fetchApis,
+  ...listOffsetsApis,
+  ...metadataApis,
+  ...createTopicsApis,
+  ...deleteTopicsApis,
+  ...initProducerIdApis,
   // group APIs (group helper) are added here
   ...groupApiVersions,
 ];
 
+/** A registry of every API above plus ApiVersions, which answers from this same registry. */
 export function createDefaultRegistry(): ApiRegistry {
-  return new ApiRegistry(allApiVersions);
+  const registry = new ApiRegistry(allApiVersions);
+  for (const handler of apiVersionsApis(() => registry)) registry.register(handler);
+  return registry;
 }

@@ -1,0 +1,218 @@
+/**
+ * The append-only log of one partition: a directory of segments (see segment.ts).
+ *
+ * Durability: an append returns after write(2) handed the batch to the OS. That survives a crash
+ * or SIGKILL of the broker process (the page cache belongs to the kernel), which is what the lab
+ * injects; it does not survive a power loss unless `fsync` is on (then every append is fsynced).
+ * On open, the active (last) segment is verified batch by batch and a torn tail is truncated.
+ */
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import type { Logger } from 'pino';
+import type { ErrorCode } from '../protocol/api-keys.ts';
+import {
+  BATCH_LOG_OVERHEAD,
+  type BatchHeader,
+  decodeRecords,
+  lastOffset,
+  readBatchHeader,
+  setBaseOffset,
+  setPartitionLeaderEpoch,
+} from '../protocol/records.ts';
+import { ProducerStateTable, type SequenceVerdict } from './producer-state.ts';
+import { parseSegmentFileName, Segment } from './segment.ts';
+
+export interface LogOptions {
+  /** roll to a new segment past this size */
+  segmentBytes: number;
+  /** one sparse index entry per this many bytes */
+  indexIntervalBytes: number;
+  /** fsync after every append (power-loss durability; slower) */
+  fsync: boolean;
+}
+
+export const DEFAULT_LOG_OPTIONS: LogOptions = {
+  segmentBytes: 64 * 1024 * 1024,
+  indexIntervalBytes: 16 * 1024,
+  fsync: false,
+};
+
+export type AppendResult =
+  | { kind: 'appended'; baseOffset: number; lastOffset: number }
+  | { kind: 'duplicate'; baseOffset: number }
+  | { kind: 'error'; errorCode: (typeof ErrorCode)[keyof typeof ErrorCode] | number; message: string };
+
+export class PartitionLog {
+  readonly topic: string;
+  readonly partition: number;
+  readonly dir: string;
+  private readonly options: LogOptions;
+  private readonly segments: Segment[];
+  private readonly producers = new ProducerStateTable();
+  private readonly appendListeners = new Set<() => void>();
+
+  private constructor(topic: string, partition: number, dir: string, options: LogOptions) {
+    this.topic = topic;
+    this.partition = partition;
+    this.dir = dir;
+    this.options = options;
+    this.segments = [];
+  }
+
+  /** Opens (recovering) or creates the log in `dir`. */
+  static open(
+    topic: string,
+    partition: number,
+    dir: string,
+    options: LogOptions,
+    logger: Logger,
+  ): PartitionLog {
+    mkdirSync(dir, { recursive: true });
+    const log = new PartitionLog(topic, partition, dir, options);
+    const baseOffsets = readdirSync(dir)
+      .map(parseSegmentFileName)
+      .filter((offset): offset is number => offset !== undefined)
+      .sort((a, b) => a - b);
+    baseOffsets.forEach((baseOffset, index) => {
+      const active = index === baseOffsets.length - 1;
+      const { segment, scan } = Segment.open(dir, baseOffset, {
+        indexIntervalBytes: options.indexIntervalBytes,
+        verify: active,
+        onBatch: (header) => {
+          if (header.producerId >= 0) log.producers.record(header, header.baseOffset);
+        },
+      });
+      if (scan.discardedBytes > 0) {
+        logger.warn(
+          {
+            topic,
+            partition,
+            segment: segment.path,
+            discardedBytes: scan.discardedBytes,
+            reason: scan.reason,
+          },
+          'truncated a torn or corrupt log tail during recovery',
+        );
+      }
+      log.segments.push(segment);
+    });
+    if (log.segments.length === 0) log.segments.push(Segment.create(dir, 0, options.indexIntervalBytes));
+    return log;
+  }
+
+  get logStartOffset(): number {
+    return (this.segments[0] as Segment).baseOffset;
+  }
+
+  /** The log end offset; with one replica it is also the high watermark. */
+  get nextOffset(): number {
+    return this.active.nextOffset;
+  }
+
+  get highestProducerId(): number {
+    return this.producers.highestProducerId();
+  }
+
+  private get active(): Segment {
+    return this.segments[this.segments.length - 1] as Segment;
+  }
+
+  /**
+   * Appends one complete, already validated batch (its bytes are modified in place: base offset
+   * and leader epoch). Idempotent batches go through the sequence checks first.
+   */
+  append(batch: Buffer): AppendResult {
+    const header = readBatchHeader(batch);
+    if (header.producerId >= 0) {
+      const verdict: SequenceVerdict = this.producers.check(header);
+      if (verdict.kind === 'duplicate') return verdict;
+      if (verdict.kind === 'error') return verdict;
+    }
+    const baseOffset = this.nextOffset;
+    setBaseOffset(batch, 0, baseOffset);
+    setPartitionLeaderEpoch(batch, 0, 0);
+    const stored: BatchHeader = { ...header, baseOffset, partitionLeaderEpoch: 0 };
+    if (this.active.size > 0 && this.active.size + batch.length > this.options.segmentBytes) {
+      this.active.flush();
+      this.segments.push(Segment.create(this.dir, baseOffset, this.options.indexIntervalBytes));
+    }
+    this.active.append(batch, stored, this.options.fsync);
+    if (header.producerId >= 0) this.producers.record(stored, baseOffset);
+    for (const listener of this.appendListeners) listener();
+    return { kind: 'appended', baseOffset, lastOffset: lastOffset(stored) };
+  }
+
+  /** Called after every append until the returned function is called (Fetch long polls). */
+  onAppend(listener: () => void): () => void {
+    this.appendListeners.add(listener);
+    return () => this.appendListeners.delete(listener);
+  }
+
+  /**
+   * Whole batches starting with the one that contains `offset`, up to `maxBytes` (but always at
+   * least one batch, so a batch bigger than the limit still makes progress, as in KIP-74).
+   * Empty when `offset` is the log end. The caller checks the offset is in range.
+   */
+  read(offset: number, maxBytes: number): Buffer {
+    if (offset >= this.nextOffset) return Buffer.alloc(0);
+    const segment = this.segmentFor(offset);
+    const { position, header } = segment.positionOf(offset);
+    const firstSize = BATCH_LOG_OVERHEAD + header.batchLength;
+    const length = Math.min(segment.size - position, Math.max(firstSize, maxBytes));
+    const chunk = segment.read(position, length);
+    // cut at the last complete batch: clients handle partial batches, but there is no need
+    let end = 0;
+    while (chunk.length - end >= BATCH_LOG_OVERHEAD) {
+      const size = BATCH_LOG_OVERHEAD + chunk.readInt32BE(end + 8);
+      if (end + size > chunk.length) break;
+      end += size;
+    }
+    return chunk.subarray(0, end);
+  }
+
+  private segmentFor(offset: number): Segment {
+    let low = 0;
+    let high = this.segments.length - 1;
+    let found = 0;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      if ((this.segments[middle] as Segment).baseOffset <= offset) {
+        found = middle;
+        low = middle + 1;
+      } else high = middle - 1;
+    }
+    return this.segments[found] as Segment;
+  }
+
+  /**
+   * The first offset whose record timestamp is >= `timestamp` and that record's timestamp,
+   * or undefined when every record is older (ListOffsets by timestamp).
+   */
+  offsetForTimestamp(timestamp: number): { offset: number; timestamp: number } | undefined {
+    for (const segment of this.segments) {
+      for (const { position, header } of segment.headers()) {
+        if (header.maxTimestamp < timestamp) continue;
+        const batch = segment.read(position, BATCH_LOG_OVERHEAD + header.batchLength);
+        try {
+          const record = decodeRecords(batch).find((candidate) => candidate.timestamp >= timestamp);
+          if (record) return { offset: record.offset, timestamp: record.timestamp };
+        } catch {
+          // a codec we cannot decode (snappy, lz4, zstd): the batch granularity is the best answer
+          return { offset: header.baseOffset, timestamp: header.maxTimestamp };
+        }
+      }
+    }
+    return undefined;
+  }
+
+  close(): void {
+    for (const listener of this.appendListeners) listener();
+    this.appendListeners.clear();
+    for (const segment of this.segments) segment.close();
+  }
+
+  /** Closes and removes the partition's files (DeleteTopics). */
+  destroy(): void {
+    this.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

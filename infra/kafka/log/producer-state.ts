@@ -1,0 +1,111 @@
+/**
+ * Idempotent-producer state of one partition: for each producer id, its epoch and the last few
+ * batches it appended (Kafka keeps 5, matching max.in.flight.requests.per.connection <= 5).
+ *
+ * Rules (Kafka's ProducerStateManager, simplified to what a single-node broker needs):
+ * - a batch already appended (same epoch, same first/last sequence) is a duplicate: it is not
+ *   appended again and the producer gets the original base offset back;
+ * - with the same epoch, the first sequence must follow the last appended one (wrapping at
+ *   2^31 - 1), else OUT_OF_ORDER_SEQUENCE_NUMBER;
+ * - an older epoch is fenced (INVALID_PRODUCER_EPOCH); a newer epoch, or a producer new to this
+ *   partition, must start at sequence 0.
+ * The state is rebuilt from the batch headers when the log is opened, so it survives restarts.
+ */
+import { ErrorCode } from '../protocol/api-keys.ts';
+import type { BatchHeader } from '../protocol/records.ts';
+
+const CACHED_BATCHES = 5;
+
+interface AppendedBatch {
+  firstSequence: number;
+  lastSequence: number;
+  baseOffset: number;
+}
+
+interface ProducerEntry {
+  epoch: number;
+  batches: AppendedBatch[];
+}
+
+export type SequenceVerdict =
+  | { kind: 'append' }
+  | { kind: 'duplicate'; baseOffset: number }
+  | { kind: 'error'; errorCode: number; message: string };
+
+function lastSequenceOf(header: BatchHeader): number {
+  // sequences wrap from 2^31 - 1 to 0
+  return (header.baseSequence + header.lastOffsetDelta) % 2 ** 31;
+}
+
+export class ProducerStateTable {
+  private readonly producers = new Map<number, ProducerEntry>();
+
+  /** Decides what to do with an idempotent batch (producerId >= 0) before it is appended. */
+  check(header: BatchHeader): SequenceVerdict {
+    const entry = this.producers.get(header.producerId);
+    const firstSequence = header.baseSequence;
+    if (!entry) {
+      if (firstSequence !== 0) {
+        return {
+          kind: 'error',
+          errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
+          message: `producer ${header.producerId} is new to this partition: expected sequence 0, got ${firstSequence}`,
+        };
+      }
+      return { kind: 'append' };
+    }
+    if (header.producerEpoch < entry.epoch) {
+      return {
+        kind: 'error',
+        errorCode: ErrorCode.INVALID_PRODUCER_EPOCH,
+        message: `producer epoch ${header.producerEpoch} is older than ${entry.epoch}`,
+      };
+    }
+    if (header.producerEpoch > entry.epoch) {
+      if (firstSequence !== 0) {
+        return {
+          kind: 'error',
+          errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
+          message: `new epoch ${header.producerEpoch} must start at sequence 0, got ${firstSequence}`,
+        };
+      }
+      return { kind: 'append' };
+    }
+    const lastSequence = lastSequenceOf(header);
+    const duplicate = entry.batches.find(
+      (batch) => batch.firstSequence === firstSequence && batch.lastSequence === lastSequence,
+    );
+    if (duplicate) return { kind: 'duplicate', baseOffset: duplicate.baseOffset };
+    const previous = entry.batches[entry.batches.length - 1];
+    const expected = previous ? (previous.lastSequence + 1) % 2 ** 31 : 0;
+    if (firstSequence !== expected) {
+      return {
+        kind: 'error',
+        errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
+        message: `expected sequence ${expected}, got ${firstSequence}`,
+      };
+    }
+    return { kind: 'append' };
+  }
+
+  /** Records a batch that was appended at `baseOffset` (also used while replaying the log). */
+  record(header: BatchHeader, baseOffset: number): void {
+    let entry = this.producers.get(header.producerId);
+    if (!entry || header.producerEpoch > entry.epoch) {
+      entry = { epoch: header.producerEpoch, batches: [] };
+      this.producers.set(header.producerId, entry);
+    }
+    entry.batches.push({
+      firstSequence: header.baseSequence,
+      lastSequence: lastSequenceOf(header),
+      baseOffset,
+    });
+    if (entry.batches.length > CACHED_BATCHES) entry.batches.shift();
+  }
+
+  highestProducerId(): number {
+    let highest = -1;
+    for (const producerId of this.producers.keys()) highest = Math.max(highest, producerId);
+    return highest;
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * All topics of the broker: one directory per partition, `<dataDir>/logs/<topic>-<partition>/`,
+ * as Kafka lays them out. The partition count of a topic is the number of its directories, so no
+ * separate metadata file can disagree with the data.
+ */
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { TopicsView } from '../protocol/context.ts';
+import { type LogOptions, PartitionLog } from './partition-log.ts';
+
+const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
+
+export function topicNameProblem(name: string): string | undefined {
+  if (!TOPIC_NAME.test(name)) return 'topic names are 1-249 characters of [a-zA-Z0-9._-]';
+  if (name === '.' || name === '..') return 'topic name cannot be "." or ".."';
+  return undefined;
+}
+
+export class TopicStore implements TopicsView {
+  private readonly dir: string;
+  private readonly options: LogOptions;
+  private readonly logger: Logger;
+  private readonly topics = new Map<string, PartitionLog[]>();
+
+  constructor(dir: string, options: LogOptions, logger: Logger) {
+    this.dir = dir;
+    this.options = options;
+    this.logger = logger;
+    mkdirSync(dir, { recursive: true });
+    this.load();
+  }
+
+  private load(): void {
+    const partitionsByTopic = new Map<string, number[]>();
+    for (const entry of readdirSync(this.dir, { withFileTypes: true })) {
+      const match = entry.isDirectory() ? /^(.+)-(\d+)$/.exec(entry.name) : null;
+      if (!match) continue;
+      const [, topic, partition] = match as unknown as [string, string, string];
+      const list = partitionsByTopic.get(topic) ?? [];
+      list.push(Number(partition));
+      partitionsByTopic.set(topic, list);
+    }
+    for (const [topic, partitions] of partitionsByTopic) {
+      partitions.sort((a, b) => a - b);
+      if (partitions.some((partition, index) => partition !== index)) {
+        this.logger.error({ topic, partitions }, 'topic has gaps in its partitions; skipping it');
+        continue;
+      }
+      this.topics.set(
+        topic,
+        partitions.map((partition) =>
+          PartitionLog.open(topic, partition, this.partitionDir(topic, partition), this.options, this.logger),
+        ),
+      );
+    }
+  }
+
+  private partitionDir(topic: string, partition: number): string {
+    return join(this.dir, `${topic}-${partition}`);
+  }
+
+  names(): string[] {
+    return [...this.topics.keys()].sort();
+  }
+
+  partitionCount(topic: string): number | undefined {
+    return this.topics.get(topic)?.length;
+  }
+
+  has(topic: string): boolean {
+    return this.topics.has(topic);
+  }
+
+  partitions(topic: string): readonly PartitionLog[] | undefined {
+    return this.topics.get(topic);
+  }
+
+  partition(topic: string, partition: number): PartitionLog | undefined {
+    return this.topics.get(topic)?.[partition];
+  }
+
+  /** Creates the topic (the caller validated the name and that it does not exist). */
+  create(topic: string, partitions: number): readonly PartitionLog[] {
+    const logs: PartitionLog[] = [];
+    for (let partition = 0; partition < partitions; partition++) {
+      logs.push(
+        PartitionLog.open(topic, partition, this.partitionDir(topic, partition), this.options, this.logger),
+      );
+    }
+    this.topics.set(topic, logs);
+    this.logger.info({ topic, partitions }, 'topic created');
+    return logs;
+  }
+
+  /** Removes the topic and its data. */
+  delete(topic: string): boolean {
+    const logs = this.topics.get(topic);
+    if (!logs) return false;
+    this.topics.delete(topic);
+    for (const log of logs) {
+      log.close();
+      // rename first so a crash mid-delete never leaves a half topic that loads again
+      const doomed = `${log.dir}.deleted-${Date.now()}`;
+      if (existsSync(log.dir)) renameSync(log.dir, doomed);
+      rmSync(doomed, { recursive: true, force: true });
+    }
+    this.logger.info({ topic }, 'topic deleted');
+    return true;
+  }
+
+  highestProducerId(): number {
+    let highest = -1;
+    for (const logs of this.topics.values()) {
+      for (const log of logs) highest = Math.max(highest, log.highestProducerId);
+    }
+    return highest;
+  }
+
+  close(): void {
+    for (const logs of this.topics.values()) for (const log of logs) log.close();
+    this.topics.clear();
+  }
+}

@@ -1,0 +1,8 @@
+import type { Writer } from '../../../writer.ts';
+import type { FetchResponse } from '../handler.ts';
+import { encodeFetch } from '../v4/response.ts';
+
+/** v9 adds current_leader_epoch per requested partition. */
+export function encode(writer: Writer, response: FetchResponse): void {
+  encodeFetch(writer, response, { logStartOffset: true, sessions: true, preferredReadReplica: false });
+}

@@ -1,0 +1,8 @@
+import type { Writer } from '../../../writer.ts';
+import type { ProduceResponse } from '../handler.ts';
+import { encode as encodeV3 } from '../v3/response.ts';
+
+/** v4 has the same shape as v3. */
+export function encode(writer: Writer, response: ProduceResponse): void {
+  encodeV3(writer, response);
+}
