@@ -1,0 +1,63 @@
+/**
+ * What every check receives and returns. A check reads the services' databases (directly, not
+ * through the proxy) and the client history, and says valid / invalid / unknown with evidence:
+ * the orders and rows that show it.
+ */
+import type { DatabaseServiceName } from '../../runtime/types.ts';
+import type { OperationEntry } from '../history.ts';
+import type { CheckSpec } from '../schema.ts';
+
+export type Verdict = 'valid' | 'invalid' | 'unknown';
+
+/** Anything with pg's `query` (a Pool or a Client). */
+export interface Queryable {
+  query<R extends Record<string, unknown> = Record<string, unknown>>(
+    text: string,
+    values?: unknown[],
+  ): Promise<{ rows: R[] }>;
+}
+
+/** What this run created, so checks look only at its own customers, products and events. */
+export interface RunScope {
+  /** Customer (user) ids created by the setup phase. */
+  customerIds: string[];
+  /** Product ids created by the setup phase, with the stock units each got. */
+  products: Array<{ id: string; sku: string; priceCents: number; initialUnits: number }>;
+  /** Sum of every customer's starting balance, recorded at setup. */
+  initialBalanceCents: number;
+  /** When the run started (inbox/outbox/dead-letter rows before it belong to earlier runs). */
+  startedAt: Date;
+  /** Whether a fault injected duplicate deliveries (duplicate, redeliver, relay_crash). */
+  duplicatesInjected: boolean;
+}
+
+export interface CheckContext {
+  databases: Record<DatabaseServiceName, Queryable>;
+  scope: RunScope;
+  operations: OperationEntry[];
+  spec: CheckSpec;
+}
+
+export interface Evidence {
+  /** How many offending items exist (items holds at most EVIDENCE_LIMIT of them). */
+  total: number;
+  items: Array<Record<string, unknown>>;
+}
+
+export interface CheckResult {
+  name: string;
+  verdict: Verdict;
+  /** One sentence a learner can read. */
+  summary: string;
+  evidence: Evidence;
+}
+
+export const EVIDENCE_LIMIT = 20;
+
+export function evidence(items: Array<Record<string, unknown>>): Evidence {
+  return { total: items.length, items: items.slice(0, EVIDENCE_LIMIT) };
+}
+
+export const NO_EVIDENCE: Evidence = { total: 0, items: [] };
+
+export type Check = (context: CheckContext) => Promise<Omit<CheckResult, 'name'>>;

@@ -1,0 +1,83 @@
+/**
+ * The outcome of one run (result.json) and how a verdict and an exit code follow from the checks
+ * and the scenario's expectation.
+ */
+import { ExitCode } from '../errors.ts';
+import type { CheckResult, Verdict } from './checks/types.ts';
+import type { CheckName, OutcomeName } from './schema.ts';
+
+export interface FaultLogEntry {
+  fault: number;
+  kind: string;
+  target: string;
+  startedMs?: number;
+  healedMs?: number;
+  error?: string;
+}
+
+export interface RunResult {
+  id: string;
+  scenario: string;
+  description: string;
+  file: string;
+  seed: number;
+  runtime: string;
+  without: string[];
+  startedAt: string;
+  durationMs: number;
+  runDir: string;
+  expected: 'valid' | 'invalid';
+  /** valid: every check valid; invalid: some check found an anomaly; unknown: neither could be decided. */
+  verdict: Verdict;
+  expectationMet: boolean;
+  /** Why the expectation was (not) met, in one sentence. */
+  explanation: string;
+  exitCode: number;
+  checks: CheckResult[];
+  counts: Partial<Record<OutcomeName, number>> & { operations: number };
+  faults: FaultLogEntry[];
+  /** Set when the run stopped early (infrastructure failure, interruption). */
+  error?: string;
+}
+
+export function overallVerdict(checks: CheckResult[]): Verdict {
+  if (checks.some((check) => check.verdict === 'invalid')) return 'invalid';
+  if (checks.some((check) => check.verdict === 'unknown')) return 'unknown';
+  return 'valid';
+}
+
+/**
+ * valid expected: met when every check is valid. invalid expected: met when a check (one of
+ * `detectedBy`, when given) reports invalid: the anomaly was really detected.
+ */
+export function judge(
+  checks: CheckResult[],
+  expected: 'valid' | 'invalid',
+  detectedBy: readonly CheckName[] | undefined,
+): { verdict: Verdict; expectationMet: boolean; explanation: string; exitCode: number } {
+  const verdict = overallVerdict(checks);
+  if (expected === 'valid') {
+    const bad = checks.filter((check) => check.verdict !== 'valid');
+    const met = bad.length === 0;
+    return {
+      verdict,
+      expectationMet: met,
+      explanation: met
+        ? `all ${checks.length} checks valid`
+        : `expected every check valid; ${bad.map((check) => `${check.name} is ${check.verdict}`).join(', ')}`,
+      exitCode: met ? ExitCode.ok : ExitCode.expectationNotMet,
+    };
+  }
+  const catchers = checks.filter(
+    (check) => check.verdict === 'invalid' && (!detectedBy || detectedBy.includes(check.name as CheckName)),
+  );
+  const met = catchers.length > 0;
+  return {
+    verdict,
+    expectationMet: met,
+    explanation: met
+      ? `the anomaly was detected by ${catchers.map((check) => check.name).join(', ')}`
+      : `expected the anomaly to be detected${detectedBy ? ` by ${detectedBy.join(' or ')}` : ''}, but no such check reported invalid`,
+    exitCode: met ? ExitCode.ok : ExitCode.expectationNotMet,
+  };
+}

@@ -1,0 +1,413 @@
+/**
+ * Every check on hand-built database states in a real PostgreSQL: one consistent state that each
+ * check calls valid, and for each check a state that violates it, which it must call invalid with
+ * the offending order or row as evidence.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runCheck } from '../cli/chaos/checks/index.ts';
+import type { CheckContext, CheckResult, RunScope } from '../cli/chaos/checks/types.ts';
+import type { OperationEntry } from '../cli/chaos/history.ts';
+import type { CheckSpec } from '../cli/chaos/schema.ts';
+import { DATABASE_SERVICES, type DatabaseServiceName } from '../cli/runtime/types.ts';
+import { PostgresCluster } from '../infra/postgres/cluster.ts';
+
+const KIT_MIGRATIONS = path.resolve(import.meta.dirname, '../services/kit/migrations');
+
+/** The per-service tables of services/SCHEMA.md (the columns the checks read, and their constraints). */
+const SERVICE_TABLES: Partial<Record<DatabaseServiceName, string>> = {
+  order: `
+    CREATE TABLE orders (id uuid PRIMARY KEY, customer_id uuid NOT NULL, status text NOT NULL, total_cents bigint NOT NULL,
+      reason text, created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT now(), completed_at timestamptz);
+    CREATE TABLE order_lines (order_id uuid NOT NULL, line_no int NOT NULL, product_id uuid NOT NULL, sku text NOT NULL,
+      quantity int NOT NULL CHECK (quantity > 0), unit_price_cents bigint NOT NULL, PRIMARY KEY (order_id, line_no));`,
+  payment: `
+    CREATE TABLE accounts (customer_id uuid PRIMARY KEY, balance_cents bigint NOT NULL, created_at timestamptz DEFAULT now(), updated_at timestamptz DEFAULT now());
+    CREATE TABLE top_ups (id bigserial PRIMARY KEY, customer_id uuid NOT NULL, amount_cents bigint NOT NULL CHECK (amount_cents > 0), created_at timestamptz DEFAULT now());
+    CREATE TABLE payments (id uuid PRIMARY KEY, order_id uuid NOT NULL, customer_id uuid NOT NULL, kind text NOT NULL,
+      amount_cents bigint NOT NULL CHECK (amount_cents > 0), guarded boolean NOT NULL DEFAULT true, created_at timestamptz DEFAULT now());`,
+  inventory: `
+    CREATE TABLE stock_units (id bigserial PRIMARY KEY, product_id uuid NOT NULL, status text NOT NULL, order_id uuid,
+      produced_at timestamptz NOT NULL DEFAULT now(), expires_at timestamptz, reserved_at timestamptz, sold_at timestamptz, released_at timestamptz);`,
+  shipping: `CREATE TABLE shipments (id uuid PRIMARY KEY, order_id uuid NOT NULL, customer_id uuid NOT NULL, status text NOT NULL DEFAULT 'scheduled', created_at timestamptz DEFAULT now());`,
+};
+
+let cluster: PostgresCluster;
+let dataRoot: string;
+const pools = {} as Record<DatabaseServiceName, pg.Pool>;
+
+const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+const ALICE = uuid(1);
+const BOB = uuid(2);
+const BREAD = uuid(10);
+const CONFIRMED_ORDER = uuid(100);
+const CANCELLED_ORDER = uuid(101);
+const startedAt = new Date(Date.now() - 60_000);
+
+const scope: RunScope = {
+  customerIds: [ALICE, BOB],
+  products: [{ id: BREAD, sku: 'bread', priceCents: 450, initialUnits: 10 }],
+  initialBalanceCents: 20_000,
+  startedAt,
+  duplicatesInjected: false,
+};
+
+function operation(index: number, orderId: string, latencyMs = 50): OperationEntry {
+  return {
+    type: 'op',
+    index,
+    op: 'place-order',
+    worker: 0,
+    customer: ALICE,
+    lines: [{ sku: 'bread', quantity: 2 }],
+    start: index * 100,
+    end: index * 100 + latencyMs,
+    outcome: 'ok',
+    status: 202,
+    orderId,
+  };
+}
+
+const sql = (service: DatabaseServiceName, text: string, values: unknown[] = []) =>
+  pools[service].query(text, values);
+
+/**
+ * A consistent world: Alice's order CONFIRMED (2 breads, charged 9.00, 2 units sold, shipped),
+ * Bob's CANCELLED (charged then refunded, units released). Both started with 100.00.
+ */
+async function consistentWorld(): Promise<void> {
+  for (const service of DATABASE_SERVICES) {
+    const tables = ['outbox', 'inbox', 'dead_letters'];
+    if (service === 'order') tables.push('orders', 'order_lines');
+    if (service === 'payment') tables.push('accounts', 'top_ups', 'payments');
+    if (service === 'inventory') tables.push('stock_units');
+    if (service === 'shipping') tables.push('shipments');
+    await sql(service, `TRUNCATE ${tables.join(', ')}`);
+  }
+  await sql(
+    'order',
+    `INSERT INTO orders (id, customer_id, status, total_cents) VALUES ($1, $2, 'CONFIRMED', 900), ($3, $4, 'CANCELLED', 450)`,
+    [CONFIRMED_ORDER, ALICE, CANCELLED_ORDER, BOB],
+  );
+  await sql(
+    'order',
+    `INSERT INTO order_lines VALUES ($1, 1, $3, 'bread', 2, 450), ($2, 1, $3, 'bread', 1, 450)`,
+    [CONFIRMED_ORDER, CANCELLED_ORDER, BREAD],
+  );
+  await sql('payment', `INSERT INTO accounts (customer_id, balance_cents) VALUES ($1, 9100), ($2, 10000)`, [
+    ALICE,
+    BOB,
+  ]);
+  await sql('payment', `INSERT INTO top_ups (customer_id, amount_cents) VALUES ($1, 10000), ($2, 10000)`, [
+    ALICE,
+    BOB,
+  ]);
+  await sql(
+    'payment',
+    `INSERT INTO payments (id, order_id, customer_id, kind, amount_cents) VALUES
+       ($1, $2, $3, 'charge', 900), ($4, $5, $6, 'charge', 450), ($7, $5, $6, 'refund', 450)`,
+    [uuid(200), CONFIRMED_ORDER, ALICE, uuid(201), CANCELLED_ORDER, BOB, uuid(202)],
+  );
+  await sql(
+    'inventory',
+    `INSERT INTO stock_units (product_id, status, order_id, sold_at)
+       SELECT $1, CASE WHEN n <= 2 THEN 'sold' ELSE 'available' END, CASE WHEN n <= 2 THEN $2::uuid END,
+              CASE WHEN n <= 2 THEN now() END
+         FROM generate_series(1, 10) AS n`,
+    [BREAD, CONFIRMED_ORDER],
+  );
+  await sql('shipping', `INSERT INTO shipments (id, order_id, customer_id) VALUES ($1, $2, $3)`, [
+    uuid(300),
+    CONFIRMED_ORDER,
+    ALICE,
+  ]);
+  await sql(
+    'order',
+    `INSERT INTO outbox (id, aggregatetype, aggregateid, type, topic, payload, published_at)
+       VALUES ($1, 'order', $2, 'OrderPlaced', 'orders', '{}', now())`,
+    [uuid(400), CONFIRMED_ORDER],
+  );
+  await sql(
+    'payment',
+    `INSERT INTO inbox (consumer, event_id, event_type, topic, deliveries, applied) VALUES ('payment', $1, 'StockReserved', 'inventory', 2, 1)`,
+    [uuid(500)],
+  );
+}
+
+async function check(
+  spec: CheckSpec | CheckSpec['name'],
+  overrides: { scope?: Partial<RunScope>; operations?: OperationEntry[] } = {},
+): Promise<CheckResult> {
+  const context: Omit<CheckContext, 'spec'> = {
+    databases: pools,
+    scope: { ...scope, ...overrides.scope },
+    operations: overrides.operations ?? [operation(0, CONFIRMED_ORDER), operation(1, CANCELLED_ORDER)],
+  };
+  return runCheck(typeof spec === 'string' ? ({ name: spec } as CheckSpec) : spec, context);
+}
+
+beforeAll(async () => {
+  dataRoot = mkdtempSync(path.join(tmpdir(), 'lab-chaos-checks-'));
+  cluster = new PostgresCluster({ dataDir: path.join(dataRoot, 'pg'), synchronousCommit: 'off' });
+  await cluster.start();
+  const urls = await cluster.createServiceDatabases();
+  for (const service of DATABASE_SERVICES) {
+    pools[service] = new pg.Pool({ connectionString: urls[service], max: 2 });
+    pools[service].on('error', () => {});
+    for (const file of readdirSync(KIT_MIGRATIONS).sort())
+      await pools[service].query(readFileSync(path.join(KIT_MIGRATIONS, file), 'utf8'));
+    const tables = SERVICE_TABLES[service];
+    if (tables) await pools[service].query(tables);
+  }
+});
+
+afterAll(async () => {
+  for (const pool of Object.values(pools)) await pool?.end();
+  await cluster?.stop();
+  if (dataRoot) rmSync(dataRoot, { recursive: true, force: true });
+});
+
+beforeEach(consistentWorld);
+
+describe('checks on a consistent world', () => {
+  it.each([
+    'sagas_terminal',
+    'no_double_charge',
+    'money_conserved',
+    'stock_conserved',
+    'outcomes_consistent',
+    'outbox_drained',
+    'idempotent_consumers',
+  ] as const)('%s is valid', async (name) => {
+    const result = await check(name);
+    expect(result, result.summary).toMatchObject({ name, verdict: 'valid' });
+    expect(result.evidence.total).toBe(0);
+  });
+
+  it('idempotent_consumers is valid when injected duplicates arrived and were skipped', async () => {
+    const result = await check('idempotent_consumers', { scope: { duplicatesInjected: true } });
+    expect(result.verdict).toBe('valid');
+    expect(result.summary).toContain('1 duplicate deliveries');
+  });
+
+  it('latency_p99 and outcomes are valid within their bounds', async () => {
+    expect((await check({ name: 'latency_p99', max: 100 })).verdict).toBe('valid');
+    const outcomes = await check({
+      name: 'outcomes',
+      expected: { confirmed: { op: '>=', value: 1 }, cancelled: { op: '==', value: 1 } },
+    });
+    expect(outcomes.verdict).toBe('valid');
+    expect(outcomes.summary).toContain('confirmed 1, cancelled 1, pending 0');
+  });
+});
+
+describe('checks on violating worlds', () => {
+  it('sagas_terminal: a PENDING order, and an acknowledged order that vanished', async () => {
+    await sql('order', `UPDATE orders SET status = 'PENDING' WHERE id = $1`, [CANCELLED_ORDER]);
+    const lostOrder = uuid(999);
+    const result = await check('sagas_terminal', {
+      operations: [operation(0, CONFIRMED_ORDER), operation(1, CANCELLED_ORDER), operation(2, lostOrder)],
+    });
+    expect(result.verdict).toBe('invalid');
+    expect(result.evidence.items).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ order_id: CANCELLED_ORDER, status: 'PENDING' }),
+        expect.objectContaining({ order_id: lostOrder, status: 'missing' }),
+      ]),
+    );
+  });
+
+  it('no_double_charge: a second charge for the same order', async () => {
+    await sql(
+      'payment',
+      `INSERT INTO payments (id, order_id, customer_id, kind, amount_cents, guarded) VALUES ($1, $2, $3, 'charge', 900, false)`,
+      [uuid(203), CONFIRMED_ORDER, ALICE],
+    );
+    await sql('payment', 'UPDATE accounts SET balance_cents = balance_cents - 900 WHERE customer_id = $1', [
+      ALICE,
+    ]);
+    const result = await check('no_double_charge');
+    expect(result.verdict).toBe('invalid');
+    expect(result.evidence.items).toEqual([
+      expect.objectContaining({
+        order_id: CONFIRMED_ORDER,
+        kind: 'charge',
+        count: 2,
+        payment_ids: [uuid(200), uuid(203)],
+      }),
+    ]);
+    // The money still balances: a double charge moves money, it does not create it.
+    expect((await check('money_conserved')).verdict).toBe('valid');
+  });
+
+  it('money_conserved: a balance changed without a payment', async () => {
+    await sql('payment', 'UPDATE accounts SET balance_cents = balance_cents + 150 WHERE customer_id = $1', [
+      BOB,
+    ]);
+    const result = await check('money_conserved');
+    expect(result.verdict).toBe('invalid');
+    expect(result.evidence.items).toEqual([
+      expect.objectContaining({
+        problem: expect.stringContaining('ledger does not balance'),
+        difference: '-1.50',
+      }),
+    ]);
+  });
+
+  it('money_conserved: credits that differ from the starting balances', async () => {
+    const result = await check('money_conserved', { scope: { initialBalanceCents: 15_000 } });
+    expect(result.verdict).toBe('invalid');
+    expect(result.evidence.items[0]).toMatchObject({ starting_balances: '150.00', top_ups: '200.00' });
+  });
+
+  it('stock_conserved: a unit vanished, and units sold that no confirmed order bought', async () => {
+    await sql('inventory', `DELETE FROM stock_units WHERE id = (SELECT max(id) FROM stock_units)`);
+    await sql(
+      'inventory',
+      `UPDATE stock_units SET status = 'sold', order_id = $1, sold_at = now() WHERE id = (SELECT min(id) FROM stock_units WHERE status = 'available')`,
+      [CANCELLED_ORDER],
+    );
+    const result = await check('stock_conserved');
+    expect(result.verdict).toBe('invalid');
+    expect(result.evidence.items).toEqual([
+      expect.objectContaining({ sku: 'bread', problem: 'units appeared or vanished', initial: 10, now: 9 }),
+      expect.objectContaining({ sku: 'bread', sold: 3, confirmed_quantity: 2 }),
+    ]);
+  });
+
+  it('stock_conserved: a stale unit sold', async () => {
+    await sql(
+      'inventory',
+      `UPDATE stock_units SET expires_at = sold_at - interval '1 day' WHERE status = 'sold'`,
+    );
+    const result = await check('stock_conserved');
+    expect(result.verdict).toBe('invalid');
+    expect(result.evidence.items).toEqual([
+      expect.objectContaining({ problem: 'stale units sold', units: 2 }),
+    ]);
+  });
+
+  it('outcomes_consistent: a cancelled order still charged, holding units and shipped', async () => {
+    await sql('payment', `DELETE FROM payments WHERE kind = 'refund'`);
+    await sql(
+      'inventory',
+      `UPDATE stock_units SET status = 'reserved', order_id = $1 WHERE id = (SELECT max(id) FROM stock_units)`,
+      [CANCELLED_ORDER],
+    );
+    await sql('shipping', `INSERT INTO shipments (id, order_id, customer_id) VALUES ($1, $2, $3)`, [
+      uuid(301),
+      CANCELLED_ORDER,
+      BOB,
+    ]);
+    const result = await check('outcomes_consistent');
+    expect(result.verdict).toBe('invalid');
+    expect(result.evidence.items).toEqual([
+      expect.objectContaining({
+        order_id: CANCELLED_ORDER,
+        problem: 'charged but not refunded, units still held, shipped although cancelled',
+      }),
+    ]);
+  });
+
+  it('outcomes_consistent: a confirmed order without shipment and with a wrong capture', async () => {
+    await sql('shipping', 'DELETE FROM shipments');
+    await sql('payment', `UPDATE payments SET amount_cents = 800 WHERE id = $1`, [uuid(200)]);
+    const result = await check('outcomes_consistent');
+    expect(result.verdict).toBe('invalid');
+    expect(result.evidence.items).toEqual([
+      expect.objectContaining({
+        order_id: CONFIRMED_ORDER,
+        problem: 'captured amount differs from the order total, no shipment',
+      }),
+    ]);
+  });
+
+  it('outbox_drained: an unpublished row names its service and event', async () => {
+    await sql(
+      'inventory',
+      `INSERT INTO outbox (id, aggregatetype, aggregateid, type, topic, payload) VALUES ($1, 'order', $2, 'StockReserved', 'inventory', '{}')`,
+      [uuid(401), CONFIRMED_ORDER],
+    );
+    const result = await check('outbox_drained');
+    expect(result.verdict).toBe('invalid');
+    expect(result.summary).toContain('inventory 1');
+    expect(result.evidence.items).toEqual([
+      expect.objectContaining({
+        service: 'inventory',
+        event_id: uuid(401),
+        type: 'StockReserved',
+        aggregateid: CONFIRMED_ORDER,
+      }),
+    ]);
+  });
+
+  it('idempotent_consumers: an event applied twice', async () => {
+    await sql(
+      'payment',
+      `INSERT INTO inbox (consumer, event_id, event_type, topic, deliveries, applied) VALUES ('payment', $1, 'StockReserved', 'inventory', 2, 2)`,
+      [uuid(501)],
+    );
+    const result = await check('idempotent_consumers');
+    expect(result.verdict).toBe('invalid');
+    expect(result.evidence.items).toEqual([
+      expect.objectContaining({ consumer: 'payment', event_id: uuid(501), applied: 2 }),
+    ]);
+  });
+
+  it('idempotent_consumers: duplicates injected but none delivered', async () => {
+    await sql('payment', 'TRUNCATE inbox');
+    const result = await check('idempotent_consumers', { scope: { duplicatesInjected: true } });
+    expect(result.verdict).toBe('invalid');
+    expect(result.summary).toContain('none reached a consumer');
+  });
+
+  it('idempotent_consumers ignores rows of earlier runs', async () => {
+    await sql(
+      'payment',
+      `INSERT INTO inbox (consumer, event_id, event_type, topic, deliveries, applied, first_seen_at, last_seen_at)
+         VALUES ('payment', $1, 'StockReserved', 'inventory', 2, 2, now() - interval '1 day', now() - interval '1 day')`,
+      [uuid(502)],
+    );
+    expect((await check('idempotent_consumers')).verdict).toBe('valid');
+  });
+
+  it('latency_p99: too slow, with the slowest operations as evidence', async () => {
+    const operations = Array.from({ length: 100 }, (_, index) =>
+      operation(index, CONFIRMED_ORDER, index < 98 ? 10 : 3000),
+    );
+    const result = await check({ name: 'latency_p99', max: 2000 }, { operations });
+    expect(result.verdict).toBe('invalid');
+    expect(result.summary).toContain('p99 3s over 100');
+    expect(result.evidence.items[0]).toMatchObject({ latency_ms: 3000 });
+  });
+
+  it('latency_p99 is unknown without a successful operation', async () => {
+    expect((await check({ name: 'latency_p99', max: 2000 }, { operations: [] })).verdict).toBe('unknown');
+  });
+
+  it('outcomes: fewer confirmed orders than expected', async () => {
+    const result = await check({ name: 'outcomes', expected: { confirmed: { op: '>=', value: 2 } } });
+    expect(result.verdict).toBe('invalid');
+    expect(result.evidence.items).toEqual([{ outcome: 'confirmed', expected: '>= 2', actual: 1 }]);
+  });
+
+  it('a check whose database is unreachable says unknown', async () => {
+    const broken = new pg.Pool({
+      connectionString: 'postgres://nobody:x@127.0.0.1:1/none',
+      connectionTimeoutMillis: 500,
+    });
+    try {
+      const result = await runCheck(
+        { name: 'no_double_charge' },
+        { databases: { ...pools, payment: broken }, scope, operations: [] },
+      );
+      expect(result.verdict).toBe('unknown');
+      expect(result.summary).toContain('could not be computed');
+    } finally {
+      await broken.end();
+    }
+  });
+});
