@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { notYetAvailable } from '../not-yet.ts';
+import { runInfraKafka } from './infra-kafka.ts';
 
 export function registerInfra(program: Command): void {
   const infra = program
@@ -12,7 +13,16 @@ export function registerInfra(program: Command): void {
     .option('--host <host>', 'listen address', '127.0.0.1')
     .option('--data-dir <dir>', 'where the partition logs live')
     .option('--partitions <n>', 'partitions of auto-created topics', '1')
-    .action(notYetAvailable('infra kafka', 'kafka broker'));
+    .option(
+      '--listener <host:port[=advertised-host:port]>',
+      'an extra listener and the address it advertises (repeatable)',
+      (spec: string, previous: string[]) => [...previous, spec],
+      [] as string[],
+    )
+    .option('--advertised <host:port>', 'what the main listener advertises (default: itself)')
+    .option('--no-auto-create-topics', 'refuse unknown topics instead of creating them')
+    .option('--fsync', 'fsync every append (survives power loss, slower)')
+    .action(runInfraKafka);
   infra
     .command('fault-proxy')
     .description('a TCP proxy serving the Toxiproxy HTTP API')

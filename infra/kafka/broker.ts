@@ -12,6 +12,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { type Logger, pino } from 'pino';
 import { type BrokerConfig, BrokerCore, DEFAULT_BROKER_CONFIG } from './broker-core.ts';
 import { Connection } from './connection.ts';
+import { groupCoordinatorFactory } from './groups/index.ts';
 import type { GroupCoordinatorFactory, ListenerInfo } from './protocol/context.ts';
 import type { ApiRegistry } from './protocol/registry.ts';
 import { createDefaultRegistry } from './protocol/requests/index.ts';
@@ -48,8 +49,11 @@ export interface StartBrokerOptions {
   nodeId?: number;
   /** default: a silent logger */
   logger?: Logger;
-  /** the consumer-group coordinator; started with the broker, closed with it */
-  groupCoordinator?: GroupCoordinatorFactory;
+  /**
+   * the consumer-group coordinator, started and closed with the broker (default: the lab's own,
+   * groups/index.ts; null: none, group APIs answer COORDINATOR_NOT_AVAILABLE)
+   */
+  groupCoordinator?: GroupCoordinatorFactory | null;
   /** default: every implemented API (protocol/requests/index.ts) */
   registry?: ApiRegistry;
 }
@@ -93,9 +97,11 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
   const registry = options.registry ?? createDefaultRegistry();
   registry.ranges(); // fail fast on a registry with version gaps
 
-  if (options.groupCoordinator) {
+  const coordinatorFactory =
+    options.groupCoordinator === undefined ? groupCoordinatorFactory() : options.groupCoordinator;
+  if (coordinatorFactory) {
     mkdirSync(core.groupsDir, { recursive: true });
-    core.coordinator = await options.groupCoordinator({
+    core.coordinator = await coordinatorFactory({
       dataDir: core.groupsDir,
       nodeId: config.nodeId,
       logger: logger.child({ component: 'groups' }),

@@ -1,0 +1,48 @@
+/** `lab infra kafka`: option parsing for infra/kafka/standalone.ts. */
+import { join } from 'node:path';
+import { parseListenerSpec } from '../../infra/kafka/listener-spec.ts';
+import { runKafkaStandalone } from '../../infra/kafka/standalone.ts';
+import { badInput } from '../errors.ts';
+import { labHome } from '../home.ts';
+
+interface InfraKafkaFlags {
+  host: string;
+  port: string;
+  dataDir?: string;
+  partitions: string;
+  listener: string[];
+  advertised?: string;
+  autoCreateTopics: boolean;
+  fsync?: boolean;
+}
+
+function integer(text: string, flag: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw badInput('E_BAD_OPTION', `${flag} must be an integer in [${min}, ${max}], got '${text}'`);
+  }
+  return value;
+}
+
+function listener(spec: string): ReturnType<typeof parseListenerSpec> {
+  try {
+    return parseListenerSpec(spec);
+  } catch (error) {
+    throw badInput('E_BAD_OPTION', `--listener: ${(error as Error).message}`);
+  }
+}
+
+export async function runInfraKafka(flags: InfraKafkaFlags): Promise<void> {
+  const advertised = flags.advertised ? listener(`0.0.0.0:0=${flags.advertised}`) : undefined;
+  await runKafkaStandalone({
+    host: flags.host,
+    port: integer(flags.port, '--port', 0, 65535),
+    dataDir: flags.dataDir ?? join(labHome(), 'kafka'),
+    partitions: integer(flags.partitions, '--partitions', 1, 10_000),
+    listeners: flags.listener.map(listener),
+    autoCreateTopics: flags.autoCreateTopics,
+    fsync: flags.fsync === true,
+    ...(advertised?.advertisedHost !== undefined ? { advertisedHost: advertised.advertisedHost } : {}),
+    ...(advertised?.advertisedPort !== undefined ? { advertisedPort: advertised.advertisedPort } : {}),
+  });
+}
