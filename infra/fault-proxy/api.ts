@@ -55,7 +55,10 @@ function routes(proxies: ProxyCollection): Route[] {
       pattern: /^\/populate$/,
       methods: {
         post: async (_, body) => {
-          const { proxies: done, error } = await proxies.populate(body());
+          // Populate answers every failure, validation included, with the proxies done so far.
+          const { proxies: done, error } = await proxies
+            .populate(body())
+            .catch((failure: unknown) => ({ proxies: [], error: asApiError(failure) }));
           // Go marshals an empty slice it never appended to as null.
           const list = done.length > 0 ? done : null;
           return error
