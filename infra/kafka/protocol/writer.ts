@@ -28,7 +28,8 @@ export class Writer {
   }
 
   int8(value: number): this {
-    this.buffer.writeInt8(value, this.reserve(1));
+    const at = this.reserve(1);
+    this.buffer.writeInt8(value, at);
     return this;
   }
 
@@ -37,22 +38,26 @@ export class Writer {
   }
 
   int16(value: number): this {
-    this.buffer.writeInt16BE(value, this.reserve(2));
+    const at = this.reserve(2);
+    this.buffer.writeInt16BE(value, at);
     return this;
   }
 
   int32(value: number): this {
-    this.buffer.writeInt32BE(value, this.reserve(4));
+    const at = this.reserve(4);
+    this.buffer.writeInt32BE(value, at);
     return this;
   }
 
   uint32(value: number): this {
-    this.buffer.writeUInt32BE(value >>> 0, this.reserve(4));
+    const at = this.reserve(4);
+    this.buffer.writeUInt32BE(value >>> 0, at);
     return this;
   }
 
   int64(value: bigint | number): this {
-    this.buffer.writeBigInt64BE(BigInt(value), this.reserve(8));
+    const at = this.reserve(8);
+    this.buffer.writeBigInt64BE(BigInt(value), at);
     return this;
   }
 
@@ -60,10 +65,12 @@ export class Writer {
   uvarint(value: number): this {
     let rest = value;
     while (rest >= 0x80) {
-      this.buffer.writeUInt8((rest % 0x80) | 0x80, this.reserve(1));
+      const at = this.reserve(1);
+      this.buffer.writeUInt8((rest % 0x80) | 0x80, at);
       rest = Math.floor(rest / 0x80);
     }
-    this.buffer.writeUInt8(rest, this.reserve(1));
+    const at = this.reserve(1);
+    this.buffer.writeUInt8(rest, at);
     return this;
   }
 
@@ -77,10 +84,12 @@ export class Writer {
     const signed = BigInt(value);
     let rest = BigInt.asUintN(64, (signed << 1n) ^ (signed >> 63n));
     while (rest >= 0x80n) {
-      this.buffer.writeUInt8(Number(rest & 0x7fn) | 0x80, this.reserve(1));
+      const at = this.reserve(1);
+      this.buffer.writeUInt8(Number(rest & 0x7fn) | 0x80, at);
       rest >>= 7n;
     }
-    this.buffer.writeUInt8(Number(rest), this.reserve(1));
+    const at = this.reserve(1);
+    this.buffer.writeUInt8(Number(rest), at);
     return this;
   }
 
