@@ -1,0 +1,33 @@
+/** Starts a broker in this process on a free port with a fresh temp data dir, for tests. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type RunningBroker, type StartBrokerOptions, startBroker } from '../broker.ts';
+
+export interface BrokerFixture {
+  broker: RunningBroker;
+  dataDir: string;
+  port: number;
+  bootstrap: string;
+  stop(): Promise<void>;
+}
+
+export function tempDataDir(prefix = 'lab-kafka-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export async function startTestBroker(options: Partial<StartBrokerOptions> = {}): Promise<BrokerFixture> {
+  const dataDir = options.dataDir ?? tempDataDir();
+  const broker = await startBroker({ ...options, dataDir });
+  const port = (broker.listeners[0] as { port: number }).port;
+  return {
+    broker,
+    dataDir,
+    port,
+    bootstrap: `127.0.0.1:${port}`,
+    async stop() {
+      await broker.close();
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
