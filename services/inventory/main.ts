@@ -1,0 +1,13 @@
+import { runMain, startService } from '../kit/service.ts';
+import { inventoryHandlers } from './handlers.ts';
+import { inventoryRoutes } from './routes.ts';
+
+/** inventory: one row per stock unit; reserves the oldest sellable units, releases, consumes. */
+await runMain(() =>
+  startService({
+    name: 'inventory',
+    migrations: new URL('./migrations/', import.meta.url).pathname,
+    handlers: ({ config }) => inventoryHandlers({ compensation: !config.without.has('compensation') }),
+    routes: inventoryRoutes,
+  }),
+);

@@ -1,0 +1,56 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { parseInput, requireAdmin } from '../kit/http.ts';
+import type { ServiceContext } from '../kit/service.ts';
+
+const newStock = z
+  .object({
+    product_id: z.uuid(),
+    units: z.number().int().positive().max(100_000),
+    produced_at: z.iso.datetime({ offset: true }).optional(),
+    expires_at: z.iso.datetime({ offset: true }).nullable().optional(),
+  })
+  .refine(
+    (body) => !body.expires_at || !body.produced_at || body.expires_at > body.produced_at,
+    'expires_at must be after produced_at',
+  );
+
+export function inventoryRoutes(app: FastifyInstance, { pool, writer, config }: ServiceContext): void {
+  app.post('/stock', async (request: FastifyRequest, reply) => {
+    requireAdmin(request, config.adminToken);
+    const body = parseInput(newStock, request.body);
+    const first = await writer.transaction(
+      { correlationId: request.correlationId, causationId: request.correlationId },
+      async (tx) => {
+        const { rows } = await tx.client.query<{ first: number }>(
+          `INSERT INTO stock_units (product_id, produced_at, expires_at)
+         SELECT $1, coalesce($3::timestamptz, now()), $4::timestamptz FROM generate_series(1, $2)
+         RETURNING id AS first`,
+          [body.product_id, body.units, body.produced_at ?? null, body.expires_at ?? null],
+        );
+        const firstUnit = Math.min(...rows.map((row) => row.first));
+        await tx.emit({
+          topic: 'inventory',
+          type: 'StockAdded',
+          aggregateType: 'stock',
+          aggregateId: body.product_id,
+          payload: { product_id: body.product_id, units: body.units, first_unit_id: firstUnit },
+        });
+        return firstUnit;
+      },
+    );
+    return reply.status(201).send({ product_id: body.product_id, units: body.units, first_unit_id: first });
+  });
+
+  app.get('/stock', async () => {
+    const { rows } = await pool.query(
+      `SELECT product_id,
+              count(*) FILTER (WHERE status = 'available' AND (expires_at IS NULL OR expires_at > now()))::int AS available,
+              count(*) FILTER (WHERE status = 'reserved')::int AS reserved,
+              count(*) FILTER (WHERE status = 'sold')::int AS sold,
+              count(*) FILTER (WHERE status = 'available' AND expires_at <= now())::int AS stale
+       FROM stock_units GROUP BY product_id ORDER BY product_id`,
+    );
+    return { stock: rows };
+  });
+}

@@ -1,0 +1,230 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Consumer, EachMessagePayload, IHeaders } from 'kafkajs';
+import type { Bus } from './bus.ts';
+import type { Pool } from './db.ts';
+import { isTransientDatabaseError } from './db.ts';
+import { contextFrom, deadLetterTopic, type IncomingEvent, type Topic } from './events.ts';
+import { recordDelivery } from './inbox.ts';
+import type { Logger } from './log.ts';
+import type { Metrics } from './metrics.ts';
+import type { EventWriter, Tx } from './outbox.ts';
+
+export type EventHandler = (tx: Tx, event: IncomingEvent, log: Logger) => Promise<void>;
+/** topic → event type → handler. Types without a handler are acknowledged without effect. */
+export type HandlerMap = Partial<Record<Topic, Record<string, EventHandler>>>;
+
+/** A message that can never be handled as it is (bad JSON, missing headers, wrong payload). */
+export class PoisonMessageError extends Error {
+  override name = 'PoisonMessageError';
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function headerText(headers: IHeaders | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) result[name] = first.toString();
+  }
+  return result;
+}
+
+export function parseMessage(
+  payload: Pick<EachMessagePayload, 'topic' | 'partition' | 'message'>,
+): IncomingEvent {
+  const { topic, partition, message } = payload;
+  const headers = headerText(message.headers);
+  const id = headers['event-id'];
+  const type = headers['event-type'];
+  if (!id || !UUID.test(id)) throw new PoisonMessageError('missing or malformed event-id header');
+  if (!type) throw new PoisonMessageError('missing event-type header');
+  let value: unknown;
+  try {
+    value = JSON.parse(message.value?.toString() ?? '');
+  } catch {
+    throw new PoisonMessageError('value is not JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new PoisonMessageError('value is not a JSON object');
+  return {
+    id,
+    type,
+    topic,
+    key: message.key?.toString(),
+    payload: value,
+    headers,
+    partition,
+    offset: message.offset,
+    occurredAt: new Date(Number(message.timestamp)),
+  };
+}
+
+export interface ConsumerRunnerOptions {
+  /** Consumer group and inbox consumer name: the service name. */
+  group: string;
+  bus: Bus;
+  pool: Pool;
+  writer: EventWriter;
+  handlers: HandlerMap;
+  /** False with `--without inbox`. */
+  dedup: boolean;
+  maxAttempts: number;
+  metrics?: Metrics | undefined;
+  log: Logger;
+  partitionsConsumedConcurrently?: number;
+}
+
+/**
+ * Runs one consumer group. Each message is handled in one transaction together with its inbox
+ * row; the offset is committed by kafkajs only after eachMessage returned, so after the
+ * transaction committed (at-least-once; the inbox makes the redelivery harmless).
+ *
+ * Failures: a database or network failure is waited out (retried without limit: the message is
+ * fine, the world is not); anything else (poison, a handler bug) is retried `maxAttempts` times,
+ * then the message goes to `<topic>.dlq` and to the dead_letters table, and the consumer moves on.
+ */
+export class ConsumerRunner {
+  readonly #options: ConsumerRunnerOptions;
+  readonly #consumer: Consumer;
+  #stopping = false;
+
+  constructor(options: ConsumerRunnerOptions) {
+    this.#options = options;
+    this.#consumer = options.bus.kafka.consumer({
+      groupId: options.group,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1000,
+      rebalanceTimeout: 20_000,
+      maxWaitTimeInMs: 100,
+      allowAutoTopicCreation: false,
+      retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 5000 },
+    });
+  }
+
+  async start(): Promise<void> {
+    const topics = Object.keys(this.#options.handlers);
+    await this.#consumer.connect();
+    await this.#consumer.subscribe({ topics, fromBeginning: true });
+    await this.#consumer.run({
+      partitionsConsumedConcurrently: this.#options.partitionsConsumedConcurrently ?? 3,
+      autoCommitInterval: 500,
+      autoCommitThreshold: 50,
+      eachMessage: (payload) => this.#handle(payload),
+    });
+  }
+
+  /** Stops fetching, lets in-flight handlers finish, commits their offsets, leaves the group. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    await this.#consumer.disconnect().catch(() => {});
+  }
+
+  async #handle(payload: EachMessagePayload): Promise<void> {
+    const { log, metrics, maxAttempts } = this.#options;
+    const { topic } = payload;
+    let failedAttempts = 0;
+    let transientWaits = 0;
+    for (;;) {
+      try {
+        await this.#process(payload);
+        return;
+      } catch (error) {
+        if (this.#stopping) throw error; // not committed: the next owner of the partition redelivers it
+        if (!(error instanceof PoisonMessageError) && isTransientDatabaseError(error)) {
+          transientWaits += 1;
+          log.warn(
+            { err: error, topic, offset: payload.message.offset },
+            'consumer: transient failure, waiting',
+          );
+          await sleep(Math.min(5000, 100 * 2 ** Math.min(transientWaits, 6)));
+          await payload.heartbeat().catch(() => {});
+          continue;
+        }
+        failedAttempts += 1;
+        metrics?.consumerRetries.inc({ topic });
+        if (failedAttempts >= maxAttempts) {
+          await this.#deadLetter(payload, error, failedAttempts);
+          return;
+        }
+        await sleep(50 * failedAttempts);
+      }
+    }
+  }
+
+  async #process(payload: EachMessagePayload): Promise<void> {
+    const { group, writer, handlers, dedup, metrics, log } = this.#options;
+    const event = parseMessage(payload);
+    const handler = handlers[event.topic as Topic]?.[event.type];
+    if (!handler) return;
+    const eventLog = log.child({
+      correlationId: event.headers['correlation-id'],
+      eventId: event.id,
+      eventType: event.type,
+    });
+    const outcome = await writer.transaction(contextFrom(event), async (tx) => {
+      const delivery = await recordDelivery(tx.client, { consumer: group, event, dedup });
+      if (delivery.apply) await handler(tx, event, eventLog);
+      return delivery;
+    });
+    if (outcome.duplicate && !outcome.apply) {
+      metrics?.inboxDuplicatesSkipped.inc({ consumer: group, topic: event.topic });
+      eventLog.info({ deliveries: outcome.deliveries }, 'duplicate skipped by the inbox');
+    } else {
+      if (outcome.duplicate) metrics?.eventsAppliedTwice.inc();
+      metrics?.eventsConsumed.inc({ topic: event.topic, type: event.type });
+    }
+  }
+
+  async #deadLetter(payload: EachMessagePayload, error: unknown, attempts: number): Promise<void> {
+    const { group, bus, pool, metrics, log } = this.#options;
+    const { topic, partition, message } = payload;
+    const headers = headerText(message.headers);
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    log.error(
+      { topic, partition, offset: message.offset, error: reason, attempts },
+      'dead-lettering a message',
+    );
+    // Both writes must happen before the offset moves on; while the broker or database is away we wait.
+    for (let wait = 1; ; wait++) {
+      try {
+        await bus.sendRaw(deadLetterTopic(topic), [
+          {
+            key: message.key,
+            value: message.value,
+            headers: {
+              ...headers,
+              error: reason.slice(0, 1000),
+              attempts: String(attempts),
+              'original-topic': topic,
+              'original-partition': String(partition),
+              'original-offset': message.offset,
+              consumer: group,
+            },
+          },
+        ]);
+        await pool.query(
+          `INSERT INTO dead_letters (consumer, topic, partition, "offset", event_id, event_type, key, error, attempts, value)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+          [
+            group,
+            topic,
+            partition,
+            message.offset,
+            headers['event-id'] ?? null,
+            headers['event-type'] ?? null,
+            message.key?.toString() ?? null,
+            reason,
+            attempts,
+            message.value?.toString() ?? null,
+          ],
+        );
+        metrics?.deadLetters.inc({ topic });
+        return;
+      } catch (failure) {
+        if (this.#stopping) throw failure;
+        log.warn({ err: failure }, 'dead-lettering failed, retrying');
+        await sleep(Math.min(5000, 100 * 2 ** Math.min(wait, 6)));
+      }
+    }
+  }
+}

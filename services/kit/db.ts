@@ -1,0 +1,61 @@
+import pg from 'pg';
+
+export type Pool = pg.Pool;
+export type PoolClient = pg.PoolClient;
+
+// int8 (bigint, bigserial, count(*)) as a JS number: cents and counters in the lab stay far below 2^53.
+pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
+
+export function createPool(
+  connectionString: string,
+  options: { max?: number; application?: string } = {},
+): Pool {
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.max ?? 10,
+    application_name: options.application,
+    connectionTimeoutMillis: 5000,
+    idleTimeoutMillis: 30_000,
+  });
+  // A dropped idle connection (database restart, a cut link) must not crash the process.
+  pool.on('error', () => {});
+  return pool;
+}
+
+/** Runs `work` in one transaction on one connection; rolls back on any error. */
+export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {
+      broken = true;
+    });
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
+const TRANSIENT_SQLSTATE_CLASSES = ['08', '53', '57', '58'];
+const TRANSIENT_SQLSTATES = ['40001', '40P01', '55P03'];
+const TRANSIENT_MESSAGES =
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection terminated|timeout exceeded|connection timeout|Client has encountered a connection error|not queryable|terminating connection/i;
+
+/**
+ * True for failures of the database or the path to it (connection lost, shutdown, deadlock,
+ * serialization): retrying later can succeed, so a consumer must wait, never dead-letter.
+ */
+export function isTransientDatabaseError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string') {
+    if (TRANSIENT_SQLSTATES.includes(code) || TRANSIENT_SQLSTATE_CLASSES.includes(code.slice(0, 2)))
+      return true;
+    if (/^E[A-Z]+$/.test(code)) return true; // node socket errors: ECONNREFUSED, ECONNRESET, ...
+  }
+  return TRANSIENT_MESSAGES.test(String((error as Error | null)?.message ?? ''));
+}

@@ -1,0 +1,231 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import type { Pool, PoolClient } from './db.ts';
+import type { OutgoingEvent } from './events.ts';
+import type { FaultHooks } from './faults.ts';
+import type { Logger } from './log.ts';
+import type { Metrics } from './metrics.ts';
+
+interface OutboxRow {
+  id: string;
+  seq: number;
+  aggregatetype: string;
+  aggregateid: string;
+  type: string;
+  topic: string;
+  payload: Record<string, unknown>;
+  headers: Record<string, string>;
+  created_at: Date;
+}
+
+/**
+ * Claiming work without breaking per-aggregate order when several relays run.
+ *
+ * FOR UPDATE SKIP LOCKED alone is not enough: relay A could lock event 1 of an order while relay B
+ * skips it and publishes event 2 first. So a relay claims whole aggregates, and the claim is the
+ * lock on the aggregate's *head*, its oldest unpublished row. Relays only ever select heads (rows
+ * with no older unpublished row of the same aggregate), so while A holds X's head, B sees X's head
+ * locked and skips the aggregate entirely; X's later rows are not heads in B's snapshot. Once A has
+ * claimed a head it locks the aggregate's following rows too and publishes them all in `seq` order.
+ * When A commits, B's next statement sees those rows published and X's next head (if any) free.
+ *
+ * This relies on an aggregate's rows committing in `seq` order, which holds in the shop: each of an
+ * order's events is caused by the previous one, and concurrent writers of one order serialise on
+ * the order's row lock before inserting.
+ */
+const CLAIM_HEADS = `
+  SELECT o.aggregateid FROM outbox o
+  WHERE o.published_at IS NULL
+    AND NOT EXISTS (
+      SELECT 1 FROM outbox older
+      WHERE older.aggregateid = o.aggregateid AND older.published_at IS NULL AND older.seq < o.seq)
+  ORDER BY o.seq
+  LIMIT $1
+  FOR UPDATE OF o SKIP LOCKED`;
+
+// Plain FOR UPDATE: inside aggregates we own, skipping a row would publish out of order.
+const LOCK_AGGREGATE_ROWS = `
+  SELECT id, seq, aggregatetype, aggregateid, type, topic, payload, headers, created_at FROM outbox
+  WHERE published_at IS NULL AND aggregateid = ANY($1::text[])
+  ORDER BY seq
+  LIMIT $2
+  FOR UPDATE`;
+
+const MARK_PUBLISHED = `
+  UPDATE outbox SET published_at = clock_timestamp(), copies_published = copies_published + batch.copies
+  FROM unnest($1::uuid[], $2::int[]) AS batch(id, copies)
+  WHERE outbox.id = batch.id`;
+
+export type Publish = (events: OutgoingEvent[]) => Promise<void>;
+
+export interface RelayOptions {
+  pool: Pool;
+  /** Connection string for the LISTEN connection (the relay's wake-up call). */
+  listenUrl: string;
+  publish: Publish;
+  faults: FaultHooks;
+  metrics?: Metrics | undefined;
+  log: Logger;
+  batchSize?: number;
+  /** Poll even without a notification (a NOTIFY can be lost with its connection). */
+  pollIntervalMs?: number;
+  /** What relay_crash does; the default is an abrupt SIGKILL of this process. */
+  crash?: () => void;
+}
+
+function toEvent(row: OutboxRow): OutgoingEvent {
+  return {
+    id: row.id,
+    topic: row.topic,
+    type: row.type,
+    aggregateType: row.aggregatetype,
+    aggregateId: row.aggregateid,
+    payload: row.payload,
+    headers: row.headers,
+    createdAt: row.created_at,
+  };
+}
+
+export class Relay {
+  readonly #options: Required<Omit<RelayOptions, 'metrics'>> & { metrics: Metrics | undefined };
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
+  #listener: pg.Client | undefined;
+
+  constructor(options: RelayOptions) {
+    this.#options = {
+      batchSize: 200,
+      pollIntervalMs: 1000,
+      crash: () => process.kill(process.pid, 'SIGKILL'),
+      ...options,
+      metrics: options.metrics,
+    };
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    void this.#listen();
+    this.#loop = this.#run();
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#wake?.();
+    await this.#loop;
+    await this.#listener?.end().catch(() => {});
+    this.#listener = undefined;
+  }
+
+  async #listen(): Promise<void> {
+    while (this.#running) {
+      const client = new pg.Client({
+        connectionString: this.#options.listenUrl,
+        connectionTimeoutMillis: 5000,
+      });
+      const lost = new Promise<void>((resolve) => {
+        client.on('error', () => resolve());
+        client.on('end', () => resolve());
+      });
+      client.on('notification', () => this.#wake?.());
+      try {
+        await client.connect();
+        await client.query('LISTEN outbox');
+        this.#listener = client;
+        this.#wake?.(); // anything committed while we were not listening
+        await lost;
+      } catch {
+        // The poll fallback keeps publishing meanwhile.
+      }
+      await client.end().catch(() => {});
+      if (this.#running) await sleep(1000);
+    }
+  }
+
+  async #run(): Promise<void> {
+    let failures = 0;
+    while (this.#running) {
+      let published = 0;
+      try {
+        published = await this.drainOnce();
+        failures = 0;
+      } catch (error) {
+        failures += 1;
+        this.#options.log.warn({ err: error }, 'relay: batch failed, will retry');
+        await sleep(Math.min(5000, 100 * 2 ** Math.min(failures, 6)));
+        continue;
+      }
+      if (published === 0) await this.#idle();
+    }
+  }
+
+  #idle(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, this.#options.pollIntervalMs);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wake = () => {
+        this.#wake = undefined;
+        done();
+      };
+    });
+  }
+
+  /**
+   * One claim → publish → mark round. Returns how many rows it published. At-least-once: if the
+   * process dies after publish and before COMMIT, the locks vanish, the rows stay unpublished and
+   * are published again (consumers deduplicate with the inbox).
+   */
+  async drainOnce(): Promise<number> {
+    const { pool, batchSize, publish, faults, metrics, log } = this.#options;
+    const client: PoolClient = await pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const heads = await client.query<{ aggregateid: string }>(CLAIM_HEADS, [batchSize]);
+      if (heads.rows.length === 0) {
+        await client.query('COMMIT');
+        return 0;
+      }
+      const rows = await client.query<OutboxRow>(LOCK_AGGREGATE_ROWS, [
+        heads.rows.map((row) => row.aggregateid),
+        batchSize,
+      ]);
+      const events: OutgoingEvent[] = [];
+      const copies: number[] = [];
+      for (const row of rows.rows) {
+        const event = toEvent(row);
+        const extra = faults.extraCopies();
+        copies.push(extra);
+        for (let copy = 0; copy <= extra; copy++) events.push(event);
+      }
+      await publish(events);
+      const acknowledged = Date.now();
+      if (faults.takeRelayCrash()) {
+        log.warn({ rows: rows.rows.length }, 'relay_crash fault: dying after publish, before marking');
+        this.#options.crash();
+        throw new Error('relay_crash: crashed before marking');
+      }
+      await client.query(MARK_PUBLISHED, [rows.rows.map((row) => row.id), copies]);
+      await client.query('COMMIT');
+      if (metrics) {
+        metrics.relayPublished.inc(rows.rows.length);
+        const extraTotal = copies.reduce((sum, extra) => sum + extra, 0);
+        if (extraTotal > 0) metrics.relayDuplicateCopies.inc(extraTotal);
+        for (const row of rows.rows)
+          metrics.publishLag.observe((acknowledged - row.created_at.getTime()) / 1000);
+      }
+      return rows.rows.length;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+}

@@ -1,0 +1,238 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { Bus } from './bus.ts';
+import { loadConfig, type ServiceConfig } from './config.ts';
+import { ConsumerRunner, type HandlerMap } from './consumer.ts';
+import { createPool, type Pool } from './db.ts';
+import { FaultHooks } from './faults.ts';
+import { createHttpServer, parseInput, requireAdmin } from './http.ts';
+import { createLogger, type Logger } from './log.ts';
+import { Metrics } from './metrics.ts';
+import { kitMigrations, migrate } from './migrate.ts';
+import { EventWriter } from './outbox.ts';
+import { Relay } from './relay.ts';
+
+/** What a service's routes and handlers get to work with. */
+export interface ServiceContext {
+  config: ServiceConfig;
+  log: Logger;
+  pool: Pool;
+  writer: EventWriter;
+  metrics: Metrics;
+  faults: FaultHooks;
+}
+
+export interface ServiceDefinition {
+  name: string;
+  /** Directory of the service's own `*.sql` migrations. */
+  migrations: string;
+  handlers?: (context: ServiceContext) => HandlerMap;
+  routes?: (app: FastifyInstance, context: ServiceContext) => void;
+}
+
+export interface RunningService {
+  url: string;
+  context: ServiceContext;
+  /** Resolves when the service is ready (migrated, broker reachable, consuming). */
+  ready: Promise<void>;
+  stop(): Promise<void>;
+}
+
+const faultsBody = z.object({
+  duplicate: z
+    .object({ probability: z.number().min(0).max(1), copies: z.number().int().min(1).max(10) })
+    .nullable()
+    .optional(),
+  relay_crash: z.boolean().optional(),
+});
+
+/** /health, /metrics and the fault hooks every service has (SCHEMA.md "Fault hooks"). */
+export function registerOperationalRoutes(
+  app: FastifyInstance,
+  options: {
+    config: ServiceConfig;
+    faults: FaultHooks;
+    metrics: Metrics;
+    health: () => Promise<Record<string, string>>;
+  },
+): void {
+  const { config, faults, metrics, health } = options;
+  app.get('/health', async (_request: FastifyRequest, reply: FastifyReply) => {
+    const checks = await health();
+    const ready = Object.values(checks).every((state) => state === 'ok');
+    return reply
+      .status(ready ? 200 : 503)
+      .send({ status: ready ? 'ready' : 'unavailable', service: config.service, checks });
+  });
+  app.get('/metrics', async (_request: FastifyRequest, reply: FastifyReply) =>
+    reply.header('content-type', 'text/plain; version=0.0.4').send(await metrics.text()),
+  );
+  app.get('/admin/faults', async (request: FastifyRequest) => {
+    requireAdmin(request, config.adminToken);
+    return faults.snapshot();
+  });
+  app.post('/admin/faults', async (request: FastifyRequest) => {
+    requireAdmin(request, config.adminToken);
+    const body = parseInput(faultsBody, request.body);
+    if (body.duplicate !== undefined) faults.duplicate = body.duplicate ?? undefined;
+    if (body.relay_crash !== undefined) faults.relayCrash = body.relay_crash;
+    request.log.warn({ faults: faults.snapshot() }, 'fault hooks changed');
+    return faults.snapshot();
+  });
+  app.post('/admin/reset', async (request: FastifyRequest) => {
+    requireAdmin(request, config.adminToken);
+    faults.reset();
+    return faults.snapshot();
+  });
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Starts a service with a database and the broker: HTTP first (so /health can say what is
+ * missing), then, retrying until it works, migrations, topics, the relay and the consumer.
+ */
+export async function startService(
+  definition: ServiceDefinition,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RunningService> {
+  const config = loadConfig(definition.name, env);
+  const log = createLogger(definition.name, config.logLevel);
+  const pool = createPool(config.databaseUrl!, { max: 10, application: definition.name });
+  const faults = new FaultHooks({ duplicateDefault: config.duplicateDefault });
+  const metrics = new Metrics(definition.name, {
+    backlog: async () =>
+      (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL'))
+        .rows[0]?.n ?? 0,
+  });
+  const bus = new Bus({ clientId: definition.name, brokers: config.kafkaBrokers, log });
+  const writer = new EventWriter({
+    pool,
+    producer: definition.name,
+    useOutbox: !config.without.has('outbox'),
+    publishDirect: (events) => bus.publish(events),
+    log,
+  });
+  const context: ServiceContext = { config, log, pool, writer, metrics, faults };
+  const relay = writer.usesOutbox
+    ? new Relay({
+        pool,
+        listenUrl: config.databaseUrl!,
+        publish: (events) => bus.publish(events),
+        faults,
+        metrics,
+        log,
+      })
+    : undefined;
+  const consumer = definition.handlers
+    ? new ConsumerRunner({
+        group: definition.name,
+        bus,
+        pool,
+        writer,
+        handlers: definition.handlers(context),
+        dedup: !config.without.has('inbox'),
+        maxAttempts: config.consumerMaxAttempts,
+        metrics,
+        log,
+      })
+    : undefined;
+
+  let started = false;
+  let stopping = false;
+  const app = createHttpServer(log);
+  registerOperationalRoutes(app, {
+    config,
+    faults,
+    metrics,
+    health: async () => ({
+      startup: started ? 'ok' : 'starting',
+      database: await withTimeout(pool.query('SELECT 1'), 2000).then(
+        () => 'ok',
+        (error: Error) => error.message,
+      ),
+      broker: await withTimeout(bus.ping(), 2000).then(
+        () => 'ok',
+        (error: Error) => error.message,
+      ),
+    }),
+  });
+  definition.routes?.(app, context);
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host}:${port}`;
+  log.info({ url, without: [...config.without] }, 'listening');
+
+  const ready = (async () => {
+    for (let attempt = 1; !stopping; attempt++) {
+      try {
+        const applied = await migrate(pool, [
+          kitMigrations(),
+          { name: definition.name, directory: definition.migrations },
+        ]);
+        if (applied.length > 0) log.info({ applied }, 'migrated');
+        await bus.connect();
+        await bus.ensureTopics(config.topicPartitions);
+        relay?.start();
+        await consumer?.start();
+        started = true;
+        log.info('ready');
+        return;
+      } catch (error) {
+        log.warn({ err: error, attempt }, 'startup step failed, retrying');
+        await sleep(Math.min(5000, 200 * attempt));
+      }
+    }
+  })();
+
+  return {
+    url,
+    context,
+    ready,
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      log.info('shutting down');
+      await app.close().catch(() => {});
+      await consumer?.stop();
+      await relay?.stop();
+      await bus.disconnect();
+      await pool.end().catch(() => {});
+      log.info('stopped');
+    },
+  };
+}
+
+/** Entry point helper for services/<name>/main.ts: start, and stop gracefully on SIGTERM/SIGINT. */
+export async function runMain(start: () => Promise<{ stop(): Promise<void> }>): Promise<void> {
+  let service: { stop(): Promise<void> };
+  try {
+    service = await start();
+  } catch (error) {
+    process.stderr.write(
+      `${JSON.stringify({ level: 'fatal', msg: 'could not start', err: String(error) })}\n`,
+    );
+    process.exit(1);
+  }
+  const shutdown = () => {
+    // A stuck dependency must not keep a stopped service alive forever.
+    setTimeout(() => process.exit(1), 15_000).unref();
+    void service.stop().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}

@@ -1,0 +1,370 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pino from 'pino';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createPool, type Pool } from '../services/kit/db.ts';
+import type { IncomingEvent, OutgoingEvent } from '../services/kit/events.ts';
+import { FaultHooks } from '../services/kit/faults.ts';
+import { recordDelivery } from '../services/kit/inbox.ts';
+import { kitMigrations, migrate } from '../services/kit/migrate.ts';
+import { EventWriter } from '../services/kit/outbox.ts';
+import { Relay } from '../services/kit/relay.ts';
+import { query, startPostgres, type TestPostgres, truncateAll, waitFor } from './services-support.ts';
+
+const log = pino({ level: 'silent' });
+let pg: TestPostgres;
+let url: string;
+let pool: Pool;
+
+beforeAll(async () => {
+  pg = await startPostgres();
+  url = pg.urls.order;
+  pool = createPool(url, { max: 20 });
+  await migrate(pool, [kitMigrations()]);
+});
+
+afterAll(async () => {
+  await pool?.end();
+  await pg?.stop();
+});
+
+beforeEach(async () => {
+  await truncateAll(url);
+});
+
+const context = { correlationId: 'c-1', causationId: 'r-1' };
+
+function draft(aggregateId: string, type = 'Something') {
+  return {
+    topic: 'orders' as const,
+    type,
+    aggregateType: 'order',
+    aggregateId,
+    payload: { order_id: aggregateId },
+  };
+}
+
+describe('migrations', () => {
+  it('applies each file once, even with concurrent runners, and records it', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lab-mig-'));
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, '001_a.sql'), 'CREATE TABLE mig_a (id int);');
+    writeFileSync(path.join(dir, '002_b.sql'), 'CREATE TABLE mig_b (id int); INSERT INTO mig_a VALUES (1);');
+    const sources = [{ name: 'test', directory: dir }];
+    const results = await Promise.all([
+      migrate(pool, sources),
+      migrate(pool, sources),
+      migrate(pool, sources),
+    ]);
+    expect(results.flat().sort()).toEqual(['test/001_a.sql', 'test/002_b.sql']);
+    expect(await query(url, 'SELECT count(*)::int AS n FROM mig_a')).toEqual([{ n: 1 }]);
+    expect(await migrate(pool, sources)).toEqual([]);
+  });
+
+  it('rolls a failing file back completely and stops there', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lab-mig-'));
+    writeFileSync(path.join(dir, '001_ok.sql'), 'CREATE TABLE mig_ok (id int);');
+    writeFileSync(
+      path.join(dir, '002_bad.sql'),
+      'CREATE TABLE mig_half (id int); SELECT no_such_function();',
+    );
+    writeFileSync(path.join(dir, '003_later.sql'), 'CREATE TABLE mig_later (id int);');
+    await expect(migrate(pool, [{ name: 'bad', directory: dir }])).rejects.toThrow(/bad\/002_bad.sql failed/);
+    const tables = await query<{ t: string }>(
+      url,
+      `SELECT tablename AS t FROM pg_tables WHERE tablename LIKE 'mig_%'`,
+    );
+    expect(tables.map((row) => row.t)).not.toContain('mig_half');
+    expect(tables.map((row) => row.t)).not.toContain('mig_later');
+    const versions = await query<{ version: string }>(
+      url,
+      `SELECT version FROM schema_migrations WHERE version LIKE 'bad/%'`,
+    );
+    expect(versions.map((row) => row.version)).toEqual(['bad/001_ok.sql']);
+  });
+});
+
+describe('outbox writer', () => {
+  it('writes the event row in the state change transaction, with headers', async () => {
+    const writer = new EventWriter({ pool, producer: 'order', useOutbox: true, log });
+    const id = randomUUID();
+    const event = await writer.transaction(context, (tx) => tx.emit(draft(id, 'OrderPlaced')));
+    const rows = await query<{
+      id: string;
+      aggregateid: string;
+      type: string;
+      headers: Record<string, string>;
+      published_at: Date | null;
+    }>(url, 'SELECT id, aggregateid, type, headers, published_at FROM outbox');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ id: event.id, aggregateid: id, type: 'OrderPlaced', published_at: null });
+    expect(rows[0]!.headers).toMatchObject({
+      'event-id': event.id,
+      'event-type': 'OrderPlaced',
+      'correlation-id': 'c-1',
+      'causation-id': 'r-1',
+      producer: 'order',
+    });
+    expect(rows[0]!.headers.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+  });
+
+  it('writes nothing when the transaction rolls back', async () => {
+    const writer = new EventWriter({ pool, producer: 'order', useOutbox: true, log });
+    await expect(
+      writer.transaction(context, async (tx) => {
+        await tx.emit(draft(randomUUID()));
+        throw new Error('handler failed');
+      }),
+    ).rejects.toThrow('handler failed');
+    expect(await query(url, 'SELECT * FROM outbox')).toEqual([]);
+  });
+
+  it('without the outbox publishes after commit only, and never on rollback', async () => {
+    const published: OutgoingEvent[] = [];
+    const writer = new EventWriter({
+      pool,
+      producer: 'order',
+      useOutbox: false,
+      publishDirect: async (events) => {
+        // The state change is already visible when the direct publish happens (dual write).
+        const visible = await query(url, 'SELECT 1 FROM inbox');
+        expect(visible).toHaveLength(1);
+        published.push(...events);
+      },
+      log,
+    });
+    await writer.transaction(context, async (tx) => {
+      await tx.client.query(
+        `INSERT INTO inbox (consumer, event_id, event_type, topic) VALUES ('x', $1, 't', 't')`,
+        [randomUUID()],
+      );
+      await tx.emit(draft(randomUUID()));
+    });
+    await expect(
+      writer.transaction(context, async (tx) => {
+        await tx.emit(draft(randomUUID()));
+        throw new Error('no');
+      }),
+    ).rejects.toThrow('no');
+    expect(published).toHaveLength(1);
+    expect(await query(url, 'SELECT * FROM outbox')).toEqual([]);
+  });
+});
+
+describe('relay', () => {
+  async function writeEvents(aggregates: string[], perAggregate: number): Promise<void> {
+    const writer = new EventWriter({ pool, producer: 'order', useOutbox: true, log });
+    for (let round = 0; round < perAggregate; round++)
+      for (const aggregate of aggregates)
+        await writer.transaction(context, (tx) => tx.emit(draft(aggregate, `E${round}`)));
+  }
+
+  it('publishes the backlog in order, then marks it published', async () => {
+    const ids = [randomUUID(), randomUUID()];
+    await writeEvents(ids, 3);
+    const sent: OutgoingEvent[] = [];
+    const relay = new Relay({
+      pool,
+      listenUrl: url,
+      publish: async (events) => void sent.push(...events),
+      faults: new FaultHooks(),
+      log,
+    });
+    expect(await relay.drainOnce()).toBe(6);
+    expect(await relay.drainOnce()).toBe(0);
+    for (const id of ids)
+      expect(sent.filter((event) => event.aggregateId === id).map((event) => event.type)).toEqual([
+        'E0',
+        'E1',
+        'E2',
+      ]);
+    expect(await query(url, 'SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL')).toEqual([
+      { n: 0 },
+    ]);
+  });
+
+  it('leaves rows unpublished when the publish fails (at-least-once)', async () => {
+    await writeEvents([randomUUID()], 2);
+    const relay = new Relay({
+      pool,
+      listenUrl: url,
+      publish: async () => {
+        throw new Error('broker down');
+      },
+      faults: new FaultHooks(),
+      log,
+    });
+    await expect(relay.drainOnce()).rejects.toThrow('broker down');
+    expect(await query(url, 'SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL')).toEqual([
+      { n: 2 },
+    ]);
+  });
+
+  it('relay_crash: dies after the publish and before marking; the rows are published again', async () => {
+    await writeEvents([randomUUID()], 2);
+    const sent: OutgoingEvent[] = [];
+    const faults = new FaultHooks();
+    faults.relayCrash = true;
+    let crashed = 0;
+    const relay = new Relay({
+      pool,
+      listenUrl: url,
+      publish: async (events) => void sent.push(...events),
+      faults,
+      log,
+      crash: () => {
+        crashed += 1;
+      },
+    });
+    await expect(relay.drainOnce()).rejects.toThrow(/relay_crash/);
+    expect(crashed).toBe(1);
+    expect(await query(url, 'SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL')).toEqual([
+      { n: 2 },
+    ]);
+    expect(await relay.drainOnce()).toBe(2);
+    expect(sent.map((event) => event.type)).toEqual(['E0', 'E1', 'E0', 'E1']);
+  });
+
+  it('duplicate fault: publishes extra copies right after the original and records them', async () => {
+    await writeEvents([randomUUID()], 2);
+    const sent: OutgoingEvent[] = [];
+    const relay = new Relay({
+      pool,
+      listenUrl: url,
+      publish: async (events) => void sent.push(...events),
+      faults: new FaultHooks({ duplicateDefault: { probability: 1, copies: 2 } }),
+      log,
+    });
+    expect(await relay.drainOnce()).toBe(2);
+    expect(sent.map((event) => event.type)).toEqual(['E0', 'E0', 'E0', 'E1', 'E1', 'E1']);
+    expect(new Set(sent.map((event) => event.id)).size).toBe(2);
+    expect(await query(url, 'SELECT sum(copies_published)::int AS n FROM outbox')).toEqual([{ n: 4 }]);
+  });
+
+  it('two relays racing: every event once, each aggregate in order', async () => {
+    const aggregates = Array.from({ length: 20 }, () => randomUUID());
+    const sent: OutgoingEvent[] = [];
+    const slowPublish = async (events: OutgoingEvent[]) => {
+      await sleep(Math.random() * 15);
+      sent.push(...events);
+    };
+    const relays = [0, 1].map(
+      () =>
+        new Relay({
+          pool,
+          listenUrl: url,
+          publish: slowPublish,
+          faults: new FaultHooks(),
+          log,
+          batchSize: 7,
+          pollIntervalMs: 20,
+        }),
+    );
+    for (const relay of relays) relay.start();
+    await writeEvents(aggregates, 10); // written while both relays run
+    await waitFor('the backlog to drain', async () => {
+      const [row] = await query<{ n: number }>(
+        url,
+        'SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL',
+      );
+      return row!.n === 0;
+    });
+    await Promise.all(relays.map((relay) => relay.stop()));
+    expect(sent).toHaveLength(200);
+    expect(new Set(sent.map((event) => event.id)).size).toBe(200);
+    for (const aggregate of aggregates)
+      expect(sent.filter((event) => event.aggregateId === aggregate).map((event) => event.type)).toEqual(
+        Array.from({ length: 10 }, (_, round) => `E${round}`),
+      );
+  });
+
+  it('wakes up on NOTIFY, long before its poll interval', async () => {
+    const sent: OutgoingEvent[] = [];
+    const relay = new Relay({
+      pool,
+      listenUrl: url,
+      publish: async (events) => void sent.push(...events),
+      faults: new FaultHooks(),
+      log,
+      pollIntervalMs: 60_000,
+    });
+    relay.start();
+    try {
+      await sleep(500); // let it LISTEN and go idle
+      const started = Date.now();
+      await writeEvents([randomUUID()], 1);
+      await waitFor('the event', async () => sent.length === 1, { timeoutMs: 5000 });
+      expect(Date.now() - started).toBeLessThan(3000);
+    } finally {
+      await relay.stop();
+    }
+  });
+});
+
+describe('inbox', () => {
+  function incoming(id = randomUUID()): IncomingEvent {
+    return {
+      id,
+      type: 'T',
+      topic: 'orders',
+      key: 'k',
+      payload: {},
+      headers: {},
+      partition: 0,
+      offset: '0',
+      occurredAt: new Date(),
+    };
+  }
+
+  it('applies an event once and counts every later delivery as a duplicate', async () => {
+    const event = incoming();
+    const deliveries = [];
+    for (let i = 0; i < 3; i++) {
+      const client = await pool.connect();
+      try {
+        deliveries.push(await recordDelivery(client, { consumer: 'payment', event, dedup: true }));
+      } finally {
+        client.release();
+      }
+    }
+    expect(deliveries.map((delivery) => delivery.apply)).toEqual([true, false, false]);
+    expect(await query(url, 'SELECT deliveries, applied FROM inbox')).toEqual([
+      { deliveries: 3, applied: 1 },
+    ]);
+  });
+
+  it('without dedup applies every copy and says so in applied', async () => {
+    const event = incoming();
+    for (let i = 0; i < 2; i++) {
+      const client = await pool.connect();
+      try {
+        expect((await recordDelivery(client, { consumer: 'payment', event, dedup: false })).apply).toBe(true);
+      } finally {
+        client.release();
+      }
+    }
+    expect(await query(url, 'SELECT deliveries, applied FROM inbox')).toEqual([
+      { deliveries: 2, applied: 2 },
+    ]);
+  });
+
+  it('two concurrent copies: exactly one applies its effects', async () => {
+    const event = incoming();
+    await query(url, 'CREATE TABLE IF NOT EXISTS effects (n int)');
+    await query(url, 'TRUNCATE effects');
+    const writer = new EventWriter({ pool, producer: 'x', useOutbox: true, log });
+    await Promise.all(
+      [0, 1, 2, 3].map(() =>
+        writer.transaction(context, async (tx) => {
+          const delivery = await recordDelivery(tx.client, { consumer: 'inventory', event, dedup: true });
+          await sleep(30);
+          if (delivery.apply) await tx.client.query('INSERT INTO effects VALUES (1)');
+        }),
+      ),
+    );
+    expect(await query(url, 'SELECT count(*)::int AS n FROM effects')).toEqual([{ n: 1 }]);
+  });
+});

@@ -1,0 +1,178 @@
+/**
+ * Test support for the shop: a throwaway PostgreSQL cluster with one database per service, the
+ * lab's broker as a real process, and the services as real processes (what `lab up` runs).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import type { DatabaseServiceName } from '../cli/runtime/types.ts';
+import { PostgresCluster } from '../infra/postgres/cluster.ts';
+
+export const ROOT = path.resolve(import.meta.dirname, '..');
+export const ADMIN_TOKEN = 'test-admin-token';
+export const JWT_SECRET = 'test-jwt-secret-0123456789abcdef';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  options: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<T> {
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      last = error;
+    }
+    await sleep(options.intervalMs ?? 100);
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}
+
+export interface TestPostgres {
+  cluster: PostgresCluster;
+  urls: Record<DatabaseServiceName, string>;
+  /** A fresh, empty database owned by a service's role (for isolated kit tests). */
+  stop(): Promise<void>;
+}
+
+export async function startPostgres(): Promise<TestPostgres> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'lab-svc-pg-'));
+  const cluster = new PostgresCluster({
+    dataDir: path.join(dir, 'data'),
+    synchronousCommit: 'off',
+    maxConnections: 300,
+  });
+  await cluster.start();
+  const urls = await cluster.createServiceDatabases();
+  return {
+    cluster,
+    urls,
+    async stop() {
+      await cluster.stop().catch(() => {});
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Empties every table of a database (between tests), keeping the schema. */
+export async function truncateAll(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ name: string }>(
+      `SELECT quote_ident(tablename) AS name FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations'`,
+    );
+    if (rows.length > 0)
+      await client.query(`TRUNCATE ${rows.map((row) => row.name).join(', ')} RESTART IDENTITY CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function query<T extends pg.QueryResultRow = Record<string, unknown>>(
+  url: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+export interface Proc {
+  name: string;
+  child: ChildProcess;
+  output: string[];
+  exited: Promise<number | null>;
+}
+
+export function spawnNode(name: string, args: string[], env: Record<string, string>): Proc {
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const keep = (chunk: Buffer) => {
+    output.push(chunk.toString());
+    if (output.length > 400) output.splice(0, output.length - 400);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { name, child, output, exited };
+}
+
+export async function stopProc(proc: Proc | undefined, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (!proc || proc.child.exitCode !== null || proc.child.signalCode !== null) return;
+  proc.child.kill(signal);
+  const timer = setTimeout(() => proc.child.kill('SIGKILL'), 15_000);
+  await proc.exited;
+  clearTimeout(timer);
+}
+
+export interface TestBroker {
+  port: number;
+  bootstrap: string;
+  proc: Proc;
+  stop(): Promise<void>;
+}
+
+export async function startBrokerProcess(): Promise<TestBroker> {
+  const port = await freePort();
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'lab-svc-kafka-'));
+  const proc = spawnNode(
+    'kafka',
+    ['bin/lab', 'infra', 'kafka', '--port', String(port), '--data-dir', dataDir],
+    {
+      LAB_LOG_LEVEL: 'warn',
+    },
+  );
+  await waitFor(
+    'the broker',
+    () =>
+      new Promise<boolean>((resolve) => {
+        const socket = new Socket();
+        socket.once('connect', () => {
+          socket.destroy();
+          resolve(true);
+        });
+        socket.once('error', () => resolve(false));
+        socket.connect(port, '127.0.0.1');
+      }),
+    { timeoutMs: 30_000 },
+  );
+  return {
+    port,
+    bootstrap: `127.0.0.1:${port}`,
+    proc,
+    async stop() {
+      await stopProc(proc);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
