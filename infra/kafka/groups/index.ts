@@ -32,7 +32,11 @@ export function coordinatorOf(ctx: RequestContext): GroupCoordinator | undefined
   return ctx.coordinator instanceof GroupCoordinator ? ctx.coordinator : undefined;
 }
 
-/** Kafka reports client hosts with a leading slash (InetAddress.toString()). */
+/**
+ * Kafka reports a member's host as InetAddress.toString(): "/127.0.0.1", without the port
+ * (the connection's remoteAddress is "address:port").
+ */
 export function clientHostOf(ctx: RequestContext): string {
-  return `/${ctx.connection.remoteAddress.replace(/^::ffff:/, '')}`;
+  const address = ctx.connection.remoteAddress.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
+  return `/${address.replace(/^::ffff:/, '')}`;
 }
