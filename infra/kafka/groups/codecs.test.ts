@@ -46,7 +46,7 @@ function context(apiKey: number, apiVersion: number): RequestContext {
     clusterId: 'cluster',
     topics: { names: () => ['t'], partitionCount: () => 3 },
     coordinator,
-    broker: undefined,
+    broker: undefined as unknown as RequestContext['broker'], // group handlers never touch it
     signal: new AbortController().signal,
   };
 }
