@@ -161,3 +161,30 @@ export function parseFetchV4(reader: Reader): { errorCode: number; highWatermark
   });
   return topic?.[0] ?? { errorCode: -999, highWatermark: -1, records: Buffer.alloc(0) };
 }
+
+/** Every record of a partition, from offset 0 to the high watermark. */
+export async function readAll(
+  client: RawClient,
+  topic: string,
+  partition: number,
+): Promise<Array<{ offset: number; key: string | null; value: string | null }>> {
+  const { decodeRecords, splitBatches } = await import('../protocol/records.ts');
+  const out: Array<{ offset: number; key: string | null; value: string | null }> = [];
+  let offset = 0;
+  for (;;) {
+    const fetched = await fetchPartition(client, { topic, partition, offset, maxBytes: 4 * 1024 * 1024 });
+    if (fetched.errorCode !== 0) throw new Error(`fetch error ${fetched.errorCode}`);
+    for (const batch of splitBatches(fetched.records).batches) {
+      for (const record of decodeRecords(batch)) {
+        if (record.offset < offset) continue;
+        out.push({
+          offset: record.offset,
+          key: record.key?.toString() ?? null,
+          value: record.value?.toString() ?? null,
+        });
+      }
+    }
+    offset = out.length > 0 ? (out[out.length - 1] as { offset: number }).offset + 1 : offset;
+    if (offset >= fetched.highWatermark) return out;
+  }
+}
