@@ -130,16 +130,21 @@ describe('PostgresCluster', () => {
   });
 
   it('recovers after the postmaster is SIGKILLed (stale lock, leftover backends)', async () => {
-    // An open session keeps a backend attached to the old shared memory.
+    // A frozen backend cannot notice its postmaster died: it keeps the old shared memory attached,
+    // which makes a plain restart fail with "pre-existing shared memory block is still in use".
     const held = new pg.Client({ connectionString: cluster.connectionUrl('order') });
     held.on('error', () => {});
     await held.connect();
+    const backend = (await held.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
     await query(cluster.connectionUrl('order'), 'INSERT INTO kept VALUES (4)');
     const lock = readPostmasterLock(cluster.dataDir);
     expect(lock).toBeDefined();
+    process.kill(backend, 'SIGSTOP');
     process.kill(lock!.pid, 'SIGKILL');
     while (isAlive(lock!.pid)) await sleep(20);
+    expect(isAlive(backend)).toBe(true);
     await cluster.start();
+    expect(isAlive(backend)).toBe(false);
     expect(cluster.running).toBe(true);
     const result = await query(cluster.connectionUrl('order'), 'SELECT sum(n)::int AS total FROM kept');
     expect(result.rows[0].total).toBe(7);

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -25,15 +25,24 @@ function commandName(pid: number): string | undefined {
   }
 }
 
-/** Live `postgres` processes in process group `pgid` (the postmaster is started as a group leader). */
-function postgresProcessesInGroup(pgid: number): number[] {
+function workingDirectory(pid: number): string | undefined {
+  try {
+    return readlinkSync(`/proc/${pid}/cwd`);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Live `postgres` processes working in `dataDir`. Every server process chdirs to its data directory,
+ * and each backend is its own process group leader, so the directory is what ties them together.
+ */
+function postgresProcessesIn(dataDir: string): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     const pid = Number(entry);
-    if (!Number.isInteger(pid)) continue;
-    const fields = statFields(pid);
-    // fields[2] is pgrp (field 5 of stat).
-    if (fields && Number(fields[2]) === pgid && isLiveProcess(pid) && commandName(pid) === 'postgres')
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    if (commandName(pid) === 'postgres' && isLiveProcess(pid) && workingDirectory(pid) === dataDir)
       pids.push(pid);
   }
   return pids;
@@ -64,28 +73,25 @@ export function runningPostmaster(dataDir: string): PostmasterLock | undefined {
 /**
  * After the postmaster was SIGKILLed its backends and auxiliary processes may still hold the old
  * shared memory segment, and the new postmaster refuses to start ("pre-existing shared memory block
- * is still in use"). They share the dead postmaster's process group: kill them, wait, and remove the
- * stale lock files. A no-op when nothing is stale.
+ * is still in use"). Kill them, wait, and remove the stale lock files. A no-op when nothing is stale.
  */
 export async function clearLeftovers(dataDir: string): Promise<void> {
   const lock = readPostmasterLock(dataDir);
   if (!lock || runningPostmaster(dataDir)) return;
-  if (Number.isInteger(lock.pid) && lock.pid > 0) {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const leftovers = postgresProcessesInGroup(lock.pid);
-      if (leftovers.length === 0) break;
-      if (Date.now() > deadline)
-        throw new Error(`postgres processes ${leftovers.join(', ')} of a dead postmaster will not exit`);
-      for (const pid of leftovers) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // Already gone.
-        }
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const leftovers = postgresProcessesIn(realpathSync(dataDir));
+    if (leftovers.length === 0) break;
+    if (Date.now() > deadline)
+      throw new Error(`postgres processes ${leftovers.join(', ')} of a dead postmaster will not exit`);
+    for (const pid of leftovers) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Already gone.
       }
-      await sleep(50);
     }
+    await sleep(50);
   }
   rmSync(path.join(dataDir, 'postmaster.pid'), { force: true });
   // The socket lock names the dead postmaster too; while init has not reaped it yet (a zombie),

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ExitCode, LabError } from '../../errors.ts';
 import type { ProcessState } from '../types.ts';
 import { describeHealthCheck, type HealthCheck, isHealthy } from './health.ts';
-import { isSameLiveProcess, isStopped, procInfo } from './proc.ts';
+import { isSameLiveProcess, isStopped, type ProcessIdentity, processTree, procInfo } from './proc.ts';
 
 /** Everything needed to (re)start one process; plain data, kept in the state file. */
 export interface ProcessSpec {
@@ -106,24 +106,25 @@ export function processState(record: ProcessRecord): ProcessState {
   return isStopped(record.pid) ? 'paused' : 'running';
 }
 
-/** Signals the process group the record leads, only if the record's process is still the one we started. */
-function signalGroup(record: ProcessRecord, signal: NodeJS.Signals): boolean {
-  if (!isAlive(record)) return false;
-  try {
-    process.kill(-record.pid, signal);
-    return true;
-  } catch {
-    return false;
+function signalEach(members: readonly ProcessIdentity[], signal: NodeJS.Signals): void {
+  for (const member of members) {
+    if (!isSameLiveProcess(member.pid, member.startTime)) continue;
+    try {
+      process.kill(member.pid, signal);
+    } catch {
+      // Gone in between.
+    }
   }
 }
 
-/** Leftovers of a group whose leader is gone (e.g. postgres backends). Only called right after the leader died. */
-function killGroupLeftovers(record: ProcessRecord): void {
-  try {
-    process.kill(-record.pid, 'SIGKILL');
-  } catch {
-    // No such group left: nothing to clean.
-  }
+/**
+ * Signals the record's whole process tree (children, grandchildren, its process group), only if the
+ * record's process is still the one we started. Returns whether it was.
+ */
+function signalTree(record: ProcessRecord, signal: NodeJS.Signals): boolean {
+  if (!isAlive(record)) return false;
+  signalEach(processTree(record.pid), signal);
+  return true;
 }
 
 async function waitUntilGone(record: ProcessRecord, deadlineMs: number): Promise<boolean> {
@@ -135,38 +136,40 @@ async function waitUntilGone(record: ProcessRecord, deadlineMs: number): Promise
   return true;
 }
 
-/** The stop signal to the leader, SIGKILL to the group after the grace period. Resolves once it is gone. */
+/** The stop signal to the leader, SIGKILL to its tree after the grace period. Resolves once it is gone. */
 export async function stopProcess(record: ProcessRecord): Promise<void> {
   if (!isAlive(record)) return;
-  // A frozen process cannot act on SIGTERM; thaw it so it can shut down cleanly.
-  if (isStopped(record.pid)) signalGroup(record, 'SIGCONT');
+  const tree = processTree(record.pid);
+  // A frozen process cannot act on SIGTERM; thaw the tree so it can shut down cleanly.
+  signalEach(tree, 'SIGCONT');
   try {
     process.kill(record.pid, record.stopSignal ?? 'SIGTERM');
   } catch {
     return;
   }
   if (!(await waitUntilGone(record, record.stopGraceMs ?? 10_000))) {
-    signalGroup(record, 'SIGKILL');
+    signalEach(tree, 'SIGKILL');
     await waitUntilGone(record, 10_000);
   }
-  killGroupLeftovers(record);
+  // Whatever the leader left behind (children it did not wait for) goes too.
+  signalEach(tree, 'SIGKILL');
 }
 
-/** SIGKILL to the whole group, like a crash (or `docker kill`). */
+/** SIGKILL to the whole tree, like a crash (or `docker kill`). */
 export async function killProcess(record: ProcessRecord): Promise<void> {
-  if (!signalGroup(record, 'SIGKILL')) return;
+  if (!signalTree(record, 'SIGKILL')) return;
   await waitUntilGone(record, 10_000);
 }
 
-/** SIGSTOP to the whole group (like `docker pause`); resolves once /proc shows it stopped. */
+/** SIGSTOP to the whole tree (like `docker pause`); resolves once /proc shows it stopped. */
 export async function pauseProcess(record: ProcessRecord): Promise<void> {
-  if (!signalGroup(record, 'SIGSTOP')) return;
+  if (!signalTree(record, 'SIGSTOP')) return;
   const deadline = Date.now() + 5000;
   while (!isStopped(record.pid) && isAlive(record) && Date.now() < deadline) await sleep(10);
 }
 
 export async function resumeProcess(record: ProcessRecord): Promise<void> {
-  if (!signalGroup(record, 'SIGCONT')) return;
+  if (!signalTree(record, 'SIGCONT')) return;
   const deadline = Date.now() + 5000;
   while (isStopped(record.pid) && Date.now() < deadline) await sleep(10);
 }
