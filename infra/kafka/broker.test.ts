@@ -211,6 +211,22 @@ describe('Produce and Fetch error codes', () => {
   });
 });
 
+describe('Fetch sizing', () => {
+  it('returns whole batches up to maxBytes, and at least one batch even when it is bigger', async () => {
+    const c = await client();
+    await createTopic(c, 'sizes');
+    const batch = () => encodeBatch({ records: [{ value: 'z'.repeat(1000) }] });
+    for (let i = 0; i < 5; i++) await produceBatch(c, { topic: 'sizes', partition: 0, batch: batch() });
+    const size = batch().length;
+    const batchesFor = async (maxBytes: number, offset = 0) =>
+      splitBatches((await fetchPartition(c, { topic: 'sizes', partition: 0, offset, maxBytes })).records);
+    expect((await batchesFor(100)).batches).toHaveLength(1);
+    expect((await batchesFor(size * 3 + 10)).batches).toHaveLength(3);
+    expect((await batchesFor(size * 3 + 10)).partialTail).toBe(0);
+    expect((await batchesFor(1_000_000, 3)).batches).toHaveLength(2);
+  });
+});
+
 describe('idempotent producer', () => {
   async function initProducerId(c: RawClient): Promise<number> {
     const r = await c.request(ApiKey.InitProducerId, 0, (w) => w.nullableString(null).int32(60_000));

@@ -77,8 +77,9 @@ export class Connection {
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
     while (!this.closed && this.pendingBytes >= 4) {
-      const head = this.pending.length === 1 ? (this.pending[0] as Buffer) : this.flatten();
-      const size = head.readInt32BE(0);
+      // read the size from the first chunk when it can; concatenate only once a frame is whole
+      const first = this.pending[0] as Buffer;
+      const size = (first.length >= 4 ? first : this.flatten()).readInt32BE(0);
       if (size < 8 || size > this.broker.config.maxRequestBytes) {
         this.malformed(`frame size ${size} outside [8, ${this.broker.config.maxRequestBytes}]`);
         return;

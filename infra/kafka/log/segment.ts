@@ -183,6 +183,7 @@ export class Segment {
     }
     let position = start;
     for (;;) {
+      if (position >= this.size) throw new Error(`offset ${offset} is not in segment ${this.path}`);
       const header = this.readHeader(position);
       if (lastOffset(header) >= offset) return { position, header };
       position += BATCH_LOG_OVERHEAD + header.batchLength;

@@ -2,8 +2,8 @@
  * What a request handler gets besides its decoded request: the broker's state, the group
  * coordinator, the listener the connection came in on and the connection itself.
  *
- * Kept as interfaces so protocol handlers (including the consumer-group ones under
- * infra/kafka/groups/) do not depend on the broker's concrete classes.
+ * Handlers that only validate names use `topics` (an interface); `broker` gives the core APIs
+ * the concrete state (topic logs, producer ids, config).
  */
 import type { Logger } from 'pino';
 import type { BrokerCore } from '../broker-core.ts';
