@@ -1,5 +1,59 @@
 import type { Command } from 'commander';
-import { notYetAvailable } from '../not-yet.ts';
+import { closest } from 'fastest-levenshtein';
+import { badInput } from '../errors.ts';
+import { FaultClient, type LinkState } from '../faults/client.ts';
+import { describeLink, resolveFaultProxyUrl, resolveLink } from '../faults/links.ts';
+import { formatAttributes, parseToxicRequest, TOXIC_TYPES } from '../faults/toxics.ts';
+
+async function connect(): Promise<FaultClient> {
+  return new FaultClient(await resolveFaultProxyUrl());
+}
+
+/** The client and the link, checked against the links the fault proxy really has. */
+async function connectToLink(typed: string): Promise<{ client: FaultClient; link: LinkState }> {
+  const client = await connect();
+  const links = await client.links();
+  const name = resolveLink(
+    typed,
+    links.map((link) => link.name),
+  );
+  return { client, link: links.find((link) => link.name === name) as LinkState };
+}
+
+function say(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+function describeToxic(toxic: LinkState['toxics'][number], set: readonly string[] = []): string {
+  const attributes = formatAttributes(toxic.type, toxic.attributes, set);
+  return `${toxic.name} (${attributes ? `${attributes}, ` : ''}toxicity ${toxic.toxicity})`;
+}
+
+function printLinks(links: readonly LinkState[]): void {
+  if (links.length === 0) {
+    say('no links (the fault proxy has no proxies)');
+    return;
+  }
+  const rows = links.map((link) => [
+    link.name,
+    link.enabled ? 'up' : 'down',
+    link.listen,
+    link.upstream,
+    link.toxics.length === 0 ? '-' : link.toxics.map((toxic) => describeToxic(toxic)).join('; '),
+  ]);
+  const header = ['link', 'state', 'listen', 'upstream', 'toxics'];
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)),
+  );
+  for (const row of [header, ...rows]) {
+    say(
+      row
+        .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
+        .join('  ')
+        .trimEnd(),
+    );
+  }
+}
 
 export function registerFault(program: Command): void {
   const fault = program
@@ -8,35 +62,93 @@ export function registerFault(program: Command): void {
   fault
     .command('list')
     .description('every link with its toxics')
-    .action(notYetAvailable('fault list', 'fault proxy'));
+    .option('--json', 'print the links as JSON')
+    .action(async (options: { json?: boolean }) => {
+      const links = await (await connect()).links();
+      if (options.json) say(JSON.stringify(links, null, 2));
+      else printLinks(links);
+    });
   fault
     .command('add')
     .description('add a toxic to a link, e.g. `lab fault add payment.db latency --attr latency=500`')
     .argument('<link>', 'a link such as payment.db, order.kafka, gateway.order')
-    .argument('<toxic>', 'latency | bandwidth | slow_close | timeout | reset_peer | slicer | limit_data')
-    .option('--attr <key=value...>', 'toxic attributes')
+    .argument('<toxic>', TOXIC_TYPES.join(' | '))
+    .option('--attr <key=value...>', 'toxic attributes (integers, in the toxic’s units)')
     .option('--upstream', 'apply to client → server traffic (default: downstream)')
     .option('--toxicity <fraction>', 'probability the toxic applies to a connection, 0..1', '1')
     .option('--name <name>', 'toxic name (default: <toxic>_<stream>)')
-    .action(notYetAvailable('fault add', 'fault proxy'));
+    .action(
+      async (
+        typedLink: string,
+        type: string,
+        options: { attr?: string[]; upstream?: boolean; toxicity?: string; name?: string },
+      ) => {
+        // Bad input is refused before the fault proxy is asked anything.
+        const request = parseToxicRequest({
+          type,
+          attrs: options.attr,
+          upstream: options.upstream,
+          toxicity: options.toxicity,
+          name: options.name,
+        });
+        const { client, link } = await connectToLink(typedLink);
+        const toxic = await client.addToxic(link.name, request);
+        const note = link.enabled ? '' : ' (the link is down: it applies once it is up)';
+        say(`${link.name}: added ${describeToxic(toxic, Object.keys(request.attributes))}${note}`);
+      },
+    );
   fault
     .command('remove')
     .description('remove a toxic from a link')
     .argument('<link>')
-    .argument('<name>')
-    .action(notYetAvailable('fault remove', 'fault proxy'));
+    .argument('<name>', 'the toxic name shown by `lab fault list`, e.g. latency_downstream')
+    .action(async (typedLink: string, name: string) => {
+      const { client, link } = await connectToLink(typedLink);
+      const names = link.toxics.map((toxic) => toxic.name);
+      if (!names.includes(name)) {
+        if (names.length === 0) throw badInput('E_UNKNOWN_TOXIC', `${link.name} has no toxics.`);
+        throw badInput(
+          'E_UNKNOWN_TOXIC',
+          `${link.name} has no toxic '${name}'.`,
+          `The closest is '${closest(name, names)}'. Toxics on ${link.name}: ${names.join(', ')}.`,
+        );
+      }
+      await client.removeToxic(link.name, name);
+      say(`${link.name}: removed ${name}`);
+    });
   fault
     .command('down')
     .description('disable a link: close its connections and refuse new ones')
     .argument('<link>')
-    .action(notYetAvailable('fault down', 'fault proxy'));
+    .action(async (typedLink: string) => {
+      const { client, link } = await connectToLink(typedLink);
+      const { changed } = await client.setEnabled(link.name, false);
+      say(
+        changed
+          ? `${link.name}: down (${describeLink(link.name) || link.upstream} cut: connections closed, new ones refused)`
+          : `${link.name}: already down`,
+      );
+    });
   fault
     .command('up')
     .description('enable a disabled link')
     .argument('<link>')
-    .action(notYetAvailable('fault up', 'fault proxy'));
+    .action(async (typedLink: string) => {
+      const { client, link } = await connectToLink(typedLink);
+      const { changed, link: after } = await client.setEnabled(link.name, true);
+      say(changed ? `${link.name}: up (listening on ${after.listen})` : `${link.name}: already up`);
+    });
   fault
     .command('reset')
     .description('enable every link and remove every toxic')
-    .action(notYetAvailable('fault reset', 'fault proxy'));
+    .action(async () => {
+      const result = await (await connect()).reset();
+      if (result.enabled.length === 0 && result.removed.length === 0) {
+        say('reset: nothing to heal (every link up, no toxics)');
+        return;
+      }
+      for (const link of result.enabled) say(`${link}: up`);
+      for (const { link, toxic } of result.removed) say(`${link}: removed ${toxic}`);
+      say(`reset: ${result.enabled.length} link(s) brought up, ${result.removed.length} toxic(s) removed`);
+    });
 }

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { notYetAvailable } from '../not-yet.ts';
 import { runInfraKafka } from './infra-kafka.ts';
 
 export function registerInfra(program: Command): void {
@@ -28,5 +27,9 @@ export function registerInfra(program: Command): void {
     .description('a TCP proxy serving the Toxiproxy HTTP API')
     .option('--host <host>', 'API listen address', '127.0.0.1')
     .option('--port <port>', 'API listen port', '8474')
-    .action(notYetAvailable('infra fault-proxy', 'fault proxy'));
+    .option('--seed <n>', 'seed of the random source (toxicity draws, jitter, slicing)')
+    .action(async (options: { host: string; port: string; seed?: string }) => {
+      const { runFaultProxyCommand } = await import('../../infra/fault-proxy/command.ts');
+      await runFaultProxyCommand(options);
+    });
 }

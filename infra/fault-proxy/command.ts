@@ -1,0 +1,47 @@
+/**
+ * `lab infra fault-proxy`: the fault proxy standalone, a Toxiproxy for anyone's tests. Runs until
+ * SIGINT/SIGTERM, then closes every proxy and its connections.
+ */
+import { badInput, infrastructureFailure } from '../../cli/errors.ts';
+import { TOXIPROXY_VERSION } from './api.ts';
+import { startFaultProxy } from './server.ts';
+
+function parseInteger(flag: string, raw: string, max: number): number {
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isSafeInteger(value) || value < 0 || value > max) {
+    throw badInput('E_BAD_OPTION', `${flag} ${raw}: expected a whole number from 0 to ${max}.`);
+  }
+  return value;
+}
+
+export async function runFaultProxyCommand(options: {
+  host: string;
+  port: string;
+  seed?: string;
+}): Promise<void> {
+  const port = parseInteger('--port', options.port, 65535);
+  const seed = options.seed === undefined ? undefined : parseInteger('--seed', options.seed, 2 ** 32 - 1);
+  const faultProxy = await startFaultProxy({ host: options.host, port, seed }).catch(
+    (error: NodeJS.ErrnoException) => {
+      throw infrastructureFailure(
+        'E_LISTEN',
+        `the fault proxy cannot listen on ${options.host}:${port}: ${error.code ?? error.message}`,
+        error.code === 'EADDRINUSE'
+          ? 'Another process (a Toxiproxy?) uses that port: pick one with --port.'
+          : undefined,
+        error,
+      );
+    },
+  );
+  process.stdout.write(
+    `fault proxy (Toxiproxy ${TOXIPROXY_VERSION} API) listening on ${faultProxy.url} (seed ${faultProxy.seed})\n`,
+  );
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  await faultProxy.close();
+  process.stdout.write('fault proxy stopped\n');
+  // Stopped on purpose by SIGTERM (a supervisor) is success; Ctrl-C is an interruption.
+  process.exitCode = signal === 'SIGINT' ? 130 : 0;
+}
