@@ -342,6 +342,31 @@ describe('connections', () => {
     expect(decodeRecords(woken.records)[0]?.value?.toString()).toBe('wake');
   });
 
+  it('holds a Fetch until minBytes are available', async () => {
+    const c = await client();
+    const producer = await client();
+    await createTopic(c, 'min-bytes');
+    const batch = () => encodeBatch({ records: [{ value: 'm'.repeat(200) }] });
+    let answered = false;
+    const waiting = fetchPartition(c, {
+      topic: 'min-bytes',
+      partition: 0,
+      offset: 0,
+      maxWaitMs: 15_000,
+      minBytes: batch().length * 3,
+    }).then((result) => {
+      answered = true;
+      return result;
+    });
+    await produceBatch(producer, { topic: 'min-bytes', partition: 0, batch: batch() });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(answered).toBe(false);
+    await produceBatch(producer, { topic: 'min-bytes', partition: 0, batch: batch() });
+    await produceBatch(producer, { topic: 'min-bytes', partition: 0, batch: batch() });
+    const result = await waiting;
+    expect(splitBatches(result.records).batches).toHaveLength(3);
+  });
+
   it('keeps responses in request order on one connection', async () => {
     const c = await client();
     await createTopic(c, 'order');
