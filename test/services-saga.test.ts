@@ -3,7 +3,7 @@ import { SignJWT } from 'jose';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOPICS } from '../services/kit/events.ts';
-import { Api, Shop } from './services-stack.ts';
+import { Api, type Body, Shop } from './services-stack.ts';
 import { JWT_SECRET, query, waitFor } from './services-support.ts';
 
 let shop: Shop;
@@ -261,7 +261,7 @@ describe('bad input through the gateway: a specific 4xx, nothing written, nothin
     token = (await api.seedCustomer(`${unique('fay')}@example.com`, 1000)).token;
   });
 
-  const cases: Array<[string, () => Promise<{ status: number; body: any }>, number, string]> = [
+  const cases: Array<[string, () => Promise<{ status: number; body: Body }>, number, string]> = [
     [
       'malformed JSON',
       () => api.request('POST', '/api/order/orders', { token, raw: '{"lines": [' }),

@@ -130,6 +130,10 @@ export class Shop {
   }
 }
 
+// Tests read answers field by field and assert on them; a schema per endpoint would only restate SCHEMA.md.
+// biome-ignore lint/suspicious/noExplicitAny: see above
+export type Body = any;
+
 /** A small HTTP client for the gateway's API. */
 export class Api {
   readonly base: string;
@@ -141,7 +145,7 @@ export class Api {
     method: string,
     path: string,
     options: { token?: string; body?: unknown; raw?: string; admin?: boolean } = {},
-  ): Promise<{ status: number; body: any }> {
+  ): Promise<{ status: number; body: Body }> {
     const headers: Record<string, string> = {};
     if (options.body !== undefined || options.raw !== undefined) headers['content-type'] = 'application/json';
     if (options.token) headers.authorization = `Bearer ${options.token}`;
