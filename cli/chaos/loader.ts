@@ -8,7 +8,7 @@ import { closest } from 'fastest-levenshtein';
 import { isMap, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { badInput } from '../errors.ts';
-import { type Scenario, scenarioSchema } from './schema.ts';
+import { FAULT_KINDS, type Scenario, scenarioSchema } from './schema.ts';
 
 export interface ScenarioProblem {
   file: string;
@@ -51,7 +51,24 @@ export function parseScenario(
     };
   const result = scenarioSchema.safeParse(document.toJS());
   if (result.success) return { scenario: result.data, problems: [] };
-  const problems = result.error.issues.flatMap((issue) => describeIssue(issue, document.contents, at));
+  // A misspelt key also shows up as the missing key it was meant to be: report it once, as the typo.
+  const misspelt = new Set(
+    result.error.issues.flatMap((issue) =>
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((key) => [...issue.path, closest(key, validKeysAt(issue.path))].join('.'))
+        : [],
+    ),
+  );
+  const problems = result.error.issues
+    .filter((issue) => !(issue.code === 'invalid_type' && misspelt.has(issue.path.join('.'))))
+    .filter(
+      (issue) =>
+        !(
+          issue.message.startsWith('a fault needs exactly one kind') &&
+          FAULT_KINDS.some((kind) => misspelt.has([...issue.path, kind].join('.')))
+        ),
+    )
+    .flatMap((issue) => describeIssue(issue, document.contents, at));
   problems.sort((a, b) => a.line - b.line || a.col - b.col);
   return { scenario: undefined, problems: dedupe(problems) };
 }

@@ -1,5 +1,15 @@
 import type { Command } from 'commander';
-import { notYetAvailable } from '../not-yet.ts';
+import { loadScenarioFile, resolveScenario } from '../chaos/loader.ts';
+import { runSession } from '../chaos/session.ts';
+import { badInput } from '../errors.ts';
+import { interruptible } from './up.ts';
+
+export function parseSeed(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)))
+    throw badInput('E_BAD_SEED', `--seed must be a non-negative integer, got '${value}'`);
+  return Number(value);
+}
 
 export function registerChaos(program: Command): void {
   program
@@ -14,5 +24,34 @@ export function registerChaos(program: Command): void {
     .option('--out <dir>', 'write the run directory here instead of .lab/runs/<id>')
     .option('--junit <file>', 'also write a JUnit XML report to this file')
     .option('--json', 'print the result as JSON')
-    .action(notYetAvailable('chaos', 'scenarios'));
+    .action(
+      async (
+        name: string,
+        options: {
+          seed?: string;
+          runtime: string;
+          keep?: boolean;
+          out?: string;
+          junit?: string;
+          json?: boolean;
+        },
+      ) => {
+        // Everything about the input is checked before anything starts (exit 2).
+        const seed = parseSeed(options.seed);
+        const loaded = loadScenarioFile(resolveScenario(name));
+        const outcome = await interruptible((signal) =>
+          runSession({
+            scenarios: [loaded],
+            seed,
+            runtime: options.runtime,
+            keep: options.keep ?? false,
+            outDir: options.out,
+            junitFile: options.junit,
+            json: options.json ?? false,
+            signal,
+          }),
+        );
+        process.exitCode = outcome.exitCode;
+      },
+    );
 }

@@ -1,5 +1,35 @@
+import { existsSync, globSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
-import { notYetAvailable } from '../not-yet.ts';
+import {
+  BUNDLED_SCENARIOS_DIR,
+  formatProblems,
+  loadScenarioFile,
+  parseScenario,
+  type ScenarioProblem,
+} from '../chaos/loader.ts';
+import { runSession } from '../chaos/session.ts';
+import { badInput } from '../errors.ts';
+import { parseSeed } from './chaos.ts';
+import { interruptible } from './up.ts';
+
+const isScenarioFile = (file: string) => /\.ya?ml$/.test(file);
+
+/** Files, folders (their *.yaml) and globs → scenario files, in the order given, without repeats. */
+export function expandScenarioArguments(args: string[]): string[] {
+  const files: string[] = [];
+  for (const arg of args.length > 0 ? args : [BUNDLED_SCENARIOS_DIR]) {
+    let matched: string[];
+    if (existsSync(arg) && statSync(arg).isDirectory())
+      matched = globSync('*.{yaml,yml}', { cwd: arg }).map((file) => path.join(arg, file));
+    else if (existsSync(arg)) matched = [arg];
+    else matched = globSync(arg).filter(isScenarioFile);
+    if (matched.length === 0) throw badInput('E_NO_SCENARIOS', `no scenario files match '${arg}'`);
+    for (const file of matched.sort())
+      if (!files.includes(path.resolve(file))) files.push(path.resolve(file));
+  }
+  return files;
+}
 
 export function registerRun(program: Command): void {
   program
@@ -8,5 +38,45 @@ export function registerRun(program: Command): void {
     .argument('[files-or-globs...]', 'scenario files, folders or globs (default: the bundled scenarios)')
     .option('--junit <file>', 'write a JUnit XML report for the whole suite')
     .option('--runtime <runtime>', 'auto | local | docker', 'auto')
-    .action(notYetAvailable('run', 'scenarios'));
+    .option('--seed <n>', 'one seed for every scenario (overrides the files)')
+    .option('--keep', 'leave the stack running afterwards')
+    .option('--json', 'print the results as JSON')
+    .action(
+      async (
+        args: string[],
+        options: { junit?: string; runtime: string; seed?: string; keep?: boolean; json?: boolean },
+      ) => {
+        const seed = parseSeed(options.seed);
+        const files = expandScenarioArguments(args);
+        // Every file is validated before the first one runs: a typo in the last file costs nothing.
+        const problems: ScenarioProblem[] = [];
+        for (const file of files) {
+          const parsed = parseScenario(
+            readFileSync(file, 'utf8'),
+            path.relative(process.cwd(), file) || file,
+          );
+          problems.push(...parsed.problems);
+        }
+        if (problems.length > 0)
+          throw badInput('E_SCENARIO_INVALID', `invalid scenarios:\n${formatProblems(problems)}`);
+        // Scenarios that need the same pattern switches run together: fewer stack restarts.
+        const loaded = files
+          .map((file) => loadScenarioFile(file))
+          .map((entry, index) => ({ entry, index, key: [...entry.scenario.stack.without].sort().join(',') }))
+          .sort((a, b) => (a.key === b.key ? a.index - b.index : a.key.localeCompare(b.key)))
+          .map(({ entry }) => entry);
+        const outcome = await interruptible((signal) =>
+          runSession({
+            scenarios: loaded,
+            seed,
+            runtime: options.runtime,
+            keep: options.keep ?? false,
+            junitFile: options.junit,
+            json: options.json ?? false,
+            signal,
+          }),
+        );
+        process.exitCode = outcome.exitCode;
+      },
+    );
 }

@@ -1,0 +1,323 @@
+/**
+ * The chaos engine: one scenario, start to verdict.
+ *
+ *   stack → setup → workload + fault timeline → heal (always) → settle → checks → report
+ *
+ * Heal runs in a `finally`: whatever happens after the first fault could have started (an error,
+ * Ctrl-C through `signal`), toxics are removed, links enabled, hooks reset, paused processes
+ * resumed and killed ones restarted before the engine returns or throws.
+ */
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import pg from 'pg';
+import { ExitCode, LabError } from '../errors.ts';
+import { labHome } from '../home.ts';
+import { DATABASE_SERVICES, type DatabaseServiceName, type Endpoints } from '../runtime/types.ts';
+import { runChecks } from './checks/index.ts';
+import type { CheckResult, Queryable, RunScope } from './checks/types.ts';
+import { resetHooks } from './faults/hooks.ts';
+import { ensureRunning } from './faults/process.ts';
+import { createProxyClient, type ProxyClient } from './faults/proxy.ts';
+import type { FaultContext } from './faults/types.ts';
+import { createHistory, type OperationEntry } from './history.ts';
+import { adminToken as resolveAdminToken } from './http.ts';
+import { junitXml } from './junit.ts';
+import type { LoadedScenario } from './loader.ts';
+import { createRandom } from './random.ts';
+import { judge, type RunResult } from './result.ts';
+import { collectLogs } from './rundir.ts';
+import type { Scenario } from './schema.ts';
+import { settle } from './settle.ts';
+import { runSetup } from './setup.ts';
+import type { StackManager } from './stack.ts';
+import { type ActiveFaultView, Timeline } from './timeline.ts';
+import { planWorkload, runWorkload } from './workload.ts';
+
+export const PHASES = ['stack', 'setup', 'workload', 'heal', 'settle', 'checks', 'report', 'done'] as const;
+export type Phase = (typeof PHASES)[number];
+
+export type EngineEvent =
+  | { type: 'start'; scenario: Scenario; seed: number; runDir: string; id: string }
+  | { type: 'phase'; phase: Phase }
+  | { type: 'operation'; entry: OperationEntry }
+  | { type: 'faults'; active: ActiveFaultView[] }
+  | { type: 'log'; message: string }
+  | { type: 'checks'; results: CheckResult[] };
+
+export interface RunScenarioOptions {
+  loaded: LoadedScenario;
+  /** --seed: overrides the file's seed. */
+  seed?: number;
+  stack: StackManager;
+  /** --out: the run directory; default `.lab/runs/<id>`. */
+  outDir?: string;
+  /** Aborted on Ctrl-C: the engine stops the workload, heals and returns an interrupted result. */
+  signal: AbortSignal;
+  onEvent?(event: EngineEvent): void;
+}
+
+function runId(name: string, seed: number): string {
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${name}-s${seed}-${randomBytes(2).toString('hex')}`;
+}
+
+function openPools(endpoints: Endpoints): Record<DatabaseServiceName, pg.Pool> {
+  return Object.fromEntries(
+    DATABASE_SERVICES.map((service) => {
+      const pool = new pg.Pool({
+        connectionString: endpoints.databases[service],
+        max: 2,
+        connectionTimeoutMillis: 5000,
+      });
+      pool.on('error', () => {});
+      return [service, pool];
+    }),
+  ) as Record<DatabaseServiceName, pg.Pool>;
+}
+
+export async function runScenario(options: RunScenarioOptions): Promise<RunResult> {
+  const { loaded, signal } = options;
+  const scenario = loaded.scenario;
+  const seed = options.seed ?? scenario.seed;
+  const id = runId(scenario.name, seed);
+  const runDir = path.resolve(options.outDir ?? path.join(labHome(), 'runs', id));
+  mkdirSync(runDir, { recursive: true });
+  writeFileSync(path.join(runDir, 'scenario.yaml'), loaded.source);
+  writeFileSync(path.join(runDir, 'seed'), `${seed}\n`);
+
+  const emit = (event: EngineEvent) => options.onEvent?.(event);
+  const runLog = createWriteStream(path.join(runDir, 'run.log'));
+  const startedWall = Date.now();
+  const log = (message: string) => {
+    runLog.write(`${new Date().toISOString()} ${message}\n`);
+    emit({ type: 'log', message });
+  };
+  const history = createHistory(path.join(runDir, 'history.jsonl'));
+  const decisions = createWriteStream(path.join(runDir, 'decisions.jsonl'));
+  const decide = (decision: Record<string, unknown>) => decisions.write(`${JSON.stringify(decision)}\n`);
+  const phase = (name: Phase) => {
+    history.append({ type: 'phase', phase: name, time: history.now() });
+    log(`phase ${name}`);
+    emit({ type: 'phase', phase: name });
+  };
+  emit({ type: 'start', scenario, seed, runDir, id });
+  log(`run ${id}: scenario ${scenario.name}, seed ${seed} (replay with --seed ${seed})`);
+
+  const random = createRandom(seed);
+  const plan = planWorkload(scenario, random.fork('workload'));
+  for (const planned of plan) decide({ source: 'workload', ...planned });
+
+  const base = {
+    id,
+    scenario: scenario.name,
+    description: scenario.description,
+    file: loaded.file,
+    seed,
+    runtime: options.stack.runtime.name,
+    without: [...scenario.stack.without],
+    startedAt: new Date(startedWall).toISOString(),
+    runDir,
+    expected: scenario.expect.verdict,
+  };
+  let pools: Record<DatabaseServiceName, pg.Pool> | undefined;
+  let timeline: Timeline | undefined;
+  let endpoints: Endpoints | undefined;
+  let result: RunResult;
+
+  const finish = async (partial: Omit<RunResult, keyof typeof base | 'durationMs'>): Promise<RunResult> => {
+    const full: RunResult = { ...base, ...partial, durationMs: Date.now() - startedWall };
+    writeFileSync(path.join(runDir, 'result.json'), `${JSON.stringify(full, null, 2)}\n`);
+    writeFileSync(path.join(runDir, 'junit.xml'), junitXml([full], scenario.name));
+    return full;
+  };
+
+  try {
+    phase('stack');
+    endpoints = await options.stack.ensure(scenario.stack.without, signal);
+    const runtime = options.stack.runtime;
+    const token = resolveAdminToken(endpoints);
+    pools = openPools(endpoints);
+    const databases = pools as Record<DatabaseServiceName, Queryable>;
+
+    phase('setup');
+    const setup = await runSetup({
+      scenario,
+      gatewayUrl: endpoints.gatewayUrl,
+      adminToken: token,
+      runTag: id.slice(-4) + seed.toString(36),
+      startedAt: new Date(startedWall - 1000),
+      signal,
+      log,
+    });
+
+    const proxy = createProxyClient(endpoints.faultProxyUrl);
+    let kafka: Kafka | undefined;
+    const fixedEndpoints = endpoints;
+    const contextFor = (index: number, fault: Scenario['faults'][number]): FaultContext => ({
+      runtime,
+      endpoints: fixedEndpoints,
+      adminToken: token,
+      proxy,
+      kafka: () => {
+        kafka ??= new Kafka({
+          clientId: 'lab-chaos',
+          brokers: [fixedEndpoints.brokerBootstrap],
+          logLevel: logLevel.NOTHING,
+        });
+        return kafka;
+      },
+      random: random.fork(`fault:${index}:${fault.kind}`),
+      decide,
+      log,
+      signal,
+      index,
+    });
+    timeline = new Timeline({
+      faults: scenario.faults,
+      contextFor,
+      history,
+      log,
+      onChange: (active) => emit({ type: 'faults', active }),
+    });
+    const outcomes = { ok: 0, fail: 0, info: 0 };
+    try {
+      phase('workload');
+      timeline.start();
+      await runWorkload({
+        plan,
+        customers: setup.customers,
+        skus: setup.skus,
+        gatewayUrl: endpoints.gatewayUrl,
+        ratePerSecond: scenario.workload.rate,
+        concurrency: scenario.workload.concurrency,
+        timeoutMs: scenario.workload.timeout,
+        history,
+        signal,
+        onOperation: (entry) => {
+          outcomes[entry.outcome]++;
+          emit({ type: 'operation', entry });
+        },
+      });
+      if (!signal.aborted) await Promise.race([timeline.settled(), aborted(signal)]);
+    } finally {
+      phase('heal');
+      await heal(timeline, { runtime, endpoints, token, proxy, log });
+    }
+    signal.throwIfAborted();
+
+    const scope: RunScope = { ...setup.scope, duplicatesInjected: timeline.injectedDuplicates };
+    const context = { databases, scope, operations: history.operations() };
+    phase('settle');
+    const settled = await settle(context, { maxMs: scenario.settle, signal });
+    log(
+      settled.settledEarly
+        ? `settled after ${(settled.waitedMs / 1000).toFixed(1)}s`
+        : `settle time (${scenario.settle / 1000}s) used up`,
+    );
+
+    phase('checks');
+    const checks = await runChecks(scenario.expect.checks, context);
+    emit({ type: 'checks', results: checks });
+    for (const check of checks) log(`check ${check.name}: ${check.verdict} (${check.summary})`);
+    const orders = await countOrders(databases, scope);
+    const verdict = judge(checks, scenario.expect.verdict, scenario.expect.detectedBy);
+    phase('report');
+    result = await finish({
+      ...verdict,
+      checks,
+      counts: { operations: plan.length, ...orders, failed: outcomes.fail, unknown: outcomes.info },
+      faults: timeline.log,
+    });
+  } catch (error) {
+    const interrupted = signal.aborted;
+    const message = interrupted
+      ? 'interrupted (Ctrl-C): faults healed, no verdict'
+      : (error as Error).message;
+    log(`run stopped: ${message}`);
+    result = await finish({
+      verdict: 'unknown',
+      expectationMet: false,
+      explanation: message,
+      exitCode: interrupted
+        ? ExitCode.interrupted
+        : error instanceof LabError
+          ? error.exitCode
+          : ExitCode.infrastructure,
+      checks: [],
+      counts: { operations: history.operations().length },
+      faults: timeline?.log ?? [],
+      error: message,
+    });
+  } finally {
+    await Promise.allSettled(Object.values(pools ?? {}).map((pool) => pool.end()));
+    await history.close();
+    await new Promise((resolve) => decisions.end(resolve));
+    if (endpoints) await collectLogs(options.stack.runtime, path.join(runDir, 'logs')).catch(() => {});
+  }
+  phase('done');
+  await new Promise((resolve) => runLog.end(resolve));
+  return result;
+}
+
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
+/**
+ * Heals every fault the timeline started, then a safety net that does not rely on the timeline's
+ * bookkeeping: reset the proxy (every toxic removed, every link enabled), turn every hook off, and
+ * bring every stack process back to running.
+ */
+async function heal(
+  timeline: Timeline,
+  options: {
+    runtime: StackManager['runtime'];
+    endpoints: Endpoints;
+    token: string;
+    proxy: ProxyClient;
+    log(message: string): void;
+  },
+): Promise<void> {
+  await timeline.healAll();
+  const problems: string[] = [];
+  await options.proxy.reset().catch((error: Error) => problems.push(`proxy reset: ${error.message}`));
+  await Promise.all(
+    DATABASE_SERVICES.map((service) =>
+      resetHooks(options.endpoints, options.token, service).catch(() => {
+        // A service that is down has no hooks armed; ensureRunning below brings it back.
+      }),
+    ),
+  );
+  const status = await options.runtime.status().catch(() => undefined);
+  for (const process of status?.processes ?? []) {
+    if (process.state === 'running') continue;
+    await ensureRunning(options.runtime, process.name).catch((error: Error) =>
+      problems.push(`${process.name}: ${error.message}`),
+    );
+  }
+  if (problems.length > 0) options.log(`heal problems: ${problems.join('; ')}`);
+}
+
+async function countOrders(
+  databases: Record<DatabaseServiceName, Queryable>,
+  scope: RunScope,
+): Promise<{ confirmed?: number; cancelled?: number; pending?: number }> {
+  try {
+    const { rows } = await databases.order.query<{ status: string; count: number }>(
+      'SELECT status, count(*)::int AS count FROM orders WHERE customer_id::text = ANY($1::text[]) GROUP BY status',
+      [scope.customerIds],
+    );
+    const of = (status: string) => rows.find((row) => row.status === status)?.count ?? 0;
+    return { confirmed: of('CONFIRMED'), cancelled: of('CANCELLED'), pending: of('PENDING') };
+  } catch {
+    return {};
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * The settle phase: after the last fault healed, give the sagas up to `settle` to finish. It ends
+ * early once every saga is terminal, the services agree on each outcome and the outboxes are
+ * empty, twice in a row (a one-off quiet moment is not enough).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { runChecks } from './checks/index.ts';
+import type { CheckContext } from './checks/types.ts';
+
+const POLL_MS = 1000;
+const QUIET_POLLS = 2;
+
+export async function settle(
+  context: Omit<CheckContext, 'spec'>,
+  options: { maxMs: number; signal: AbortSignal; onProgress?(message: string): void },
+): Promise<{ settledEarly: boolean; waitedMs: number }> {
+  const started = Date.now();
+  let quiet = 0;
+  while (Date.now() - started < options.maxMs) {
+    options.signal.throwIfAborted();
+    const results = await runChecks(
+      [{ name: 'sagas_terminal' }, { name: 'outcomes_consistent' }, { name: 'outbox_drained' }],
+      context,
+    );
+    quiet = results.every((result) => result.verdict === 'valid') ? quiet + 1 : 0;
+    if (quiet >= QUIET_POLLS) return { settledEarly: true, waitedMs: Date.now() - started };
+    options.onProgress?.(results.find((result) => result.verdict !== 'valid')?.summary ?? 'quiet');
+    await sleep(Math.min(POLL_MS, Math.max(0, options.maxMs - (Date.now() - started))), undefined, {
+      signal: options.signal,
+    });
+  }
+  return { settledEarly: false, waitedMs: Date.now() - started };
+}
