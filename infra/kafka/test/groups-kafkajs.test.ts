@@ -91,6 +91,69 @@ describe('kafkajs consumer group', () => {
     expect(deliveries).toHaveLength(180);
   }, 55_000);
 
+  it('delivers exactly once while messages keep flowing through joins and clean leaves', async () => {
+    const topic = 'orders-flowing';
+    const groupId = 'flowing-workers';
+    const admin = broker.kafka('setup').admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
+    await admin.disconnect();
+
+    const flowing: Delivery[] = [];
+    const producer = broker.kafka('flow-producer').producer();
+    await producer.connect();
+    const sent: string[] = [];
+    let producing = true;
+    const production = (async () => {
+      for (let batch = 0; producing; batch++) {
+        const values = range(`flow${batch}`, 5);
+        await producer.send({ topic, messages: values.map((value) => ({ key: value, value })) });
+        sent.push(...values);
+        await new Promise((resolve) => setTimeout(resolve, 40));
+      }
+    })();
+    const flowMember = async (name: string) => {
+      const member = await startMember({
+        kafka: broker.kafka(name),
+        name,
+        groupId,
+        topic,
+        deliveries: flowing,
+      });
+      members.push(member);
+      return member;
+    };
+    const leave = async (member: Member) => {
+      await member.consumer.disconnect();
+      members.splice(members.indexOf(member), 1);
+    };
+    const consumedAll = () => {
+      const seen = new Set(flowing.map((d) => d.value));
+      return sent.every((v) => seen.has(v));
+    };
+
+    const a = await flowMember('fa');
+    await waitFor('fa consumes', () => flowing.length > 20);
+    const b = await flowMember('fb');
+    await waitFor('fa and fb share', () => balancedOver([a, b]), 40_000);
+    const c = await flowMember('fc');
+    await waitFor('fa, fb and fc share', () => balancedOver([a, b, c]), 40_000);
+    await leave(a);
+    await waitFor('fb and fc share', () => balancedOver([b, c]), 40_000);
+    await leave(b);
+    await waitFor('fc holds everything', () => balancedOver([c]), 40_000);
+    producing = false;
+    await production;
+    await producer.disconnect();
+    await waitFor('everything sent is consumed', consumedAll, 20_000);
+
+    const duplicates = [...deliveryCounts(flowing)].filter(([, count]) => count > 1);
+    expect(duplicates).toEqual([]);
+    expect(new Set(flowing.map((d) => d.member))).toEqual(new Set(['fa', 'fb', 'fc']));
+    expect(flowing).toHaveLength(sent.length);
+    await leave(c);
+  }, 55_000);
+
   it('shows the group to the admin API: listGroups, describeGroups, fetchOffsets', async () => {
     const admin = broker.kafka('admin').admin();
     await admin.connect();
