@@ -12,6 +12,7 @@
  * Every completed join increments the generation. Committed offsets live in an OffsetStore.
  */
 import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
 import { ErrorCode } from '../protocol/api-keys.ts';
 import { EMPTY, Group, type Member, sameProtocols } from './group.ts';
 import type { OffsetStore } from './offset-store.ts';
@@ -46,6 +47,8 @@ export interface GroupCoordinatorOptions {
   partitionExists?: (topic: string, partition: number) => boolean;
   /** Kafka's offset.metadata.max.bytes. */
   maxMetadataBytes?: number;
+  /** rebalances and member removals are logged at info level */
+  logger?: Logger;
 }
 
 export class GroupCoordinator {
@@ -56,6 +59,7 @@ export class GroupCoordinator {
   private readonly initialRebalanceDelayMs: number;
   private readonly partitionExists: (topic: string, partition: number) => boolean;
   private readonly maxMetadataBytes: number;
+  private readonly logger: Logger | undefined;
 
   constructor(options: GroupCoordinatorOptions) {
     this.offsets = options.offsets;
@@ -64,6 +68,7 @@ export class GroupCoordinator {
     this.initialRebalanceDelayMs = options.initialRebalanceDelayMs ?? 0;
     this.partitionExists = options.partitionExists ?? (() => true);
     this.maxMetadataBytes = options.maxMetadataBytes ?? 4096;
+    this.logger = options.logger;
   }
 
   // ── JoinGroup ────────────────────────────────────────────────────────────────────────────
@@ -229,17 +234,29 @@ export class GroupCoordinator {
     group.joinTimer = null;
     // members that did not rejoin within the rebalance timeout are out
     for (const member of [...group.members.values()]) {
-      if (member.awaitingJoin === null) this.forgetMember(group, member);
+      if (member.awaitingJoin === null)
+        this.forgetMember(group, member, 'did not rejoin within the rebalance timeout');
     }
     group.generationId++;
     if (group.members.size === 0) {
       group.state = 'Empty';
       group.protocolName = null;
       group.leaderId = null;
+      this.logger?.info({ group: group.groupId, generation: group.generationId }, 'group is empty');
       return;
     }
     group.protocolName = group.selectProtocol();
     group.state = 'CompletingRebalance';
+    this.logger?.info(
+      {
+        group: group.groupId,
+        generation: group.generationId,
+        protocol: group.protocolName,
+        leader: group.leaderId,
+        members: [...group.members.keys()],
+      },
+      'group rebalanced',
+    );
     for (const member of group.members.values()) {
       const respond = member.awaitingJoin;
       member.awaitingJoin = null;
@@ -346,7 +363,7 @@ export class GroupCoordinator {
       }
       const member = group.members.get(leaving.memberId);
       if (member === undefined) return { ...leaving, errorCode: ErrorCode.UNKNOWN_MEMBER_ID };
-      this.removeMemberAndRebalance(group, member);
+      this.removeMemberAndRebalance(group, member, 'left the group');
       return { ...leaving, errorCode: ErrorCode.NONE };
     });
     return { errorCode: ErrorCode.NONE, members };
@@ -367,7 +384,7 @@ export class GroupCoordinator {
       this.refreshSession(group, member);
       return;
     }
-    this.removeMemberAndRebalance(group, member);
+    this.removeMemberAndRebalance(group, member, 'session timed out');
   }
 
   private expirePendingMember(group: Group, memberId: string): void {
@@ -375,16 +392,17 @@ export class GroupCoordinator {
     this.tryCompleteJoin(group);
   }
 
-  private removeMemberAndRebalance(group: Group, member: Member): void {
+  private removeMemberAndRebalance(group: Group, member: Member, reason: string): void {
     member.awaitingJoin?.(joinError(ErrorCode.UNKNOWN_MEMBER_ID, member.memberId));
     member.awaitingJoin = null;
     resolveSync(member, { errorCode: ErrorCode.UNKNOWN_MEMBER_ID, assignment: EMPTY });
-    this.forgetMember(group, member);
+    this.forgetMember(group, member, reason);
     if (group.state === 'Stable' || group.state === 'CompletingRebalance') this.prepareRebalance(group);
     else if (group.state === 'PreparingRebalance') this.tryCompleteJoin(group);
   }
 
-  private forgetMember(group: Group, member: Member): void {
+  private forgetMember(group: Group, member: Member, reason: string): void {
+    this.logger?.info({ group: group.groupId, member: member.memberId, reason }, 'member removed');
     if (member.sessionTimer !== null) clearTimeout(member.sessionTimer);
     member.sessionTimer = null;
     group.members.delete(member.memberId);

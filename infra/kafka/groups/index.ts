@@ -20,6 +20,7 @@ export function groupCoordinatorFactory(tuning: GroupTuning = {}): GroupCoordina
     new GroupCoordinator({
       ...tuning,
       offsets: new OffsetStore(services.dataDir),
+      logger: services.logger,
       partitionExists: (topic, partition) => {
         const count = services.topics.partitionCount(topic);
         return count !== undefined && partition >= 0 && partition < count;
