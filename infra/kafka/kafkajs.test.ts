@@ -1,4 +1,6 @@
 /** The broker against kafkajs 2.2.4: admin, producer (acks, gzip, idempotence), consumer. */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BrokerFixture, startTestBroker } from './test-support/broker-fixture.ts';
@@ -65,6 +67,15 @@ describe('admin', () => {
 
       await admin.deleteTopics({ topics: ['admin-a'] });
       expect(await admin.listTopics()).not.toContain('admin-a');
+      expect(readdirSync(join(fixture.dataDir, 'logs')).filter((name) => name.startsWith('admin-a'))).toEqual(
+        [],
+      );
+      // a topic created again under the same name starts empty
+      await admin.createTopics({ topics: [{ topic: 'admin-a', numPartitions: 2 }] });
+      expect(await admin.fetchTopicOffsets('admin-a')).toEqual([
+        { partition: 0, offset: '0', high: '0', low: '0' },
+        { partition: 1, offset: '0', high: '0', low: '0' },
+      ]);
     } finally {
       await admin.disconnect();
     }

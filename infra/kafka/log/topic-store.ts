@@ -10,6 +10,8 @@ import type { TopicsView } from '../protocol/context.ts';
 import { type LogOptions, PartitionLog } from './partition-log.ts';
 
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
+/** never a partition directory name (those end in -<digits>) */
+const DELETED_SUFFIX = '.deleted';
 
 export function topicNameProblem(name: string): string | undefined {
   if (!TOPIC_NAME.test(name)) return 'topic names are 1-249 characters of [a-zA-Z0-9._-]';
@@ -34,6 +36,11 @@ export class TopicStore implements TopicsView {
   private load(): void {
     const partitionsByTopic = new Map<string, number[]>();
     for (const entry of readdirSync(this.dir, { withFileTypes: true })) {
+      if (entry.isDirectory() && entry.name.endsWith(DELETED_SUFFIX)) {
+        // a delete interrupted by a crash: finish it
+        rmSync(join(this.dir, entry.name), { recursive: true, force: true });
+        continue;
+      }
       const match = entry.isDirectory() ? /^(.+)-(\d+)$/.exec(entry.name) : null;
       if (!match) continue;
       const [, topic, partition] = match as unknown as [string, string, string];
@@ -101,7 +108,8 @@ export class TopicStore implements TopicsView {
     for (const log of logs) {
       log.close();
       // rename first so a crash mid-delete never leaves a half topic that loads again
-      const doomed = `${log.dir}.deleted-${Date.now()}`;
+      const doomed = `${log.dir}${DELETED_SUFFIX}`;
+      rmSync(doomed, { recursive: true, force: true });
       if (existsSync(log.dir)) renameSync(log.dir, doomed);
       rmSync(doomed, { recursive: true, force: true });
     }
