@@ -7,12 +7,14 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDoctor } from '../cli/doctor/probes.ts';
 import { procInfo } from '../cli/runtime/local/proc.ts';
 
 const LAB = new URL('../bin/lab', import.meta.url).pathname;
@@ -142,6 +144,32 @@ describe('lab up / status / down (local runtime, real PostgreSQL)', () => {
     expect(result.stdout).toContain('database system is ready to accept connections');
   });
 
+  it('logs -f follows until Ctrl-C (exit 130)', async () => {
+    const follow = execa(process.execPath, [LAB, 'logs', '-f'], {
+      reject: false,
+      env: { LAB_HOME: home, CI: 'true' },
+    });
+    let stdout = '';
+    follow.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    const deadline = Date.now() + 30_000;
+    while (!stdout.includes('postgres | ') && Date.now() < deadline) await sleep(20);
+    // A line written now must show up while following.
+    const marker = `marker-${Date.now()}`;
+    const state = JSON.parse(readFileSync(path.join(home, 'state.json'), 'utf8'));
+    const client = new pg.Client({ connectionString: state.endpoints.databases.order });
+    await client.connect();
+    await client.query(`DO $$ BEGIN RAISE LOG '${marker}'; END $$`);
+    await client.end();
+    while (!stdout.includes(marker) && Date.now() < deadline) await sleep(20);
+    follow.kill('SIGINT');
+    const result = await follow;
+    expect(stdout).toContain(`postgres | `);
+    expect(stdout).toContain(marker);
+    expect(result.exitCode).toBe(130);
+  });
+
   it('down stops every process of the stack: no pid survives', async () => {
     const pids = stackPids(home);
     expect(pids.length).toBeGreaterThan(1); // postmaster + auxiliary processes
@@ -238,6 +266,24 @@ describe('bad input and missing pieces', () => {
     expect(readdirSync(home)).not.toContain('state.json');
   });
 
+  it('a pinned port (LAB_PORTS) that is taken: named, exit 3, nothing started; a bad LAB_PORTS: exit 2', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const port = (holder.address() as AddressInfo).port;
+    try {
+      const taken = await labIn(home, { LAB_PORTS: `postgres=${port}` })('up', '--runtime', 'local');
+      expect(taken.exitCode).toBe(3);
+      expect(taken.stderr).toContain(`port ${port} for postgres is already in use`);
+      expect(readdirSync(home)).not.toContain('state.json');
+    } finally {
+      holder.close();
+    }
+    const typo = await labIn(home, { LAB_PORTS: 'postgrs=5432' })('up', '--runtime', 'local');
+    expect(typo.exitCode).toBe(2);
+    expect(typo.stderr).toContain("no component 'postgrs'");
+    expect(typo.stderr).toContain("closest is 'postgres'");
+  });
+
   it('bad --runtime and --without values: exit 2 with the valid ones', async () => {
     const lab = labIn(home);
     const runtime = await lab('up', '--runtime', 'podman');
@@ -265,19 +311,30 @@ describe('lab doctor', () => {
     expect(typeof report.docker.ok).toBe('boolean');
   });
 
-  it('takes under 2 s without a Docker engine and still exits 0 when pieces are missing', async () => {
-    const t0 = Date.now();
+  it('still exits 0 when pieces are missing, marking them', async () => {
     const result = await execa(process.execPath, [LAB, 'doctor'], {
       reject: false,
       env: { CI: 'true', DOCKER_HOST: 'unix:///nonexistent/docker.sock', LAB_PG_BIN: '/nonexistent' },
     });
-    const elapsed = Date.now() - t0;
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toMatch(/missing\s+Docker engine/);
     expect(result.stdout).toMatch(/missing\s+PostgreSQL\s+LAB_PG_BIN=\/nonexistent/);
-    expect(result.stdout).toMatch(/ok\s+Node\.js\s+24|ok\s+Node\.js\s+2[2-9]/);
+    expect(result.stdout).toMatch(/ok\s+Node\.js\s+\d+\.\d+/);
     expect(result.stdout).toContain('--runtime auto would pick: local');
-    // Generous for a loaded 2-core machine: Node start-up alone is ~0.3 s of it.
-    expect(elapsed).toBeLessThan(4000);
+  });
+
+  it('probes in parallel: under 2 s without a Docker engine', async () => {
+    const saved = process.env.DOCKER_HOST;
+    process.env.DOCKER_HOST = 'unix:///nonexistent/docker.sock';
+    try {
+      const t0 = performance.now();
+      const report = await runDoctor();
+      const elapsed = performance.now() - t0;
+      expect(report.docker.ok).toBe(false);
+      expect(elapsed).toBeLessThan(2000);
+    } finally {
+      if (saved === undefined) delete process.env.DOCKER_HOST;
+      else process.env.DOCKER_HOST = saved;
+    }
   });
 });

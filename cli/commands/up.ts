@@ -80,6 +80,15 @@ export function registerUp(program: Command): void {
       const choice = parseRuntimeChoice(options.runtime);
       const without = parseWithout(options.without);
       const running = new LocalRuntime().liveState();
+      if (running && !running.complete)
+        throw new LabError(
+          'E_UP_IN_PROGRESS',
+          `another \`lab up\` (pid ${running.upPid}) is still starting a stack here.`,
+          {
+            exitCode: ExitCode.infrastructure,
+            hint: 'Wait for it (`lab status`), or interrupt it with `lab down`.',
+          },
+        );
       if (running) {
         process.stdout.write(
           `A lab stack is already running (local runtime, started ${running.startedAt}); nothing was started.\n${formatEndpoints(running.endpoints)}\n`,

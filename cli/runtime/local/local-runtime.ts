@@ -16,9 +16,10 @@ import {
   type StackStatus,
   type UpOptions,
 } from '../types.ts';
+import { parseFixedPorts } from './fixed-ports.ts';
 import { isHealthy } from './health.ts';
 import { followLogs } from './logs.ts';
-import { allocatePorts } from './ports.ts';
+import { allocatePorts, assertPortFree } from './ports.ts';
 import { availableComponents, type Component, ensureDir, type StackContext } from './stack.ts';
 import { readState, removeState, type StackState, writeState } from './state.ts';
 import {
@@ -33,6 +34,7 @@ import {
   stopProcess,
   waitHealthy,
 } from './supervisor.ts';
+import { acquireUpLock } from './up-lock.ts';
 
 export interface LocalRuntimeOptions {
   /** Default: labHome() (`.lab/` or LAB_HOME). */
@@ -41,7 +43,25 @@ export interface LocalRuntimeOptions {
   components?: readonly Component[];
   /** Per piece, from start to healthy. Default 90 s (a 2-core machine running initdb is slow). */
   startDeadlineMs?: number;
+  /** Default: LAB_PG_SYNCHRONOUS_COMMIT, else 'on'. */
   synchronousCommit?: SynchronousCommit;
+  /** Pinned ports, LAB_PORTS syntax (`gateway=8080,postgres=5432`). Default: LAB_PORTS. */
+  fixedPorts?: string;
+}
+
+const SYNCHRONOUS_COMMIT = ['on', 'off', 'local', 'remote_write', 'remote_apply'] as const;
+
+function synchronousCommitFrom(value: string | undefined): SynchronousCommit {
+  if (value === undefined || value === '') return 'on';
+  if ((SYNCHRONOUS_COMMIT as readonly string[]).includes(value)) return value as SynchronousCommit;
+  throw new LabError(
+    'E_BAD_SETTING',
+    `LAB_PG_SYNCHRONOUS_COMMIT=${value} is not a synchronous_commit value.`,
+    {
+      exitCode: ExitCode.badInput,
+      hint: `Use one of: ${SYNCHRONOUS_COMMIT.join(', ')}.`,
+    },
+  );
 }
 
 function emptyEndpoints(): Endpoints {
@@ -91,12 +111,15 @@ export class LocalRuntime implements Runtime {
   readonly #components: readonly Component[];
   readonly #startDeadlineMs: number;
   readonly #synchronousCommit: SynchronousCommit;
+  readonly #fixedPorts: string | undefined;
 
   constructor(options: LocalRuntimeOptions = {}) {
     this.home = path.resolve(options.home ?? labHome());
     this.#components = options.components ?? availableComponents();
     this.#startDeadlineMs = options.startDeadlineMs ?? 90_000;
-    this.#synchronousCommit = options.synchronousCommit ?? 'on';
+    this.#synchronousCommit =
+      options.synchronousCommit ?? synchronousCommitFrom(process.env.LAB_PG_SYNCHRONOUS_COMMIT);
+    this.#fixedPorts = options.fixedPorts ?? process.env.LAB_PORTS;
   }
 
   get logDir(): string {
@@ -203,8 +226,37 @@ export class LocalRuntime implements Runtime {
   }
 
   async up(options: UpOptions): Promise<Endpoints> {
-    const { signal, onProgress } = options;
     this.#assertHomeWritable();
+    const release = acquireUpLock(this.home);
+    try {
+      return await this.#upLocked(options);
+    } finally {
+      release();
+    }
+  }
+
+  /** Ports for every declared port name: LAB_PORTS pins (checked free), the rest picked free. */
+  async #allocatePorts(): Promise<StackState['ports']> {
+    const fixed = parseFixedPorts(
+      this.#fixedPorts,
+      new Map(this.#components.map((component) => [component.name, component.ports])),
+    );
+    for (const [key, port] of fixed) await assertPortFree(port, key.replace(/\.[^.]*$/, ''));
+    const portNames = this.#components.flatMap((component) =>
+      component.ports.map((port) => [component.name, port] as const),
+    );
+    const pinned = new Set(fixed.values());
+    const picked = (await allocatePorts(portNames.length + pinned.size)).filter((port) => !pinned.has(port));
+    const ports: StackState['ports'] = {};
+    for (const [component, port] of portNames) {
+      ports[component] ??= {};
+      ports[component][port] = fixed.get(`${component}.${port}`) ?? picked.shift()!;
+    }
+    return ports;
+  }
+
+  async #upLocked(options: UpOptions): Promise<Endpoints> {
+    const { signal, onProgress } = options;
     const running = this.liveState();
     if (running) {
       onProgress?.('a stack is already running');
@@ -221,15 +273,7 @@ export class LocalRuntime implements Runtime {
         { exitCode: ExitCode.infrastructure, hint: 'Stop it with `lab down` (it stops such leftovers too).' },
       );
 
-    const portNames = this.#components.flatMap((component) =>
-      component.ports.map((port) => [component.name, port] as const),
-    );
-    const allocated = await allocatePorts(portNames.length);
-    const ports: StackState['ports'] = {};
-    portNames.forEach(([component, port], index) => {
-      ports[component] ??= {};
-      ports[component][port] = allocated[index]!;
-    });
+    const ports = await this.#allocatePorts();
     const cluster = this.#cluster(ports.postgres?.main ?? (await allocatePorts(1))[0]!, binDir);
     const state: StackState = {
       version: 1,
