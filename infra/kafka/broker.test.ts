@@ -280,20 +280,27 @@ describe('idempotent producer', () => {
     ).toEqual(['a', 'b', 'c', 'd']);
   });
 
-  it('requires a new producer to start at sequence 0 and fences an older epoch', async () => {
+  it('answers UNKNOWN_PRODUCER_ID to a producer without state that does not start at 0, fences an older epoch', async () => {
     const c = await client();
     await createTopic(c, 'idem2');
     const producerId = await initProducerId(c);
     const batch = (epoch: number, seq: number) =>
       encodeBatch({ producerId, producerEpoch: epoch, baseSequence: seq, records: [{ value: 'v' }] });
     expect((await produceBatch(c, { topic: 'idem2', partition: 0, batch: batch(1, 5) })).errorCode).toBe(
-      ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
+      ErrorCode.UNKNOWN_PRODUCER_ID,
     );
     expect((await produceBatch(c, { topic: 'idem2', partition: 0, batch: batch(1, 0) })).errorCode).toBe(
       ErrorCode.NONE,
     );
     expect((await produceBatch(c, { topic: 'idem2', partition: 0, batch: batch(0, 1) })).errorCode).toBe(
       ErrorCode.INVALID_PRODUCER_EPOCH,
+    );
+    // a bumped epoch must restart its sequence at 0
+    expect((await produceBatch(c, { topic: 'idem2', partition: 0, batch: batch(2, 1) })).errorCode).toBe(
+      ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
+    );
+    expect((await produceBatch(c, { topic: 'idem2', partition: 0, batch: batch(2, 0) })).errorCode).toBe(
+      ErrorCode.NONE,
     );
   });
 });

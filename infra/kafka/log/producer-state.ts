@@ -7,8 +7,11 @@
  *   appended again and the producer gets the original base offset back;
  * - with the same epoch, the first sequence must follow the last appended one (wrapping at
  *   2^31 - 1), else OUT_OF_ORDER_SEQUENCE_NUMBER;
- * - an older epoch is fenced (INVALID_PRODUCER_EPOCH); a newer epoch, or a producer new to this
- *   partition, must start at sequence 0.
+ * - an older epoch is fenced (INVALID_PRODUCER_EPOCH); a newer epoch must start at sequence 0
+ *   (else OUT_OF_ORDER_SEQUENCE_NUMBER);
+ * - a producer this partition has no state for must start at sequence 0, else
+ *   UNKNOWN_PRODUCER_ID (Kafka 2.x semantics; this log has no retention, so the state of a
+ *   producer that wrote here is never lost, restarts included).
  * The state is rebuilt from the batch headers when the log is opened, so it survives restarts.
  */
 import { ErrorCode } from '../protocol/api-keys.ts';
@@ -48,8 +51,8 @@ export class ProducerStateTable {
       if (firstSequence !== 0) {
         return {
           kind: 'error',
-          errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
-          message: `producer ${header.producerId} is new to this partition: expected sequence 0, got ${firstSequence}`,
+          errorCode: ErrorCode.UNKNOWN_PRODUCER_ID,
+          message: `no state for producer ${header.producerId} on this partition and sequence ${firstSequence} is not 0`,
         };
       }
       return { kind: 'append' };
