@@ -1,0 +1,74 @@
+/**
+ * The fault proxy's entry for the local runtime's STACK, and the addresses the other entries use
+ * so every connection goes through its link (DESIGN.md "Runtimes"):
+ *
+ *   STACK = [postgres, faultProxyComponent(), kafka (with kafkaLinkListenerArgs), ...services]
+ *
+ * Ports are allocated before anything starts, so the links are populated with fixed listen ports
+ * (repeatable: a second populate keeps links, toxics and connections) as soon as the fault proxy
+ * answers, before their upstreams are up (a link dials its upstream per connection).
+ */
+import { nodeComponent, type StackContext } from '../runtime/local/stack.ts';
+import type { ServiceName } from '../runtime/types.ts';
+import { FaultClient } from './client.ts';
+import { KAFKA_SERVICES, STACK_LINKS, stackLinkTargets } from './links.ts';
+
+export const FAULT_PROXY = 'fault-proxy';
+
+export function faultProxyUrl(ctx: StackContext): string {
+  return `http://127.0.0.1:${ctx.port(FAULT_PROXY)}`;
+}
+
+/** "127.0.0.1:<port>" where a link listens: what a service connects to instead of its target. */
+export function linkAddress(ctx: StackContext, link: string): string {
+  return `127.0.0.1:${ctx.port(FAULT_PROXY, link)}`;
+}
+
+/**
+ * The broker's `--listener` flags: one listener per `<service>.kafka` link (on kafka's port of the
+ * same name), advertising the link's address, so clients that bootstrap through the link get the
+ * link back in metadata and never reach the broker around it.
+ */
+export function kafkaLinkListenerArgs(ctx: StackContext): string[] {
+  return KAFKA_SERVICES.flatMap((service) => {
+    const link = `${service}.kafka`;
+    return ['--listener', `127.0.0.1:${ctx.port('kafka', link)}=${linkAddress(ctx, link)}`];
+  });
+}
+
+/** Port names the kafka entry must allocate for kafkaLinkListenerArgs. */
+export const KAFKA_LINK_PORTS: readonly string[] = KAFKA_SERVICES.map((service) => `${service}.kafka`);
+
+export function faultProxyComponent(options: { order?: number; seed?: number } = {}) {
+  return nodeComponent({
+    name: FAULT_PROXY,
+    kind: 'infra',
+    order: options.order ?? 0,
+    ports: ['main', ...STACK_LINKS],
+    script: 'bin/lab',
+    args: (ctx) => [
+      'infra',
+      'fault-proxy',
+      '--port',
+      String(ctx.port(FAULT_PROXY)),
+      ...(options.seed === undefined ? [] : ['--seed', String(options.seed)]),
+    ],
+    health: { http: '/version' },
+    afterHealthy: async (ctx) => {
+      const targets = stackLinkTargets({
+        link: (link) => ctx.port(FAULT_PROXY, link),
+        postgres: ctx.port('postgres'),
+        kafkaListener: (service) => ctx.port('kafka', `${service}.kafka`),
+        service: (service: ServiceName) => ctx.port(service),
+      }).filter((target) => {
+        // Links to pieces this checkout does not run yet are left out rather than failing `lab up`.
+        const [left, right] = target.name.split('.');
+        if (right === 'db') return ctx.has('postgres');
+        if (right === 'kafka') return ctx.has('kafka');
+        return left === 'gateway' && ctx.has(right ?? '');
+      });
+      await new FaultClient(faultProxyUrl(ctx)).populate(targets);
+    },
+    endpoints: (ctx) => ({ faultProxyUrl: faultProxyUrl(ctx) }),
+  });
+}
