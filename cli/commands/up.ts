@@ -40,6 +40,16 @@ export function formatEndpoints(endpoints: Endpoints): string {
   return rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`).join('\n');
 }
 
+/** A first request to try against the gateway (services/SCHEMA.md lists the whole API). */
+export function curlExample(gatewayUrl: string): string {
+  return [
+    'Try it:',
+    `  curl -s -X POST ${gatewayUrl}/api/auth/register -H 'content-type: application/json' \\`,
+    `    -d '{"email":"you@example.com","password":"a long password"}'`,
+    `  curl -s ${gatewayUrl}/api/catalog/products`,
+  ].join('\n');
+}
+
 function parseWithout(values: string[] | undefined): PatternSwitch[] {
   return (values ?? []).map((value) => {
     if ((PATTERN_SWITCHES as readonly string[]).includes(value)) return value as PatternSwitch;
@@ -102,7 +112,7 @@ export function registerUp(program: Command): void {
         runtime.up({ without, signal, onProgress: (message) => process.stderr.write(`lab: ${message}\n`) }),
       );
       process.stdout.write(
-        `The stack is up (${selection.name} runtime${without.length ? `, without ${without.join(', ')}` : ''}).\n${formatEndpoints(endpoints)}\nStop it with \`lab down\`.\n`,
+        `The stack is up (${selection.name} runtime${without.length ? `, without ${without.join(', ')}` : ''}).\n${formatEndpoints(endpoints)}\n${endpoints.gatewayUrl ? `${curlExample(endpoints.gatewayUrl)}\n` : ''}Stop it with \`lab down\`.\n`,
       );
     });
 }

@@ -1,0 +1,106 @@
+/**
+ * The shop in the local stack: the lab's broker and the seven services (services/<name>/main.ts),
+ * each its own process. Every address reaches a service through env only (DATABASE_URL,
+ * KAFKA_BROKERS, <SERVICE>_URL), so the fault proxy's links can be put in between without the
+ * services knowing.
+ *
+ * Only stack.ts imports this file (it uses stack.ts's hoisted nodeComponent while stack.ts is
+ * still being evaluated); import STACK from stack.ts, never this file directly.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { DATABASE_SERVICES, type DatabaseServiceName } from '../types.ts';
+import { type Component, nodeComponent, type StackContext } from './stack.ts';
+
+/** The chaos engine's default (cli/chaos/http.ts adminToken); LAB_ADMIN_TOKEN overrides both. */
+export function shopAdminToken(env: NodeJS.ProcessEnv = process.env): string {
+  return env.LAB_ADMIN_TOKEN || 'lab-admin';
+}
+
+/** One signing key per lab home, kept across restarts so issued tokens stay valid (0600 file). */
+function jwtSecret(ctx: StackContext): string {
+  const file = path.join(ctx.home, 'jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = randomBytes(32).toString('hex');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+export function brokerAddress(ctx: StackContext): string {
+  return `127.0.0.1:${ctx.port('kafka')}`;
+}
+
+export const kafkaComponent: Component = nodeComponent({
+  name: 'kafka',
+  kind: 'infra',
+  order: 1,
+  ports: ['main'],
+  script: 'bin/lab',
+  args: (ctx) => [
+    'infra',
+    'kafka',
+    '--port',
+    String(ctx.port('kafka')),
+    '--data-dir',
+    ctx.dataDir('kafka'),
+    '--partitions',
+    '3',
+  ],
+  health: { tcp: 'main' },
+  endpoints: (ctx) => ({ brokerBootstrap: brokerAddress(ctx) }),
+});
+
+function commonEnv(ctx: StackContext, service: string): Record<string, string> {
+  return {
+    PORT: String(ctx.port(service)),
+    LAB_WITHOUT: ctx.without.join(','),
+    LAB_ADMIN_TOKEN: shopAdminToken(),
+    JWT_SECRET: jwtSecret(ctx),
+    LOG_LEVEL: process.env.LAB_LOG_LEVEL || 'info',
+  };
+}
+
+function backendComponent(service: DatabaseServiceName): Component {
+  return nodeComponent({
+    name: service,
+    kind: 'service',
+    order: 2,
+    ports: ['main'],
+    script: `services/${service}/main.ts`,
+    env: (ctx) => ({
+      ...commonEnv(ctx, service),
+      DATABASE_URL: ctx.databaseUrl(service),
+      KAFKA_BROKERS: brokerAddress(ctx),
+    }),
+    health: { http: '/health' },
+  });
+}
+
+export const gatewayComponent: Component = nodeComponent({
+  name: 'gateway',
+  kind: 'service',
+  order: 3,
+  ports: ['main'],
+  script: 'services/gateway/main.ts',
+  env: (ctx) => ({
+    ...commonEnv(ctx, 'gateway'),
+    ...Object.fromEntries(
+      DATABASE_SERVICES.map((service) => [
+        `${service.toUpperCase()}_URL`,
+        `http://127.0.0.1:${ctx.port(service)}`,
+      ]),
+    ),
+  }),
+  health: { http: '/health' },
+  endpoints: (ctx) => ({
+    gatewayUrl: `http://127.0.0.1:${ctx.port('gateway')}`,
+    services: { gateway: `http://127.0.0.1:${ctx.port('gateway')}` },
+  }),
+});
+
+export const SHOP_COMPONENTS: readonly Component[] = [
+  kafkaComponent,
+  ...DATABASE_SERVICES.map(backendComponent),
+  gatewayComponent,
+];
