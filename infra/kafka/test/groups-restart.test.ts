@@ -12,7 +12,16 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Kafka } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Delivery, kafkaClient, produce, range, startMember, waitFor } from './groups-support.ts';
+import { startBroker } from '../broker.ts';
+import {
+  type Delivery,
+  kafkaClient,
+  type Member,
+  produce,
+  range,
+  startMember,
+  waitFor,
+} from './groups-support.ts';
 
 const BROKER_SCRIPT = fileURLToPath(new URL('./groups-broker-process.ts', import.meta.url));
 const TOPIC = 'ledger';
@@ -104,5 +113,50 @@ describe.each(['SIGTERM', 'SIGKILL'] as const)('committed offsets across a broke
     expect(resumed.map((d) => d.value).sort()).toEqual([...later].sort());
     await second.consumer.disconnect();
     await stop(after.proc, 'SIGTERM');
+  }, 55_000);
+});
+
+describe('a live kafkajs group across a broker restart', () => {
+  it('rejoins the restarted broker and loses nothing (redeliveries allowed: at-least-once)', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'lab-groups-live-'));
+    dataDirs.push(dataDir);
+    let broker = await startBroker({ dataDir });
+    const port = broker.listeners[0]?.port ?? 0;
+    const bootstrap = `127.0.0.1:${port}`;
+    const members: Member[] = [];
+    try {
+      const admin = kafkaClient(bootstrap, 'admin').admin();
+      await admin.connect();
+      await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 4 }], waitForLeaders: true });
+      await admin.disconnect();
+      const deliveries: Delivery[] = [];
+      for (const name of ['a', 'b']) {
+        members.push(
+          await startMember({
+            kafka: kafkaClient(bootstrap, name),
+            name,
+            groupId: 'live',
+            topic: TOPIC,
+            deliveries,
+          }),
+        );
+      }
+      const before = range('before', 40);
+      await produce(kafkaClient(bootstrap, 'producer'), TOPIC, before);
+      await waitFor('the first batch is consumed', () => new Set(deliveries.map((d) => d.value)).size === 40);
+
+      await broker.close();
+      broker = await startBroker({ dataDir, port }); // same address: the clients reconnect by themselves
+      const after = range('after', 40);
+      await produce(kafkaClient(bootstrap, 'producer'), TOPIC, after);
+      await waitFor('the second batch is consumed', () => {
+        const seen = new Set(deliveries.map((d) => d.value));
+        return after.every((v) => seen.has(v));
+      });
+      expect(new Set(deliveries.map((d) => d.value)).size).toBe(80);
+    } finally {
+      for (const member of members) await member.consumer.disconnect().catch(() => undefined);
+      await broker.close();
+    }
   }, 55_000);
 });
