@@ -117,7 +117,10 @@ export class Timeline {
       () => {
         this.#timers.delete(timer);
         if (this.#stopped) return;
-        const running = task().finally(() => this.#pending.delete(running));
+        // A failed start or heal is already in the history and the log; the heal phase retries.
+        const running = task()
+          .catch(() => {})
+          .finally(() => this.#pending.delete(running));
         this.#pending.add(running);
       },
       Math.max(0, delayMs - elapsed),

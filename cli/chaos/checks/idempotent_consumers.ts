@@ -2,6 +2,7 @@
  * idempotent_consumers: no consumer applied an event's effects twice (inbox.applied > 1), and when
  * the scenario injected duplicates (duplicate, redeliver, relay_crash) they really reached the
  * consumers (some inbox row has deliveries > 1); otherwise the fault proved nothing.
+ * Only events first seen during this run count: a rewound group also replays earlier runs' events.
  */
 import { DATABASE_SERVICES } from '../../runtime/types.ts';
 import { type Check, evidence } from './types.ts';
@@ -14,12 +15,12 @@ export const idempotentConsumers: Check = async (context) => {
     const db = context.databases[service];
     const { rows } = await db.query<Record<string, unknown>>(
       `SELECT consumer, event_id::text, event_type, topic, deliveries, applied FROM inbox
-        WHERE last_seen_at >= $1 AND applied > 1 ORDER BY last_seen_at LIMIT 50`,
+        WHERE first_seen_at >= $1 AND applied > 1 ORDER BY last_seen_at LIMIT 50`,
       [context.scope.startedAt],
     );
     const { rows: sums } = await db.query<{ extra: number; twice: number }>(
       `SELECT coalesce(sum(deliveries - 1), 0)::int AS extra, count(*) FILTER (WHERE applied > 1)::int AS twice
-         FROM inbox WHERE last_seen_at >= $1`,
+         FROM inbox WHERE first_seen_at >= $1`,
       [context.scope.startedAt],
     );
     duplicatesDelivered += sums[0]?.extra ?? 0;

@@ -1,0 +1,210 @@
+/**
+ * The engine end to end through the real CLI and the real local stack (a temporary LAB_HOME):
+ * a short valid scenario with faults, the without-inbox demonstration detected as invalid, a bad
+ * file refused with file:line:col before anything starts, and Ctrl-C in the middle of a run
+ * healing every fault and exiting 130. Kept small: this is what `npm test` runs of the suite.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunResult } from '../cli/chaos/result.ts';
+import { availableComponents } from '../cli/runtime/local/stack.ts';
+
+const LAB = new URL('../bin/lab', import.meta.url).pathname;
+const stackHasShop = availableComponents().some((component) => component.name === 'gateway');
+
+let home: string;
+const env = () => ({ LAB_HOME: home, CI: 'true', FORCE_COLOR: '0' });
+const lab = (...args: string[]) =>
+  execa(process.execPath, [LAB, ...args], { reject: false, env: env(), all: true });
+
+function scenarioFile(name: string, body: string): string {
+  const file = path.join(home, `${name}.yaml`);
+  writeFileSync(file, body);
+  return file;
+}
+
+const QUICK = `name: quick-faults
+description: A short run with a toxic, a duplicate window and a kill, which must all be healed and leave every check valid.
+seed: 5
+setup:
+  customers: 6
+  balance: 100.00
+  products:
+    - { sku: bread, price: 4.50, stock: 200 }
+    - { sku: donut, price: 1.20, stock: 200 }
+workload:
+  orders: 40
+  rate: 10/s
+  concurrency: 4
+faults:
+  - { at: 0s, for: 3s, latency: { link: payment.db, ms: 100 } }
+  - { at: 0s, for: 3s, duplicate: { service: order, probability: 1, copies: 1 } }
+  - { at: 1s, kill: { service: shipping, restart_after: 1s } }
+settle: 40s
+expect:
+  checks:
+    - sagas_terminal
+    - no_double_charge
+    - money_conserved
+    - stock_conserved
+    - outcomes_consistent
+    - outbox_drained
+    - idempotent_consumers
+    - { outcomes: { confirmed: ">= 30" } }
+`;
+
+const LONG_FAULTS = `name: interrupted
+description: Long faults, to be interrupted with Ctrl-C while they are active.
+setup:
+  customers: 3
+  balance: 100.00
+  products:
+    - { sku: bread, price: 4.50, stock: 100 }
+workload:
+  orders: 600
+  rate: 5/s
+  concurrency: 2
+faults:
+  - { at: 0s, for: 100s, latency: { link: payment.db, ms: 50 } }
+  - { at: 0s, for: 100s, down: { link: shipping.kafka } }
+  - { at: 0s, for: 100s, pause: { service: catalog } }
+settle: 10s
+`;
+
+async function proxyState(): Promise<Array<{ name: string; enabled: boolean; toxics: unknown[] }>> {
+  const { stdout } = await execa(process.execPath, [LAB, 'status', '--json'], { env: env() });
+  const url = (JSON.parse(stdout) as { endpoints: { faultProxyUrl: string } }).endpoints.faultProxyUrl;
+  const proxies = (await (await fetch(`${url}/proxies`)).json()) as Record<
+    string,
+    { name: string; enabled: boolean; toxics: unknown[] }
+  >;
+  return Object.values(proxies);
+}
+
+describe.skipIf(!stackHasShop)('lab chaos end to end (local runtime)', () => {
+  beforeAll(async () => {
+    home = mkdtempSync(path.join(tmpdir(), 'lab-chaos-e2e-'));
+    const up = await lab('up', '--runtime', 'local');
+    if (up.exitCode !== 0) throw new Error(`lab up failed:\n${up.all}`);
+  }, 240_000);
+
+  afterAll(async () => {
+    if (!home) return;
+    await lab('down', '--purge');
+    rmSync(home, { recursive: true, force: true });
+  }, 120_000);
+
+  it('refuses a malformed scenario with file:line:col before anything starts (exit 2)', async () => {
+    const file = scenarioFile('bad', QUICK.replace('latency: { link', 'latncy: { link'));
+    const result = await lab('chaos', file);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(
+      /bad\.yaml:14:23: unknown key 'latncy' in faults\[0\]; did you mean 'latency'\?/,
+    );
+  });
+
+  it('runs a short scenario with faults: every check valid, run dir complete, exit 0', async () => {
+    const out = path.join(home, 'quick-run');
+    const junit = path.join(home, 'quick.xml');
+    const result = await lab(
+      'chaos',
+      scenarioFile('quick', QUICK),
+      '--out',
+      out,
+      '--junit',
+      junit,
+      '--seed',
+      '9',
+    );
+    expect(result.exitCode, result.all).toBe(0);
+    expect(result.stdout).toContain('seed 9');
+    for (const file of [
+      'result.json',
+      'junit.xml',
+      'history.jsonl',
+      'decisions.jsonl',
+      'scenario.yaml',
+      'seed',
+      'logs/order.log',
+    ])
+      expect(existsSync(path.join(out, file)), file).toBe(true);
+    const run = JSON.parse(readFileSync(path.join(out, 'result.json'), 'utf8')) as RunResult;
+    expect(run).toMatchObject({ seed: 9, verdict: 'valid', expectationMet: true });
+    expect(run.checks.map((check) => check.verdict)).toEqual(Array(8).fill('valid'));
+    // Every fault started and healed, and said so in the history.
+    expect(run.faults.every((fault) => fault.startedMs !== undefined && fault.healedMs !== undefined)).toBe(
+      true,
+    );
+    const history = readFileSync(path.join(out, 'history.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(history.filter((entry) => entry.type === 'op')).toHaveLength(40);
+    expect(history.filter((entry) => entry.type === 'fault' && entry.event === 'heal')).toHaveLength(3);
+    // The duplicates were really delivered (and skipped).
+    expect(run.checks.find((check) => check.name === 'idempotent_consumers')?.summary).toMatch(
+      /\d+ duplicate deliveries/,
+    );
+    expect(readFileSync(junit, 'utf8')).toContain('<testsuite name="quick-faults"');
+    // Same seed, same workload decisions.
+    const decisions = readFileSync(path.join(out, 'decisions.jsonl'), 'utf8');
+    const again = path.join(home, 'quick-run-2');
+    const replay = await lab('chaos', scenarioFile('quick', QUICK), '--out', again, '--seed', '9');
+    expect(replay.exitCode, replay.all).toBe(0);
+    expect(readFileSync(path.join(again, 'decisions.jsonl'), 'utf8')).toBe(decisions);
+  }, 240_000);
+
+  it('without-inbox: the double charges are detected, so the expectation (invalid) is met, exit 0', async () => {
+    const bundled = readFileSync(
+      path.resolve(import.meta.dirname, '../scenarios/without-inbox.yaml'),
+      'utf8',
+    );
+    const small = bundled.replace('orders: 40', 'orders: 20').replace('settle: 20s', 'settle: 10s');
+    const result = await lab('chaos', scenarioFile('without-inbox', small), '--json');
+    expect(result.exitCode, result.stderr).toBe(0);
+    const run = JSON.parse(result.stdout) as RunResult;
+    expect(run).toMatchObject({ expected: 'invalid', verdict: 'invalid', expectationMet: true });
+    const doubleCharge = run.checks.find((check) => check.name === 'no_double_charge')!;
+    expect(doubleCharge.verdict).toBe('invalid');
+    expect(doubleCharge.evidence.items[0]).toMatchObject({ kind: 'charge', count: 2 });
+  }, 300_000);
+
+  it('Ctrl-C mid-run heals every fault and exits 130', async () => {
+    const child: ResultPromise = execa(
+      process.execPath,
+      [LAB, 'chaos', scenarioFile('interrupted', LONG_FAULTS)],
+      {
+        reject: false,
+        env: env(),
+        all: true,
+      },
+    );
+    let output = '';
+    child.all?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const deadline = Date.now() + 180_000;
+    while (
+      !/paused catalog/.test(output) ||
+      !/shipping\.kafka is down/.test(output) ||
+      !/latency on payment\.db/.test(output)
+    ) {
+      if (Date.now() > deadline) throw new Error(`faults never became active:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const during = await proxyState();
+    expect(during.find((link) => link.name === 'shipping.kafka')?.enabled).toBe(false);
+    child.kill('SIGINT');
+    const result = await child;
+    expect(result.exitCode, result.all).toBe(130);
+    expect(result.all).toContain('interrupted');
+    const after = await proxyState();
+    expect(after.every((link) => link.enabled && link.toxics.length === 0)).toBe(true);
+    const { stdout } = await execa(process.execPath, [LAB, 'status', '--json'], { env: env() });
+    const processes = (JSON.parse(stdout) as { processes: Array<{ name: string; state: string }> }).processes;
+    expect(processes.find((process) => process.name === 'catalog')?.state).toBe('running');
+  }, 300_000);
+});
