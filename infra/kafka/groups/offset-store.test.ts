@@ -50,17 +50,37 @@ describe('OffsetStore', () => {
     expect(new OffsetStore(d).get('g', 't', 0)?.offset).toBe(4);
   });
 
-  it('compacts the file to the latest offset per partition when it grows', () => {
+  it('compacts the file to the latest offset per partition, at start and while running', () => {
     const d = directory();
-    const store = new OffsetStore(d);
-    for (let offset = 0; offset < 200; offset++) {
+    const file = join(d, 'consumer-offsets.jsonl');
+    const lineCount = () => readFileSync(file, 'utf8').trim().split('\n').length;
+    const store = new OffsetStore(d, { compactionMinLines: 50 });
+    for (let offset = 0; offset < 49; offset++) {
       store.commit('g', [{ topic: 't', partition: 0, offset, metadata: '' }]);
     }
+    expect(lineCount()).toBe(49);
+    store.commit('g', [{ topic: 't', partition: 0, offset: 49, metadata: '' }]);
+    expect(lineCount()).toBe(1); // rewritten while running
+    store.commit('g', [{ topic: 't', partition: 1, offset: 3, metadata: '' }]);
+    expect(lineCount()).toBe(2); // and still appending to the new file
+    store.close();
+
+    const reopened = new OffsetStore(d, { compactionMinLines: 50 });
+    expect(reopened.get('g', 't', 0)?.offset).toBe(49);
+    expect(reopened.get('g', 't', 1)?.offset).toBe(3);
+    reopened.close();
+  });
+
+  it('replays a group deletion', () => {
+    const d = directory();
+    const store = new OffsetStore(d);
+    store.commit('gone', [{ topic: 't', partition: 0, offset: 1, metadata: '' }]);
+    store.commit('kept', [{ topic: 't', partition: 0, offset: 2, metadata: '' }]);
+    store.deleteGroup('gone');
+    expect(store.has('gone')).toBe(false);
     store.close();
     const reopened = new OffsetStore(d);
-    expect(reopened.get('g', 't', 0)?.offset).toBe(199);
+    expect(reopened.groupIds()).toEqual(['kept']);
     reopened.close();
-    const lines = readFileSync(join(d, 'consumer-offsets.jsonl'), 'utf8').trim().split('\n');
-    expect(lines).toHaveLength(1);
   });
 });

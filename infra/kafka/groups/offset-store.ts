@@ -1,12 +1,13 @@
 /**
- * Durable committed offsets: an append-only file of JSON lines (one commit per line) under the
- * broker's data directory, replayed on start. A commit is acknowledged only after its write()
- * returned, so it survives a clean stop and a SIGKILL of the broker (the bytes are in the
- * kernel's page cache; surviving power loss is out of scope for a lab broker).
+ * Durable committed offsets: an append-only file of JSON lines (one commit per line, or a
+ * group deletion) under the broker's data directory, replayed on start. A commit is acknowledged
+ * only after its write() returned, so it survives a clean stop and a SIGKILL of the broker (the
+ * bytes are in the kernel's page cache; surviving power loss is out of scope for a lab broker).
  *
  * A kill in the middle of a write can leave a torn last line: replay ignores lines that do not
- * parse. On open the file is rewritten with only the latest offset per partition when it has
- * grown well beyond that, so it stays proportional to the number of partitions, not commits.
+ * parse. When the file has grown well beyond one line per live partition it is rewritten (temp
+ * file, fsync, rename) with only the latest offsets, at start and while running, so it stays
+ * proportional to the number of partitions, not of commits.
  */
 import {
   closeSync,
@@ -26,35 +27,46 @@ export interface CommittedOffset {
   commitTimestamp: number;
 }
 
-interface CommitLine {
+/** One line of the file: a commit, or (`deleted`) the removal of a whole group. */
+interface StoredLine {
   g: string;
-  t: string;
-  p: number;
-  o: number;
-  m: string;
-  ts: number;
+  t?: string;
+  p?: number;
+  o?: number;
+  m?: string;
+  ts?: number;
+  deleted?: true;
 }
 
 const FILE_NAME = 'consumer-offsets.jsonl';
-/** Compact when the file holds this many times more lines than live entries. */
+/** Compact when the file holds this many times more lines than live entries... */
 const COMPACTION_RATIO = 4;
+/** ...and at least this many lines (small files are not worth rewriting). */
+const COMPACTION_MIN_LINES = 10_000;
 
 export class OffsetStore {
   /** group → "topic\0partition" → offset */
   private readonly groups = new Map<string, Map<string, CommittedOffset>>();
   private readonly path: string | null;
   private fd: number | null = null;
+  private linesInFile = 0;
+  private readonly compactionMinLines: number;
 
   /** `directory` null keeps offsets in memory only (unit tests). */
-  constructor(directory: string | null) {
+  constructor(directory: string | null, options: { compactionMinLines?: number } = {}) {
+    this.compactionMinLines = options.compactionMinLines ?? COMPACTION_MIN_LINES;
     this.path = directory === null ? null : join(directory, FILE_NAME);
     if (directory === null || this.path === null) return;
     mkdirSync(directory, { recursive: true });
-    const lines = this.replay(this.path);
-    if (lines > COMPACTION_RATIO * Math.max(16, this.entryCount())) this.compact(this.path);
-    this.fd = openSync(this.path, 'a');
-    // a torn tail must not swallow the next commit appended after it
-    if (existsSync(this.path) && !endsWithNewline(this.path)) writeSync(this.fd, '\n');
+    this.linesInFile = this.replay(this.path);
+    if (this.shouldCompact()) {
+      this.compact(this.path);
+    } else if (existsSync(this.path) && !endsWithNewline(this.path)) {
+      // a torn tail must not swallow the next commit appended after it
+      this.fd = openSync(this.path, 'a');
+      writeSync(this.fd, '\n');
+    }
+    this.fd ??= openSync(this.path, 'a');
   }
 
   private replay(path: string): number {
@@ -63,13 +75,19 @@ export class OffsetStore {
     for (const line of readFileSync(path, 'utf8').split('\n')) {
       if (line === '') continue;
       count++;
-      let parsed: CommitLine;
+      let parsed: StoredLine;
       try {
-        parsed = JSON.parse(line) as CommitLine;
+        parsed = JSON.parse(line) as StoredLine;
       } catch {
         continue; // torn tail of a write interrupted by a kill
       }
-      if (typeof parsed.g !== 'string' || typeof parsed.t !== 'string') continue;
+      if (typeof parsed.g !== 'string') continue;
+      if (parsed.deleted) {
+        this.groups.delete(parsed.g);
+        continue;
+      }
+      if (typeof parsed.t !== 'string' || typeof parsed.p !== 'number' || typeof parsed.o !== 'number')
+        continue;
       this.remember(parsed.g, parsed.t, parsed.p, {
         offset: parsed.o,
         metadata: parsed.m ?? '',
@@ -85,15 +103,22 @@ export class OffsetStore {
     return count;
   }
 
+  private shouldCompact(): boolean {
+    return (
+      this.linesInFile >= this.compactionMinLines && this.linesInFile > COMPACTION_RATIO * this.entryCount()
+    );
+  }
+
+  /** Rewrite the file with the live offsets only; the append descriptor then points at it. */
   private compact(path: string): void {
     const temporary = `${path}.compacting`;
     const fd = openSync(temporary, 'w');
+    const lines: string[] = [];
     try {
-      const lines: string[] = [];
       for (const [group, offsets] of this.groups) {
-        for (const [key, value] of offsets) {
-          const [topic, partition] = splitKey(key);
-          lines.push(serialize(group, topic, partition, value));
+        for (const [k, value] of offsets) {
+          const [topic, partition] = splitKey(k);
+          lines.push(commitLine(group, topic, partition, value));
         }
       }
       if (lines.length > 0) writeSync(fd, lines.join(''));
@@ -102,6 +127,16 @@ export class OffsetStore {
       closeSync(fd);
     }
     renameSync(temporary, path);
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = openSync(path, 'a');
+    this.linesInFile = lines.length;
+  }
+
+  private append(text: string, lines: number): void {
+    if (this.fd === null || this.path === null) return;
+    writeSync(this.fd, text);
+    this.linesInFile += lines;
+    if (this.shouldCompact()) this.compact(this.path);
   }
 
   private remember(group: string, topic: string, partition: number, value: CommittedOffset): void {
@@ -120,18 +155,6 @@ export class OffsetStore {
     now = Date.now(),
   ): void {
     if (commits.length === 0) return;
-    if (this.fd !== null) {
-      const text = commits
-        .map((c) =>
-          serialize(group, c.topic, c.partition, {
-            offset: c.offset,
-            metadata: c.metadata,
-            commitTimestamp: now,
-          }),
-        )
-        .join('');
-      writeSync(this.fd, text);
-    }
     for (const c of commits) {
       this.remember(group, c.topic, c.partition, {
         offset: c.offset,
@@ -139,6 +162,23 @@ export class OffsetStore {
         commitTimestamp: now,
       });
     }
+    const text = commits
+      .map((c) =>
+        commitLine(group, c.topic, c.partition, {
+          offset: c.offset,
+          metadata: c.metadata,
+          commitTimestamp: now,
+        }),
+      )
+      .join('');
+    this.append(text, commits.length);
+  }
+
+  /** Forget every committed offset of a group (DeleteGroups). */
+  deleteGroup(group: string): void {
+    if (!this.groups.delete(group)) return;
+    const line: StoredLine = { g: group, deleted: true };
+    this.append(`${JSON.stringify(line)}\n`, 1);
   }
 
   get(group: string, topic: string, partition: number): CommittedOffset | undefined {
@@ -165,6 +205,10 @@ export class OffsetStore {
     return [...this.groups.keys()];
   }
 
+  has(group: string): boolean {
+    return this.groups.has(group);
+  }
+
   close(): void {
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
@@ -185,8 +229,8 @@ function splitKey(k: string): [string, number] {
   return [k.slice(0, at), Number(k.slice(at + 1))];
 }
 
-function serialize(group: string, topic: string, partition: number, value: CommittedOffset): string {
-  const line: CommitLine = {
+function commitLine(group: string, topic: string, partition: number, value: CommittedOffset): string {
+  const line: StoredLine = {
     g: group,
     t: topic,
     p: partition,
