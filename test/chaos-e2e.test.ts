@@ -199,8 +199,8 @@ describe.skipIf(!stackHasShop)('lab chaos end to end (local runtime)', () => {
     expect(during.find((link) => link.name === 'shipping.kafka')?.enabled).toBe(false);
     child.kill('SIGINT');
     const result = await child;
-    expect(result.exitCode, result.all).toBe(130);
-    expect(result.all).toContain('interrupted');
+    expect(result.exitCode, output).toBe(130);
+    expect(output).toContain('interrupted');
     const after = await proxyState();
     expect(after.every((link) => link.enabled && link.toxics.length === 0)).toBe(true);
     const { stdout } = await execa(process.execPath, [LAB, 'status', '--json'], { env: env() });
