@@ -1,11 +1,13 @@
 /**
  * Every consumer-group API version, for the broker's registry (protocol/requests/index.ts).
  * Advertised ranges: FindCoordinator 0-2, JoinGroup 0-5, SyncGroup 0-3, Heartbeat 0-3,
- * LeaveGroup 0-3, OffsetCommit 0-5, OffsetFetch 0-4, ListGroups 0-2, DescribeGroups 0-2:
+ * LeaveGroup 0-3, OffsetCommit 0-5, OffsetFetch 0-4, ListGroups 0-2, DescribeGroups 0-2,
+ * DeleteGroups 0-1:
  * the non-flexible versions, which cover the highest ones kafkajs 2.2.4 uses and what
  * librdkafka 2.x picks when it negotiates (the highest version both sides support).
  */
 import type { ApiVersionHandler } from '../protocol/registry.ts';
+import { deleteGroupsApis } from '../protocol/requests/delete-groups/index.ts';
 import { describeGroupsApis } from '../protocol/requests/describe-groups/index.ts';
 import { findCoordinatorApis } from '../protocol/requests/find-coordinator/index.ts';
 import { heartbeatApis } from '../protocol/requests/heartbeat/index.ts';
@@ -26,4 +28,5 @@ export const groupApiVersions: readonly ApiVersionHandler[] = [
   ...offsetFetchApis,
   ...listGroupsApis,
   ...describeGroupsApis,
+  ...deleteGroupsApis,
 ];

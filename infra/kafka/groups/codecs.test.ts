@@ -111,6 +111,7 @@ describe('group API codecs against kafkajs', () => {
       [ApiKey.OffsetFetch]: [0, 1, 2, 3, 4],
       [ApiKey.ListGroups]: [0, 1, 2],
       [ApiKey.DescribeGroups]: [0, 1, 2],
+      [ApiKey.DeleteGroups]: [0, 1],
     });
   });
 
@@ -214,6 +215,23 @@ describe('group API codecs against kafkajs', () => {
     };
     expect(listed.errorCode).toBe(0);
     expect(listed.groups).toContainEqual({ groupId: `listed-v${version}`, protocolType: 'consumer' });
+  });
+
+  it.each([0, 1])('DeleteGroups v%i', async (version) => {
+    const groupId = `deleted-v${version}`;
+    await call('offsetCommit', 5, {
+      groupId,
+      groupGenerationId: -1,
+      memberId: '',
+      topics: [{ topic: 't', partitions: [{ partition: 0, offset: '3' }] }],
+    });
+    const deleted = (await call('deleteGroups', version, [groupId, 'never-existed'])) as {
+      results: { groupId: string; errorCode: number }[];
+    };
+    expect(deleted.results).toMatchObject([
+      { groupId, errorCode: 0 },
+      { groupId: 'never-existed', errorCode: 69 },
+    ]);
   });
 
   it('DescribeGroups reports unknown groups as Dead', async () => {

@@ -358,6 +358,18 @@ describe('GroupCoordinator offsets', () => {
     expect(c.listGroups()).toEqual([{ groupId: 'admin-set', protocolType: '', state: 'Empty' }]);
   });
 
+  it('deletes only empty groups, with their offsets', async () => {
+    const c = coordinator();
+    const a = await stableGroupOfOne(c);
+    expect(commit(c, a.generationId, a.memberId, 5)).toBe(ErrorCode.NONE);
+    expect(c.deleteGroup('g')).toBe(ErrorCode.NON_EMPTY_GROUP);
+    c.leaveGroup({ groupId: 'g', members: [{ memberId: a.memberId, groupInstanceId: null }] });
+    expect(c.deleteGroup('g')).toBe(ErrorCode.NONE);
+    expect(c.fetchOffsets({ groupId: 'g', topics: null }).topics).toEqual([]);
+    expect(c.describeGroup('g').state).toBe('Dead');
+    expect(c.deleteGroup('g')).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
+  });
+
   it('refuses partitions the broker does not have', () => {
     const c = new GroupCoordinator({
       offsets: new OffsetStore(null),

@@ -535,6 +535,24 @@ export class GroupCoordinator {
     };
   }
 
+  // ── DeleteGroups ─────────────────────────────────────────────────────────────────────────
+
+  /** Removes an Empty group and its committed offsets, as Kafka's DeleteGroups. */
+  deleteGroup(groupId: string): number {
+    if (groupId === '') return ErrorCode.INVALID_GROUP_ID;
+    const group = this.groups.get(groupId);
+    if (group === undefined && !this.offsets.has(groupId)) return ErrorCode.GROUP_ID_NOT_FOUND;
+    if (group !== undefined && group.state !== 'Empty') return ErrorCode.NON_EMPTY_GROUP;
+    if (group !== undefined) {
+      for (const timer of group.pendingMembers.values()) clearTimeout(timer);
+      if (group.joinTimer !== null) clearTimeout(group.joinTimer);
+    }
+    this.groups.delete(groupId);
+    this.offsets.deleteGroup(groupId);
+    this.logger?.info({ group: groupId }, 'group deleted');
+    return ErrorCode.NONE;
+  }
+
   /** Stop every timer; held JoinGroup/SyncGroup calls are answered so nothing waits forever. */
   close(): void {
     for (const group of this.groups.values()) {

@@ -190,7 +190,7 @@ describe('kafkajs consumer group', () => {
     }
   });
 
-  it('lets the admin set and reset offsets of an empty group, which the next consumer honours', async () => {
+  it('lets the admin set, reset and delete an empty group; the next consumer honours the offsets', async () => {
     for (const member of members.splice(0)) await member.consumer.disconnect();
     const admin = broker.kafka('admin').admin();
     await admin.connect();
@@ -226,6 +226,20 @@ describe('kafkajs consumer group', () => {
       await expect(
         admin.setOffsets({ groupId: GROUP, topic: TOPIC, partitions: [{ partition: 0, offset: '0' }] }),
       ).rejects.toThrow(/no running instances/);
+      await expect(admin.deleteGroups([GROUP])).rejects.toThrow();
+
+      // once its last member left, the group can be deleted, offsets included
+      for (const member of members.splice(0)) await member.consumer.disconnect();
+      await waitFor(
+        'the group is Empty again',
+        async () => (await admin.describeGroups([GROUP])).groups[0]?.state === 'Empty',
+      );
+      expect(await admin.deleteGroups([GROUP])).toEqual([
+        expect.objectContaining({ groupId: GROUP, errorCode: 0 }),
+      ]);
+      expect((await admin.listGroups()).groups.map((g) => g.groupId)).not.toContain(GROUP);
+      const [afterDelete] = await admin.fetchOffsets({ groupId: GROUP, topics: [TOPIC] });
+      expect(afterDelete?.partitions.map((p) => p.offset)).toEqual(Array(PARTITIONS).fill('-1'));
     } finally {
       await admin.disconnect();
     }
