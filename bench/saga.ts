@@ -1,0 +1,279 @@
+/**
+ * npm run bench:saga — the shop's saga throughput and latency on the local runtime, no faults.
+ *
+ * 1. `lab up` in a throwaway LAB_HOME (real PostgreSQL, the lab's broker, seven service processes).
+ * 2. The machine's PostgreSQL ceiling: pgbench simple-update TPS on the same cluster.
+ * 3. Throughput: closed loop at several concurrencies (each worker places an order and waits for
+ *    CONFIRMED/CANCELLED); completed sagas/s at the best one.
+ * 4. Latency: open loop at 50 orders/s; p50/p99 from "POST /orders sent" to the order's
+ *    completed_at; the outbox publish lag p99 (published_at - created_at, every service's outbox).
+ * 5. Peak RSS of every service process, sampled throughout.
+ *
+ * Options (env): BENCH_SECONDS (per concurrency, default 10), BENCH_CONCURRENCY (default 4,8,16,32),
+ * BENCH_RATE (default 50), BENCH_RATE_SECONDS (default 20).
+ */
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { locatePostgres } from '../infra/postgres/binaries.ts';
+
+const execFileAsync = promisify(execFile);
+const ROOT = path.resolve(import.meta.dirname, '..');
+const LAB = path.join(ROOT, 'bin/lab');
+const home = mkdtempSync(path.join(tmpdir(), 'lab-bench-saga-'));
+const env: NodeJS.ProcessEnv = { ...process.env, LAB_HOME: home, LAB_LOG_LEVEL: 'warn' };
+const ADMIN_TOKEN = env.LAB_ADMIN_TOKEN || 'lab-admin';
+const SECONDS = Number(env.BENCH_SECONDS ?? 10);
+const CONCURRENCY = (env.BENCH_CONCURRENCY ?? '4,8,16,32').split(',').map(Number);
+const RATE = Number(env.BENCH_RATE ?? 50);
+const RATE_SECONDS = Number(env.BENCH_RATE_SECONDS ?? 20);
+
+interface Status {
+  endpoints: { gatewayUrl: string; databases: Record<string, string> };
+  processes: Array<{ name: string; kind: string; pid?: number }>;
+}
+
+function lab(...args: string[]) {
+  return execFileAsync(process.execPath, [LAB, ...args], { env, maxBuffer: 16 * 1024 * 1024 });
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+async function post(url: string, body: unknown, headers: Record<string, string>) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${url}: ${response.status} ${text}`);
+  return JSON.parse(text);
+}
+
+/** Resolves each order's wait when the order database says it finished (one query for all waiters). */
+class Finisher {
+  readonly #waiting = new Map<string, (completedAt: Date) => void>();
+  readonly #pool: pg.Pool;
+  #running = true;
+  readonly #loop: Promise<void>;
+
+  constructor(orderDb: string) {
+    this.#pool = new pg.Pool({ connectionString: orderDb, max: 2 });
+    this.#loop = this.#run();
+  }
+
+  wait(orderId: string): Promise<Date> {
+    return new Promise((resolve) => this.#waiting.set(orderId, resolve));
+  }
+
+  async #run() {
+    while (this.#running) {
+      if (this.#waiting.size > 0) {
+        const { rows } = await this.#pool.query<{ id: string; completed_at: Date }>(
+          `SELECT id, completed_at FROM orders WHERE id = ANY($1::uuid[]) AND status <> 'PENDING'`,
+          [[...this.#waiting.keys()]],
+        );
+        for (const row of rows) {
+          this.#waiting.get(row.id)?.(row.completed_at);
+          this.#waiting.delete(row.id);
+        }
+      }
+      await sleep(10);
+    }
+  }
+
+  async close() {
+    this.#running = false;
+    await this.#loop;
+    await this.#pool.end();
+  }
+}
+
+class RssSampler {
+  readonly peak = new Map<string, number>();
+  #timer: NodeJS.Timeout;
+
+  constructor(processes: Status['processes']) {
+    const sample = () => {
+      for (const proc of processes) {
+        if (proc.kind !== 'service' || !proc.pid) continue;
+        try {
+          const kb = Number(
+            /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${proc.pid}/status`, 'utf8'))?.[1] ?? 0,
+          );
+          this.peak.set(proc.name, Math.max(this.peak.get(proc.name) ?? 0, kb / 1024));
+        } catch {
+          // gone: nothing to sample
+        }
+      }
+    };
+    sample();
+    this.#timer = setInterval(sample, 500);
+  }
+
+  stop() {
+    clearInterval(this.#timer);
+  }
+}
+
+async function pgbenchTps(adminUrl: string): Promise<number> {
+  const bin = locatePostgres()?.binDir;
+  if (!bin) return Number.NaN;
+  const url = new URL(adminUrl);
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  await client.query('DROP DATABASE IF EXISTS pgbench');
+  await client.query('CREATE DATABASE pgbench');
+  await client.end();
+  const pgEnv = {
+    ...process.env,
+    PGPASSWORD: decodeURIComponent(url.password),
+    PGHOST: url.hostname,
+    PGPORT: url.port,
+    PGUSER: decodeURIComponent(url.username),
+  };
+  spawnSync(path.join(bin, 'pgbench'), ['-i', '-q', '-s', '10', 'pgbench'], { env: pgEnv });
+  const run = spawnSync(
+    path.join(bin, 'pgbench'),
+    ['-b', 'simple-update', '-c', '8', '-j', '2', '-T', '10', 'pgbench'],
+    {
+      env: pgEnv,
+      encoding: 'utf8',
+    },
+  );
+  return Number(/tps = ([\d.]+)/.exec(run.stdout)?.[1] ?? Number.NaN);
+}
+
+async function main() {
+  console.error(`bench:saga: lab up in ${home} (${cpus().length} cores)`);
+  await lab('up', '--runtime', 'local');
+  const status = JSON.parse((await lab('status', '--json')).stdout) as Status;
+  const gateway = status.endpoints.gatewayUrl;
+  const orderDb = status.endpoints.databases.order!;
+  const rss = new RssSampler(status.processes);
+  const results: Record<string, unknown> = {};
+  try {
+    // Seed: one product with plenty of stock, customers with plenty of money.
+    const admin = { 'x-lab-admin-token': ADMIN_TOKEN };
+    await post(
+      `${gateway}/api/admin/products`,
+      { sku: 'bench-bread', price_cents: 100, stock: { units: 60_000 } },
+      admin,
+    );
+    const customers: string[] = [];
+    for (let i = 0; i < 32; i++)
+      customers.push(
+        (
+          await post(
+            `${gateway}/api/admin/customers`,
+            { email: `bench${i}@example.com`, password: 'bench password', balance_cents: 100_000_000 },
+            admin,
+          )
+        ).token,
+      );
+    const finisher = new Finisher(orderDb);
+    const place = async (i: number) => {
+      const sent = Date.now();
+      const placed = await post(
+        `${gateway}/api/order/orders`,
+        { lines: [{ sku: 'bench-bread', quantity: 1 }] },
+        {
+          authorization: `Bearer ${customers[i % customers.length]}`,
+        },
+      );
+      const completedAt = await finisher.wait(placed.order.id);
+      return completedAt.getTime() - sent;
+    };
+    // Warm up (JIT, connection pools, consumer assignments).
+    await Promise.all(Array.from({ length: 40 }, (_, i) => place(i)));
+
+    const throughput: Record<number, number> = {};
+    for (const concurrency of CONCURRENCY) {
+      let done = 0;
+      const until = Date.now() + SECONDS * 1000;
+      const started = Date.now();
+      await Promise.all(
+        Array.from({ length: concurrency }, async (_, worker) => {
+          for (let i = worker; Date.now() < until; i += concurrency) {
+            await place(i);
+            done += 1;
+          }
+        }),
+      );
+      throughput[concurrency] = done / ((Date.now() - started) / 1000);
+      console.error(`  concurrency ${concurrency}: ${throughput[concurrency]!.toFixed(1)} sagas/s`);
+    }
+    const best = Object.entries(throughput).sort((a, b) => b[1] - a[1])[0]!;
+    results.sagas_per_second = {
+      best: Number(best[1].toFixed(1)),
+      at_concurrency: Number(best[0]),
+      by_concurrency: throughput,
+    };
+
+    // Open loop at RATE orders/s.
+    const measureFrom = new Date();
+    const latencies: number[] = [];
+    const inFlight: Array<Promise<void>> = [];
+    const start = Date.now();
+    for (let i = 0; i < RATE * RATE_SECONDS; i++) {
+      const due = start + (i * 1000) / RATE;
+      if (due > Date.now()) await sleep(due - Date.now());
+      inFlight.push(place(i).then((ms) => void latencies.push(ms)));
+    }
+    await Promise.all(inFlight);
+    latencies.sort((a, b) => a - b);
+    results.latency_ms_at_rate = {
+      rate: RATE,
+      orders: latencies.length,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      max: latencies.at(-1),
+    };
+    const lags: number[] = [];
+    for (const [service, url] of Object.entries(status.endpoints.databases)) {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      const { rows } = await client.query<{ ms: number }>(
+        `SELECT extract(epoch FROM (published_at - created_at)) * 1000 AS ms FROM outbox WHERE created_at >= $1 AND published_at IS NOT NULL`,
+        [measureFrom],
+      );
+      lags.push(...rows.map((row) => Number(row.ms)));
+      await client.end();
+      void service;
+    }
+    lags.sort((a, b) => a - b);
+    results.outbox_publish_lag_ms = {
+      events: lags.length,
+      p50: percentile(lags, 50),
+      p99: percentile(lags, 99),
+    };
+    await finisher.close();
+    rss.stop();
+    results.rss_mb_peak = Object.fromEntries(
+      [...rss.peak].map(([name, mb]) => [name, Number(mb.toFixed(1))]),
+    );
+
+    const credentials = JSON.parse(
+      readFileSync(path.join(home, 'data/postgres/lab-credentials.json'), 'utf8'),
+    );
+    const pgPort = new URL(orderDb).port;
+    results.pgbench_simple_update_tps = await pgbenchTps(
+      `postgres://${credentials.admin.user}:${encodeURIComponent(credentials.admin.password)}@127.0.0.1:${pgPort}/postgres`,
+    );
+    results.machine = { cores: cpus().length, node: process.version };
+  } finally {
+    rss.stop();
+    await lab('down', '--purge').catch((error) => console.error(`lab down failed: ${error.message}`));
+    rmSync(home, { recursive: true, force: true });
+  }
+  console.log(JSON.stringify(results, null, 2));
+}
+
+await main();
