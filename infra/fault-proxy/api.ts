@@ -159,9 +159,18 @@ function sendError(response: ServerResponse, error: ApiError): void {
     .end(`${JSON.stringify(error.toJSON())}\n`);
 }
 
+/** One answered request, for access logs. */
+export interface ApiRequestLog {
+  method: string;
+  path: string;
+  status: number;
+  ms: number;
+}
+
 /** The request handler for node:http's createServer. */
 export function createApiHandler(
   proxies: ProxyCollection,
+  onRequest?: (entry: ApiRequestLog) => void,
 ): (request: IncomingMessage, response: ServerResponse) => void {
   const table = routes(proxies);
   let queue: Promise<unknown> = Promise.resolve();
@@ -209,6 +218,17 @@ export function createApiHandler(
   };
 
   return (request, response) => {
+    if (onRequest) {
+      const start = performance.now();
+      response.once('finish', () =>
+        onRequest({
+          method: request.method ?? '',
+          path: request.url ?? '',
+          status: response.statusCode,
+          ms: Math.round((performance.now() - start) * 10) / 10,
+        }),
+      );
+    }
     handle(request, response).catch((error: unknown) => {
       if (!response.headersSent) sendError(response, asApiError(error));
     });

@@ -1,9 +1,11 @@
 /**
  * `lab infra fault-proxy`: the fault proxy standalone, a Toxiproxy for anyone's tests. Runs until
- * SIGINT/SIGTERM, then closes every proxy and its connections.
+ * SIGINT/SIGTERM, then closes every proxy and its connections. JSON log lines (pino) on stdout:
+ * changes at info, reads at debug (LAB_LOG_LEVEL).
  */
+import { pino } from 'pino';
 import { badInput, infrastructureFailure } from '../../cli/errors.ts';
-import { TOXIPROXY_VERSION } from './api.ts';
+import { type ApiRequestLog, TOXIPROXY_VERSION } from './api.ts';
 import { startFaultProxy } from './server.ts';
 
 function parseInteger(flag: string, raw: string, max: number): number {
@@ -21,7 +23,12 @@ export async function runFaultProxyCommand(options: {
 }): Promise<void> {
   const port = parseInteger('--port', options.port, 65535);
   const seed = options.seed === undefined ? undefined : parseInteger('--seed', options.seed, 2 ** 32 - 1);
-  const faultProxy = await startFaultProxy({ host: options.host, port, seed }).catch(
+  const logger = pino({ level: process.env.LAB_LOG_LEVEL ?? 'info', base: { service: 'fault-proxy' } });
+  const onRequest = (entry: ApiRequestLog): void => {
+    if (entry.method === 'GET') logger.debug(entry, 'api');
+    else logger.info(entry, 'api');
+  };
+  const faultProxy = await startFaultProxy({ host: options.host, port, seed, onRequest }).catch(
     (error: NodeJS.ErrnoException) => {
       throw infrastructureFailure(
         'E_LISTEN',
@@ -33,15 +40,16 @@ export async function runFaultProxyCommand(options: {
       );
     },
   );
-  process.stdout.write(
-    `fault proxy (Toxiproxy ${TOXIPROXY_VERSION} API) listening on ${faultProxy.url} (seed ${faultProxy.seed})\n`,
+  logger.info(
+    { url: faultProxy.url, seed: faultProxy.seed },
+    `fault proxy (Toxiproxy ${TOXIPROXY_VERSION} API) listening on ${faultProxy.url} (seed ${faultProxy.seed})`,
   );
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
   });
   await faultProxy.close();
-  process.stdout.write('fault proxy stopped\n');
+  logger.info({ signal }, 'fault proxy stopped');
   // Stopped on purpose by SIGTERM (a supervisor) is success; Ctrl-C is an interruption.
   process.exitCode = signal === 'SIGINT' ? 130 : 0;
 }

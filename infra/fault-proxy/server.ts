@@ -5,7 +5,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { formatHostPort } from './address.ts';
-import { createApiHandler } from './api.ts';
+import { type ApiRequestLog, createApiHandler } from './api.ts';
 import { ProxyCollection } from './proxy-collection.ts';
 import { createRandom } from './random.ts';
 
@@ -16,6 +16,8 @@ export interface FaultProxyOptions {
   port?: number;
   /** Seed of the random source behind toxicity draws, jitter and slicing; random when absent. */
   seed?: number;
+  /** Called for every answered API request (an access log). */
+  onRequest?: (entry: ApiRequestLog) => void;
 }
 
 export interface FaultProxy {
@@ -34,7 +36,7 @@ export async function startFaultProxy(options: FaultProxyOptions = {}): Promise<
   const host = options.host ?? '127.0.0.1';
   const random = createRandom(options.seed);
   const proxies = new ProxyCollection(random);
-  const server = createServer(createApiHandler(proxies));
+  const server = createServer(createApiHandler(proxies, options.onRequest));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen({ host, port: options.port ?? 8474 }, () => resolve());
