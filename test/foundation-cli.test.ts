@@ -23,7 +23,8 @@ function labIn(home: string, extraEnv: Record<string, string> = {}) {
   return (...args: string[]) =>
     execa(process.execPath, [LAB, ...args], {
       reject: false,
-      env: { LAB_HOME: home, CI: 'true', ...extraEnv },
+      // The foundation's own piece only: the shop's pieces have their own end-to-end tests.
+      env: { LAB_HOME: home, CI: 'true', LAB_COMPONENTS: 'postgres', ...extraEnv },
       timeout: 180_000,
     });
 }
@@ -191,7 +192,7 @@ describe('lab up / status / down (local runtime, real PostgreSQL)', () => {
     rmSync(path.join(home, 'data'), { recursive: true, force: true });
     const up = execa(process.execPath, [LAB, 'up', '--runtime', 'local'], {
       reject: false,
-      env: { LAB_HOME: home, CI: 'true' },
+      env: { LAB_HOME: home, CI: 'true', LAB_COMPONENTS: 'postgres' },
     });
     let stderr = '';
     up.stderr?.on('data', (chunk: Buffer) => {
@@ -213,6 +214,27 @@ describe('lab up / status / down (local runtime, real PostgreSQL)', () => {
       .filter((pid) => Number.isInteger(pid) && isLive(pid) && cwdOf(pid) === dataDir);
     expect(orphans).toEqual([]);
     expect(readdirSync(home)).not.toContain('state.json');
+  });
+
+  it('a `lab up` SIGKILLed half-way: the next `lab up` cleans up after it and starts afresh', async () => {
+    const up = execa(process.execPath, [LAB, 'up', '--runtime', 'local'], {
+      reject: false,
+      env: { LAB_HOME: home, CI: 'true', LAB_COMPONENTS: 'postgres' },
+    });
+    let stderr = '';
+    up.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const deadline = Date.now() + 60_000;
+    while (!/postgres: started \(pid \d+\)/.test(stderr) && Date.now() < deadline) await sleep(10);
+    const abandoned = Number(/postgres: started \(pid (\d+)\)/.exec(stderr)?.[1]);
+    up.kill('SIGKILL');
+    await up;
+    const again = await lab('up', '--runtime', 'local');
+    expect(again.exitCode).toBe(0);
+    expect(again.stdout).toContain('The stack is up');
+    expect(isLive(abandoned)).toBe(false);
+    expect((await lab('down')).exitCode).toBe(0);
   });
 });
 

@@ -1,6 +1,5 @@
 import { accessSync, constants, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { execa } from 'execa';
 import { locatePostgres } from '../../infra/postgres/binaries.ts';
 import { labHome } from '../home.ts';
 import { pingDocker, selectRuntime } from '../runtime/select.ts';
@@ -23,6 +22,7 @@ function probeNode(): DoctorReport['node'] {
 }
 
 async function probeCompose(): Promise<DoctorReport['compose']> {
+  const { execa } = await import('execa');
   const attempts = [
     { variant: 'v2', command: 'docker compose', file: 'docker', args: ['compose', 'version', '--short'] },
     { variant: 'v1', command: 'docker-compose', file: 'docker-compose', args: ['version', '--short'] },

@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import Docker from 'dockerode';
 import { ExitCode, LabError } from '../errors.ts';
 import { LocalRuntime } from './local/local-runtime.ts';
 import type { Runtime, RuntimeName } from './types.ts';
@@ -35,6 +34,12 @@ async function loadDockerModule(): Promise<DockerModule> {
   return (await import(DOCKER_MODULE.href)) as DockerModule;
 }
 
+/** dockerode is loaded on first use: it costs every other `lab` command hundreds of ms at start-up. */
+async function dockerClient(timeoutMs: number) {
+  const { default: Docker } = await import('dockerode');
+  return new Docker({ timeout: timeoutMs });
+}
+
 function dockerWhere(env: NodeJS.ProcessEnv): string {
   return env.DOCKER_HOST ?? '/var/run/docker.sock';
 }
@@ -57,7 +62,7 @@ export async function pingDocker(
   if (!env.DOCKER_HOST && !existsSync(where))
     return { reachable: false, reason: `no socket at ${where}`, where };
   try {
-    const docker = new Docker({ timeout: timeoutMs });
+    const docker = await dockerClient(timeoutMs);
     await withTimeout(docker.ping(), timeoutMs, 'the Docker engine');
     const version = await withTimeout(docker.version(), timeoutMs, 'the Docker engine');
     return { reachable: true, version: version.Version, where };
@@ -68,7 +73,7 @@ export async function pingDocker(
 
 /** Images the docker runtime needs that are neither present nor resolvable in their registry. */
 async function unavailableImages(images: string[]): Promise<string[]> {
-  const docker = new Docker({ timeout: 2000 });
+  const docker = await dockerClient(2000);
   const missing: string[] = [];
   for (const image of images) {
     try {

@@ -20,7 +20,7 @@ import { parseFixedPorts } from './fixed-ports.ts';
 import { isHealthy } from './health.ts';
 import { followLogs } from './logs.ts';
 import { allocatePorts, assertPortFree } from './ports.ts';
-import { availableComponents, type Component, ensureDir, type StackContext } from './stack.ts';
+import { availableComponents, type Component, ensureDir, STACK, type StackContext } from './stack.ts';
 import { readState, removeState, type StackState, writeState } from './state.ts';
 import {
   isAlive,
@@ -47,6 +47,27 @@ export interface LocalRuntimeOptions {
   synchronousCommit?: SynchronousCommit;
   /** Pinned ports, LAB_PORTS syntax (`gateway=8080,postgres=5432`). Default: LAB_PORTS. */
   fixedPorts?: string;
+}
+
+/**
+ * LAB_COMPONENTS=postgres,kafka starts only those pieces of the stack (for working on one piece,
+ * and for tests of the runtime itself); unset, every available piece.
+ */
+function componentsFrom(value: string | undefined): Component[] {
+  const available = availableComponents();
+  if (!value?.trim()) return available;
+  const wanted = value
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  const names = STACK.map((component) => component.name);
+  for (const name of wanted)
+    if (!names.includes(name))
+      throw new LabError('E_UNKNOWN_NAME', `LAB_COMPONENTS: '${name}' is not a piece of the stack.`, {
+        exitCode: ExitCode.badInput,
+        hint: `The closest is '${closest(name, names)}'. Known: ${names.join(', ')}.`,
+      });
+  return available.filter((component) => wanted.includes(component.name));
 }
 
 const SYNCHRONOUS_COMMIT = ['on', 'off', 'local', 'remote_write', 'remote_apply'] as const;
@@ -115,7 +136,7 @@ export class LocalRuntime implements Runtime {
 
   constructor(options: LocalRuntimeOptions = {}) {
     this.home = path.resolve(options.home ?? labHome());
-    this.#components = options.components ?? availableComponents();
+    this.#components = options.components ?? componentsFrom(process.env.LAB_COMPONENTS);
     this.#startDeadlineMs = options.startDeadlineMs ?? 90_000;
     this.#synchronousCommit =
       options.synchronousCommit ?? synchronousCommitFrom(process.env.LAB_PG_SYNCHRONOUS_COMMIT);
@@ -130,13 +151,15 @@ export class LocalRuntime implements Runtime {
     return path.join(this.home, 'data');
   }
 
-  /** The state of a stack that has at least one live process, else undefined (a dead stack's state is dropped). */
+  /**
+   * The state of a stack that is up (complete, at least one live process) or still being started
+   * by a live `lab up`; else undefined. A stack whose `lab up` died half-way does not count.
+   */
   liveState(): StackState | undefined {
     const state = readState(this.home);
     if (!state) return undefined;
-    if (state.processes.some(isAlive)) return state;
-    if (!state.complete && isPidAlive(state.upPid)) return state;
-    return undefined;
+    if (!state.complete) return isPidAlive(state.upPid) ? state : undefined;
+    return state.processes.some(isAlive) ? state : undefined;
   }
 
   #assertHomeWritable(): void {
@@ -262,6 +285,9 @@ export class LocalRuntime implements Runtime {
       onProgress?.('a stack is already running');
       return running.endpoints;
     }
+    // Whatever a dead stack or a `lab up` that died half-way left running goes first.
+    const leftover = readState(this.home);
+    if (leftover) await this.#stopAll(leftover.processes);
     removeState(this.home);
     // Refuse early, before anything starts, when the local runtime cannot work here.
     const binDir = requirePostgres().binDir;
