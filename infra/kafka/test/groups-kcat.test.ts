@@ -51,6 +51,31 @@ async function consumeToEnd(): Promise<string[]> {
   return stdout.split('\n').filter((line) => line !== '');
 }
 
+/** A long-running kcat -G member; every consumed value goes to `onValue`. */
+function spawnMember(group: string, topic: string, onValue: (value: string) => void): ChildProcess {
+  const child = spawn(
+    KCAT,
+    ['-b', broker.bootstrap, '-G', group, ...GROUP_ARGS, '-u', '-q', '-f', '%s\n', topic],
+    {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    },
+  );
+  children.push(child);
+  if (child.stdout === null) throw new Error('no stdout');
+  createInterface({ input: child.stdout }).on('line', onValue);
+  return child;
+}
+
+/** The group is Stable with `members` members, each holding some partition. */
+async function stableWith(group: string, members: number): Promise<boolean> {
+  const [described] = (await admin.describeGroups([group])).groups;
+  return (
+    described?.state === 'Stable' &&
+    described.members.length === members &&
+    described.members.every((m) => m.memberAssignment.length > 0)
+  );
+}
+
 async function committedTotal(): Promise<number> {
   const [topic] = await admin.fetchOffsets({ groupId: GROUP, topics: [TOPIC] });
   return (topic?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
@@ -72,30 +97,8 @@ describe.skipIf(!existsSync(KCAT))('kcat -G balanced consumer group', () => {
 
   it('shares the partitions between two kcat members', async () => {
     const seen: { member: number; value: string }[] = [];
-    for (const member of [1, 2]) {
-      const child = spawn(
-        KCAT,
-        ['-b', broker.bootstrap, '-G', GROUP, ...GROUP_ARGS, '-u', '-q', '-f', '%s\n', TOPIC],
-        {
-          stdio: ['ignore', 'pipe', 'ignore'],
-        },
-      );
-      children.push(child);
-      if (child.stdout === null) throw new Error('no stdout');
-      createInterface({ input: child.stdout }).on('line', (value) => seen.push({ member, value }));
-    }
-    await waitFor(
-      'two members hold all three partitions',
-      async () => {
-        const [group] = (await admin.describeGroups([GROUP])).groups;
-        return (
-          group?.state === 'Stable' &&
-          group.members.length === 2 &&
-          group.members.every((m) => m.memberAssignment.length > 0)
-        );
-      },
-      40_000,
-    );
+    for (const member of [1, 2]) spawnMember(GROUP, TOPIC, (value) => seen.push({ member, value }));
+    await waitFor('two members hold all three partitions', () => stableWith(GROUP, 2), 40_000);
     const third = range('third', 60);
     await produce(broker.kafka('producer'), TOPIC, third);
     await waitFor(
@@ -113,5 +116,27 @@ describe.skipIf(!existsSync(KCAT))('kcat -G balanced consumer group', () => {
       async () => (await admin.describeGroups([GROUP])).groups[0]?.state === 'Empty',
     );
     expect(await committedTotal()).toBe(120);
+  }, 55_000);
+  it('expires a SIGKILLed kcat member after its session timeout; the survivor takes over', async () => {
+    const topic = 'kcat-payments';
+    const group = 'kcat-kill-group';
+    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+    const seen: { member: number; value: string }[] = [];
+    const doomed = spawnMember(group, topic, (value) => seen.push({ member: 1, value }));
+    spawnMember(group, topic, (value) => seen.push({ member: 2, value }));
+    await waitFor('two members hold a partition each', () => stableWith(group, 2), 40_000);
+
+    const killedAt = Date.now();
+    doomed.kill('SIGKILL');
+    const batch = range('after-kill', 40);
+    await produce(broker.kafka('producer'), topic, batch);
+    await waitFor(
+      'the survivor consumed everything',
+      () => batch.every((v) => seen.some((s) => s.member === 2 && s.value === v)),
+      40_000,
+    );
+    // the dead member's partition moved only once its 6 s session had passed
+    expect(Date.now() - killedAt).toBeGreaterThanOrEqual(5000);
+    expect(await stableWith(group, 1)).toBe(true);
   }, 55_000);
 });
