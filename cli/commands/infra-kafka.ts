@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { parseListenerSpec } from '../../infra/kafka/listener-spec.ts';
 import { runKafkaStandalone } from '../../infra/kafka/standalone.ts';
-import { badInput } from '../errors.ts';
+import { badInput, ExitCode, infrastructureFailure } from '../errors.ts';
 import { labHome } from '../home.ts';
 
 interface InfraKafkaFlags {
@@ -34,15 +34,30 @@ function listener(spec: string): ReturnType<typeof parseListenerSpec> {
 
 export async function runInfraKafka(flags: InfraKafkaFlags): Promise<void> {
   const advertised = flags.advertised ? listener(`0.0.0.0:0=${flags.advertised}`) : undefined;
-  await runKafkaStandalone({
-    host: flags.host,
-    port: integer(flags.port, '--port', 0, 65535),
-    dataDir: flags.dataDir ?? join(labHome(), 'kafka'),
-    partitions: integer(flags.partitions, '--partitions', 1, 10_000),
-    listeners: flags.listener.map(listener),
-    autoCreateTopics: flags.autoCreateTopics,
-    fsync: flags.fsync === true,
-    ...(advertised?.advertisedHost !== undefined ? { advertisedHost: advertised.advertisedHost } : {}),
-    ...(advertised?.advertisedPort !== undefined ? { advertisedPort: advertised.advertisedPort } : {}),
-  });
+  const listeners = flags.listener.map(listener);
+  const port = integer(flags.port, '--port', 0, 65535);
+  const partitions = integer(flags.partitions, '--partitions', 1, 10_000);
+  let stoppedBy: NodeJS.Signals;
+  try {
+    stoppedBy = await runKafkaStandalone({
+      host: flags.host,
+      port,
+      dataDir: flags.dataDir ?? join(labHome(), 'kafka'),
+      partitions,
+      listeners,
+      autoCreateTopics: flags.autoCreateTopics,
+      fsync: flags.fsync === true,
+      ...(advertised?.advertisedHost !== undefined ? { advertisedHost: advertised.advertisedHost } : {}),
+      ...(advertised?.advertisedPort !== undefined ? { advertisedPort: advertised.advertisedPort } : {}),
+    });
+  } catch (error) {
+    throw infrastructureFailure(
+      'E_KAFKA_START',
+      `the Kafka broker could not start: ${(error as Error).message}`,
+      'is the port already in use, or the data dir not writable?',
+      error,
+    );
+  }
+  // SIGTERM is the normal way to stop a server (exit 0); Ctrl-C is an interruption (130)
+  if (stoppedBy === 'SIGINT') process.exitCode = ExitCode.interrupted;
 }

@@ -18,8 +18,8 @@ export interface StandaloneOptions {
   logLevel?: string;
 }
 
-/** Starts the broker and resolves once it has stopped after SIGTERM/SIGINT. */
-export async function runKafkaStandalone(options: StandaloneOptions): Promise<void> {
+/** Starts the broker and resolves, with the signal that stopped it, once it has stopped. */
+export async function runKafkaStandalone(options: StandaloneOptions): Promise<NodeJS.Signals> {
   const logger = pino({
     level: options.logLevel ?? process.env.LAB_LOG_LEVEL ?? 'info',
     base: { service: 'kafka' },
@@ -42,15 +42,18 @@ export async function runKafkaStandalone(options: StandaloneOptions): Promise<vo
     logger.fatal({ err: error }, 'kafka broker failed to start');
     throw error;
   }
-  await new Promise<void>((resolve) => {
+  return new Promise<NodeJS.Signals>((resolve) => {
     const stop = (signal: NodeJS.Signals): void => {
       process.off('SIGTERM', stop);
       process.off('SIGINT', stop);
       logger.info({ signal }, 'stopping');
-      broker.close().then(resolve, (error: unknown) => {
-        logger.error({ err: error }, 'error while stopping');
-        resolve();
-      });
+      broker.close().then(
+        () => resolve(signal),
+        (error: unknown) => {
+          logger.error({ err: error }, 'error while stopping');
+          resolve(signal);
+        },
+      );
     };
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
