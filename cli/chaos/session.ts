@@ -48,7 +48,9 @@ export async function runSession(options: SessionOptions): Promise<SessionOutcom
   out(`runtime: ${selection.name} (${selection.reason})\n`);
   const runtime = await createRuntime(selection.name);
   const plain = plainReporter((line) => out(`${line}\n`));
-  const stack = new StackManager(runtime, { keep: options.keep, log: (message) => out(`${message}\n`) });
+  // While the live view owns the terminal, stack messages go through it instead of stdout.
+  let stackLog = (message: string) => out(`${message}\n`);
+  const stack = new StackManager(runtime, { keep: options.keep, log: (message) => stackLog(message) });
   const started = Date.now();
   const results: RunResult[] = [];
   let exitCode: number = ExitCode.ok;
@@ -57,6 +59,10 @@ export async function runSession(options: SessionOptions): Promise<SessionOutcom
       if (options.signal.aborted) break;
       const live = wantsLiveView(options.json, env) ? startLiveView() : undefined;
       const onEvent = (event: EngineEvent) => (live ? live.onEvent(event) : plain(event));
+      if (live)
+        stackLog = (message) => {
+          live.onEvent({ type: 'log', message });
+        };
       let result: RunResult;
       try {
         result = await runScenario({
@@ -69,6 +75,7 @@ export async function runSession(options: SessionOptions): Promise<SessionOutcom
         });
       } finally {
         await live?.stop();
+        stackLog = (message) => out(`${message}\n`);
       }
       results.push(result);
       out(runSummary(result));
