@@ -49,7 +49,9 @@ export async function runSession(options: SessionOptions): Promise<SessionOutcom
   const runtime = await createRuntime(selection.name);
   const plain = plainReporter((line) => out(`${line}\n`));
   // While the live view owns the terminal, stack messages go through it instead of stdout.
-  let stackLog = (message: string) => out(`${message}\n`);
+  let stackLog = (message: string): void => {
+    out(`${message}\n`);
+  };
   const stack = new StackManager(runtime, { keep: options.keep, log: (message) => stackLog(message) });
   const started = Date.now();
   const results: RunResult[] = [];
@@ -75,7 +77,9 @@ export async function runSession(options: SessionOptions): Promise<SessionOutcom
         });
       } finally {
         await live?.stop();
-        stackLog = (message) => out(`${message}\n`);
+        stackLog = (message) => {
+          out(`${message}\n`);
+        };
       }
       results.push(result);
       out(runSummary(result));
