@@ -203,7 +203,7 @@ describe('at-least-once delivery', () => {
         shop.spawn(service);
       }
       await Promise.all(services.map((service) => shop.waitHealthy(service)));
-      await sleep(1000);
+      await sleep(3000); // orders placed after the restarts must finish too
     } finally {
       stop = true;
       await workload;
