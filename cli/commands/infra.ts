@@ -28,7 +28,8 @@ export function registerInfra(program: Command): void {
     .option('--host <host>', 'API listen address', '127.0.0.1')
     .option('--port <port>', 'API listen port', '8474')
     .option('--seed <n>', 'seed of the random source (toxicity draws, jitter, slicing)')
-    .action(async (options: { host: string; port: string; seed?: string }) => {
+    .option('--config <file>', 'create proxies from a JSON array at start (as Toxiproxy -config)')
+    .action(async (options: { host: string; port: string; seed?: string; config?: string }) => {
       const { runFaultProxyCommand } = await import('../../infra/fault-proxy/command.ts');
       await runFaultProxyCommand(options);
     });

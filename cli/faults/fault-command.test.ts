@@ -3,6 +3,8 @@
  * its links created by populate as the local runtime creates them.
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -116,8 +118,23 @@ describe('lab fault', () => {
 });
 
 describe('lab infra fault-proxy', () => {
-  it('serves the Toxiproxy API standalone until SIGTERM', async () => {
-    const child = spawn(process.execPath, [LAB, 'infra', 'fault-proxy', '--port', '0', '--seed', '9']);
+  it('serves the Toxiproxy API standalone, with proxies from --config, until SIGTERM', async () => {
+    const config = path.join(mkdtempSync(path.join(tmpdir(), 'lab-fault-config-')), 'links.json');
+    writeFileSync(
+      config,
+      JSON.stringify([{ name: 'from-config', listen: '127.0.0.1:0', upstream: echo.address }]),
+    );
+    const child = spawn(process.execPath, [
+      LAB,
+      'infra',
+      'fault-proxy',
+      '--port',
+      '0',
+      '--seed',
+      '9',
+      '--config',
+      config,
+    ]);
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     const url = await new Promise<string>((resolve, reject) => {
       child.stdout.on('data', (data: Buffer) => {
@@ -128,6 +145,11 @@ describe('lab infra fault-proxy', () => {
     });
     const version = await api(url, 'GET', '/version');
     expect(version.json()).toEqual({ version: '2.12.0' });
+    // --config populated its proxies before the API answered.
+    expect((await api(url, 'GET', '/proxies/from-config')).json()).toMatchObject({
+      enabled: true,
+      upstream: echo.address,
+    });
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   });

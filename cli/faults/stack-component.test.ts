@@ -1,12 +1,20 @@
-/** The local runtime's fault-proxy entry: links populated with fixed ports, repeatably. */
+/** The local runtime's fault-proxy entry: a links file from the allocated ports, loaded at start. */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FaultProxy, startFaultProxy } from '../../infra/fault-proxy/server.ts';
+import { startFaultProxy } from '../../infra/fault-proxy/server.ts';
 import type { StackContext } from '../runtime/local/stack.ts';
 import { SERVICES } from '../runtime/types.ts';
 import { FaultClient } from './client.ts';
 import { STACK_LINKS } from './links.ts';
-import { FAULT_PROXY, faultProxyComponent, kafkaLinkListenerArgs } from './stack-component.ts';
+import {
+  FAULT_PROXY,
+  faultProxyComponent,
+  kafkaLinkListenerArgs,
+  linksConfigFile,
+} from './stack-component.ts';
 
 async function freePort(): Promise<number> {
   const server = net.createServer();
@@ -16,12 +24,12 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-let faultProxy: FaultProxy;
+let root: string;
 let ctx: StackContext;
 
 beforeAll(async () => {
-  faultProxy = await startFaultProxy({ port: 0 });
-  const ports = new Map<string, number>([[`${FAULT_PROXY}/`, faultProxy.port]]);
+  root = mkdtempSync(path.join(tmpdir(), 'lab-fault-stack-'));
+  const ports = new Map<string, number>([[`${FAULT_PROXY}/`, await freePort()]]);
   for (const link of STACK_LINKS) ports.set(`${FAULT_PROXY}/${link}`, await freePort());
   ports.set('postgres/', 5432);
   SERVICES.forEach((service, index) => {
@@ -34,40 +42,63 @@ beforeAll(async () => {
       if (port === undefined) throw new Error(`no port ${component}/${name}`);
       return port;
     },
-    has: () => true,
+    has: (component: string) => component !== 'shipping',
+    dataDir: () => root,
   } as unknown as StackContext;
 });
 
-afterAll(async () => {
-  await faultProxy.close();
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
 });
 
 describe('faultProxyComponent', () => {
-  it('populates every link of the stack with its fixed port, and again without replacing anything', async () => {
-    const component = faultProxyComponent();
+  it('starts the fault proxy with the links file, so its links listen before the API answers', async () => {
+    const component = faultProxyComponent({ seed: 3 });
     expect(component.ports).toEqual(['main', ...STACK_LINKS]);
-    expect(component.endpoints?.(ctx)).toEqual({ faultProxyUrl: faultProxy.url });
-    await component.afterHealthy?.(ctx);
-    const client = new FaultClient(faultProxy.url);
-    const links = await client.links();
-    expect(links.map((link) => link.name).sort()).toEqual([...STACK_LINKS].sort());
-    const payment = links.find((link) => link.name === 'payment.db');
-    expect(payment).toMatchObject({
-      listen: `127.0.0.1:${ctx.port(FAULT_PROXY, 'payment.db')}`,
-      upstream: '127.0.0.1:5432',
+    expect(component.endpoints?.(ctx)).toEqual({
+      faultProxyUrl: `http://127.0.0.1:${ctx.port(FAULT_PROXY)}`,
     });
-    expect(links.find((link) => link.name === 'gateway.order')?.upstream).toBe(
-      `127.0.0.1:${ctx.port('order')}`,
+    const launch = component.launch(ctx);
+    expect(launch.args.slice(-8)).toEqual([
+      'infra',
+      'fault-proxy',
+      '--port',
+      String(ctx.port(FAULT_PROXY)),
+      '--config',
+      linksConfigFile(ctx),
+      '--seed',
+      '3',
+    ]);
+
+    await component.prepare?.(ctx);
+    const links = JSON.parse(readFileSync(linksConfigFile(ctx), 'utf8')) as { name: string }[];
+    // gateway.shipping is left out: this stack has no shipping yet.
+    expect(links.map((link) => link.name).sort()).toEqual(
+      STACK_LINKS.filter((link) => link !== 'gateway.shipping').sort(),
     );
 
-    await client.addToxic('payment.db', {
-      type: 'latency',
-      stream: 'downstream',
-      toxicity: 1,
-      attributes: { latency: 1 },
-    });
-    await component.afterHealthy?.(ctx);
-    expect((await client.link('payment.db')).toxics).toHaveLength(1);
+    const faultProxy = await startFaultProxy({ port: 0, populate: links });
+    try {
+      const client = new FaultClient(faultProxy.url);
+      const payment = await client.link('payment.db');
+      expect(payment).toMatchObject({
+        listen: `127.0.0.1:${ctx.port(FAULT_PROXY, 'payment.db')}`,
+        upstream: '127.0.0.1:5432',
+        enabled: true,
+      });
+      expect((await client.link('gateway.order')).upstream).toBe(`127.0.0.1:${ctx.port('order')}`);
+      // Populating the same file again keeps toxics (and connections).
+      await client.addToxic('payment.db', {
+        type: 'latency',
+        stream: 'downstream',
+        toxicity: 1,
+        attributes: {},
+      });
+      await client.populate(links as never);
+      expect((await client.link('payment.db')).toxics).toHaveLength(1);
+    } finally {
+      await faultProxy.close();
+    }
   });
 
   it('the broker gets one listener per kafka link, advertising the link', () => {

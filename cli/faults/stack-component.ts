@@ -4,14 +4,17 @@
  *
  *   STACK = [postgres, faultProxyComponent(), kafka (with kafkaLinkListenerArgs), ...services]
  *
- * Ports are allocated before anything starts, so the links are populated with fixed listen ports
- * (repeatable: a second populate keeps links, toxics and connections) as soon as the fault proxy
- * answers, before their upstreams are up (a link dials its upstream per connection).
+ * Ports are allocated before anything starts, so the links have fixed listen ports: prepare()
+ * writes them to a file the fault proxy populates from at every start (`lab up`, `lab restart
+ * fault-proxy`), before its API answers and before the upstreams are up (a link dials its
+ * upstream per connection). A populate with the same file later keeps links, toxics and
+ * connections.
  */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { nodeComponent, type StackContext } from '../runtime/local/stack.ts';
 import type { ServiceName } from '../runtime/types.ts';
-import { FaultClient } from './client.ts';
-import { KAFKA_SERVICES, STACK_LINKS, stackLinkTargets } from './links.ts';
+import { KAFKA_SERVICES, type LinkTarget, STACK_LINKS, stackLinkTargets } from './links.ts';
 
 export const FAULT_PROXY = 'fault-proxy';
 
@@ -39,6 +42,26 @@ export function kafkaLinkListenerArgs(ctx: StackContext): string[] {
 /** Port names the kafka entry must allocate for kafkaLinkListenerArgs. */
 export const KAFKA_LINK_PORTS: readonly string[] = KAFKA_SERVICES.map((service) => `${service}.kafka`);
 
+/** Where prepare() writes the links, for `--config`: a restarted fault proxy gets them back. */
+export function linksConfigFile(ctx: StackContext): string {
+  return path.join(ctx.dataDir(FAULT_PROXY), 'links.json');
+}
+
+/** The stack's links, from the allocated ports; links to pieces this checkout lacks are left out. */
+export function stackLinks(ctx: StackContext): LinkTarget[] {
+  return stackLinkTargets({
+    link: (link) => ctx.port(FAULT_PROXY, link),
+    postgres: ctx.port('postgres'),
+    kafkaListener: (service) => ctx.port('kafka', `${service}.kafka`),
+    service: (service: ServiceName) => ctx.port(service),
+  }).filter((target) => {
+    const [left, right] = target.name.split('.');
+    if (right === 'db') return ctx.has('postgres');
+    if (right === 'kafka') return ctx.has('kafka');
+    return left === 'gateway' && ctx.has(right ?? '');
+  });
+}
+
 export function faultProxyComponent(options: { order?: number; seed?: number } = {}) {
   return nodeComponent({
     name: FAULT_PROXY,
@@ -51,23 +74,14 @@ export function faultProxyComponent(options: { order?: number; seed?: number } =
       'fault-proxy',
       '--port',
       String(ctx.port(FAULT_PROXY)),
+      '--config',
+      linksConfigFile(ctx),
       ...(options.seed === undefined ? [] : ['--seed', String(options.seed)]),
     ],
+    // The API answers only once every link listens, so healthy means routed.
     health: { http: '/version' },
-    afterHealthy: async (ctx) => {
-      const targets = stackLinkTargets({
-        link: (link) => ctx.port(FAULT_PROXY, link),
-        postgres: ctx.port('postgres'),
-        kafkaListener: (service) => ctx.port('kafka', `${service}.kafka`),
-        service: (service: ServiceName) => ctx.port(service),
-      }).filter((target) => {
-        // Links to pieces this checkout does not run yet are left out rather than failing `lab up`.
-        const [left, right] = target.name.split('.');
-        if (right === 'db') return ctx.has('postgres');
-        if (right === 'kafka') return ctx.has('kafka');
-        return left === 'gateway' && ctx.has(right ?? '');
-      });
-      await new FaultClient(faultProxyUrl(ctx)).populate(targets);
+    prepare: async (ctx) => {
+      writeFileSync(linksConfigFile(ctx), `${JSON.stringify(stackLinks(ctx), null, 2)}\n`);
     },
     endpoints: (ctx) => ({ faultProxyUrl: faultProxyUrl(ctx) }),
   });

@@ -18,6 +18,11 @@ export interface FaultProxyOptions {
   seed?: number;
   /** Called for every answered API request (an access log). */
   onRequest?: (entry: ApiRequestLog) => void;
+  /**
+   * A populate body (Toxiproxy's config file) applied before the API answers, so a restarted
+   * fault proxy has its links again by the time it looks healthy. Throws the populate error.
+   */
+  populate?: unknown;
 }
 
 export interface FaultProxy {
@@ -36,10 +41,20 @@ export async function startFaultProxy(options: FaultProxyOptions = {}): Promise<
   const host = options.host ?? '127.0.0.1';
   const random = createRandom(options.seed);
   const proxies = new ProxyCollection(random);
+  if (options.populate !== undefined) {
+    const { error } = await proxies.populate(options.populate);
+    if (error) {
+      await proxies.clear();
+      throw error;
+    }
+  }
   const server = createServer(createApiHandler(proxies, options.onRequest));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen({ host, port: options.port ?? 8474 }, () => resolve());
+  }).catch(async (error: unknown) => {
+    await proxies.clear();
+    throw error;
   });
   const address = server.address() as AddressInfo;
   const hostPort = formatHostPort({ host: address.address, port: address.port });
