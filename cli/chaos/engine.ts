@@ -106,7 +106,9 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
     emit({ type: 'phase', phase: name });
   };
   emit({ type: 'start', scenario, seed, runDir, id });
-  log(`run ${id}: scenario ${scenario.name}, seed ${seed} (replay with --seed ${seed})`);
+  runLog.write(
+    `${new Date().toISOString()} run ${id}: scenario ${scenario.name}, seed ${seed} (replay with --seed ${seed})\n`,
+  );
 
   const random = createRandom(seed);
   const plan = planWorkload(scenario, random.fork('workload'));
@@ -288,7 +290,8 @@ async function heal(
 ): Promise<void> {
   await timeline.healAll();
   const problems: string[] = [];
-  await options.proxy.reset().catch((error: Error) => problems.push(`proxy reset: ${error.message}`));
+  if (options.endpoints.faultProxyUrl)
+    await options.proxy.reset().catch((error: Error) => problems.push(`proxy reset: ${error.message}`));
   await Promise.all(
     DATABASE_SERVICES.map((service) =>
       resetHooks(options.endpoints, options.token, service).catch(() => {
