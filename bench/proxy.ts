@@ -13,6 +13,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import net, { type AddressInfo } from 'node:net';
+import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -153,6 +154,13 @@ try {
 
   const mib = (rate: number): string => `${(rate / 1024 / 1024).toFixed(0)} MiB/s`;
   const verdict = (ok: boolean): string => (ok ? 'met' : 'MISSED');
+  // The link costs a second process about as much CPU as the two endpoints: on a machine with a
+  // core to spare it runs alongside; on a saturated one it competes, so say how busy it was.
+  console.log(
+    `load average ${loadavg()
+      .map((load) => load.toFixed(1))
+      .join(' ')} on ${availableParallelism()} cores`,
+  );
   console.log(`throughput, 64 KiB writes, ${SECONDS}s runs (best of ${direct.length}):`);
   console.log(`  direct loopback      ${mib(directRate)}`);
   console.log(
@@ -172,6 +180,7 @@ try {
       directP50Ms: Number(directP50.toFixed(4)),
       proxiedP50Ms: Number(proxiedP50.toFixed(4)),
       addedP50Ms: Number(addedP50.toFixed(4)),
+      loadAverage: loadavg()[0],
     }),
   );
 } finally {
