@@ -23,6 +23,11 @@ function segmentOf(dataDir: string, topicPartition: string): string {
   return join(dir, file as string);
 }
 
+/** Makes the next start treat the data dir as crashed (no clean-shutdown marker). */
+function forgetCleanShutdown(dataDir: string): void {
+  rmSync(join(dataDir, 'logs', '.clean-shutdown'));
+}
+
 async function fillAndStop(dataDir: string, topic: string, batches: number): Promise<void> {
   const fixture = await startTestBroker({ dataDir });
   const client = await RawClient.connect(fixture.port);
@@ -47,6 +52,7 @@ describe('recovery', () => {
     const goodSize = statSync(segment).size;
     const half = encodeBatch({ baseOffset: 10, records: [{ value: 'never acknowledged' }] }).subarray(0, 40);
     appendFileSync(segment, half);
+    forgetCleanShutdown(dataDir);
 
     const fixture = await startTestBroker({ dataDir });
     const client = await RawClient.connect(fixture.port);
@@ -77,6 +83,7 @@ describe('recovery', () => {
     const bytes = readFileSync(segment);
     bytes[bytes.length - 2] = (bytes[bytes.length - 2] as number) ^ 0x5a;
     writeFileSync(segment, bytes);
+    forgetCleanShutdown(dataDir);
 
     const fixture = await startTestBroker({ dataDir });
     const client = await RawClient.connect(fixture.port);

@@ -4,7 +4,8 @@
  * Durability: an append returns after write(2) handed the batch to the OS. That survives a crash
  * or SIGKILL of the broker process (the page cache belongs to the kernel), which is what the lab
  * injects; it does not survive a power loss unless `fsync` is on (then every append is fsynced).
- * On open, the active (last) segment is verified batch by batch and a torn tail is truncated.
+ * On open after a crash, the active (last) segment is verified batch by batch (sizes, offsets,
+ * CRCs) and a torn or corrupt tail is truncated; after a clean shutdown the CRC pass is skipped.
  */
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import type { Logger } from 'pino';
@@ -58,13 +59,17 @@ export class PartitionLog {
     this.segments = [];
   }
 
-  /** Opens (recovering) or creates the log in `dir`. */
+  /**
+   * Opens or creates the log in `dir`. Batch sizes and offsets are always checked (a torn tail
+   * is cut); with `verifyChecksums` (after a crash) the active segment's CRCs are checked too.
+   */
   static open(
     topic: string,
     partition: number,
     dir: string,
     options: LogOptions,
     logger: Logger,
+    verifyChecksums = true,
   ): PartitionLog {
     mkdirSync(dir, { recursive: true });
     const log = new PartitionLog(topic, partition, dir, options);
@@ -76,7 +81,7 @@ export class PartitionLog {
       const active = index === baseOffsets.length - 1;
       const { segment, scan } = Segment.open(dir, baseOffset, {
         indexIntervalBytes: options.indexIntervalBytes,
-        verify: active,
+        verify: active && verifyChecksums,
         onBatch: (header) => {
           if (header.producerId >= 0) log.producers.record(header, header.baseOffset);
         },

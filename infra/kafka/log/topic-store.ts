@@ -3,7 +3,7 @@
  * as Kafka lays them out. The partition count of a topic is the number of its directories, so no
  * separate metadata file can disagree with the data.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { TopicsView } from '../protocol/context.ts';
@@ -12,6 +12,7 @@ import { type LogOptions, PartitionLog } from './partition-log.ts';
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
 /** never a partition directory name (those end in -<digits>) */
 const DELETED_SUFFIX = '.deleted';
+const CLEAN_SHUTDOWN_MARKER = '.clean-shutdown';
 
 export function topicNameProblem(name: string): string | undefined {
   if (!TOPIC_NAME.test(name)) return 'topic names are 1-249 characters of [a-zA-Z0-9._-]';
@@ -34,6 +35,11 @@ export class TopicStore implements TopicsView {
   }
 
   private load(): void {
+    // like Kafka's .kafka_cleanshutdown: present only between a clean close and the next start
+    const marker = join(this.dir, CLEAN_SHUTDOWN_MARKER);
+    const cleanShutdown = existsSync(marker);
+    rmSync(marker, { force: true });
+    if (!cleanShutdown) this.logger.info('no clean shutdown marker: verifying the active segments');
     const partitionsByTopic = new Map<string, number[]>();
     for (const entry of readdirSync(this.dir, { withFileTypes: true })) {
       if (entry.isDirectory() && entry.name.endsWith(DELETED_SUFFIX)) {
@@ -57,7 +63,14 @@ export class TopicStore implements TopicsView {
       this.topics.set(
         topic,
         partitions.map((partition) =>
-          PartitionLog.open(topic, partition, this.partitionDir(topic, partition), this.options, this.logger),
+          PartitionLog.open(
+            topic,
+            partition,
+            this.partitionDir(topic, partition),
+            this.options,
+            this.logger,
+            !cleanShutdown,
+          ),
         ),
       );
     }
@@ -128,5 +141,6 @@ export class TopicStore implements TopicsView {
   close(): void {
     for (const logs of this.topics.values()) for (const log of logs) log.close();
     this.topics.clear();
+    writeFileSync(join(this.dir, CLEAN_SHUTDOWN_MARKER), '');
   }
 }
