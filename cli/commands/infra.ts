@@ -10,7 +10,7 @@ export function registerInfra(program: Command): void {
     .description('a single-node broker speaking the Kafka wire protocol')
     .option('--port <port>', 'listen port', '9092')
     .option('--host <host>', 'listen address', '127.0.0.1')
-    .option('--data-dir <dir>', 'where the partition logs live')
+    .option('--data-dir <dir>', 'where the partition logs live (default: <lab home>/kafka)')
     .option('--partitions <n>', 'partitions of auto-created topics', '1')
     .option(
       '--listener <host:port[=advertised-host:port]>',
