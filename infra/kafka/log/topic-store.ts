@@ -39,7 +39,6 @@ export class TopicStore implements TopicsView {
     const marker = join(this.dir, CLEAN_SHUTDOWN_MARKER);
     const cleanShutdown = existsSync(marker);
     rmSync(marker, { force: true });
-    if (!cleanShutdown) this.logger.info('no clean shutdown marker: verifying the active segments');
     const partitionsByTopic = new Map<string, number[]>();
     for (const entry of readdirSync(this.dir, { withFileTypes: true })) {
       if (entry.isDirectory() && entry.name.endsWith(DELETED_SUFFIX)) {
@@ -53,6 +52,9 @@ export class TopicStore implements TopicsView {
       const list = partitionsByTopic.get(topic) ?? [];
       list.push(Number(partition));
       partitionsByTopic.set(topic, list);
+    }
+    if (!cleanShutdown && partitionsByTopic.size > 0) {
+      this.logger.info('no clean-shutdown marker: verifying the checksums of the active segments');
     }
     for (const [topic, partitions] of partitionsByTopic) {
       partitions.sort((a, b) => a - b);
