@@ -14,60 +14,44 @@ export interface ProxyConfig {
   upstream: string;
 }
 
-/** A client connection and its upstream connection, joined by one link per direction. */
-class Connection {
-  readonly #client: Socket;
-  readonly #upstream: Socket;
-  #reset = false;
-
-  constructor(
-    client: Socket,
-    upstream: Socket,
-    toxics: ToxicCollection,
-    random: Random,
-    onClosed: () => void,
-  ) {
-    this.#client = client;
-    this.#upstream = upstream;
-    const resetRequested = (): boolean => this.#reset;
-    const onReset = (): void => {
-      this.#reset = true;
-    };
-    const sink = (socket: Socket): SocketSink => new SocketSink(socket, resetRequested);
-    const upstreamLink = new ToxicLink({
-      source: client,
-      dest: sink(upstream),
-      chain: toxics.chain('upstream'),
-      random,
-      onReset,
-    });
-    const downstreamLink = new ToxicLink({
-      source: upstream,
-      dest: sink(client),
-      chain: toxics.chain('downstream'),
-      random,
-      onReset,
-    });
-    toxics.register(upstreamLink, 'upstream');
-    toxics.register(downstreamLink, 'downstream');
-    let open = 2;
-    const socketClosed = (): void => {
-      open -= 1;
-      if (open > 0) return;
-      toxics.unregister(upstreamLink, 'upstream');
-      toxics.unregister(downstreamLink, 'downstream');
-      onClosed();
-    };
-    client.once('close', socketClosed);
-    upstream.once('close', socketClosed);
-    upstreamLink.start();
-    downstreamLink.start();
-  }
-
-  close(): void {
-    this.#client.destroy();
-    this.#upstream.destroy();
-  }
+/**
+ * Joins a client connection and its upstream connection with one link per direction, registered
+ * with the proxy's toxics (so toxic changes reach them) until both sockets have closed.
+ */
+function joinConnection(client: Socket, upstream: Socket, toxics: ToxicCollection, random: Random): void {
+  // A reset_peer toxic in either direction resets both sockets, as Toxiproxy's SO_LINGER 0 does.
+  let reset = false;
+  const resetRequested = (): boolean => reset;
+  const onReset = (): void => {
+    reset = true;
+  };
+  const upstreamLink = new ToxicLink({
+    source: client,
+    dest: new SocketSink(upstream, resetRequested),
+    chain: toxics.chain('upstream'),
+    random,
+    onReset,
+  });
+  const downstreamLink = new ToxicLink({
+    source: upstream,
+    dest: new SocketSink(client, resetRequested),
+    chain: toxics.chain('downstream'),
+    random,
+    onReset,
+  });
+  toxics.register(upstreamLink, 'upstream');
+  toxics.register(downstreamLink, 'downstream');
+  let open = 2;
+  const socketClosed = (): void => {
+    open -= 1;
+    if (open > 0) return;
+    toxics.unregister(upstreamLink, 'upstream');
+    toxics.unregister(downstreamLink, 'downstream');
+  };
+  client.once('close', socketClosed);
+  upstream.once('close', socketClosed);
+  upstreamLink.start();
+  downstreamLink.start();
 }
 
 export class ToxicProxy {
@@ -80,7 +64,6 @@ export class ToxicProxy {
   #server: Server | undefined;
   /** Every socket of this proxy (clients waiting for their upstream included), closed on stop. */
   readonly #sockets = new Set<Socket>();
-  readonly #connections = new Set<Connection>();
 
   constructor(config: ProxyConfig, random: Random) {
     this.name = config.name;
@@ -120,7 +103,6 @@ export class ToxicProxy {
     const server = this.#server;
     this.#server = undefined;
     const closed = new Promise<void>((resolve) => server?.close(() => resolve()) ?? resolve());
-    for (const connection of this.#connections) connection.close();
     for (const socket of this.#sockets) socket.destroy();
     await closed;
   }
@@ -181,10 +163,7 @@ export class ToxicProxy {
         client.destroy();
         return;
       }
-      const connection = new Connection(client, upstream, this.toxics, this.#random, () =>
-        this.#connections.delete(connection),
-      );
-      this.#connections.add(connection);
+      joinConnection(client, upstream, this.toxics, this.#random);
     });
   }
 }
