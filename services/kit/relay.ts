@@ -91,6 +91,8 @@ export class Relay {
   #running = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
+  /** Set by every NOTIFY; a notification that arrives while a round runs must not be lost. */
+  #notified = false;
   #listener: pg.Client | undefined;
 
   constructor(options: RelayOptions) {
@@ -128,12 +130,12 @@ export class Relay {
         client.on('error', () => resolve());
         client.on('end', () => resolve());
       });
-      client.on('notification', () => this.#wake?.());
+      client.on('notification', () => this.#notify());
       try {
         await client.connect();
         await client.query('LISTEN outbox');
         this.#listener = client;
-        this.#wake?.(); // anything committed while we were not listening
+        this.#notify(); // anything committed while we were not listening
         await lost;
       } catch {
         // The poll fallback keeps publishing meanwhile.
@@ -147,6 +149,7 @@ export class Relay {
     let failures = 0;
     while (this.#running) {
       let published = 0;
+      this.#notified = false;
       try {
         published = await this.drainOnce();
         failures = 0;
@@ -160,7 +163,14 @@ export class Relay {
     }
   }
 
+  #notify(): void {
+    this.#notified = true;
+    this.#wake?.();
+  }
+
   #idle(): Promise<void> {
+    // Rows committed after the empty round's snapshot: go again at once instead of sleeping.
+    if (this.#notified) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(done, this.#options.pollIntervalMs);
       function done() {
