@@ -324,6 +324,7 @@ describe('POST /populate', () => {
     expect(empty.status).toBe(201);
     expect(empty.text).toBe('{"proxies":null}');
     expect((await api(url, 'POST', '/populate', { name: 'x' })).status).toBe(400);
+    expect((await api(url, 'POST', '/populate', 'null')).text).toBe('{"proxies":null}');
   });
 });
 

@@ -58,13 +58,14 @@ export class ProxyCollection {
    * Proxies done before a failure stay; the failure comes back with them.
    */
   async populate(body: unknown): Promise<{ proxies: ToxicProxy[]; error?: ApiError }> {
-    if (!Array.isArray(body)) {
-      const kind = body === null ? 'null' : typeof body;
+    // JSON null decodes to an empty list in Go.
+    const list = body === null ? [] : body;
+    if (!Array.isArray(list)) {
       throw errors.badRequestBody.with(
-        `json: cannot unmarshal ${kind} into Go value of type []toxiproxy.ToxicProxy`,
+        `json: cannot unmarshal ${typeof list} into Go value of type []toxiproxy.Proxy`,
       );
     }
-    const inputs = body.map((item) => decodeProxy(item, 'toxiproxy.Proxy'));
+    const inputs = list.map((item) => decodeProxy(item, 'toxiproxy.Proxy'));
     inputs.forEach((input, index) => {
       if (!input.name) throw errors.missingField.with(`name at proxy ${index + 1}`);
       if (!input.upstream) throw errors.missingField.with(`upstream at proxy ${index + 1}`);
