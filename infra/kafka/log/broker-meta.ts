@@ -39,11 +39,6 @@ export class BrokerMeta {
     return producerId;
   }
 
-  /** Whether this broker ever handed out `producerId`. */
-  knowsProducerId(producerId: number): boolean {
-    return producerId >= 0 && producerId < this.data.nextProducerId;
-  }
-
   private save(): void {
     const temp = `${this.path}.tmp`;
     writeFileSync(temp, JSON.stringify(this.data));

@@ -94,10 +94,6 @@ export class TopicStore implements TopicsView {
     return this.topics.has(topic);
   }
 
-  partitions(topic: string): readonly PartitionLog[] | undefined {
-    return this.topics.get(topic);
-  }
-
   partition(topic: string, partition: number): PartitionLog | undefined {
     return this.topics.get(topic)?.[partition];
   }

@@ -29,8 +29,6 @@ export const ApiKey = {
   DeleteGroups: 42,
 } as const;
 
-export type ApiKeyValue = (typeof ApiKey)[keyof typeof ApiKey];
-
 export function apiName(apiKey: number): string {
   for (const [name, key] of Object.entries(ApiKey)) if (key === apiKey) return name;
   return `api#${apiKey}`;

@@ -21,8 +21,6 @@ const ATTRIBUTES_OFFSET = 21;
 
 export const Compression = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 } as const;
 const COMPRESSION_MASK = 0x07;
-const TRANSACTIONAL_FLAG = 0x10;
-const CONTROL_FLAG = 0x20;
 
 export interface BatchHeader {
   baseOffset: number;
@@ -51,14 +49,6 @@ export function lastOffset(header: BatchHeader): number {
 
 export function compressionOf(header: BatchHeader): number {
   return header.attributes & COMPRESSION_MASK;
-}
-
-export function isTransactional(header: BatchHeader): boolean {
-  return (header.attributes & TRANSACTIONAL_FLAG) !== 0;
-}
-
-export function isControl(header: BatchHeader): boolean {
-  return (header.attributes & CONTROL_FLAG) !== 0;
 }
 
 /** Reads the fixed header at `at`; the caller makes sure BATCH_HEADER_SIZE bytes are there. */
