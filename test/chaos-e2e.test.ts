@@ -13,7 +13,10 @@ import type { RunResult } from '../cli/chaos/result.ts';
 import { availableComponents } from '../cli/runtime/local/stack.ts';
 
 const LAB = new URL('../bin/lab', import.meta.url).pathname;
-const stackHasShop = availableComponents().some((component) => component.name === 'gateway');
+const components = availableComponents().map((component) => component.name);
+const stackHasShop = components.includes('gateway');
+/** Link faults need the fault proxy in the local stack; without it the runs use process and hook faults only. */
+const stackHasProxy = components.includes('fault-proxy');
 
 let home: string;
 const env = () => ({ LAB_HOME: home, CI: 'true', FORCE_COLOR: '0' });
@@ -40,10 +43,9 @@ workload:
   rate: 10/s
   concurrency: 4
 faults:
-  - { at: 0s, for: 3s, latency: { link: payment.db, ms: 100 } }
   - { at: 0s, for: 3s, duplicate: { service: order, probability: 1, copies: 1 } }
   - { at: 1s, kill: { service: shipping, restart_after: 1s } }
-settle: 40s
+${stackHasProxy ? '  - { at: 0s, for: 3s, latency: { link: payment.db, ms: 100 } }\n' : ''}settle: 40s
 expect:
   checks:
     - sagas_terminal
@@ -68,20 +70,30 @@ workload:
   rate: 5/s
   concurrency: 2
 faults:
-  - { at: 0s, for: 100s, latency: { link: payment.db, ms: 50 } }
-  - { at: 0s, for: 100s, down: { link: shipping.kafka } }
   - { at: 0s, for: 100s, pause: { service: catalog } }
-settle: 10s
+  - { at: 0s, for: 100s, duplicate: { service: order, probability: 1, copies: 1 } }
+  - { at: 0s, kill: { service: shipping } }
+${stackHasProxy ? '  - { at: 0s, for: 100s, down: { link: shipping.kafka } }\n' : ''}settle: 10s
 `;
 
-async function proxyState(): Promise<Array<{ name: string; enabled: boolean; toxics: unknown[] }>> {
+async function status(): Promise<{
+  endpoints: { faultProxyUrl: string; services: Record<string, string> };
+  processes: Array<{ name: string; state: string }>;
+}> {
   const { stdout } = await execa(process.execPath, [LAB, 'status', '--json'], { env: env() });
-  const url = (JSON.parse(stdout) as { endpoints: { faultProxyUrl: string } }).endpoints.faultProxyUrl;
-  const proxies = (await (await fetch(`${url}/proxies`)).json()) as Record<
-    string,
-    { name: string; enabled: boolean; toxics: unknown[] }
-  >;
-  return Object.values(proxies);
+  return JSON.parse(stdout);
+}
+
+async function links(): Promise<Array<{ name: string; enabled: boolean; toxics: unknown[] }>> {
+  const proxies = await (await fetch(`${(await status()).endpoints.faultProxyUrl}/proxies`)).json();
+  return Object.values(proxies as Record<string, { name: string; enabled: boolean; toxics: unknown[] }>);
+}
+
+async function hooksOf(service: string): Promise<{ duplicate: unknown }> {
+  const response = await fetch(`${(await status()).endpoints.services[service]}/admin/faults`, {
+    headers: { 'x-lab-admin-token': process.env.LAB_ADMIN_TOKEN || 'lab-admin' },
+  });
+  return (await response.json()) as { duplicate: unknown };
 }
 
 describe.skipIf(!stackHasShop)('lab chaos end to end (local runtime)', () => {
@@ -98,12 +110,13 @@ describe.skipIf(!stackHasShop)('lab chaos end to end (local runtime)', () => {
   }, 120_000);
 
   it('refuses a malformed scenario with file:line:col before anything starts (exit 2)', async () => {
-    const file = scenarioFile('bad', QUICK.replace('latency: { link', 'latncy: { link'));
+    const file = scenarioFile('bad', QUICK.replace('duplicate: { service', 'duplicat: { service'));
     const result = await lab('chaos', file);
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(
-      /bad\.yaml:14:23: unknown key 'latncy' in faults\[0\]; did you mean 'latency'\?/,
+      /bad\.yaml:15:24: unknown key 'duplicat' in faults\[0\]; did you mean 'duplicate'\?/,
     );
+    expect(result.stdout).not.toContain('starting');
   });
 
   it('runs a short scenario with faults: every check valid, run dir complete, exit 0', async () => {
@@ -143,7 +156,9 @@ describe.skipIf(!stackHasShop)('lab chaos end to end (local runtime)', () => {
       .split('\n')
       .map((line) => JSON.parse(line));
     expect(history.filter((entry) => entry.type === 'op')).toHaveLength(40);
-    expect(history.filter((entry) => entry.type === 'fault' && entry.event === 'heal')).toHaveLength(3);
+    expect(history.filter((entry) => entry.type === 'fault' && entry.event === 'heal')).toHaveLength(
+      run.faults.length,
+    );
     // The duplicates were really delivered (and skipped).
     expect(run.checks.find((check) => check.name === 'idempotent_consumers')?.summary).toMatch(
       /\d+ duplicate deliveries/,
@@ -156,21 +171,6 @@ describe.skipIf(!stackHasShop)('lab chaos end to end (local runtime)', () => {
     expect(replay.exitCode, replay.all).toBe(0);
     expect(readFileSync(path.join(again, 'decisions.jsonl'), 'utf8')).toBe(decisions);
   }, 240_000);
-
-  it('without-inbox: the double charges are detected, so the expectation (invalid) is met, exit 0', async () => {
-    const bundled = readFileSync(
-      path.resolve(import.meta.dirname, '../scenarios/without-inbox.yaml'),
-      'utf8',
-    );
-    const small = bundled.replace('orders: 40', 'orders: 20').replace('settle: 20s', 'settle: 10s');
-    const result = await lab('chaos', scenarioFile('without-inbox', small), '--json');
-    expect(result.exitCode, result.stderr).toBe(0);
-    const run = JSON.parse(result.stdout) as RunResult;
-    expect(run).toMatchObject({ expected: 'invalid', verdict: 'invalid', expectationMet: true });
-    const doubleCharge = run.checks.find((check) => check.name === 'no_double_charge')!;
-    expect(doubleCharge.verdict).toBe('invalid');
-    expect(doubleCharge.evidence.items[0]).toMatchObject({ kind: 'charge', count: 2 });
-  }, 300_000);
 
   it('Ctrl-C mid-run heals every fault and exits 130', async () => {
     const child: ResultPromise = execa(
@@ -186,25 +186,44 @@ describe.skipIf(!stackHasShop)('lab chaos end to end (local runtime)', () => {
     child.all?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
     });
+    const active = [
+      /paused catalog/,
+      /killed shipping/,
+      /order relay publishes/,
+      ...(stackHasProxy ? [/shipping\.kafka is down/] : []),
+    ];
     const deadline = Date.now() + 180_000;
-    while (
-      !/paused catalog/.test(output) ||
-      !/shipping\.kafka is down/.test(output) ||
-      !/latency on payment\.db/.test(output)
-    ) {
+    while (!active.every((pattern) => pattern.test(output))) {
       if (Date.now() > deadline) throw new Error(`faults never became active:\n${output}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    const during = await proxyState();
-    expect(during.find((link) => link.name === 'shipping.kafka')?.enabled).toBe(false);
+    const during = await status();
+    expect(during.processes.find((process) => process.name === 'catalog')?.state).toBe('paused');
+    expect((await hooksOf('order')).duplicate).not.toBeNull();
     child.kill('SIGINT');
     const result = await child;
     expect(result.exitCode, output).toBe(130);
     expect(output).toContain('interrupted');
-    const after = await proxyState();
-    expect(after.every((link) => link.enabled && link.toxics.length === 0)).toBe(true);
-    const { stdout } = await execa(process.execPath, [LAB, 'status', '--json'], { env: env() });
-    const processes = (JSON.parse(stdout) as { processes: Array<{ name: string; state: string }> }).processes;
-    expect(processes.find((process) => process.name === 'catalog')?.state).toBe('running');
+    const after = await status();
+    for (const name of ['catalog', 'shipping'])
+      expect(after.processes.find((process) => process.name === name)?.state).toBe('running');
+    expect((await hooksOf('order')).duplicate).toBeNull();
+    if (stackHasProxy)
+      expect((await links()).every((link) => link.enabled && link.toxics.length === 0)).toBe(true);
+  }, 300_000);
+
+  it('without-inbox: the double charges are detected, so the expectation (invalid) is met, exit 0', async () => {
+    const bundled = readFileSync(
+      path.resolve(import.meta.dirname, '../scenarios/without-inbox.yaml'),
+      'utf8',
+    );
+    const small = bundled.replace('orders: 40', 'orders: 20').replace('settle: 20s', 'settle: 10s');
+    const result = await lab('chaos', scenarioFile('without-inbox', small), '--json');
+    expect(result.exitCode, result.stderr).toBe(0);
+    const run = JSON.parse(result.stdout) as RunResult;
+    expect(run).toMatchObject({ expected: 'invalid', verdict: 'invalid', expectationMet: true });
+    const doubleCharge = run.checks.find((check) => check.name === 'no_double_charge')!;
+    expect(doubleCharge.verdict).toBe('invalid');
+    expect(doubleCharge.evidence.items[0]).toMatchObject({ kind: 'charge', count: 2 });
   }, 300_000);
 });
