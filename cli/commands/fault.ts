@@ -26,7 +26,11 @@ function say(line: string): void {
 
 function describeToxic(toxic: LinkState['toxics'][number], set: readonly string[] = []): string {
   const attributes = formatAttributes(toxic.type, toxic.attributes, set);
-  return `${toxic.name} (${attributes ? `${attributes}, ` : ''}toxicity ${toxic.toxicity})`;
+  // The default name says the direction and type; a custom one does not, so they are added.
+  const facts = toxic.name === `${toxic.type}_${toxic.stream}` ? [] : [`${toxic.type} ${toxic.stream}`];
+  if (attributes) facts.push(attributes);
+  facts.push(`toxicity ${toxic.toxicity}`);
+  return `${toxic.name} (${facts.join(', ')})`;
 }
 
 function printLinks(links: readonly LinkState[]): void {
