@@ -53,6 +53,8 @@ export class Connection {
     this.listener = options.listener;
     this.logger = options.logger.child({ connection: options.id, remote: this.remoteAddress });
     this.socket.setNoDelay(true);
+    // notice peers that vanished without a FIN (a killed client behind a black-holing proxy)
+    this.socket.setKeepAlive(true, 30_000);
     this.socket.on('data', (chunk) => this.onData(chunk as Buffer));
     this.socket.on('error', (error) => this.logger.debug({ err: error }, 'socket error'));
     this.socket.on('close', () => this.onClose());
