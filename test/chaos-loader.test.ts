@@ -7,6 +7,7 @@ import {
 } from '../cli/chaos/loader.ts';
 import { createRandom } from '../cli/chaos/random.ts';
 import { parseDuration, parseMoney, parseRate } from '../cli/chaos/units.ts';
+import { planWorkload } from '../cli/chaos/workload.ts';
 
 const VALID = `name: mini
 description: A tiny scenario.
@@ -224,5 +225,22 @@ describe('bundled scenarios', () => {
     expect(() => resolveScenario('order-sag')).toThrow(
       expect.objectContaining({ exitCode: 2, hint: expect.stringContaining("'order-saga'") }),
     );
+  });
+});
+
+describe('workload plan', () => {
+  it('is the same for the same seed, different for another, and independent of the faults', () => {
+    const scenario = parseScenario(VALID, 'mini.yaml').scenario!;
+    const plan = (seed: number) => planWorkload(scenario, createRandom(seed).fork('workload'));
+    expect(plan(7)).toEqual(plan(7));
+    expect(plan(7)).not.toEqual(plan(8));
+    const withoutFaults = parseScenario(VALID.replace(/faults:\n(.*\n){2}/, ''), 'mini.yaml').scenario!;
+    expect(withoutFaults.faults).toEqual([]);
+    expect(planWorkload(withoutFaults, createRandom(7).fork('workload'))).toEqual(plan(7));
+    for (const order of plan(7)) {
+      expect(order.lines.length).toBeGreaterThanOrEqual(1);
+      expect(order.lines.length).toBeLessThanOrEqual(1); // one product in VALID
+      expect(order.customer).toBeLessThan(2);
+    }
   });
 });
