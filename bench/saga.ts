@@ -9,16 +9,20 @@
  *    completed_at; the outbox publish lag p99 (published_at - created_at, every service's outbox).
  * 5. Peak RSS of every service process, sampled throughout.
  *
+ * The cluster runs with the local runtime's settings: synchronous_commit=on unless
+ * LAB_PG_SYNCHRONOUS_COMMIT says otherwise (pgbench then measures the same setting).
+ *
  * Options (env): BENCH_SECONDS (per concurrency, default 10), BENCH_CONCURRENCY (default 4,8,16,32),
  * BENCH_RATE (default 50), BENCH_RATE_SECONDS (default 20).
  */
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { LocalRuntime } from '../cli/runtime/local/local-runtime.ts';
 import { locatePostgres } from '../infra/postgres/binaries.ts';
 
 const execFileAsync = promisify(execFile);
@@ -31,11 +35,6 @@ const SECONDS = Number(env.BENCH_SECONDS ?? 10);
 const CONCURRENCY = (env.BENCH_CONCURRENCY ?? '4,8,16,32').split(',').map(Number);
 const RATE = Number(env.BENCH_RATE ?? 50);
 const RATE_SECONDS = Number(env.BENCH_RATE_SECONDS ?? 20);
-
-interface Status {
-  endpoints: { gatewayUrl: string; databases: Record<string, string> };
-  processes: Array<{ name: string; kind: string; pid?: number }>;
-}
 
 function lab(...args: string[]) {
   return execFileAsync(process.execPath, [LAB, ...args], { env, maxBuffer: 16 * 1024 * 1024 });
@@ -76,10 +75,13 @@ class Finisher {
   async #run() {
     while (this.#running) {
       if (this.#waiting.size > 0) {
-        const { rows } = await this.#pool.query<{ id: string; completed_at: Date }>(
-          `SELECT id, completed_at FROM orders WHERE id = ANY($1::uuid[]) AND status <> 'PENDING'`,
-          [[...this.#waiting.keys()]],
-        );
+        // A failed poll is retried on the next tick; the waits just take longer.
+        const { rows } = await this.#pool
+          .query<{ id: string; completed_at: Date }>(
+            `SELECT id, completed_at FROM orders WHERE id = ANY($1::uuid[]) AND status <> 'PENDING'`,
+            [[...this.#waiting.keys()]],
+          )
+          .catch(() => ({ rows: [] }));
         for (const row of rows) {
           this.#waiting.get(row.id)?.(row.completed_at);
           this.#waiting.delete(row.id);
@@ -100,7 +102,7 @@ class RssSampler {
   readonly peak = new Map<string, number>();
   #timer: NodeJS.Timeout;
 
-  constructor(processes: Status['processes']) {
+  constructor(processes: Array<{ name: string; kind: string; pid?: number | undefined }>) {
     const sample = () => {
       for (const proc of processes) {
         if (proc.kind !== 'service' || !proc.pid) continue;
@@ -121,6 +123,33 @@ class RssSampler {
   stop() {
     clearInterval(this.#timer);
   }
+}
+
+/** CPU seconds (user + system) used so far by the stack: its processes and the postmaster's children. */
+function stackCpuSeconds(pids: number[]): number {
+  const statFields = (pid: number) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const ticks = (pid: number) => {
+    try {
+      const fields = statFields(pid);
+      // utime, stime, cutime, cstime: fields 14-17 of /proc/<pid>/stat, 11-14 after the split
+      return [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index]), 0);
+    } catch {
+      return 0;
+    }
+  };
+  const children = (parent: number) =>
+    readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry))
+      .map(Number)
+      .filter((pid) => {
+        try {
+          return statFields(pid)[1] === String(parent);
+        } catch {
+          return false;
+        }
+      });
+  const all = pids.flatMap((pid) => [pid, ...children(pid)]);
+  return all.reduce((sum, pid) => sum + ticks(pid), 0) / 100; // USER_HZ
 }
 
 async function pgbenchTps(adminUrl: string): Promise<number> {
@@ -154,10 +183,14 @@ async function pgbenchTps(adminUrl: string): Promise<number> {
 async function main() {
   console.error(`bench:saga: lab up in ${home} (${cpus().length} cores)`);
   await lab('up', '--runtime', 'local');
-  const status = JSON.parse((await lab('status', '--json')).stdout) as Status;
-  const gateway = status.endpoints.gatewayUrl;
-  const orderDb = status.endpoints.databases.order!;
-  const rss = new RssSampler(status.processes);
+  // The runtime's own view, with the real database URLs (`lab status` masks their passwords).
+  const runtime = new LocalRuntime({ home });
+  const endpoints = await runtime.endpoints();
+  const gateway = endpoints.gatewayUrl;
+  const orderDb = endpoints.databases.order;
+  const processes = (await runtime.status()).processes;
+  const rss = new RssSampler(processes);
+  const stackPids = processes.flatMap((proc) => (proc.pid ? [proc.pid] : []));
   const results: Record<string, unknown> = {};
   try {
     // Seed: one product with plenty of stock, customers with plenty of money.
@@ -195,6 +228,8 @@ async function main() {
     await Promise.all(Array.from({ length: 40 }, (_, i) => place(i)));
 
     const throughput: Record<number, number> = {};
+    const cpuBefore = stackCpuSeconds(stackPids);
+    let sagas = 0;
     for (const concurrency of CONCURRENCY) {
       let done = 0;
       const until = Date.now() + SECONDS * 1000;
@@ -208,6 +243,7 @@ async function main() {
         }),
       );
       throughput[concurrency] = done / ((Date.now() - started) / 1000);
+      sagas += done;
       console.error(`  concurrency ${concurrency}: ${throughput[concurrency]!.toFixed(1)} sagas/s`);
     }
     const best = Object.entries(throughput).sort((a, b) => b[1] - a[1])[0]!;
@@ -216,6 +252,11 @@ async function main() {
       at_concurrency: Number(best[0]),
       by_concurrency: throughput,
     };
+    // Independent of what else the machine runs: what one saga costs the whole stack in CPU time,
+    // and so how many sagas/s the machine's cores could carry at best.
+    const cpuPerSaga = (stackCpuSeconds(stackPids) - cpuBefore) / sagas;
+    results.cpu_ms_per_saga = Number((cpuPerSaga * 1000).toFixed(1));
+    results.cpu_bound_sagas_per_second = Number((cpus().length / cpuPerSaga).toFixed(1));
 
     // Open loop at RATE orders/s.
     const measureFrom = new Date();
@@ -237,7 +278,7 @@ async function main() {
       max: latencies.at(-1),
     };
     const lags: number[] = [];
-    for (const [service, url] of Object.entries(status.endpoints.databases)) {
+    for (const url of Object.values(endpoints.databases)) {
       const client = new pg.Client({ connectionString: url });
       await client.connect();
       const { rows } = await client.query<{ ms: number }>(
@@ -246,7 +287,6 @@ async function main() {
       );
       lags.push(...rows.map((row) => Number(row.ms)));
       await client.end();
-      void service;
     }
     lags.sort((a, b) => a - b);
     results.outbox_publish_lag_ms = {
@@ -267,7 +307,11 @@ async function main() {
     results.pgbench_simple_update_tps = await pgbenchTps(
       `postgres://${credentials.admin.user}:${encodeURIComponent(credentials.admin.password)}@127.0.0.1:${pgPort}/postgres`,
     );
-    results.machine = { cores: cpus().length, node: process.version };
+    results.machine = {
+      cores: cpus().length,
+      node: process.version,
+      synchronous_commit: env.LAB_PG_SYNCHRONOUS_COMMIT || 'on',
+    };
   } finally {
     rss.stop();
     await lab('down', '--purge').catch((error) => console.error(`lab down failed: ${error.message}`));

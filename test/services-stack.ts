@@ -81,6 +81,9 @@ export class Shop {
       LAB_WITHOUT: (this.options.without ?? []).join(','),
       LOG_LEVEL: 'warn',
       LAB_CONSUMER_MAX_ATTEMPTS: '3',
+      // The same memory caps as the local runtime (cli/runtime/local/shop.ts).
+      NODE_OPTIONS: '--max-old-space-size=96 --max-semi-space-size=2',
+      MALLOC_ARENA_MAX: '2',
     };
     if (service === 'gateway')
       for (const backend of BACKEND) env[`${backend.toUpperCase()}_URL`] = this.url(backend);

@@ -58,6 +58,10 @@ function commonEnv(ctx: StackContext, service: string): Record<string, string> {
     LAB_ADMIN_TOKEN: shopAdminToken(),
     JWT_SECRET: jwtSecret(ctx),
     LOG_LEVEL: process.env.LAB_LOG_LEVEL || 'info',
+    // V8 sizes its heap from the machine's memory and collects lazily; each service is meant to stay
+    // under 150 MB RSS, so cap the heap (the services need ~20-60 MB) and glibc's per-thread arenas.
+    NODE_OPTIONS: '--max-old-space-size=96 --max-semi-space-size=2',
+    MALLOC_ARENA_MAX: '2',
   };
 }
 
