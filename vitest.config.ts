@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['**/*.test.ts'],
-    exclude: ['node_modules/**', '.lab/**'],
+    // test/docker-*.test.ts need a Docker engine: `npm run test:docker` (scripts/docker/vitest.config.ts).
+    exclude: ['node_modules/**', '.lab/**', 'test/docker-*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Suites start real servers (PostgreSQL, the broker, the proxy); on 2 cores, running
