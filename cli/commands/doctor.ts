@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { formatDoctor } from '../doctor/format.ts';
-import { runDoctor } from '../doctor/probes.ts';
 
 export function registerDoctor(program: Command): void {
   program
@@ -11,6 +9,8 @@ export function registerDoctor(program: Command): void {
     .option('--json', 'print the report as JSON')
     .action(async (options: { json?: boolean }) => {
       // A report, not a gate: missing pieces are listed, the exit code stays 0.
+      const { runDoctor } = await import('../doctor/probes.ts');
+      const { formatDoctor } = await import('../doctor/format.ts');
       const report = await runDoctor();
       process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctor(report));
     });

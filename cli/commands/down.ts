@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { runtimeOfRunningStack } from '../runtime/select.ts';
 
 export function registerDown(program: Command): void {
   program
@@ -7,6 +6,7 @@ export function registerDown(program: Command): void {
     .description('stop everything the stack runs')
     .option('--purge', 'also delete data (databases, broker log)')
     .action(async (options: { purge?: boolean }) => {
+      const { runtimeOfRunningStack } = await import('../runtime/select.ts');
       const runtime = await runtimeOfRunningStack();
       const status = await runtime.status();
       await runtime.down({ purge: options.purge ?? false });

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { ExitCode, LabError } from '../errors.ts';
-import { runtimeOfRunningStack } from '../runtime/select.ts';
 import { interruptible } from './up.ts';
 
 export function registerLogs(program: Command): void {
@@ -10,6 +9,7 @@ export function registerLogs(program: Command): void {
     .argument('[service]', 'a service or infra piece (postgres, kafka, fault-proxy)')
     .option('-f, --follow', 'keep printing new lines')
     .action(async (service: string | undefined, options: { follow?: boolean }) => {
+      const { runtimeOfRunningStack } = await import('../runtime/select.ts');
       const runtime = await runtimeOfRunningStack();
       const interrupted = await interruptible(async (signal) => {
         await runtime.logs(service, {

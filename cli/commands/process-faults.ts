@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { runtimeOfRunningStack } from '../runtime/select.ts';
 import type { Runtime } from '../runtime/types.ts';
 
 const PROCESS_FAULTS = [
@@ -36,6 +35,7 @@ export function registerProcessFaults(program: Command): void {
       .description(fault.description)
       .argument('<service>', 'a service or infra piece (postgres, kafka, fault-proxy)')
       .action(async (target: string) => {
+        const { runtimeOfRunningStack } = await import('../runtime/select.ts');
         await fault.run(await runtimeOfRunningStack(), target);
         process.stdout.write(`${target}: ${fault.done}\n`);
       });

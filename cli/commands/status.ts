@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { runtimeOfRunningStack } from '../runtime/select.ts';
 import type { StackStatus } from '../runtime/types.ts';
 import { formatEndpoints, maskedEndpoints } from './up.ts';
 
@@ -30,6 +29,7 @@ export function registerStatus(program: Command): void {
     .description('every process of the running stack: pid, health, port')
     .option('--json', 'print the status as JSON')
     .action(async (options: { json?: boolean }) => {
+      const { runtimeOfRunningStack } = await import('../runtime/select.ts');
       const status = await (await runtimeOfRunningStack()).status();
       if (options.json) {
         const printable = { ...status, endpoints: status.endpoints && maskedEndpoints(status.endpoints) };

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import { closest } from 'fastest-levenshtein';
 import { ExitCode, LabError } from '../errors.ts';
-import { LocalRuntime } from '../runtime/local/local-runtime.ts';
-import { createRuntime, parseRuntimeChoice, selectRuntime } from '../runtime/select.ts';
 import { type Endpoints, PATTERN_SWITCHES, type PatternSwitch } from '../runtime/types.ts';
 
 /** Database URLs carry passwords: printed with `***`; the real ones stay in the 0600 state file. */
@@ -87,6 +85,9 @@ export function registerUp(program: Command): void {
     .option('--runtime <runtime>', 'auto | local | docker', 'auto')
     .option('--without <pattern...>', 'switch a pattern off: outbox | inbox | compensation')
     .action(async (options: { runtime: string; without?: string[] }) => {
+      // Loaded here, not at the top: every other command would pay for the runtimes at start-up.
+      const { LocalRuntime } = await import('../runtime/local/local-runtime.ts');
+      const { createRuntime, parseRuntimeChoice, selectRuntime } = await import('../runtime/select.ts');
       const choice = parseRuntimeChoice(options.runtime);
       const without = parseWithout(options.without);
       const running = new LocalRuntime().liveState();
