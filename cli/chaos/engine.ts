@@ -227,7 +227,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
     emit({ type: 'checks', results: checks });
     for (const check of checks) log(`check ${check.name}: ${check.verdict} (${check.summary})`);
     const orders = await countOrders(databases, scope);
-    const verdict = judge(checks, scenario.expect.verdict, scenario.expect.detectedBy);
+    const verdict = judge(checks, scenario.expect.verdict, scenario.expect.detectedBy, timeline.log);
     phase('report');
     result = await finish({
       ...verdict,

@@ -66,9 +66,9 @@ export async function withRetries<T>(
 
 /**
  * The shared secret of the services' admin endpoints. Runtimes publish it as `adminToken` on
- * their endpoints (an optional extension of Endpoints); LAB_ADMIN_TOKEN overrides.
+ * their endpoints (an optional extension of Endpoints); else LAB_ADMIN_TOKEN, else the runtimes' default.
  */
 export function adminToken(endpoints: Endpoints, env: NodeJS.ProcessEnv = process.env): string {
   const fromEndpoints = (endpoints as Endpoints & { adminToken?: string }).adminToken;
-  return env.LAB_ADMIN_TOKEN ?? fromEndpoints ?? 'lab-admin';
+  return fromEndpoints || env.LAB_ADMIN_TOKEN || 'lab-admin';
 }

@@ -13,6 +13,8 @@ export interface FaultLogEntry {
   startedMs?: number;
   healedMs?: number;
   error?: string;
+  /** The fault could not be applied: the run did not test what the scenario says. */
+  startFailed?: boolean;
 }
 
 export interface RunResult {
@@ -47,6 +49,7 @@ export function overallVerdict(checks: CheckResult[]): Verdict {
 }
 
 /**
+ * A fault that could not be applied fails the expectation whatever the checks say.
  * valid expected: met when every check is valid. invalid expected: met when a check (one of
  * `detectedBy`, when given) reports invalid: the anomaly was really detected.
  */
@@ -54,8 +57,17 @@ export function judge(
   checks: CheckResult[],
   expected: 'valid' | 'invalid',
   detectedBy: readonly CheckName[] | undefined,
+  faults: readonly FaultLogEntry[] = [],
 ): { verdict: Verdict; expectationMet: boolean; explanation: string; exitCode: number } {
   const verdict = overallVerdict(checks);
+  const failed = faults.filter((fault) => fault.startFailed);
+  if (failed.length > 0)
+    return {
+      verdict,
+      expectationMet: false,
+      explanation: `the run did not inject what the scenario asks: ${failed.map((fault) => `fault ${fault.fault} (${fault.kind} ${fault.target}) failed: ${fault.error}`).join('; ')}`,
+      exitCode: ExitCode.expectationNotMet,
+    };
   if (expected === 'valid') {
     const bad = checks.filter((check) => check.verdict !== 'valid');
     const met = bad.length === 0;

@@ -148,6 +148,7 @@ export class Timeline {
         slot.log.target = slot.active.target;
       } catch (error) {
         slot.log.error = (error as Error).message;
+        slot.log.startFailed = true;
         this.#options.history.append({
           type: 'fault',
           fault: index,

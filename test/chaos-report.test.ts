@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import type { CheckResult } from '../cli/chaos/checks/types.ts';
+import { junitXml } from '../cli/chaos/junit.ts';
+import { judge, type RunResult } from '../cli/chaos/result.ts';
+
+const check = (name: string, verdict: CheckResult['verdict']): CheckResult => ({
+  name,
+  verdict,
+  summary: `${name} is ${verdict} <&>`,
+  evidence: {
+    total: verdict === 'invalid' ? 1 : 0,
+    items: verdict === 'invalid' ? [{ order_id: 'o-1' }] : [],
+  },
+});
+
+function result(overrides: Partial<RunResult>): RunResult {
+  return {
+    id: 'r',
+    scenario: 'demo',
+    description: 'd',
+    file: '/x/scenarios/demo.yaml',
+    seed: 3,
+    runtime: 'local',
+    without: [],
+    startedAt: '2026-11-22T00:00:00.000Z',
+    durationMs: 1500,
+    runDir: '/tmp/run',
+    expected: 'valid',
+    verdict: 'valid',
+    expectationMet: true,
+    explanation: 'all checks valid',
+    exitCode: 0,
+    checks: [check('sagas_terminal', 'valid')],
+    counts: { operations: 1 },
+    faults: [],
+    ...overrides,
+  };
+}
+
+describe('judging a run', () => {
+  it('valid expected: met only when every check is valid', () => {
+    expect(judge([check('a', 'valid'), check('b', 'valid')], 'valid', undefined)).toMatchObject({
+      verdict: 'valid',
+      expectationMet: true,
+      exitCode: 0,
+    });
+    expect(judge([check('a', 'valid'), check('b', 'unknown')], 'valid', undefined)).toMatchObject({
+      verdict: 'unknown',
+      expectationMet: false,
+      exitCode: 1,
+      explanation: expect.stringContaining('b is unknown'),
+    });
+  });
+
+  it('invalid expected: met only when a check (of detected_by, if given) reports the anomaly', () => {
+    const checks = [check('sagas_terminal', 'valid'), check('no_double_charge', 'invalid')];
+    expect(judge(checks, 'invalid', undefined)).toMatchObject({ expectationMet: true, exitCode: 0 });
+    expect(judge(checks, 'invalid', ['no_double_charge'])).toMatchObject({ expectationMet: true });
+    expect(judge(checks, 'invalid', ['sagas_terminal'])).toMatchObject({
+      expectationMet: false,
+      exitCode: 1,
+    });
+    expect(judge([check('sagas_terminal', 'valid')], 'invalid', undefined)).toMatchObject({
+      expectationMet: false,
+    });
+  });
+
+  it('a fault that could not be applied fails the expectation', () => {
+    const judged = judge([check('a', 'valid')], 'valid', undefined, [
+      { fault: 0, kind: 'latency', target: 'payment.db', error: 'no link', startFailed: true },
+    ]);
+    expect(judged).toMatchObject({ expectationMet: false, exitCode: 1 });
+    expect(judged.explanation).toContain('fault 0 (latency payment.db) failed: no link');
+  });
+});
+
+describe('JUnit XML', () => {
+  it('has one testcase per check plus the expectation, failures for invalid checks, escaped text', () => {
+    const xml = junitXml([
+      result({
+        checks: [check('sagas_terminal', 'valid'), check('no_double_charge', 'invalid')],
+        expectationMet: false,
+        explanation: 'expected every check valid',
+        verdict: 'invalid',
+      }),
+    ]);
+    expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>/);
+    expect(xml).toContain('<testsuite name="demo" tests="3" failures="2" errors="0" time="1.500"');
+    expect(xml).toContain(
+      '<testcase classname="demo" name="no_double_charge"><failure message="no_double_charge is invalid &lt;&amp;&gt;"',
+    );
+    expect(xml).toContain('<property name="seed" value="3"/>');
+    expect(xml).not.toMatch(/<&>/);
+  });
+
+  it('an invalid expectation met reports the catching check as passing output, not as a failure', () => {
+    const xml = junitXml([
+      result({
+        expected: 'invalid',
+        verdict: 'invalid',
+        checks: [check('no_double_charge', 'invalid')],
+        explanation: 'the anomaly was detected by no_double_charge',
+      }),
+    ]);
+    expect(xml).toContain('failures="0"');
+    expect(xml).toContain(
+      'name="expectation: invalid"><system-out>the anomaly was detected by no_double_charge',
+    );
+  });
+});
