@@ -21,7 +21,7 @@ export interface ListenerOptions {
   host?: string;
   /** 0 (default) picks a free port */
   port?: number;
-  /** defaults to the bound host */
+  /** defaults to the bound host (127.0.0.1 for a wildcard bind such as 0.0.0.0) */
   advertisedHost?: string;
   /** defaults to the bound port */
   advertisedPort?: number;
@@ -66,6 +66,8 @@ export interface RunningBroker {
   core: BrokerCore;
   close(): Promise<void>;
 }
+
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '']);
 
 function listen(server: Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -146,7 +148,8 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
       servers.push(server);
       listener.port = await listen(server, host, want.port ?? 0);
       listener.name = index === 0 ? 'default' : `${host}:${listener.port}`;
-      listener.advertisedHost = want.advertisedHost ?? host;
+      // a wildcard bind address is no address to give a client: default to loopback
+      listener.advertisedHost = want.advertisedHost ?? (WILDCARD_HOSTS.has(host) ? '127.0.0.1' : host);
       listener.advertisedPort = want.advertisedPort ?? listener.port;
       listeners.push(listener);
     }
