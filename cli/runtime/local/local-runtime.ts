@@ -482,15 +482,18 @@ export class LocalRuntime implements Runtime {
   async restart(target: string): Promise<void> {
     const { state, record } = this.#target(target);
     await stopProcess(record);
-    const component = this.#components.find((candidate) => candidate.name === target);
+    // The piece may be outside this shell's LAB_COMPONENTS: its cleanup (postgres!) still runs.
+    const component = [...this.#components, ...STACK].find((candidate) => candidate.name === target);
     const cluster = this.#cluster(
       state.postgres?.port ?? state.ports.postgres?.main ?? 0,
       state.postgres?.binDir,
     );
     await component?.prepare?.(this.#context(state, cluster));
     const fresh = await startProcess(specOf(record), { logDir: this.logDir });
-    state.processes = state.processes.map((candidate) => (candidate.name === target ? fresh : candidate));
-    writeState(this.home, state);
+    // Re-read: another shell may have restarted another piece meanwhile.
+    const latest = readState(this.home) ?? state;
+    latest.processes = latest.processes.map((candidate) => (candidate.name === target ? fresh : candidate));
+    writeState(this.home, latest);
     await waitHealthy(fresh, { deadlineMs: this.#startDeadlineMs });
   }
 }

@@ -183,6 +183,9 @@ export async function waitHealthy(
   options: { deadlineMs: number; signal?: AbortSignal },
 ): Promise<void> {
   const deadline = Date.now() + options.deadlineMs;
+  // Back off from 50 ms to 500 ms: quick for fast pieces, and a slow one's log is not flooded with
+  // refused health probes (postgres logs each "not yet accepting connections").
+  let pause = 50;
   for (;;) {
     options.signal?.throwIfAborted();
     if (!isAlive(record))
@@ -200,6 +203,7 @@ export async function waitHealthy(
         `${record.name} was not healthy (${describeHealthCheck(record.health)}) within ${Math.round(options.deadlineMs / 1000)} s. Its log ends with:\n${logTail(record.logFile)}`,
         { exitCode: ExitCode.infrastructure },
       );
-    await sleep(100);
+    await sleep(pause);
+    pause = Math.min(500, pause * 2);
   }
 }
