@@ -1,0 +1,160 @@
+/**
+ * compose/docker-compose.yml and compose/standins.yml, validated by the compose this machine has
+ * (`docker compose config` or `docker-compose config`), with the default and overridden images,
+ * and checked against DESIGN.md's link table: every connection a service makes goes through a
+ * fault-proxy link, and the broker advertises one listener per link.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { runCompose } from '../cli/runtime/docker/compose.ts';
+import { COMPOSE_DIR, dockerConfig, requiredImagesOf } from '../cli/runtime/docker/config.ts';
+import { DATABASE_SERVICES, SERVICES } from '../cli/runtime/types.ts';
+
+interface ComposeService {
+  image?: string;
+  command?: string[];
+  environment?: Record<string, string | number | null>;
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test: string[] };
+  ports?: Array<string | { target: number; host_ip?: string }>;
+  build?: { args?: Record<string, string> };
+}
+type ComposeModel = { services: Record<string, ComposeService>; volumes?: Record<string, unknown> };
+
+const OVERRIDES = {
+  LAB_POSTGRES_IMAGE: 'registry.example/postgres:15-test',
+  LAB_KAFKA_IMAGE: 'registry.example/kafka:test',
+  LAB_TOXIPROXY_IMAGE: 'registry.example/toxiproxy:test',
+  LAB_NODE_IMAGE: 'registry.example/node:24-test',
+};
+
+/** Empty = unset for `${VAR:-default}`: the defaults apply whatever the calling shell exports. */
+const UNSET = Object.fromEntries([...Object.keys(OVERRIDES), 'LAB_IMAGE'].map((name) => [name, '']));
+
+/** `compose config` of the project with these env overrides: exit code and the resolved model. */
+async function composeConfig(env: Record<string, string>): Promise<ComposeModel> {
+  const config = dockerConfig({ ...env, LAB_COMPOSE_PROJECT: 'labconfig' });
+  const result = await runCompose(config, ['config'], {
+    env: { ...UNSET, LAB_KAFKA_HOST_PORT: '39094', ...env },
+  });
+  expect(result.exitCode, result.output).toBe(0);
+  // v1 prints warnings on stderr (merged into output); the model starts at the first top-level key.
+  const yamlText = result.output.slice(result.output.search(/^(name|services|version):/m));
+  return parse(yamlText) as ComposeModel;
+}
+
+const links = JSON.parse(readFileSync(path.join(COMPOSE_DIR, 'toxiproxy.json'), 'utf8')) as Array<{
+  name: string;
+  listen: string;
+  upstream: string;
+}>;
+const linkByName = new Map(links.map((link) => [link.name, link]));
+const port = (address: string): string => address.slice(address.lastIndexOf(':') + 1);
+
+describe('compose files', () => {
+  it('docker-compose.yml validates with the default images, and names the public ones', async () => {
+    const model = await composeConfig({});
+    expect(model.services.postgres?.image).toBe('postgres:17');
+    expect(model.services.kafka?.image).toBe('apache/kafka:3.9.1');
+    expect(model.services['fault-proxy']?.image).toBe('ghcr.io/shopify/toxiproxy:2.12.0');
+    expect(model.services.gateway?.build?.args?.LAB_NODE_IMAGE).toBe('node:24-slim');
+    expect(Object.keys(model.services).sort()).toEqual(
+      [...SERVICES, 'fault-proxy', 'kafka', 'postgres'].sort(),
+    );
+  });
+
+  it('docker-compose.yml validates with every image overridden by env', async () => {
+    const model = await composeConfig(OVERRIDES);
+    expect(model.services.postgres?.image).toBe(OVERRIDES.LAB_POSTGRES_IMAGE);
+    expect(model.services.kafka?.image).toBe(OVERRIDES.LAB_KAFKA_IMAGE);
+    expect(model.services['fault-proxy']?.image).toBe(OVERRIDES.LAB_TOXIPROXY_IMAGE);
+    for (const service of SERVICES)
+      expect(model.services[service]?.build?.args?.LAB_NODE_IMAGE).toBe(OVERRIDES.LAB_NODE_IMAGE);
+  });
+
+  it('standins.yml validates (default and overridden images) and runs the lab broker and proxy from the lab image', async () => {
+    for (const env of [
+      { LAB_DOCKER_STANDINS: '1' },
+      { ...OVERRIDES, LAB_DOCKER_STANDINS: '1', LAB_IMAGE: 'lab:ci' },
+    ]) {
+      const model = await composeConfig(env);
+      const labImage = 'LAB_IMAGE' in env ? env.LAB_IMAGE : 'lab:local';
+      expect(model.services.kafka?.image).toBe(labImage);
+      expect(model.services['fault-proxy']?.image).toBe(labImage);
+      expect(model.services.kafka?.command?.slice(0, 4)).toEqual(['node', 'bin/lab', 'infra', 'kafka']);
+      expect(model.services['fault-proxy']?.command?.slice(0, 4)).toEqual([
+        'node',
+        'bin/lab',
+        'infra',
+        'fault-proxy',
+      ]);
+      expect(model.services.postgres?.image).toBe(
+        'LAB_POSTGRES_IMAGE' in env ? env.LAB_POSTGRES_IMAGE : 'postgres:17',
+      );
+    }
+  });
+
+  it('every piece has a health check, and everything waits for its dependencies to be healthy', async () => {
+    for (const env of [{}, { LAB_DOCKER_STANDINS: '1' }]) {
+      const model = await composeConfig(env);
+      for (const [name, service] of Object.entries(model.services)) {
+        expect(service.healthcheck?.test?.length, name).toBeGreaterThan(0);
+        for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {}))
+          expect(condition, `${name} → ${dependency}`).toBe('service_healthy');
+      }
+      expect(Object.keys(model.services.gateway?.depends_on ?? {})).toEqual(
+        expect.arrayContaining(['fault-proxy', ...DATABASE_SERVICES]),
+      );
+    }
+  });
+
+  it("every service reaches its database, the broker and (gateway) the services only through the proxy's links", async () => {
+    const model = await composeConfig({});
+    for (const service of DATABASE_SERVICES) {
+      const env = model.services[service]?.environment ?? {};
+      const db = linkByName.get(`${service}.db`);
+      const kafka = linkByName.get(`${service}.kafka`);
+      expect(db?.upstream).toBe('postgres:5432');
+      expect(String(env.DATABASE_URL)).toContain(`@fault-proxy:${port(db?.listen ?? '')}/${service}`);
+      expect(env.KAFKA_BROKERS).toBe(`fault-proxy:${port(kafka?.listen ?? '')}`);
+      expect(env.HOST).toBe('0.0.0.0');
+      const gatewayLink = linkByName.get(`gateway.${service}`);
+      expect(gatewayLink?.upstream).toBe(`${service}:8080`);
+      expect(model.services.gateway?.environment?.[`${service.toUpperCase()}_URL`]).toBe(
+        `http://fault-proxy:${port(gatewayLink?.listen ?? '')}`,
+      );
+    }
+  });
+
+  it('the broker advertises one listener per <service>.kafka link, as the proxy address, in both files', async () => {
+    const kafkaLinks = links.filter((link) => link.name.endsWith('.kafka'));
+    expect(kafkaLinks.map((link) => link.name.split('.')[0]).sort()).toEqual([...DATABASE_SERVICES].sort());
+    const real = (await composeConfig({})).services.kafka?.environment ?? {};
+    const advertised = String(real.KAFKA_ADVERTISED_LISTENERS);
+    const standin = (await composeConfig({ LAB_DOCKER_STANDINS: '1' })).services.kafka?.command ?? [];
+    for (const link of kafkaLinks) {
+      const linkPort = port(link.listen);
+      expect(link.upstream).toBe(`kafka:${linkPort}`);
+      expect(advertised).toMatch(new RegExp(`//fault-proxy:${linkPort}(,|$)`));
+      expect(standin).toContain(`--listener=0.0.0.0:${linkPort}=fault-proxy:${linkPort}`);
+    }
+    // The host listener advertises the published port the runtime chose.
+    expect(advertised).toContain('HOST://127.0.0.1:39094');
+    expect(standin).toContain('--listener=0.0.0.0:9094=127.0.0.1:39094');
+  });
+
+  it('requiredImages: the stand-ins need neither the Kafka nor the Toxiproxy image', () => {
+    expect(requiredImagesOf(dockerConfig({}))).toEqual([
+      'postgres:17',
+      'node:24-slim',
+      'apache/kafka:3.9.1',
+      'ghcr.io/shopify/toxiproxy:2.12.0',
+    ]);
+    expect(requiredImagesOf(dockerConfig({ ...OVERRIDES, LAB_DOCKER_STANDINS: '1' }))).toEqual([
+      OVERRIDES.LAB_POSTGRES_IMAGE,
+      OVERRIDES.LAB_NODE_IMAGE,
+    ]);
+  });
+});
