@@ -28,7 +28,7 @@ async function lab(...args: string[]): Promise<{ exitCode: number; stdout: strin
   const result = await execa(LAB, args, {
     reject: false,
     env: { LAB_FAULT_PROXY_URL: faultProxy.url },
-    timeout: 60_000,
+    timeout: 120_000,
   });
   return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
 }
@@ -51,7 +51,8 @@ afterAll(async () => {
   await echo.close();
 });
 
-describe('lab fault', () => {
+// Each CLI run starts Node and the whole program: seconds each on a loaded 2-core machine.
+describe('lab fault', { timeout: 240_000 }, () => {
   it('add slows the link and says what changed; list shows it; remove heals it', async () => {
     const added = await lab('fault', 'add', 'payment.db', 'latency', '--attr', 'latency=500');
     expect(added).toMatchObject({
@@ -85,7 +86,12 @@ describe('lab fault', () => {
     const up = await lab('fault', 'up', 'payment.db');
     expect(up.stdout).toMatch(/^payment\.db: up \(listening on 127\.0\.0\.1:\d+\)$/);
 
-    await lab('fault', 'add', 'inventory.kafka', 'timeout', '--attr', 'timeout=0', '--upstream');
+    await new FaultClient(faultProxy.url).addToxic('inventory.kafka', {
+      type: 'timeout',
+      stream: 'upstream',
+      toxicity: 1,
+      attributes: { timeout: 0 },
+    });
     await api(faultProxy.url, 'POST', '/proxies/gateway.order', { enabled: false });
     const reset = await lab('fault', 'reset');
     expect(reset.exitCode).toBe(0);
@@ -96,13 +102,16 @@ describe('lab fault', () => {
   });
 
   it('unknown link, toxic or attribute: exit 2 with the closest valid one', async () => {
-    const link = await lab('fault', 'add', 'paymnt.db', 'latency');
+    // Independent runs: in parallel, to keep the suite short on a slow machine.
+    const [link, toxic, attribute] = await Promise.all([
+      lab('fault', 'add', 'paymnt.db', 'latency'),
+      lab('fault', 'add', 'payment.db', 'bandwith'),
+      lab('fault', 'add', 'payment.db', 'latency', '--attr', 'jiter=5'),
+    ]);
     expect(link.exitCode).toBe(2);
     expect(link.stderr).toContain("The closest is 'payment.db'");
-    const toxic = await lab('fault', 'add', 'payment.db', 'bandwith');
     expect(toxic.exitCode).toBe(2);
     expect(toxic.stderr).toContain("The closest is 'bandwidth'");
-    const attribute = await lab('fault', 'add', 'payment.db', 'latency', '--attr', 'jiter=5');
     expect(attribute.exitCode).toBe(2);
     expect(attribute.stderr).toContain("The closest is 'jitter'");
   });
@@ -117,7 +126,7 @@ describe('lab fault', () => {
   });
 });
 
-describe('lab infra fault-proxy', () => {
+describe('lab infra fault-proxy', { timeout: 120_000 }, () => {
   it('serves the Toxiproxy API standalone, with proxies from --config, until SIGTERM', async () => {
     const config = path.join(mkdtempSync(path.join(tmpdir(), 'lab-fault-config-')), 'links.json');
     writeFileSync(

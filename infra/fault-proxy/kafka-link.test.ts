@@ -33,14 +33,14 @@ beforeAll(async () => {
   await faults.populate([
     { name: 'inventory.kafka', listen: `127.0.0.1:${linkPort}`, upstream: `127.0.0.1:${linkListener.port}` },
   ]);
-});
+}, 240_000);
 
 afterAll(async () => {
   await faultProxy?.close();
   await broker?.stop();
 });
 
-describe('<service>.kafka link', () => {
+describe('<service>.kafka link', { timeout: 180_000 }, () => {
   it('kafkajs never bypasses the proxy after metadata; down stops consuming, up resumes with no event lost', async () => {
     const viaLink = new Kafka({
       clientId: 'inventory',

@@ -41,7 +41,7 @@ beforeAll(async () => {
   client = new pg.Client({ connectionString: url.toString(), connectionTimeoutMillis: 10_000 });
   client.on('error', () => {});
   await client.connect();
-});
+}, 240_000);
 
 afterAll(async () => {
   await client?.end().catch(() => {});
@@ -50,7 +50,7 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-describe('<service>.db link', () => {
+describe('<service>.db link', { timeout: 180_000 }, () => {
   it('lab fault add payment.db latency --attr latency=500 slows each query by >= 500 ms', async () => {
     expect(await timed('SELECT 1')).toBeLessThan(400);
     const added = await promisify(execFile)(
