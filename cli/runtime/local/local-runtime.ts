@@ -1,7 +1,7 @@
 import { accessSync, constants, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { closest } from 'fastest-levenshtein';
-import { requirePostgres } from '../../../infra/postgres/binaries.ts';
+import { locatePostgres, requirePostgres } from '../../../infra/postgres/binaries.ts';
 import { PostgresCluster, type SynchronousCommit } from '../../../infra/postgres/cluster.ts';
 import { runningPostmaster } from '../../../infra/postgres/leftovers.ts';
 import { ExitCode, LabError } from '../../errors.ts';
@@ -187,7 +187,8 @@ export class LocalRuntime implements Runtime {
     return new PostgresCluster({
       dataDir: path.join(this.dataRoot, 'postgres'),
       port,
-      binDir: binDir ?? requirePostgres().binDir,
+      // Without binaries the cluster object still describes the data dir; it only fails if used.
+      binDir: binDir ?? locatePostgres()?.binDir ?? '',
       logFile: path.join(this.logDir, 'postgres.log'),
       synchronousCommit: this.#synchronousCommit,
     });
@@ -290,7 +291,9 @@ export class LocalRuntime implements Runtime {
     if (leftover) await this.#stopAll(leftover.processes);
     removeState(this.home);
     // Refuse early, before anything starts, when the local runtime cannot work here.
-    const binDir = requirePostgres().binDir;
+    const binDir = this.#components.some((component) => component.name === 'postgres')
+      ? requirePostgres().binDir
+      : undefined;
     const orphan = runningPostmaster(path.join(this.dataRoot, 'postgres'));
     if (orphan)
       throw new LabError(
