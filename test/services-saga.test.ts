@@ -93,31 +93,10 @@ describe('the saga through the gateway', () => {
     expect(done.order.status).toBe('CONFIRMED');
 
     const types = await history(token, placed.body.order.id, 6);
-    expect(types).toEqual(
-      [
-        'OrderPlaced',
-        'StockReserved',
-        'PaymentCaptured',
-        'OrderConfirmed',
-        'StockConsumed',
-        'ShipmentScheduled',
-      ].filter((type) => types.includes(type)),
-    );
-    expect(new Set(types)).toEqual(
-      new Set([
-        'OrderPlaced',
-        'StockReserved',
-        'PaymentCaptured',
-        'OrderConfirmed',
-        'StockConsumed',
-        'ShipmentScheduled',
-      ]),
-    );
-    // Causal order: each step after the one that caused it.
-    expect(types.indexOf('StockReserved')).toBeGreaterThan(types.indexOf('OrderPlaced'));
-    expect(types.indexOf('PaymentCaptured')).toBeGreaterThan(types.indexOf('StockReserved'));
-    expect(types.indexOf('OrderConfirmed')).toBeGreaterThan(types.indexOf('PaymentCaptured'));
-    expect(types.indexOf('ShipmentScheduled')).toBeGreaterThan(types.indexOf('OrderConfirmed'));
+    // The chain is sequential up to OrderConfirmed; StockConsumed and ShipmentScheduled both follow
+    // from OrderConfirmed, in parallel, so either may come first.
+    expect(types.slice(0, 4)).toEqual(['OrderPlaced', 'StockReserved', 'PaymentCaptured', 'OrderConfirmed']);
+    expect(types.slice(4).sort()).toEqual(['ShipmentScheduled', 'StockConsumed']);
     await waitFor('units sold', async () => (await footprint(placed.body.order.id)).sold === 2);
     expect(await footprint(placed.body.order.id)).toEqual({
       charges: 1,
