@@ -181,7 +181,18 @@ export class PostgresCluster {
 
   /** Creates the cluster unless the data dir already holds one. Returns whether it created it. */
   async init(): Promise<boolean> {
-    if (this.initialized) return false;
+    if (this.initialized) {
+      if (!existsSync(path.join(this.dataDir, CREDENTIALS_FILE)))
+        throw new LabError(
+          'E_POSTGRES',
+          `the cluster in ${this.dataDir} has no lab credentials (an interrupted initdb?).`,
+          {
+            exitCode: ExitCode.infrastructure,
+            hint: 'Start over with `lab down --purge` (it deletes the lab data), or remove that directory.',
+          },
+        );
+      return false;
+    }
     mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
     makeTraversable(this.#identity, this.dataDir);
     giveTo(this.#identity, this.dataDir);
