@@ -8,6 +8,10 @@ import { DATABASE_SERVICES, SERVICES, type ServiceName } from '../runtime/types.
 
 /** Services that talk to the broker: all but the gateway, which only routes HTTP. */
 export const KAFKA_SERVICES = SERVICES.filter((service) => service !== 'gateway');
+/** Port names the kafka entry allocates: one broker listener per `<service>.kafka` link. */
+export const KAFKA_LINK_PORTS: readonly string[] = KAFKA_SERVICES.map((service) => `${service}.kafka`);
+/** The fault proxy's name in the stack. */
+export const FAULT_PROXY = 'fault-proxy';
 /** Services behind the gateway. */
 export const ROUTED_SERVICES = SERVICES.filter((service) => service !== 'gateway');
 

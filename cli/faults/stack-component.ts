@@ -14,9 +14,18 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { nodeComponent, type StackContext } from '../runtime/local/stack.ts';
 import type { ServiceName } from '../runtime/types.ts';
-import { KAFKA_SERVICES, type LinkTarget, STACK_LINKS, stackLinkTargets } from './links.ts';
+import {
+  FAULT_PROXY,
+  KAFKA_LINK_PORTS,
+  KAFKA_SERVICES,
+  type LinkTarget,
+  STACK_LINKS,
+  stackLinkTargets,
+} from './links.ts';
 
-export const FAULT_PROXY = 'fault-proxy';
+// Re-exported for the stack's entries; defined in links.ts, which has no import cycle with stack.ts,
+// so these constants are initialised whichever module of the cycle is loaded first.
+export { FAULT_PROXY, KAFKA_LINK_PORTS };
 
 export function faultProxyUrl(ctx: StackContext): string {
   return `http://127.0.0.1:${ctx.port(FAULT_PROXY)}`;
@@ -38,9 +47,6 @@ export function kafkaLinkListenerArgs(ctx: StackContext): string[] {
     return ['--listener', `127.0.0.1:${ctx.port('kafka', link)}=${linkAddress(ctx, link)}`];
   });
 }
-
-/** Port names the kafka entry must allocate for kafkaLinkListenerArgs. */
-export const KAFKA_LINK_PORTS: readonly string[] = KAFKA_SERVICES.map((service) => `${service}.kafka`);
 
 /** Where prepare() writes the links, for `--config`: a restarted fault proxy gets them back. */
 export function linksConfigFile(ctx: StackContext): string {

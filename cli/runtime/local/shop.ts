@@ -10,6 +10,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { FAULT_PROXY, KAFKA_LINK_PORTS } from '../../faults/links.ts';
+import { kafkaLinkListenerArgs, linkAddress } from '../../faults/stack-component.ts';
 import { DATABASE_SERVICES, type DatabaseServiceName } from '../types.ts';
 import { type Component, nodeComponent, type StackContext } from './stack.ts';
 
@@ -31,11 +33,26 @@ export function brokerAddress(ctx: StackContext): string {
   return `127.0.0.1:${ctx.port('kafka')}`;
 }
 
+/**
+ * Where a service dials for `link`: the fault proxy's listener for it when the stack has the proxy
+ * (DESIGN.md: every connection a service makes goes through a named link), else `direct`.
+ */
+function through(ctx: StackContext, link: string, direct: string): string {
+  return ctx.has(FAULT_PROXY) ? linkAddress(ctx, link) : direct;
+}
+
+function proxiedDatabaseUrl(ctx: StackContext, service: DatabaseServiceName): string {
+  const url = new URL(ctx.databaseUrl(service));
+  url.host = through(ctx, `${service}.db`, url.host);
+  return url.toString();
+}
+
 export const kafkaComponent: Component = nodeComponent({
   name: 'kafka',
   kind: 'infra',
   order: 1,
-  ports: ['main'],
+  // One extra listener per `<service>.kafka` link, advertising that link's address.
+  ports: ['main', ...KAFKA_LINK_PORTS],
   script: 'bin/lab',
   args: (ctx) => [
     'infra',
@@ -46,6 +63,7 @@ export const kafkaComponent: Component = nodeComponent({
     ctx.dataDir('kafka'),
     '--partitions',
     '3',
+    ...(ctx.has(FAULT_PROXY) ? kafkaLinkListenerArgs(ctx) : []),
   ],
   health: { tcp: 'main' },
   endpoints: (ctx) => ({ brokerBootstrap: brokerAddress(ctx) }),
@@ -74,8 +92,8 @@ function backendComponent(service: DatabaseServiceName): Component {
     script: `services/${service}/main.ts`,
     env: (ctx) => ({
       ...commonEnv(ctx, service),
-      DATABASE_URL: ctx.databaseUrl(service),
-      KAFKA_BROKERS: brokerAddress(ctx),
+      DATABASE_URL: proxiedDatabaseUrl(ctx, service),
+      KAFKA_BROKERS: through(ctx, `${service}.kafka`, brokerAddress(ctx)),
     }),
     health: { http: '/health' },
   });
@@ -92,7 +110,7 @@ export const gatewayComponent: Component = nodeComponent({
     ...Object.fromEntries(
       DATABASE_SERVICES.map((service) => [
         `${service.toUpperCase()}_URL`,
-        `http://127.0.0.1:${ctx.port(service)}`,
+        `http://${through(ctx, `gateway.${service}`, `127.0.0.1:${ctx.port(service)}`)}`,
       ]),
     ),
   }),

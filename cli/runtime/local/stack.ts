@@ -18,6 +18,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { PostgresCluster } from '../../../infra/postgres/cluster.ts';
+import { faultProxyComponent } from '../../faults/stack-component.ts';
 import { DATABASE_SERVICES, type DatabaseServiceName, type Endpoints, type PatternSwitch } from '../types.ts';
 import type { HealthCheck } from './health.ts';
 import { SHOP_COMPONENTS } from './shop.ts';
@@ -137,7 +138,7 @@ const postgres: Component = {
 };
 
 /** The stack `lab up` starts. Entries whose script is not in this checkout yet are skipped. */
-export const STACK: readonly Component[] = [postgres, ...SHOP_COMPONENTS];
+export const STACK: readonly Component[] = [postgres, faultProxyComponent({ order: 0 }), ...SHOP_COMPONENTS];
 
 /** The entries whose code is in this checkout (a piece still being built is left out, not failed). */
 export function availableComponents(stack: readonly Component[] = STACK): Component[] {
