@@ -387,6 +387,7 @@ describe('fault module registry', () => {
         'relay_crash',
         'poison',
         'broker_restart',
+        'partition',
       ].sort(),
     );
   });

@@ -139,6 +139,8 @@ export const otherFaultSchemas = {
   poison: z.strictObject({ topic, count: positiveInt.default(1) }),
   /** The broker stops and comes back after `down` (default 2s). */
   broker_restart: z.strictObject({ down: duration.default(2000) }),
+  /** Docker runtime only: the service's container is cut off the network for `for` (cli/chaos/faults/partition.ts). */
+  partition: z.strictObject({ service }),
 } as const;
 
 export const FAULT_KINDS = [

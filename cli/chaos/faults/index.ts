@@ -7,6 +7,7 @@ import { duplicate } from './duplicate.ts';
 import { kill } from './kill.ts';
 import { latency } from './latency.ts';
 import { limitData } from './limit_data.ts';
+import { partition } from './partition.ts';
 import { pause } from './pause.ts';
 import { poison } from './poison.ts';
 import { redeliver } from './redeliver.ts';
@@ -35,4 +36,5 @@ export const FAULT_MODULES: { [K in FaultKind]: FaultModule<K> } = {
   relay_crash: relayCrash,
   poison,
   broker_restart: brokerRestart,
+  partition,
 };
