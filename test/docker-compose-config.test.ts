@@ -97,7 +97,8 @@ describe('compose files', () => {
   });
 
   it('every piece has a health check, and everything waits for its dependencies to be healthy', async () => {
-    for (const env of [{}, { LAB_DOCKER_STANDINS: '1' }]) {
+    const variants: Record<string, string>[] = [{}, { LAB_DOCKER_STANDINS: '1' }];
+    for (const env of variants) {
       const model = await composeConfig(env);
       for (const [name, service] of Object.entries(model.services)) {
         expect(service.healthcheck?.test?.length, name).toBeGreaterThan(0);
