@@ -214,7 +214,7 @@ describe.skipIf(!stackHasShop)('lab chaos end to end (local runtime)', () => {
       path.resolve(import.meta.dirname, '../scenarios/without-inbox.yaml'),
       'utf8',
     );
-    const small = bundled.replace('orders: 40', 'orders: 20').replace('settle: 20s', 'settle: 10s');
+    const small = bundled.replace('orders: 40', 'orders: 20').replace('settle: 12s', 'settle: 8s');
     const result = await lab('chaos', scenarioFile('without-inbox', small), '--json');
     expect(result.exitCode, result.stderr).toBe(0);
     const run = JSON.parse(result.stdout) as RunResult;
