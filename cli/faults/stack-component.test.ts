@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultProxy } from '../../infra/fault-proxy/server.ts';
-import type { StackContext } from '../runtime/local/stack.ts';
+// The stack first, as the runtime loads it: stack.ts and stack-component.ts import each other.
+import { STACK, type StackContext } from '../runtime/local/stack.ts';
 import { SERVICES } from '../runtime/types.ts';
 import { FaultClient } from './client.ts';
 import { STACK_LINKS } from './links.ts';
@@ -52,6 +53,10 @@ afterAll(() => {
 });
 
 describe('faultProxyComponent', () => {
+  it('is in the local stack, first with postgres', () => {
+    expect(STACK.find((component) => component.name === FAULT_PROXY)?.order).toBe(0);
+  });
+
   it('starts the fault proxy with the links file, so its links listen before the API answers', async () => {
     const component = faultProxyComponent({ seed: 3 });
     expect(component.ports).toEqual(['main', ...STACK_LINKS]);
