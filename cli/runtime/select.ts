@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { ExitCode, LabError } from '../errors.ts';
+import { labHome } from '../home.ts';
 import { LocalRuntime } from './local/local-runtime.ts';
 import type { Runtime, RuntimeName } from './types.ts';
 
@@ -141,6 +143,9 @@ export async function createRuntime(name: RuntimeName): Promise<Runtime> {
 export async function runtimeOfRunningStack(): Promise<Runtime> {
   const local = new LocalRuntime();
   if (local.liveState() || !dockerRuntimeAvailable()) return local;
+  // A docker `lab up` left its state in the lab home: that stack is the one meant, even when a busy
+  // engine misses the ping's short deadline.
+  if (existsSync(path.join(labHome(), 'docker-state.json'))) return (await loadDockerModule()).createDockerRuntime();
   const ping = await pingDocker();
   if (!ping.reachable) return local;
   const docker = (await loadDockerModule()).createDockerRuntime();
