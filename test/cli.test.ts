@@ -55,3 +55,17 @@ describe('lab CLI', () => {
     expect(result.stderr).toContain("unknown option '--bogus'");
   });
 });
+
+describe('lab output into a closed pipe', () => {
+  it('exits quietly when the reader stops early (`lab --help | head -1`)', async () => {
+    const result = await execa(
+      'bash',
+      ['-c', `"${process.execPath}" "${LAB}" --help | head -1; echo "lab=\${PIPESTATUS[0]}"`],
+      {
+        reject: false,
+      },
+    );
+    expect(result.stdout).toContain('lab=0');
+    expect(result.stderr).not.toContain('EPIPE');
+  });
+});
