@@ -95,7 +95,8 @@ export class ConsumerRunner {
       sessionTimeout: 10_000,
       heartbeatInterval: 1000,
       rebalanceTimeout: 20_000,
-      maxWaitTimeInMs: 100,
+      // The broker answers a fetch as soon as data arrives; the wait only bounds idle polling.
+      maxWaitTimeInMs: 1000,
       allowAutoTopicCreation: false,
       retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 5000 },
     });
