@@ -1,3 +1,7 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import type { CheckResult } from '../cli/chaos/checks/types.ts';
 import { junitXml } from '../cli/chaos/junit.ts';
@@ -106,5 +110,32 @@ describe('JUnit XML', () => {
     expect(xml).toContain(
       'name="expectation: invalid"><system-out>the anomaly was detected by no_double_charge',
     );
+  });
+});
+
+describe('lab scenarios / lab run input checks (CLI)', () => {
+  const LAB = new URL('../bin/lab', import.meta.url).pathname;
+  const lab = (...args: string[]) =>
+    execa(process.execPath, [LAB, ...args], { reject: false, env: { CI: 'true', LAB_HOME: tmpdir() } });
+
+  it('lab scenarios lists every bundled scenario with its description', async () => {
+    const result = await lab('scenarios', '--json');
+    expect(result.exitCode).toBe(0);
+    const list = JSON.parse(result.stdout) as Array<{ name: string; description: string; expect: string }>;
+    expect(list.length).toBeGreaterThanOrEqual(12);
+    expect(list.find((entry) => entry.name === 'without-outbox')).toMatchObject({ expect: 'invalid' });
+    const text = await lab('scenarios');
+    expect(text.stdout).toMatch(/^order-saga\n {2}The mixed fault example/m);
+  });
+
+  it('lab run refuses the whole suite when one file is malformed, naming file:line:col (exit 2)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lab-run-'));
+    const good = readFileSync(new URL('../scenarios/compensation.yaml', import.meta.url), 'utf8');
+    writeFileSync(path.join(dir, 'a-good.yaml'), good);
+    writeFileSync(path.join(dir, 'b-bad.yaml'), good.replace('rate: 12/s', 'rate: fast'));
+    const result = await lab('run', dir);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/b-bad\.yaml:\d+:9: workload\.rate: expected a positive rate/);
+    expect(result.stdout).toBe('');
   });
 });
