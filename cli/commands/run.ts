@@ -59,11 +59,18 @@ export function registerRun(program: Command): void {
         }
         if (problems.length > 0)
           throw badInput('E_SCENARIO_INVALID', `invalid scenarios:\n${formatProblems(problems)}`);
-        // Scenarios that need the same pattern switches run together: fewer stack restarts.
+        // Scenarios that need the same pattern switches run together: fewer stack restarts. Those
+        // that poison a topic run last: poison stays on the broker, and a consumer that fails to
+        // dead-letter it would fail every later scenario with that scenario's anomaly.
         const loaded = files
           .map((file) => loadScenarioFile(file))
-          .map((entry, index) => ({ entry, index, key: [...entry.scenario.stack.without].sort().join(',') }))
-          .sort((a, b) => (a.key === b.key ? a.index - b.index : a.key.localeCompare(b.key)))
+          .map((entry, index) => ({
+            entry,
+            index,
+            poisons: entry.scenario.faults.some((fault) => fault.kind === 'poison') ? 1 : 0,
+            key: [...entry.scenario.stack.without].sort().join(','),
+          }))
+          .sort((a, b) => a.poisons - b.poisons || a.key.localeCompare(b.key) || a.index - b.index)
           .map(({ entry }) => entry);
         const outcome = await interruptible((signal) =>
           runSession({
