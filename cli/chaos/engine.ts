@@ -227,6 +227,10 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
     emit({ type: 'checks', results: checks });
     for (const check of checks) log(`check ${check.name}: ${check.verdict} (${check.summary})`);
     const orders = await countOrders(databases, scope);
+    // A process that died after the heal phase is a finding, not something to hide by restarting it.
+    const processesDown = await notRunning(runtime);
+    if (processesDown.length > 0)
+      log(`after the run these were not running (they died on their own): ${processesDown.join(', ')}`);
     const verdict = judge(checks, scenario.expect.verdict, scenario.expect.detectedBy, timeline.log);
     phase('report');
     result = await finish({
@@ -234,6 +238,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
       checks,
       counts: { operations: plan.length, ...orders, failed: outcomes.fail, unknown: outcomes.info },
       faults: timeline.log,
+      ...(processesDown.length > 0 ? { processesDown } : {}),
     });
   } catch (error) {
     const interrupted = signal.aborted;
@@ -307,6 +312,13 @@ async function heal(
     );
   }
   if (problems.length > 0) options.log(`heal problems: ${problems.join('; ')}`);
+}
+
+async function notRunning(runtime: StackManager['runtime']): Promise<string[]> {
+  const status = await runtime.status().catch(() => undefined);
+  return (status?.processes ?? [])
+    .filter((process) => process.state !== 'running')
+    .map((process) => `${process.name} (${process.state})`);
 }
 
 async function countOrders(

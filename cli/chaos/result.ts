@@ -38,6 +38,8 @@ export interface RunResult {
   checks: CheckResult[];
   counts: Partial<Record<OutcomeName, number>> & { operations: number };
   faults: FaultLogEntry[];
+  /** Stack processes found not running after the checks: they died on their own during the run. */
+  processesDown?: string[];
   /** Set when the run stopped early (infrastructure failure, interruption). */
   error?: string;
 }

@@ -47,6 +47,12 @@ export function runSummary(result: RunResult): string {
       `orders: ${counts.operations} attempted, ${counts.confirmed ?? '?'} confirmed, ${counts.cancelled ?? '?'} cancelled, ${counts.pending ?? '?'} pending, ${counts.failed ?? 0} refused, ${counts.unknown ?? 0} unknown`,
     ),
   );
+  if (result.processesDown)
+    lines.push(
+      chalk.yellow(
+        `not running after the run (died on their own): ${result.processesDown.join(', ')}; see logs/`,
+      ),
+    );
   const outcome = result.expectationMet ? chalk.green('PASS') : chalk.red('FAIL');
   lines.push(`${outcome}  expected ${result.expected}: ${result.explanation}`);
   lines.push(chalk.dim(`run dir: ${result.runDir}`));
