@@ -145,7 +145,8 @@ export async function runtimeOfRunningStack(): Promise<Runtime> {
   if (local.liveState() || !dockerRuntimeAvailable()) return local;
   // A docker `lab up` left its state in the lab home: that stack is the one meant, even when a busy
   // engine misses the ping's short deadline.
-  if (existsSync(path.join(labHome(), 'docker-state.json'))) return (await loadDockerModule()).createDockerRuntime();
+  if (existsSync(path.join(labHome(), 'docker-state.json')))
+    return (await loadDockerModule()).createDockerRuntime();
   const ping = await pingDocker();
   if (!ping.reachable) return local;
   const docker = (await loadDockerModule()).createDockerRuntime();
