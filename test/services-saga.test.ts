@@ -417,6 +417,8 @@ describe('concurrency', () => {
   }, 180_000);
 });
 
+const BINARY_POISON = Buffer.from([0xff, 0xfe, 0x00, 0x01]);
+
 describe('poison messages', () => {
   it('on every topic: dead-lettered after bounded retries, and the consumers keep going', async () => {
     const kafka = new Kafka({
@@ -464,12 +466,24 @@ describe('poison messages', () => {
           ],
         });
       }
+      // Not text at all: bytes with a NUL, which no text column can hold.
+      await producer.send({
+        topic: 'orders',
+        messages: [
+          {
+            key: Buffer.from([0x70, 0x00]),
+            value: BINARY_POISON,
+            headers: { 'event-id': randomUUID(), 'event-type': 'OrderPlaced' },
+          },
+        ],
+      });
     } finally {
       await producer.disconnect();
     }
     // Bad JSON is poison for every consumer of the topic; a bad payload only for those that handle its type
     // (shipping ignores OrderCancelled). payment reads users, inventory, orders; order reads inventory, payments, shipping.
-    const expected = { inventory: 2, payment: 2 + 2 + 2, order: 2 + 2 + 2, shipping: 1 };
+    // The binary message on `orders` is poison for its three consumers: inventory, payment, shipping.
+    const expected = { inventory: 2 + 1, payment: 2 + 2 + 2 + 1, order: 2 + 2 + 2, shipping: 1 + 1 };
     await waitFor(
       'dead letters',
       async () => {
@@ -487,6 +501,13 @@ describe('poison messages', () => {
       'SELECT attempts, error FROM dead_letters LIMIT 1',
     );
     expect(letter!.attempts).toBe(3);
+    const binary = await query<{ value: Buffer }>(
+      shop.db('inventory'),
+      'SELECT value FROM dead_letters WHERE value = $1',
+      [BINARY_POISON],
+    );
+    expect(binary).toHaveLength(1);
+    expect(binary[0]!.value.equals(BINARY_POISON)).toBe(true);
     // The consumers moved on: a new order still completes.
     const sku = unique('after-poison');
     await api.seedProduct(sku, 100, 1);

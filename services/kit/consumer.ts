@@ -85,13 +85,18 @@ export interface ConsumerRunnerOptions {
  */
 export class ConsumerRunner {
   readonly #options: ConsumerRunnerOptions;
-  readonly #consumer: Consumer;
+  #consumer: Consumer;
   #stopping = false;
+  #recovering: Promise<void> | undefined;
 
   constructor(options: ConsumerRunnerOptions) {
     this.#options = options;
-    this.#consumer = options.bus.kafka.consumer({
-      groupId: options.group,
+    this.#consumer = this.#createConsumer();
+  }
+
+  #createConsumer(): Consumer {
+    const consumer = this.#options.bus.kafka.consumer({
+      groupId: this.#options.group,
       sessionTimeout: 10_000,
       heartbeatInterval: 1000,
       rebalanceTimeout: 20_000,
@@ -100,6 +105,44 @@ export class ConsumerRunner {
       allowAutoTopicCreation: false,
       retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 5000 },
     });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) void this.recover(payload.error);
+    });
+    return consumer;
+  }
+
+  /**
+   * Replaces a consumer kafkajs gave up on: a crash it will not restart, or a crash path that itself
+   * failed (after a broker restart forgot the group, kafkajs's onCrash → disconnect → LeaveGroup is
+   * answered UNKNOWN_MEMBER_ID and the rejection reaches no one; the consumer is then stopped for
+   * good). Offsets were committed only after each handler's transaction, so the new member resumes
+   * where the group left off; the inbox absorbs what is delivered again.
+   */
+  recover(reason: unknown): Promise<void> {
+    if (this.#stopping) return Promise.resolve();
+    this.#recovering ??= this.#replaceConsumer(reason).finally(() => {
+      this.#recovering = undefined;
+    });
+    return this.#recovering;
+  }
+
+  async #replaceConsumer(reason: unknown): Promise<void> {
+    const { log, metrics } = this.#options;
+    log.error({ err: reason }, 'consumer: kafkajs gave up on its consumer, starting a new one');
+    metrics?.consumerRecoveries.inc();
+    await this.#consumer.disconnect().catch(() => {});
+    for (let attempt = 1; !this.#stopping; attempt++) {
+      this.#consumer = this.#createConsumer();
+      try {
+        await this.start();
+        log.info({ attempt }, 'consumer: new consumer running');
+        return;
+      } catch (error) {
+        log.warn({ err: error, attempt }, 'consumer: new consumer could not start, retrying');
+        await this.#consumer.disconnect().catch(() => {});
+        await sleep(Math.min(5000, 200 * attempt));
+      }
+    }
   }
 
   async start(): Promise<void> {
@@ -211,12 +254,12 @@ export class ConsumerRunner {
             topic,
             partition,
             message.offset,
-            headers['event-id'] ?? null,
-            headers['event-type'] ?? null,
-            message.key?.toString() ?? null,
-            reason,
+            storableText(headers['event-id']),
+            storableText(headers['event-type']),
+            message.key ?? null,
+            storableText(reason),
             attempts,
-            message.value?.toString() ?? null,
+            message.value ?? null,
           ],
         );
         metrics?.deadLetters.inc({ topic });
@@ -228,4 +271,9 @@ export class ConsumerRunner {
       }
     }
   }
+}
+
+/** PostgreSQL text cannot hold NUL; poison headers and errors quoting it may carry one. */
+function storableText(text: string | undefined): string | null {
+  return text === undefined ? null : text.replaceAll('\u0000', '\uFFFD');
 }

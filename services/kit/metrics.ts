@@ -12,6 +12,7 @@ export class Metrics {
   readonly eventsAppliedTwice: client.Counter<string>;
   readonly deadLetters: client.Counter<'topic'>;
   readonly consumerRetries: client.Counter<'topic'>;
+  readonly consumerRecoveries: client.Counter<string>;
   readonly sagaOrders: client.Counter<'status'>;
 
   constructor(service: string, options: { backlog?: () => Promise<number> } = {}) {
@@ -70,6 +71,11 @@ export class Metrics {
       name: 'lab_consumer_retries_total',
       help: 'Handler attempts that failed and were retried',
       labelNames: ['topic'],
+      registers,
+    });
+    this.consumerRecoveries = new client.Counter({
+      name: 'lab_consumer_recoveries_total',
+      help: 'Consumers kafkajs gave up on and the service replaced',
       registers,
     });
     this.sagaOrders = new client.Counter({

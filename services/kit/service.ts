@@ -151,6 +151,20 @@ export async function startService(
       })
     : undefined;
 
+  if (consumer) {
+    // kafkajs can reject a promise nobody awaits on its crash path (see ConsumerRunner.recover): that
+    // consumer is dead, so the runner starts a new one instead of Node ending the whole service.
+    // Any other unhandled rejection is a bug: say so and exit, as Node would.
+    process.on('unhandledRejection', (reason) => {
+      if (reason instanceof Error && reason.name.startsWith('KafkaJS')) {
+        void consumer.recover(reason);
+        return;
+      }
+      log.fatal({ err: reason }, 'unhandled rejection');
+      process.exit(1);
+    });
+  }
+
   let started = false;
   let stopping = false;
   const app = createHttpServer(log);
