@@ -1,4 +1,5 @@
 import { type Admin, Kafka, type logCreator, logLevel, type Message, type Producer } from 'kafkajs';
+import './kafkajs-timer-fix.ts';
 import { deadLetterTopic, type OutgoingEvent, TOPICS } from './events.ts';
 import type { Logger } from './log.ts';
 
