@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { loadScenarioFile, resolveScenario } from '../chaos/loader.ts';
-import { runSession } from '../chaos/session.ts';
 import { badInput } from '../errors.ts';
 import { interruptible } from './up.ts';
 
@@ -39,6 +38,9 @@ export function registerChaos(program: Command): void {
         // Everything about the input is checked before anything starts (exit 2).
         const seed = parseSeed(options.seed);
         const loaded = loadScenarioFile(resolveScenario(name));
+        // Loaded only when a scenario runs: the session pulls in ink and the runtimes (seconds of
+        // start-up that every other command would pay).
+        const { runSession } = await import('../chaos/session.ts');
         const outcome = await interruptible((signal) =>
           runSession({
             scenarios: [loaded],

@@ -1,7 +1,6 @@
 /** `lab infra kafka`: option parsing for infra/kafka/standalone.ts. */
 import { join } from 'node:path';
 import { parseListenerSpec } from '../../infra/kafka/listener-spec.ts';
-import { runKafkaStandalone } from '../../infra/kafka/standalone.ts';
 import { badInput, ExitCode, infrastructureFailure } from '../errors.ts';
 import { labHome } from '../home.ts';
 
@@ -39,6 +38,8 @@ export async function runInfraKafka(flags: InfraKafkaFlags): Promise<void> {
   const partitions = integer(flags.partitions, '--partitions', 1, 10_000);
   let stoppedBy: NodeJS.Signals;
   try {
+    // The broker loads only when it runs, not with every other command.
+    const { runKafkaStandalone } = await import('../../infra/kafka/standalone.ts');
     stoppedBy = await runKafkaStandalone({
       host: flags.host,
       port,

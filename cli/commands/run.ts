@@ -8,7 +8,6 @@ import {
   parseScenario,
   type ScenarioProblem,
 } from '../chaos/loader.ts';
-import { runSession } from '../chaos/session.ts';
 import { badInput } from '../errors.ts';
 import { parseSeed } from './chaos.ts';
 import { interruptible } from './up.ts';
@@ -72,6 +71,7 @@ export function registerRun(program: Command): void {
           }))
           .sort((a, b) => a.poisons - b.poisons || a.key.localeCompare(b.key) || a.index - b.index)
           .map(({ entry }) => entry);
+        const { runSession } = await import('../chaos/session.ts'); // see chaos.ts
         const outcome = await interruptible((signal) =>
           runSession({
             scenarios: loaded,
