@@ -125,8 +125,11 @@ class RssSampler {
   }
 }
 
-/** CPU seconds (user + system) used so far by the stack: its processes and the postmaster's children. */
-function stackCpuSeconds(pids: number[]): number {
+/**
+ * CPU seconds (user + system) used so far by each of the stack's processes; a process's children
+ * (the postmaster's backends, walwriter, ...) count towards it.
+ */
+function stackCpuSeconds(processes: Array<{ name: string; pid?: number | undefined }>): Map<string, number> {
   const statFields = (pid: number) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   const ticks = (pid: number) => {
     try {
@@ -137,19 +140,22 @@ function stackCpuSeconds(pids: number[]): number {
       return 0;
     }
   };
-  const children = (parent: number) =>
-    readdirSync('/proc')
-      .filter((entry) => /^\d+$/.test(entry))
-      .map(Number)
-      .filter((pid) => {
-        try {
-          return statFields(pid)[1] === String(parent);
-        } catch {
-          return false;
-        }
-      });
-  const all = pids.flatMap((pid) => [pid, ...children(pid)]);
-  return all.reduce((sum, pid) => sum + ticks(pid), 0) / 100; // USER_HZ
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      parents.set(Number(entry), Number(statFields(Number(entry))[1]));
+    } catch {
+      // gone
+    }
+  }
+  const seconds = new Map<string, number>();
+  for (const proc of processes) {
+    if (!proc.pid) continue;
+    const pids = [proc.pid, ...[...parents].filter(([, parent]) => parent === proc.pid).map(([pid]) => pid)];
+    seconds.set(proc.name, pids.reduce((sum, pid) => sum + ticks(pid), 0) / 100); // USER_HZ
+  }
+  return seconds;
 }
 
 async function pgbenchTps(adminUrl: string): Promise<number> {
@@ -190,7 +196,6 @@ async function main() {
   const orderDb = endpoints.databases.order;
   const processes = (await runtime.status()).processes;
   const rss = new RssSampler(processes);
-  const stackPids = processes.flatMap((proc) => (proc.pid ? [proc.pid] : []));
   const results: Record<string, unknown> = {};
   try {
     // Seed: one product with plenty of stock, customers with plenty of money.
@@ -228,7 +233,7 @@ async function main() {
     await Promise.all(Array.from({ length: 40 }, (_, i) => place(i)));
 
     const throughput: Record<number, number> = {};
-    const cpuBefore = stackCpuSeconds(stackPids);
+    const cpuBefore = stackCpuSeconds(processes);
     let sagas = 0;
     for (const concurrency of CONCURRENCY) {
       let done = 0;
@@ -254,8 +259,15 @@ async function main() {
     };
     // Independent of what else the machine runs: what one saga costs the whole stack in CPU time,
     // and so how many sagas/s the machine's cores could carry at best.
-    const cpuPerSaga = (stackCpuSeconds(stackPids) - cpuBefore) / sagas;
+    // Per process too: which part of the stack a saga's CPU goes to.
+    const cpuByProcess = [...stackCpuSeconds(processes)]
+      .map(([name, seconds]) => [name, ((seconds - (cpuBefore.get(name) ?? 0)) * 1000) / sagas] as const)
+      .sort((a, b) => b[1] - a[1]);
+    const cpuPerSaga = cpuByProcess.reduce((sum, [, ms]) => sum + ms, 0) / 1000;
     results.cpu_ms_per_saga = Number((cpuPerSaga * 1000).toFixed(1));
+    results.cpu_ms_per_saga_by_process = Object.fromEntries(
+      cpuByProcess.map(([name, ms]) => [name, Number(ms.toFixed(1))]),
+    );
     results.cpu_bound_sagas_per_second = Number((cpus().length / cpuPerSaga).toFixed(1));
 
     // Open loop at RATE orders/s.
