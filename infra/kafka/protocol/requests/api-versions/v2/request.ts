@@ -1,6 +1,2 @@
-import type { Reader } from '../../../reader.ts';
-import type { ApiVersionsRequest } from '../handler.ts';
-
-export function decode(_reader: Reader): ApiVersionsRequest {
-  return {};
-}
+/** Same shape as v0. */
+export { decode } from '../v0/request.ts';

@@ -1,9 +1,2 @@
-import type { Writer } from '../../../writer.ts';
-import type { CreateTopicsResponse } from '../handler.ts';
-import { writeTopics } from '../v1/response.ts';
-
 /** v4 has the same shape as v2. */
-export function encode(writer: Writer, response: CreateTopicsResponse): void {
-  writer.int32(response.throttleTimeMs);
-  writeTopics(writer, response);
-}
+export { encode } from '../v2/response.ts';

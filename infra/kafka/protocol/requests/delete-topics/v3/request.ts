@@ -1,7 +1,2 @@
-import type { Reader } from '../../../reader.ts';
-import type { DeleteTopicsRequest } from '../handler.ts';
-
 /** v3 has the same shape as v0. */
-export function decode(reader: Reader): DeleteTopicsRequest {
-  return { topicNames: reader.array((name) => name.string()), timeoutMs: reader.int32() };
-}
+export { decode } from '../v0/request.ts';

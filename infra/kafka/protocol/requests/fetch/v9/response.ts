@@ -1,8 +1,2 @@
-import type { Writer } from '../../../writer.ts';
-import type { FetchResponse } from '../handler.ts';
-import { encodeFetch } from '../v4/response.ts';
-
-/** v9 adds current_leader_epoch per requested partition. */
-export function encode(writer: Writer, response: FetchResponse): void {
-  encodeFetch(writer, response, { logStartOffset: true, sessions: true, preferredReadReplica: false });
-}
+/** v9's response has the same shape as v7's (current_leader_epoch is in the request). */
+export { encode } from '../v7/response.ts';
