@@ -4,7 +4,7 @@
  * file refused with file:line:col before anything starts, and Ctrl-C in the middle of a run
  * healing every fault and exiting 130. Kept small: this is what `npm test` runs of the suite.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
@@ -91,7 +91,8 @@ async function links(): Promise<Array<{ name: string; enabled: boolean; toxics: 
 
 async function hooksOf(service: string): Promise<{ duplicate: unknown }> {
   const response = await fetch(`${(await status()).endpoints.services[service]}/admin/faults`, {
-    headers: { 'x-lab-admin-token': process.env.LAB_ADMIN_TOKEN || 'lab-admin' },
+    // The home's own admin token: `lab status` prints it only as ***.
+    headers: { 'x-lab-admin-token': readFileSync(path.join(home, 'admin-token'), 'utf8').trim() },
   });
   return (await response.json()) as { duplicate: unknown };
 }
@@ -108,6 +109,21 @@ describe.skipIf(!stackHasShop)('lab chaos end to end (local runtime)', () => {
     await lab('down', '--purge');
     rmSync(home, { recursive: true, force: true });
   }, 120_000);
+
+  it("guards the services' admin endpoints with the home's own secret, never printed", async () => {
+    const tokenFile = path.join(home, 'admin-token');
+    expect(readFileSync(tokenFile, 'utf8').trim()).toMatch(/^[0-9a-f]{64}$/);
+    expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+    const { stdout } = await execa(process.execPath, [LAB, 'status', '--json'], { env: env() });
+    expect(JSON.parse(stdout).endpoints.adminToken).toBe('***');
+    expect(stdout).not.toContain(readFileSync(tokenFile, 'utf8').trim());
+    const orderUrl = JSON.parse(stdout).endpoints.services.order;
+    const guessed = await fetch(`${orderUrl}/admin/faults`, {
+      headers: { 'x-lab-admin-token': 'lab-admin' },
+    });
+    expect(guessed.status).toBe(401);
+    expect((await hooksOf('order')).duplicate).toBeNull();
+  });
 
   it('refuses a malformed scenario with file:line:col before anything starts (exit 2)', async () => {
     const file = scenarioFile('bad', QUICK.replace('duplicate: { service', 'duplicat: { service'));

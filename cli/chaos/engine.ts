@@ -22,7 +22,6 @@ import { ensureRunning } from './faults/process.ts';
 import { createProxyClient, type ProxyClient } from './faults/proxy.ts';
 import type { FaultContext } from './faults/types.ts';
 import { createHistory, type OperationEntry } from './history.ts';
-import { adminToken as resolveAdminToken } from './http.ts';
 import { junitXml } from './junit.ts';
 import type { LoadedScenario } from './loader.ts';
 import { createRandom } from './random.ts';
@@ -142,7 +141,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
     phase('stack');
     endpoints = await options.stack.ensure(scenario.stack.without, signal);
     const runtime = options.stack.runtime;
-    const token = resolveAdminToken(endpoints);
+    const token = endpoints.adminToken;
     pools = openPools(endpoints);
     const databases = pools as Record<DatabaseServiceName, Queryable>;
 

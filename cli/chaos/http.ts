@@ -3,7 +3,6 @@
  * for setup calls that may race a stack that just became healthy.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Endpoints } from '../runtime/types.ts';
 
 export interface JsonResponse<T = unknown> {
   status: number;
@@ -62,13 +61,4 @@ export async function withRetries<T>(
     await sleep(Math.min(250 * 2 ** index, 3000));
   }
   throw last instanceof Error ? last : new Error(`${what} failed`);
-}
-
-/**
- * The shared secret of the services' admin endpoints. Runtimes publish it as `adminToken` on
- * their endpoints (an optional extension of Endpoints); else LAB_ADMIN_TOKEN, else the runtimes' default.
- */
-export function adminToken(endpoints: Endpoints, env: NodeJS.ProcessEnv = process.env): string {
-  const fromEndpoints = (endpoints as Endpoints & { adminToken?: string }).adminToken;
-  return fromEndpoints || env.LAB_ADMIN_TOKEN || 'lab-admin';
 }

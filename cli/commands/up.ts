@@ -18,6 +18,7 @@ export function maskPassword(url: string): string {
 export function maskedEndpoints(endpoints: Endpoints): Endpoints {
   return {
     ...endpoints,
+    adminToken: endpoints.adminToken ? '***' : '',
     databases: Object.fromEntries(
       Object.entries(endpoints.databases).map(([service, url]) => [service, maskPassword(url)]),
     ) as Endpoints['databases'],

@@ -31,6 +31,8 @@ export interface Endpoints {
   databases: Record<DatabaseServiceName, string>;
   /** Direct (not proxied) base URL of each service's HTTP port (health, metrics, admin). */
   services: Record<ServiceName, string>;
+  /** The services' admin secret (seed endpoints, fault hooks); never printed (`***`). */
+  adminToken: string;
 }
 
 export type ProcessState = 'running' | 'paused' | 'stopped' | 'exited';

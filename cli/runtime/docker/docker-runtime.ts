@@ -3,14 +3,13 @@
  * `docker-compose` with a fixed project name; dockerode for health, status, logs, process faults
  * and network partitions. State in `<LAB_HOME>/docker-state.json` (see state.ts).
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { closest } from 'fastest-levenshtein';
 import { ExitCode, LabError } from '../../errors.ts';
 import { labHome } from '../../home.ts';
+import { adminToken, homeSecret } from '../home-secrets.ts';
 import {
   DATABASE_SERVICES,
   type Endpoints,
@@ -138,20 +137,6 @@ export class DockerRuntime implements Runtime {
     }
   }
 
-  /** One signing key per lab home, shared with the local runtime's file, kept across restarts. */
-  #jwtSecret(): string {
-    const file = path.join(this.home, 'jwt-secret');
-    if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-    mkdirSync(this.home, { recursive: true });
-    const secret = randomBytes(32).toString('hex');
-    writeFileSync(file, `${secret}\n`, { mode: 0o600 });
-    return secret;
-  }
-
-  #adminToken(): string {
-    return this.#env.LAB_ADMIN_TOKEN || 'lab-admin';
-  }
-
   async up(options: UpOptions): Promise<Endpoints> {
     const { signal, onProgress } = options;
     await requireCompose();
@@ -179,8 +164,8 @@ export class DockerRuntime implements Runtime {
     const env: Record<string, string> = {
       LAB_KAFKA_HOST_PORT: this.#env.LAB_KAFKA_HOST_PORT || String(await freePort()),
       LAB_WITHOUT: options.without.join(','),
-      LAB_ADMIN_TOKEN: this.#adminToken(),
-      LAB_JWT_SECRET: this.#jwtSecret(),
+      LAB_ADMIN_TOKEN: adminToken(this.home, this.#env),
+      LAB_JWT_SECRET: homeSecret(this.home, 'jwt-secret'),
     };
     const services = (
       await composeOrThrow(this.config, ['config', '--services'], { env, what: 'compose config' })
@@ -454,7 +439,7 @@ export class DockerRuntime implements Runtime {
       const port = hostPort(service, PORTS.service);
       if (port) services[service] = `http://127.0.0.1:${port}`;
     }
-    const endpoints: Endpoints & { adminToken: string } = {
+    const endpoints: Endpoints = {
       gatewayUrl: `http://127.0.0.1:${gateway}`,
       faultProxyUrl: `http://127.0.0.1:${faultProxy}`,
       brokerBootstrap: `127.0.0.1:${broker}`,
@@ -465,7 +450,7 @@ export class DockerRuntime implements Runtime {
         ]),
       ) as Endpoints['databases'],
       services,
-      adminToken: state?.env.LAB_ADMIN_TOKEN ?? this.#adminToken(),
+      adminToken: state?.env.LAB_ADMIN_TOKEN ?? adminToken(this.home, this.#env),
     };
     return endpoints;
   }

@@ -89,6 +89,7 @@ function emptyEndpoints(): Endpoints {
   return {
     gatewayUrl: '',
     faultProxyUrl: '',
+    adminToken: '',
     brokerBootstrap: '',
     databases: Object.fromEntries(
       DATABASE_SERVICES.map((service) => [service, '']),
@@ -243,6 +244,7 @@ export class LocalRuntime implements Runtime {
       endpoints.gatewayUrl = contribution.gatewayUrl ?? endpoints.gatewayUrl;
       endpoints.faultProxyUrl = contribution.faultProxyUrl ?? endpoints.faultProxyUrl;
       endpoints.brokerBootstrap = contribution.brokerBootstrap ?? endpoints.brokerBootstrap;
+      endpoints.adminToken = contribution.adminToken ?? endpoints.adminToken;
       Object.assign(endpoints.databases, contribution.databases);
       Object.assign(endpoints.services, contribution.services);
     }

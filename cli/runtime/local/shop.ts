@@ -7,27 +7,11 @@
  * Only stack.ts imports this file (it uses stack.ts's hoisted nodeComponent while stack.ts is
  * still being evaluated); import STACK from stack.ts, never this file directly.
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { FAULT_PROXY, KAFKA_LINK_PORTS } from '../../faults/links.ts';
 import { kafkaLinkListenerArgs, linkAddress } from '../../faults/stack-component.ts';
+import { adminToken, homeSecret } from '../home-secrets.ts';
 import { DATABASE_SERVICES, type DatabaseServiceName } from '../types.ts';
 import { type Component, nodeComponent, type StackContext } from './stack.ts';
-
-/** The chaos engine's default (cli/chaos/http.ts adminToken); LAB_ADMIN_TOKEN overrides both. */
-export function shopAdminToken(env: NodeJS.ProcessEnv = process.env): string {
-  return env.LAB_ADMIN_TOKEN || 'lab-admin';
-}
-
-/** One signing key per lab home, kept across restarts so issued tokens stay valid (0600 file). */
-function jwtSecret(ctx: StackContext): string {
-  const file = path.join(ctx.home, 'jwt-secret');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  const secret = randomBytes(32).toString('hex');
-  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
-  return secret;
-}
 
 export function brokerAddress(ctx: StackContext): string {
   return `127.0.0.1:${ctx.port('kafka')}`;
@@ -73,8 +57,8 @@ function commonEnv(ctx: StackContext, service: string): Record<string, string> {
   return {
     PORT: String(ctx.port(service)),
     LAB_WITHOUT: ctx.without.join(','),
-    LAB_ADMIN_TOKEN: shopAdminToken(),
-    JWT_SECRET: jwtSecret(ctx),
+    LAB_ADMIN_TOKEN: adminToken(ctx.home),
+    JWT_SECRET: homeSecret(ctx.home, 'jwt-secret'),
     LOG_LEVEL: process.env.LAB_LOG_LEVEL || 'info',
     // V8 sizes its heap from the machine's memory and collects lazily; each service is meant to stay
     // under 150 MB RSS, so cap the heap (the services need ~20-60 MB) and glibc's per-thread arenas.
@@ -117,6 +101,7 @@ export const gatewayComponent: Component = nodeComponent({
   health: { http: '/health' },
   endpoints: (ctx) => ({
     gatewayUrl: `http://127.0.0.1:${ctx.port('gateway')}`,
+    adminToken: adminToken(ctx.home),
     services: { gateway: `http://127.0.0.1:${ctx.port('gateway')}` },
   }),
 });

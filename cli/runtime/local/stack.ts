@@ -55,6 +55,7 @@ export interface EndpointContribution {
   gatewayUrl?: string;
   faultProxyUrl?: string;
   brokerBootstrap?: string;
+  adminToken?: string;
   databases?: Partial<Endpoints['databases']>;
   services?: Partial<Endpoints['services']>;
 }
