@@ -14,7 +14,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_LABEL } from '../cli/runtime/docker/containers.ts';
 import { DockerRuntime } from '../cli/runtime/docker/index.ts';
-import { isPidAlive, readDockerState } from '../cli/runtime/docker/state.ts';
+import { readDockerState } from '../cli/runtime/docker/state.ts';
+import { isPidAlive } from '../cli/runtime/pids.ts';
 import { INFRA, SERVICES } from '../cli/runtime/types.ts';
 import { PARTITION_SCENARIO } from './docker-partition-scenario.ts';
 

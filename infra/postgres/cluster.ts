@@ -347,15 +347,7 @@ export class PostgresCluster {
 
   /** One admin round trip; true when the server answers a query. */
   async ping(): Promise<boolean> {
-    const client = new pg.Client({ connectionString: this.adminUrl(), connectionTimeoutMillis: 2000 });
-    client.on('error', () => {});
-    try {
-      await client.connect();
-      await client.query('SELECT 1');
-      return true;
-    } finally {
-      await client.end().catch(() => {});
-    }
+    return postgresAnswers(this.adminUrl(), 2000);
   }
 
   get running(): boolean {
@@ -419,5 +411,18 @@ export class PostgresCluster {
       DatabaseServiceName,
       string
     >;
+  }
+}
+
+/** True when the server at `url` answers a query; rejects when it cannot be reached in time. */
+export async function postgresAnswers(url: string, connectTimeoutMs: number): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } finally {
+    await client.end().catch(() => {});
   }
 }

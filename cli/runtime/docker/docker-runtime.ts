@@ -10,6 +10,7 @@ import { closest } from 'fastest-levenshtein';
 import { ExitCode, LabError } from '../../errors.ts';
 import { labHome } from '../../home.ts';
 import { adminToken, homeSecret } from '../home-secrets.ts';
+import { isPidAlive } from '../pids.ts';
 import {
   DATABASE_SERVICES,
   type Endpoints,
@@ -32,13 +33,7 @@ import {
   projectContainers,
 } from './containers.ts';
 import { streamLogs } from './logs.ts';
-import {
-  type DockerState,
-  isPidAlive,
-  readDockerState,
-  removeDockerState,
-  writeDockerState,
-} from './state.ts';
+import { type DockerState, readDockerState, removeDockerState, writeDockerState } from './state.ts';
 
 export interface DockerRuntimeOptions {
   /** Default: labHome(). */

@@ -47,13 +47,3 @@ export function writeDockerState(home: string, state: DockerState): void {
 export function removeDockerState(home: string): void {
   rmSync(stateFile(home), { force: true });
 }
-
-export function isPidAlive(pid: number | undefined): boolean {
-  if (pid === undefined) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import pg from 'pg';
+import { postgresAnswers } from '../../../infra/postgres/cluster.ts';
 
 /** How the supervisor knows a process is ready. Plain data: it is stored in the state file. */
 export type HealthCheck =
@@ -29,18 +29,6 @@ function tcpAccepts(host: string, port: number): Promise<boolean> {
   });
 }
 
-async function postgresAnswers(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: ATTEMPT_TIMEOUT_MS });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return true;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
 /** One attempt; never throws. */
 export async function isHealthy(check: HealthCheck): Promise<boolean> {
   try {
@@ -50,7 +38,7 @@ export async function isHealthy(check: HealthCheck): Promise<boolean> {
       case 'tcp':
         return await tcpAccepts(check.host, check.port);
       case 'postgres':
-        return await postgresAnswers(check.url);
+        return await postgresAnswers(check.url, ATTEMPT_TIMEOUT_MS);
     }
   } catch {
     return false;

@@ -6,6 +6,7 @@ import { PostgresCluster, type SynchronousCommit } from '../../../infra/postgres
 import { runningPostmaster } from '../../../infra/postgres/leftovers.ts';
 import { ExitCode, LabError } from '../../errors.ts';
 import { labHome } from '../../home.ts';
+import { isPidAlive } from '../pids.ts';
 import {
   DATABASE_SERVICES,
   type DatabaseServiceName,
@@ -500,14 +501,5 @@ export class LocalRuntime implements Runtime {
     latest.processes = latest.processes.map((candidate) => (candidate.name === target ? fresh : candidate));
     writeState(this.home, latest);
     await waitHealthy(fresh, { deadlineMs: this.#startDeadlineMs });
-  }
-}
-
-function isPidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -1,15 +1,7 @@
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { ExitCode, LabError } from '../../errors.ts';
-
-function isPidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+import { isPidAlive } from '../pids.ts';
 
 /**
  * One `lab up` at a time per lab home: two shells racing would each start a stack. The lock file
