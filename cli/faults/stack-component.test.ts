@@ -1,10 +1,10 @@
 /** The local runtime's fault-proxy entry: a links file from the allocated ports, loaded at start. */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultProxy } from '../../infra/fault-proxy/server.ts';
+import { allocatePorts } from '../runtime/local/ports.ts';
 // The stack first, as the runtime loads it: stack.ts and stack-component.ts import each other.
 import { STACK, type StackContext } from '../runtime/local/stack.ts';
 import { SERVICES } from '../runtime/types.ts';
@@ -17,21 +17,15 @@ import {
   linksConfigFile,
 } from './stack-component.ts';
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 let root: string;
 let ctx: StackContext;
 
 beforeAll(async () => {
   root = mkdtempSync(path.join(tmpdir(), 'lab-fault-stack-'));
-  const ports = new Map<string, number>([[`${FAULT_PROXY}/`, await freePort()]]);
-  for (const link of STACK_LINKS) ports.set(`${FAULT_PROXY}/${link}`, await freePort());
+  // The runtime's own allocator: ports below the ephemeral range, which no outgoing connection takes.
+  const [main, ...linkPorts] = await allocatePorts(1 + STACK_LINKS.length);
+  const ports = new Map<string, number>([[`${FAULT_PROXY}/`, main!]]);
+  for (const [index, link] of STACK_LINKS.entries()) ports.set(`${FAULT_PROXY}/${link}`, linkPorts[index]!);
   ports.set('postgres/', 5432);
   SERVICES.forEach((service, index) => {
     ports.set(`${service}/`, 3000 + index);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { ExitCode, LabError } from '../../errors.ts';
 
@@ -14,20 +15,41 @@ function close(server: Server): Promise<void> {
 }
 
 /**
- * `count` distinct free ports on 127.0.0.1. All are held open until every one is chosen, so the
- * kernel cannot hand out the same port twice.
+ * Where allocated ports come from: below the kernel's ephemeral range. A port from `listen(0)` is
+ * an ephemeral one, and between allocating it and the piece binding it, any process's outgoing
+ * connection may take it as its source port (seen: EADDRINUSE at bind).
+ */
+const ALLOCATION_FLOOR = 20_000;
+function allocationCeiling(): number {
+  try {
+    const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/);
+    const ephemeralLow = Number(low);
+    if (Number.isInteger(ephemeralLow) && ephemeralLow > ALLOCATION_FLOOR + 1000) return ephemeralLow - 1;
+  } catch {
+    // Not Linux: macOS and Windows hand out ephemeral ports from 49152 up.
+  }
+  return 32_767;
+}
+
+/**
+ * `count` distinct free ports on 127.0.0.1, chosen at random below the ephemeral range. All are
+ * held open until every one is chosen, so none is handed out twice.
  */
 export async function allocatePorts(count: number): Promise<number[]> {
-  const servers: Server[] = [];
+  const ceiling = allocationCeiling();
+  const servers = new Map<number, Server>();
   try {
-    for (let i = 0; i < count; i++) servers.push(await listen(0));
-    return servers.map((server) => {
-      const address = server.address();
-      if (typeof address !== 'object' || !address) throw new Error('no address for a listening socket');
-      return address.port;
-    });
+    for (let tries = 0; servers.size < count; tries++) {
+      if (tries > count * 50)
+        throw new Error(`no ${count} free ports between ${ALLOCATION_FLOOR} and ${ceiling}`);
+      const port = ALLOCATION_FLOOR + Math.floor(Math.random() * (ceiling - ALLOCATION_FLOOR + 1));
+      if (servers.has(port)) continue;
+      const server = await listen(port).catch(() => undefined);
+      if (server) servers.set(port, server);
+    }
+    return [...servers.keys()];
   } finally {
-    await Promise.all(servers.map(close));
+    await Promise.all([...servers.values()].map(close));
   }
 }
 
