@@ -30,7 +30,6 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const LAB = path.join(ROOT, 'bin/lab');
 const home = mkdtempSync(path.join(tmpdir(), 'lab-bench-saga-'));
 const env: NodeJS.ProcessEnv = { ...process.env, LAB_HOME: home, LAB_LOG_LEVEL: 'warn' };
-const ADMIN_TOKEN = env.LAB_ADMIN_TOKEN || 'lab-admin';
 const SECONDS = Number(env.BENCH_SECONDS ?? 10);
 const CONCURRENCY = (env.BENCH_CONCURRENCY ?? '4,8,16,32').split(',').map(Number);
 const RATE = Number(env.BENCH_RATE ?? 50);
@@ -199,7 +198,7 @@ async function main() {
   const results: Record<string, unknown> = {};
   try {
     // Seed: one product with plenty of stock, customers with plenty of money.
-    const admin = { 'x-lab-admin-token': ADMIN_TOKEN };
+    const admin = { 'x-lab-admin-token': endpoints.adminToken };
     await post(
       `${gateway}/api/admin/products`,
       { sku: 'bench-bread', price_cents: 100, stock: { units: 60_000 } },
