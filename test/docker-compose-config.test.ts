@@ -33,12 +33,20 @@ const OVERRIDES = {
 /** Empty = unset for `${VAR:-default}`: the defaults apply whatever the calling shell exports. */
 const UNSET = Object.fromEntries([...Object.keys(OVERRIDES), 'LAB_IMAGE'].map((name) => [name, '']));
 
-/** `compose config` of the project with these env overrides: exit code and the resolved model. */
-async function composeConfig(env: Record<string, string>): Promise<ComposeModel> {
+/** What `lab up --runtime docker` passes from the lab home; the files have no default for them. */
+const SECRETS = { LAB_ADMIN_TOKEN: 'test-admin-token', LAB_JWT_SECRET: 'test-jwt-secret' };
+
+/** `compose config` of the project with these env overrides: exit code and output. */
+function runConfig(env: Record<string, string>) {
   const config = dockerConfig({ ...env, LAB_COMPOSE_PROJECT: 'labconfig' });
-  const result = await runCompose(config, ['config'], {
-    env: { ...UNSET, LAB_KAFKA_HOST_PORT: '39094', ...env },
+  return runCompose(config, ['config'], {
+    env: { ...UNSET, LAB_KAFKA_HOST_PORT: '39094', ...SECRETS, ...env },
   });
+}
+
+/** `compose config` of the project with these env overrides: the resolved model. */
+async function composeConfig(env: Record<string, string>): Promise<ComposeModel> {
+  const result = await runConfig(env);
   expect(result.exitCode, result.output).toBe(0);
   // v1 prints warnings on stderr (merged into output); the model starts at the first top-level key.
   const yamlText = result.output.slice(result.output.search(/^(name|services|version):/m));
@@ -63,6 +71,21 @@ describe('compose files', () => {
     expect(Object.keys(model.services).sort()).toEqual(
       [...SERVICES, 'fault-proxy', 'kafka', 'postgres'].sort(),
     );
+  });
+
+  it('a hand-run compose refuses to start without the admin token or the JWT secret: no well-known default', async () => {
+    for (const files of [{}, { LAB_DOCKER_STANDINS: '1' }] as Record<string, string>[])
+      for (const missing of Object.keys(SECRETS)) {
+        // Empty counts as unset for `${VAR:?}`, whatever the calling shell exports.
+        const result = await runConfig({ ...files, [missing]: '' });
+        expect(result.exitCode, result.output).not.toBe(0);
+        expect(result.output).toContain(`${missing} must be set`);
+      }
+    const model = await composeConfig({});
+    for (const service of SERVICES) {
+      expect(model.services[service]?.environment?.LAB_ADMIN_TOKEN).toBe(SECRETS.LAB_ADMIN_TOKEN);
+      expect(model.services[service]?.environment?.JWT_SECRET).toBe(SECRETS.LAB_JWT_SECRET);
+    }
   });
 
   it('docker-compose.yml validates with every image overridden by env', async () => {

@@ -116,6 +116,14 @@ export class DockerRuntime implements Runtime {
       options.startDeadlineMs ?? (Number(this.#env.LAB_DOCKER_START_DEADLINE_MS) || 300_000);
   }
 
+  /** The secrets compose-file interpolation requires (it has no default for them, by design). */
+  #secretsEnv(): Record<string, string> {
+    return {
+      LAB_ADMIN_TOKEN: adminToken(this.home, this.#env),
+      LAB_JWT_SECRET: homeSecret(this.home, 'jwt-secret'),
+    };
+  }
+
   async #assertEngine(): Promise<void> {
     try {
       await this.docker.ping();
@@ -159,8 +167,7 @@ export class DockerRuntime implements Runtime {
     const env: Record<string, string> = {
       LAB_KAFKA_HOST_PORT: this.#env.LAB_KAFKA_HOST_PORT || String(await freePort()),
       LAB_WITHOUT: options.without.join(','),
-      LAB_ADMIN_TOKEN: adminToken(this.home, this.#env),
-      LAB_JWT_SECRET: homeSecret(this.home, 'jwt-secret'),
+      ...this.#secretsEnv(),
     };
     const services = (
       await composeOrThrow(this.config, ['config', '--services'], { env, what: 'compose config' })
@@ -334,7 +341,8 @@ export class DockerRuntime implements Runtime {
     if (state) await this.#stopLeftoverProcesses(state);
     const args = ['down', '--remove-orphans', '--timeout', '10', ...(options.purge ? ['--volumes'] : [])];
     const result = await runCompose(this.config, args, {
-      env: readDockerState(this.home)?.env ?? state?.env ?? {},
+      // The secrets too: compose refuses a file that interpolates without them, even to take it down.
+      env: { ...this.#secretsEnv(), ...(readDockerState(this.home)?.env ?? state?.env) },
     });
     // Whatever compose did not remove (a container created by a compose process killed mid-way,
     // files changed since `up`) goes by its project label.
