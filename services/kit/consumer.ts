@@ -1,13 +1,24 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Consumer, EachMessagePayload, IHeaders } from 'kafkajs';
+import type { Consumer, EachBatchPayload, EachMessagePayload, IHeaders, KafkaMessage } from 'kafkajs';
 import type { Bus } from './bus.ts';
 import type { Pool } from './db.ts';
 import { isTransientDatabaseError } from './db.ts';
 import { contextFrom, deadLetterTopic, type IncomingEvent, type Topic } from './events.ts';
-import { recordDelivery } from './inbox.ts';
+import { type Delivery, recordDeliveries } from './inbox.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import type { EventWriter, Tx } from './outbox.ts';
+
+/** The most events one transaction carries: bounds how long a batch holds its row locks. */
+const MAX_EVENTS_PER_TRANSACTION = 50;
+
+/** One message of a partition, with what handling it needs from the batch it came in. */
+interface Delivered {
+  topic: string;
+  partition: number;
+  message: KafkaMessage;
+  heartbeat(): Promise<void>;
+}
 
 export type EventHandler = (tx: Tx, event: IncomingEvent, log: Logger) => Promise<void>;
 /** topic → event type → handler. Types without a handler are acknowledged without effect. */
@@ -75,13 +86,18 @@ export interface ConsumerRunnerOptions {
 }
 
 /**
- * Runs one consumer group. Each message is handled in one transaction together with its inbox
- * row; the offset is committed by kafkajs only after eachMessage returned, so after the
- * transaction committed (at-least-once; the inbox makes the redelivery harmless).
+ * Runs one consumer group. The messages of a fetched batch are handled in as few transactions as
+ * possible: one per run of up to MAX_EVENTS_PER_TRANSACTION events, with one inbox statement and
+ * one outbox statement for all of them. Under load a fetch brings many events and a saga step
+ * costs a fraction of a commit; with one event in flight it is one transaction, as before.
+ * Offsets are resolved only after the transaction committed (at-least-once; the inbox makes the
+ * redelivery harmless).
  *
- * Failures: a database or network failure is waited out (retried without limit: the message is
- * fine, the world is not); anything else (poison, a handler bug) is retried `maxAttempts` times,
- * then the message goes to `<topic>.dlq` and to the dead_letters table, and the consumer moves on.
+ * Failures: if anything in a batch transaction fails, it rolls back as a whole and its events are
+ * handled again one at a time, so only the event at fault is retried or dead-lettered. A database
+ * or network failure is waited out (retried without limit: the message is fine, the world is not);
+ * anything else (poison, a handler bug) is retried `maxAttempts` times, then the message goes to
+ * `<topic>.dlq` and to the dead_letters table, and the consumer moves on.
  */
 export class ConsumerRunner {
   readonly #options: ConsumerRunnerOptions;
@@ -153,7 +169,8 @@ export class ConsumerRunner {
       partitionsConsumedConcurrently: this.#options.partitionsConsumedConcurrently ?? 3,
       autoCommitInterval: 500,
       autoCommitThreshold: 50,
-      eachMessage: (payload) => this.#handle(payload),
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.#handleBatch(payload),
     });
   }
 
@@ -163,31 +180,87 @@ export class ConsumerRunner {
     await this.#consumer.disconnect().catch(() => {});
   }
 
-  async #handle(payload: EachMessagePayload): Promise<void> {
+  async #handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+    const { topic, partition } = batch;
+    // Stopping or rebalanced away: what is left is not resolved, so its next owner gets it again.
+    const mayGoOn = (): boolean => isRunning() && !isStale() && !this.#stopping;
+    let run: Array<{ message: KafkaMessage; event: IncomingEvent }> = [];
+    const flush = async (): Promise<void> => {
+      const chunk = run;
+      run = [];
+      if (chunk.length === 0) return;
+      await this.#handleRun(chunk, { topic, partition, heartbeat }, resolveOffset);
+      await commitOffsetsIfNecessary();
+    };
+    for (const message of batch.messages) {
+      if (!mayGoOn()) return;
+      let event: IncomingEvent | undefined;
+      try {
+        event = parseMessage({ topic, partition, message });
+      } catch {
+        // Poison: what came before it commits first, then it takes the retry and dead-letter path alone.
+        await flush();
+        if (!mayGoOn()) return;
+        await this.#handle({ topic, partition, message, heartbeat });
+        resolveOffset(message.offset);
+        continue;
+      }
+      run.push({ message, event });
+      if (run.length >= MAX_EVENTS_PER_TRANSACTION) await flush();
+    }
+    if (mayGoOn()) await flush();
+    await heartbeat().catch(() => {});
+  }
+
+  async #handleRun(
+    run: Array<{ message: KafkaMessage; event: IncomingEvent }>,
+    delivered: Omit<Delivered, 'message'>,
+    resolveOffset: (offset: string) => void,
+  ): Promise<void> {
+    try {
+      await this.#apply(run.map((item) => item.event));
+      resolveOffset(run.at(-1)!.message.offset);
+      return;
+    } catch (error) {
+      if (this.#stopping) throw error;
+      if (run.length === 1) {
+        this.#options.log.debug({ err: error }, 'consumer: event failed, retrying it alone');
+      } else {
+        this.#options.log.info(
+          { err: error, events: run.length },
+          'consumer: batch transaction failed, handling its events one at a time',
+        );
+      }
+    }
+    for (const { message } of run) {
+      await this.#handle({ ...delivered, message });
+      resolveOffset(message.offset);
+    }
+  }
+
+  async #handle(delivered: Delivered): Promise<void> {
     const { log, metrics, maxAttempts } = this.#options;
-    const { topic } = payload;
+    const { topic, message } = delivered;
     let failedAttempts = 0;
     let transientWaits = 0;
     for (;;) {
       try {
-        await this.#process(payload);
+        await this.#apply([parseMessage(delivered)]);
         return;
       } catch (error) {
         if (this.#stopping) throw error; // not committed: the next owner of the partition redelivers it
         if (!(error instanceof PoisonMessageError) && isTransientDatabaseError(error)) {
           transientWaits += 1;
-          log.warn(
-            { err: error, topic, offset: payload.message.offset },
-            'consumer: transient failure, waiting',
-          );
+          log.warn({ err: error, topic, offset: message.offset }, 'consumer: transient failure, waiting');
           await sleep(Math.min(5000, 100 * 2 ** Math.min(transientWaits, 6)));
-          await payload.heartbeat().catch(() => {});
+          await delivered.heartbeat().catch(() => {});
           continue;
         }
         failedAttempts += 1;
         metrics?.consumerRetries.inc({ topic });
         if (failedAttempts >= maxAttempts) {
-          await this.#deadLetter(payload, error, failedAttempts);
+          await this.#deadLetter(delivered, error, failedAttempts);
           return;
         }
         await sleep(50 * failedAttempts);
@@ -195,33 +268,36 @@ export class ConsumerRunner {
     }
   }
 
-  async #process(payload: EachMessagePayload): Promise<void> {
+  /** Applies events (in partition order) and their inbox rows in one transaction. */
+  async #apply(events: IncomingEvent[]): Promise<void> {
     const { group, writer, handlers, dedup, metrics, log } = this.#options;
-    const event = parseMessage(payload);
-    const handler = handlers[event.topic as Topic]?.[event.type];
-    if (!handler) return;
-    const eventLog = log.child({
-      correlationId: event.headers['correlation-id'],
-      eventId: event.id,
-      eventType: event.type,
+    const handled = events.filter((event) => handlers[event.topic as Topic]?.[event.type] !== undefined);
+    if (handled.length === 0) return;
+    const logOf = (event: IncomingEvent): Logger =>
+      log.child({ correlationId: event.headers['correlation-id'], eventId: event.id, eventType: event.type });
+    const deliveries: Delivery[] = await writer.batch(async (open, client) => {
+      const recorded = await recordDeliveries(client, { consumer: group, events: handled, dedup });
+      for (const [index, event] of handled.entries()) {
+        const handler = handlers[event.topic as Topic]![event.type]!;
+        if (recorded[index]!.apply) await handler(open(contextFrom(event)), event, logOf(event));
+      }
+      return recorded;
     });
-    const outcome = await writer.transaction(contextFrom(event), async (tx) => {
-      const delivery = await recordDelivery(tx.client, { consumer: group, event, dedup });
-      if (delivery.apply) await handler(tx, event, eventLog);
-      return delivery;
-    });
-    if (outcome.duplicate && !outcome.apply) {
-      metrics?.inboxDuplicatesSkipped.inc({ consumer: group, topic: event.topic });
-      eventLog.info({ deliveries: outcome.deliveries }, 'duplicate skipped by the inbox');
-    } else {
-      if (outcome.duplicate) metrics?.eventsAppliedTwice.inc();
-      metrics?.eventsConsumed.inc({ topic: event.topic, type: event.type });
+    for (const [index, event] of handled.entries()) {
+      const delivery = deliveries[index]!;
+      if (delivery.duplicate && !delivery.apply) {
+        metrics?.inboxDuplicatesSkipped.inc({ consumer: group, topic: event.topic });
+        logOf(event).info({ deliveries: delivery.deliveries }, 'duplicate skipped by the inbox');
+      } else {
+        if (delivery.duplicate) metrics?.eventsAppliedTwice.inc();
+        metrics?.eventsConsumed.inc({ topic: event.topic, type: event.type });
+      }
     }
   }
 
-  async #deadLetter(payload: EachMessagePayload, error: unknown, attempts: number): Promise<void> {
+  async #deadLetter(delivered: Delivered, error: unknown, attempts: number): Promise<void> {
     const { group, bus, pool, metrics, log } = this.#options;
-    const { topic, partition, message } = payload;
+    const { topic, partition, message } = delivered;
     const headers = headerText(message.headers);
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     log.error(

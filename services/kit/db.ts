@@ -6,11 +6,44 @@ export type PoolClient = pg.PoolClient;
 // int8 (bigint, bigserial, count(*)) as a JS number: cents and counters in the lab stay far below 2^53.
 pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
 
+/**
+ * Statement texts prepared so far (text → name), shared by every connection of the process: a
+ * service runs the same few dozen parameterised statements thousands of times, and a prepared one
+ * skips PostgreSQL's parse and plan. The cap keeps a query built with varying text (none today)
+ * from filling every connection with prepared statements.
+ */
+const preparedNames = new Map<string, string>();
+const MAX_PREPARED_STATEMENTS = 500;
+
+function statementName(text: string): string | undefined {
+  let name = preparedNames.get(text);
+  if (name === undefined && preparedNames.size < MAX_PREPARED_STATEMENTS) {
+    name = `lab_${preparedNames.size + 1}`;
+    preparedNames.set(text, name);
+  }
+  return name;
+}
+
+type AnyQuery = (this: pg.Client, config: unknown, values?: unknown, callback?: unknown) => unknown;
+
+/** A client that sends `query(text, values)` as a named (prepared) statement. */
+class PreparingClient extends pg.Client {}
+const plainQuery = pg.Client.prototype.query as AnyQuery;
+const preparingQuery: AnyQuery = function (config, values, callback) {
+  if (typeof config === 'string' && Array.isArray(values)) {
+    const name = statementName(config);
+    if (name !== undefined) return plainQuery.call(this, { name, text: config, values }, callback);
+  }
+  return plainQuery.call(this, config, values, callback);
+};
+PreparingClient.prototype.query = preparingQuery as typeof pg.Client.prototype.query;
+
 export function createPool(
   connectionString: string,
   options: { max?: number; application?: string } = {},
 ): Pool {
   const pool = new pg.Pool({
+    Client: PreparingClient,
     connectionString,
     max: options.max ?? 10,
     application_name: options.application,

@@ -10,27 +10,72 @@ export interface Delivery {
 }
 
 /**
- * Records a delivery in the caller's transaction, before the handler's effects. The upsert takes
- * the row lock of (consumer, event_id): a concurrent copy of the same event waits for this
- * transaction and then sees it as a duplicate. Because the row commits with the effects, "seen"
- * and "applied" can never disagree, whatever crashes.
+ * Records deliveries in the caller's transaction, before the handlers' effects: one statement for
+ * a whole batch, one row per (consumer, event). The upsert takes each row's lock: a concurrent
+ * copy of the same event waits for this transaction and then sees it as a duplicate. Because the
+ * rows commit with the effects, "seen" and "applied" can never disagree, whatever crashes.
+ *
+ * Copies of one event inside the batch (the relay publishes duplicates back to back) fold into one
+ * row, since an upsert cannot touch a row twice; the first copy of a new event applies, the rest
+ * are duplicates. Rows are locked in event-id order so two overlapping batches cannot deadlock.
  *
  * `dedup: false` (`--without inbox`) still counts deliveries but applies every copy, and records
  * how often it did in `applied`, so the checks can show the damage.
+ *
+ * Returns one Delivery per element of `events`, in the same order.
  */
+export async function recordDeliveries(
+  client: PoolClient,
+  options: { consumer: string; events: readonly IncomingEvent[]; dedup: boolean },
+): Promise<Delivery[]> {
+  const { consumer, events, dedup } = options;
+  const copies = new Map<string, { event: IncomingEvent; copies: number }>();
+  // PostgreSQL answers uuids in lower case, whatever case the header had.
+  const keyOf = (event: IncomingEvent): string => event.id.toLowerCase();
+  for (const event of events) {
+    const entry = copies.get(keyOf(event));
+    if (entry) entry.copies += 1;
+    else copies.set(keyOf(event), { event, copies: 1 });
+  }
+  const distinct = [...copies].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, entry]) => entry);
+  const { rows } = await client.query<{ event_id: string; deliveries: number }>(
+    `INSERT INTO inbox AS i (consumer, event_id, event_type, topic, deliveries, applied)
+     SELECT $1, e.id, e.type, e.topic, e.copies, CASE WHEN $5 THEN 1 ELSE e.copies END
+     FROM unnest($2::uuid[], $3::text[], $4::text[], $6::int[]) AS e(id, type, topic, copies)
+     ON CONFLICT (consumer, event_id) DO UPDATE
+       SET deliveries = i.deliveries + EXCLUDED.deliveries,
+           applied = i.applied + CASE WHEN $5 THEN 0 ELSE EXCLUDED.deliveries END,
+           last_seen_at = now()
+     RETURNING event_id, deliveries`,
+    [
+      consumer,
+      distinct.map((entry) => entry.event.id),
+      distinct.map((entry) => entry.event.type),
+      distinct.map((entry) => entry.event.topic),
+      dedup,
+      distinct.map((entry) => entry.copies),
+    ],
+  );
+  const totals = new Map(rows.map((row) => [row.event_id, row.deliveries]));
+  const seen = new Map<string, number>();
+  return events.map((event) => {
+    const key = keyOf(event);
+    const batchCopies = copies.get(key)!.copies;
+    const total = totals.get(key) ?? batchCopies;
+    const copyIndex = seen.get(key) ?? 0;
+    seen.set(key, copyIndex + 1);
+    // Deliveries before this batch, plus the copies of it so far.
+    const deliveries = total - batchCopies + copyIndex + 1;
+    const duplicate = deliveries > 1;
+    return { duplicate, apply: !duplicate || !dedup, deliveries };
+  });
+}
+
+/** One delivery (see recordDeliveries). */
 export async function recordDelivery(
   client: PoolClient,
   options: { consumer: string; event: IncomingEvent; dedup: boolean },
 ): Promise<Delivery> {
-  const { consumer, event, dedup } = options;
-  const result = await client.query<{ deliveries: number }>(
-    `INSERT INTO inbox (consumer, event_id, event_type, topic) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (consumer, event_id) DO UPDATE
-       SET deliveries = inbox.deliveries + 1, applied = inbox.applied + $5, last_seen_at = now()
-     RETURNING deliveries`,
-    [consumer, event.id, event.type, event.topic, dedup ? 0 : 1],
-  );
-  const deliveries = result.rows[0]?.deliveries ?? 1;
-  const duplicate = deliveries > 1;
-  return { duplicate, apply: !duplicate || !dedup, deliveries };
+  const [delivery] = await recordDeliveries(client, { ...options, events: [options.event] });
+  return delivery!;
 }

@@ -13,22 +13,30 @@ export interface Tx {
 /** Publishes events straight to the broker (used by `--without outbox`). */
 export type DirectPublish = (events: OutgoingEvent[]) => Promise<void>;
 
-export async function insertOutbox(client: PoolClient, event: OutgoingEvent): Promise<void> {
+/** One statement for all of a transaction's events, in emit order (their `seq` follows it). */
+export async function insertOutbox(client: PoolClient, events: readonly OutgoingEvent[]): Promise<void> {
+  if (events.length === 0) return;
   await client.query(
     `INSERT INTO outbox (id, aggregatetype, aggregateid, type, topic, payload, headers, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+     SELECT id, aggregatetype, aggregateid, type, topic, payload::jsonb, headers::jsonb, created_at
+     FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[])
+       WITH ORDINALITY AS e(id, aggregatetype, aggregateid, type, topic, payload, headers, created_at, n)
+     ORDER BY n`,
     [
-      event.id,
-      event.aggregateType,
-      event.aggregateId,
-      event.type,
-      event.topic,
-      event.payload,
-      event.headers,
-      event.createdAt,
+      events.map((event) => event.id),
+      events.map((event) => event.aggregateType),
+      events.map((event) => event.aggregateId),
+      events.map((event) => event.type),
+      events.map((event) => event.topic),
+      events.map((event) => JSON.stringify(event.payload)),
+      events.map((event) => JSON.stringify(event.headers)),
+      events.map((event) => event.createdAt),
     ],
   );
 }
+
+/** Opens a unit of work inside a shared transaction: its own context (causation), the shared connection. */
+export type OpenUnit = (context: EventContext) => Tx;
 
 /**
  * Runs state changes and their events as one unit.
@@ -65,21 +73,34 @@ export class EventWriter {
     return this.#useOutbox;
   }
 
-  async transaction<T>(context: EventContext, work: (tx: Tx) => Promise<T>): Promise<T> {
+  transaction<T>(context: EventContext, work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.batch((open) => work(open(context)));
+  }
+
+  /**
+   * Several units of work in one transaction (a consumer's batch of events): each unit emits with
+   * its own context, all of them commit or none does, and their events are written by one
+   * statement just before COMMIT (or, without the outbox, published after it).
+   */
+  async batch<T>(work: (open: OpenUnit, client: PoolClient) => Promise<T>): Promise<T> {
     const pending: OutgoingEvent[] = [];
-    const result = await inTransaction(this.#pool, (client) =>
-      work({
+    const result = await inTransaction(this.#pool, async (client) => {
+      const value = await work(
+        (context) => ({
+          client,
+          context,
+          emit: async (draft) => {
+            const event = buildEvent(draft, context, this.#producer);
+            pending.push(event);
+            return event;
+          },
+        }),
         client,
-        context,
-        emit: async (draft) => {
-          const event = buildEvent(draft, context, this.#producer);
-          if (this.#useOutbox) await insertOutbox(client, event);
-          else pending.push(event);
-          return event;
-        },
-      }),
-    );
-    if (pending.length > 0 && this.#publishDirect) {
+      );
+      if (this.#useOutbox) await insertOutbox(client, pending);
+      return value;
+    });
+    if (!this.#useOutbox && pending.length > 0 && this.#publishDirect) {
       try {
         await this.#publishDirect(pending);
       } catch (error) {

@@ -1,0 +1,207 @@
+import { randomUUID } from 'node:crypto';
+import type { Message } from 'kafkajs';
+import pino from 'pino';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Bus } from '../services/kit/bus.ts';
+import { ConsumerRunner, type EventHandler, type HandlerMap } from '../services/kit/consumer.ts';
+import { createPool, type Pool } from '../services/kit/db.ts';
+import type { Topic } from '../services/kit/events.ts';
+import { kitMigrations, migrate } from '../services/kit/migrate.ts';
+import { EventWriter } from '../services/kit/outbox.ts';
+import {
+  query,
+  startBrokerProcess,
+  startPostgres,
+  type TestBroker,
+  type TestPostgres,
+  truncateAll,
+  waitFor,
+} from './services-support.ts';
+
+/**
+ * The consumer runner against the real broker and PostgreSQL: a backlog is taken in batches (one
+ * transaction per run of events), and a batch survives copies, poison and a failing handler
+ * without losing, reordering or doubling an effect.
+ */
+const log = pino({ level: 'silent' });
+let pg: TestPostgres;
+let broker: TestBroker;
+let url: string;
+let pool: Pool;
+let bus: Bus;
+
+beforeAll(async () => {
+  [pg, broker] = await Promise.all([startPostgres(), startBrokerProcess()]);
+  url = pg.urls.order;
+  pool = createPool(url, { max: 10 });
+  await migrate(pool, [kitMigrations()]);
+  await query(
+    url,
+    `CREATE TABLE effects (event_id uuid, aggregate text, n int, tx bigint, at timestamptz DEFAULT clock_timestamp())`,
+  );
+  bus = new Bus({ clientId: 'consumer-test', brokers: [broker.bootstrap], log });
+  await bus.connect();
+  // One partition: the order every effect must follow is the log's.
+  await bus.ensureTopics(1);
+}, 120_000);
+
+afterAll(async () => {
+  await bus?.disconnect();
+  await pool?.end();
+  await Promise.all([pg?.stop(), broker?.stop()]);
+});
+
+beforeEach(async () => {
+  await truncateAll(url);
+  await query(url, 'TRUNCATE effects');
+});
+
+interface Sent {
+  id: string;
+  aggregate: string;
+  n: number;
+}
+
+/** Sends events (and raw poison) before any consumer runs, so they arrive as a backlog. */
+async function sendBacklog(
+  topic: Topic,
+  items: Array<Sent | 'poison'>,
+  copiesOf: (item: Sent) => number = () => 1,
+) {
+  const messages = items.flatMap((item): Message[] => {
+    if (item === 'poison') return [{ key: 'poison', value: Buffer.from([0, 1, 2]) }];
+    const message = {
+      key: item.aggregate,
+      value: JSON.stringify({ n: item.n }),
+      headers: { 'event-id': item.id, 'event-type': 'Counted', 'correlation-id': item.aggregate },
+    };
+    return Array.from({ length: copiesOf(item) }, () => message);
+  });
+  await bus.sendRaw(topic, messages);
+}
+
+function runner(options: { handlers: HandlerMap; dedup?: boolean; group?: string }): ConsumerRunner {
+  return new ConsumerRunner({
+    group: options.group ?? `g-${randomUUID()}`,
+    bus,
+    pool,
+    writer: new EventWriter({ pool, producer: 'consumer-test', useOutbox: true, log }),
+    handlers: options.handlers,
+    dedup: options.dedup ?? true,
+    maxAttempts: 2,
+    log,
+  });
+}
+
+/** Each test reads its own topic: a new group reads a topic from the beginning. */
+const recordEffect: EventHandler = async (tx, event) => {
+  const { n } = event.payload as { n: number };
+  await tx.client.query(
+    'INSERT INTO effects (event_id, aggregate, n, tx) VALUES ($1, $2, $3, txid_current())',
+    [event.id, event.key, n],
+  );
+  await tx.emit({
+    topic: 'payments',
+    type: 'Echoed',
+    aggregateType: 'order',
+    aggregateId: event.key ?? '',
+    payload: { n },
+  });
+};
+
+function backlog(count: number): Sent[] {
+  return Array.from({ length: count }, (_, n) => ({ id: randomUUID(), aggregate: `agg-${n % 7}`, n }));
+}
+
+describe('consumer runner: batches', () => {
+  it('takes a backlog in few transactions, every effect once and in log order, copies skipped', async () => {
+    const events = backlog(150);
+    // Every fifth event arrives three times back to back, as the relay's duplicate fault sends them.
+    await sendBacklog('orders', events, (item) => (item.n % 5 === 0 ? 3 : 1));
+    const consumer = runner({ handlers: { orders: { Counted: recordEffect } } });
+    await consumer.start();
+    try {
+      await waitFor('every effect', async () => (await query(url, 'SELECT 1 FROM effects')).length >= 150, {
+        timeoutMs: 60_000,
+      });
+      const effects = await query<{ n: number; tx: string }>(url, 'SELECT n, tx FROM effects ORDER BY at');
+      expect(effects.map((effect) => effect.n)).toEqual(events.map((event) => event.n));
+      const transactions = new Set(effects.map((effect) => effect.tx)).size;
+      expect(transactions).toBeLessThan(events.length / 5);
+      const inbox = await query<{ copies: number; n: number }>(
+        url,
+        'SELECT deliveries AS copies, count(*)::int AS n FROM inbox GROUP BY deliveries ORDER BY deliveries',
+      );
+      expect(inbox).toEqual([
+        { copies: 1, n: 120 },
+        { copies: 3, n: 30 },
+      ]);
+      // The outbox rows follow the effects' order, one per effect.
+      const outbox = await query<{ n: number }>(
+        url,
+        `SELECT (payload->>'n')::int AS n FROM outbox ORDER BY seq`,
+      );
+      expect(outbox.map((row) => row.n)).toEqual(events.map((event) => event.n));
+    } finally {
+      await consumer.stop();
+    }
+  }, 120_000);
+
+  it('without dedup, every copy in a batch applies (the switch keeps working in batches)', async () => {
+    const events = backlog(20);
+    await sendBacklog('inventory', events, () => 2);
+    const consumer = runner({ handlers: { inventory: { Counted: recordEffect } }, dedup: false });
+    await consumer.start();
+    try {
+      await waitFor('every copy', async () => (await query(url, 'SELECT 1 FROM effects')).length >= 40, {
+        timeoutMs: 60_000,
+      });
+      expect(await query(url, 'SELECT count(DISTINCT event_id)::int AS n FROM effects')).toEqual([{ n: 20 }]);
+      expect(
+        await query(url, 'SELECT min(deliveries) AS d, min(applied) AS a, max(applied) AS m FROM inbox'),
+      ).toEqual([{ d: 2, a: 2, m: 2 }]);
+    } finally {
+      await consumer.stop();
+    }
+  }, 120_000);
+
+  it('poison and a failing handler in mid-batch: only they are dead-lettered, the rest applies once, in order', async () => {
+    const events = backlog(60);
+    const doomed = events[25]!;
+    await sendBacklog('shipping', [...events.slice(0, 10), 'poison', ...events.slice(10)]);
+    const failing: HandlerMap = {
+      shipping: {
+        async Counted(tx, event, handlerLog) {
+          if (event.id === doomed.id) throw new Error('this event always fails');
+          await recordEffect(tx, event, handlerLog);
+        },
+      },
+    };
+    const consumer = runner({ handlers: failing });
+    await consumer.start();
+    try {
+      await waitFor(
+        'effects and dead letters',
+        async () =>
+          (await query(url, 'SELECT 1 FROM effects')).length >= 59 &&
+          (await query(url, 'SELECT 1 FROM dead_letters')).length >= 2,
+        { timeoutMs: 60_000 },
+      );
+      const effects = await query<{ n: number }>(url, 'SELECT n FROM effects ORDER BY at');
+      expect(effects.map((effect) => effect.n)).toEqual(
+        events.filter((event) => event !== doomed).map((event) => event.n),
+      );
+      const letters = await query<{ event_id: string | null; error: string }>(
+        url,
+        'SELECT event_id, error FROM dead_letters ORDER BY id',
+      );
+      expect(letters.map((letter) => letter.event_id)).toEqual([null, doomed.id]);
+      expect(letters[1]!.error).toContain('this event always fails');
+      // Nothing of the rolled-back batch attempts stayed behind: one inbox row and one outbox row per effect.
+      expect(await query(url, 'SELECT count(*)::int AS n FROM inbox')).toEqual([{ n: 59 }]);
+      expect(await query(url, 'SELECT count(*)::int AS n FROM outbox')).toEqual([{ n: 59 }]);
+    } finally {
+      await consumer.stop();
+    }
+  }, 120_000);
+});
