@@ -17,8 +17,8 @@ import type { ActiveFault, FaultContext } from '../cli/chaos/faults/types.ts';
 import { parseScenario } from '../cli/chaos/loader.ts';
 import { createRandom } from '../cli/chaos/random.ts';
 import type { Fault, FaultKind } from '../cli/chaos/schema.ts';
+import { type Component, nodeComponent, REPO_ROOT } from '../cli/runtime/local/component.ts';
 import { LocalRuntime } from '../cli/runtime/local/local-runtime.ts';
-import { type Component, nodeComponent, REPO_ROOT } from '../cli/runtime/local/stack.ts';
 import type { Endpoints } from '../cli/runtime/types.ts';
 import { echoUpstream, RecordingClient, type Upstream } from '../infra/fault-proxy/test-support.ts';
 

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { closest } from 'fastest-levenshtein';
 import { badInput } from '../errors.ts';
 import { FaultClient, type LinkState } from '../faults/client.ts';
-import { describeLink, resolveFaultProxyUrl, resolveLink } from '../faults/links.ts';
+import { describeLink, resolveLink } from '../faults/links.ts';
+import { resolveFaultProxyUrl } from '../faults/proxy-url.ts';
 import { formatAttributes, parseToxicRequest, TOXIC_TYPES } from '../faults/toxics.ts';
 
 async function connect(): Promise<FaultClient> {

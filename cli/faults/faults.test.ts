@@ -1,7 +1,8 @@
 /** Link names, attribute parsing and toxic validation: what `lab fault` refuses before any request. */
 import { describe, expect, it } from 'vitest';
 import { LabError } from '../errors.ts';
-import { resolveFaultProxyUrl, resolveLink, STACK_LINKS, stackLinkTargets } from './links.ts';
+import { resolveLink, STACK_LINKS, stackLinkTargets } from './links.ts';
+import { resolveFaultProxyUrl } from './proxy-url.ts';
 import { formatAttributes, parseToxicRequest } from './toxics.ts';
 
 function refusal(run: () => unknown): LabError {

@@ -1,9 +1,10 @@
 /**
- * The stack's fault-proxy links (DESIGN.md "Runtimes"), finding the fault proxy of the running
- * stack, and turning a typed link name into a known one (or a clear error with the closest).
+ * The stack's fault-proxy links (DESIGN.md "Runtimes"), and turning a typed link name into a known
+ * one (or a clear error with the closest). Finding the running stack's fault proxy is proxy-url.ts:
+ * the local runtime's stack imports this file, so it must not import the runtime back.
  */
 import { closest } from 'fastest-levenshtein';
-import { badInput, infrastructureFailure } from '../errors.ts';
+import { badInput } from '../errors.ts';
 import { DATABASE_SERVICES, SERVICES, type ServiceName } from '../runtime/types.ts';
 
 /** Services that talk to the broker: all but the gateway, which only routes HTTP. */
@@ -29,26 +30,6 @@ export function describeLink(link: string): string {
   if (right === 'kafka') return `${left} → the broker`;
   if (left === 'gateway') return `gateway → ${right}`;
   return '';
-}
-
-/**
- * The fault proxy's API URL: LAB_FAULT_PROXY_URL when set (drive any Toxiproxy, or a standalone
- * `lab infra fault-proxy`), else the running stack's endpoint.
- */
-export async function resolveFaultProxyUrl(env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  const override = env.LAB_FAULT_PROXY_URL?.trim();
-  if (override) return override.replace(/\/+$/, '');
-  // Loaded lazily: the runtime pulls in dockerode, which the override path never needs.
-  const { runtimeOfRunningStack } = await import('../runtime/select.ts');
-  const endpoints = await (await runtimeOfRunningStack()).endpoints();
-  if (!endpoints.faultProxyUrl) {
-    throw infrastructureFailure(
-      'E_NO_FAULT_PROXY',
-      'the running stack has no fault proxy.',
-      'Set LAB_FAULT_PROXY_URL to drive a fault proxy (or Toxiproxy) directly.',
-    );
-  }
-  return endpoints.faultProxyUrl;
 }
 
 /**

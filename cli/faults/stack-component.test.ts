@@ -4,18 +4,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultProxy } from '../../infra/fault-proxy/server.ts';
+import type { StackContext } from '../runtime/local/component.ts';
 import { allocatePorts } from '../runtime/local/ports.ts';
-// The stack first, as the runtime loads it: stack.ts and stack-component.ts import each other.
-import { STACK, type StackContext } from '../runtime/local/stack.ts';
+import { STACK } from '../runtime/local/stack.ts';
 import { SERVICES } from '../runtime/types.ts';
 import { FaultClient } from './client.ts';
-import { STACK_LINKS } from './links.ts';
-import {
-  FAULT_PROXY,
-  faultProxyComponent,
-  kafkaLinkListenerArgs,
-  linksConfigFile,
-} from './stack-component.ts';
+import { FAULT_PROXY, STACK_LINKS } from './links.ts';
+import { faultProxyComponent, kafkaLinkListenerArgs, linksConfigFile } from './stack-component.ts';
 
 let root: string;
 let ctx: StackContext;

@@ -12,20 +12,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { nodeComponent, type StackContext } from '../runtime/local/stack.ts';
+import { nodeComponent, type StackContext } from '../runtime/local/component.ts';
 import type { ServiceName } from '../runtime/types.ts';
-import {
-  FAULT_PROXY,
-  KAFKA_LINK_PORTS,
-  KAFKA_SERVICES,
-  type LinkTarget,
-  STACK_LINKS,
-  stackLinkTargets,
-} from './links.ts';
-
-// Re-exported for the stack's entries; defined in links.ts, which has no import cycle with stack.ts,
-// so these constants are initialised whichever module of the cycle is loaded first.
-export { FAULT_PROXY, KAFKA_LINK_PORTS };
+import { FAULT_PROXY, KAFKA_SERVICES, type LinkTarget, STACK_LINKS, stackLinkTargets } from './links.ts';
 
 export function faultProxyUrl(ctx: StackContext): string {
   return `http://127.0.0.1:${ctx.port(FAULT_PROXY)}`;

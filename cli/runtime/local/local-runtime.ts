@@ -17,11 +17,12 @@ import {
   type StackStatus,
   type UpOptions,
 } from '../types.ts';
+import type { Component, StackContext } from './component.ts';
 import { parseFixedPorts } from './fixed-ports.ts';
 import { isHealthy } from './health.ts';
 import { followLogs } from './logs.ts';
 import { allocatePorts, assertPortFree } from './ports.ts';
-import { availableComponents, type Component, ensureDir, STACK, type StackContext } from './stack.ts';
+import { availableComponents, ensureDir, STACK } from './stack.ts';
 import { readState, removeState, type StackState, writeState } from './state.ts';
 import {
   isAlive,

@@ -3,15 +3,12 @@
  * each its own process. Every address reaches a service through env only (DATABASE_URL,
  * KAFKA_BROKERS, <SERVICE>_URL), so the fault proxy's links can be put in between without the
  * services knowing.
- *
- * Only stack.ts imports this file (it uses stack.ts's hoisted nodeComponent while stack.ts is
- * still being evaluated); import STACK from stack.ts, never this file directly.
  */
 import { FAULT_PROXY, KAFKA_LINK_PORTS } from '../../faults/links.ts';
 import { kafkaLinkListenerArgs, linkAddress } from '../../faults/stack-component.ts';
 import { adminToken, homeSecret } from '../home-secrets.ts';
 import { DATABASE_SERVICES, type DatabaseServiceName } from '../types.ts';
-import { type Component, nodeComponent, type StackContext } from './stack.ts';
+import { type Component, nodeComponent, type StackContext } from './component.ts';
 
 export function brokerAddress(ctx: StackContext): string {
   return `127.0.0.1:${ctx.port('kafka')}`;
