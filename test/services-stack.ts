@@ -3,9 +3,9 @@
  * its own process, wired through env exactly like the local runtime does.
  */
 import type { DatabaseServiceName } from '../cli/runtime/types.ts';
+import { allocatePorts } from '../infra/ports.ts';
 import {
   ADMIN_TOKEN,
-  freePort,
   JWT_SECRET,
   type Proc,
   spawnNode,
@@ -48,8 +48,12 @@ export class Shop {
 
   static async start(options: ShopOptions = {}): Promise<Shop> {
     const [postgres, broker] = await Promise.all([startPostgres(), startBrokerProcess()]);
-    const ports = {} as Record<ShopService, number>;
-    for (const service of [...BACKEND, 'gateway'] as const) ports[service] = await freePort();
+    const services = [...BACKEND, 'gateway'] as const;
+    const allocated = await allocatePorts(services.length);
+    const ports = Object.fromEntries(services.map((service, at) => [service, allocated[at]])) as Record<
+      ShopService,
+      number
+    >;
     const shop = new Shop(postgres, broker, ports, options);
     try {
       for (const service of [...BACKEND, 'gateway'] as const) shop.spawn(service);

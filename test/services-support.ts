@@ -4,30 +4,18 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import type { DatabaseServiceName } from '../cli/runtime/types.ts';
+import { allocatePort } from '../infra/ports.ts';
 import { PostgresCluster } from '../infra/postgres/cluster.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 export const ADMIN_TOKEN = 'test-admin-token';
 export const JWT_SECRET = 'test-jwt-secret-0123456789abcdef';
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 export async function waitFor<T>(
   what: string,
@@ -143,7 +131,7 @@ export interface TestBroker {
 }
 
 export async function startBrokerProcess(): Promise<TestBroker> {
-  const port = await freePort();
+  const port = await allocatePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'lab-svc-kafka-'));
   const proc = spawnNode(
     'kafka',

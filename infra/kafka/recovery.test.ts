@@ -6,9 +6,10 @@ import { appendFileSync, readdirSync, readFileSync, rmSync, statSync, writeFileS
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { allocatePort } from '../ports.ts';
 import { encodeBatch } from './protocol/records.ts';
 import { startTestBroker, tempDataDir } from './test-support/broker-fixture.ts';
-import { freePort, startChildBroker } from './test-support/child-broker.ts';
+import { startChildBroker } from './test-support/child-broker.ts';
 import { fetchPartition, produceBatch, RawClient, readAll } from './test-support/raw-client.ts';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
@@ -127,7 +128,8 @@ describe('restart in the middle of a produce run (acks=-1)', () => {
   it('loses no acknowledged message across a SIGKILL and a clean SIGTERM restart', async () => {
     const dataDir = tempDataDir();
     dirs.push(dataDir);
-    const port = await freePort();
+    // Below the ephemeral range: the restarted broker binds it again after a SIGKILL.
+    const port = await allocatePort();
     let child = await startChildBroker({ port, dataDir });
     const kafka = new Kafka({
       clientId: 'durability',

@@ -12,7 +12,6 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -20,6 +19,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { ExitCode, LabError } from '../../cli/errors.ts';
 import { DATABASE_SERVICES, type DatabaseServiceName } from '../../cli/runtime/types.ts';
+import { allocatePort } from '../ports.ts';
 import { requirePostgres } from './binaries.ts';
 import { clearLeftovers, runningPostmaster } from './leftovers.ts';
 import { giveTo, makeTraversable, type OsIdentity, postgresIdentity } from './os-user.ts';
@@ -78,20 +78,6 @@ function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
 function tail(file: string, lines: number): string {
   try {
     return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
@@ -131,7 +117,7 @@ export class PostgresCluster {
 
   /** Picks a free port now (when none was given), so it can be recorded before the postmaster runs. */
   async assignPort(): Promise<number> {
-    this.#port ??= await freePort();
+    this.#port ??= await allocatePort();
     return this.#port;
   }
 

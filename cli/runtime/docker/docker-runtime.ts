@@ -3,10 +3,10 @@
  * `docker-compose` with a fixed project name; dockerode for health, status, logs, process faults
  * and network partitions. State in `<LAB_HOME>/docker-state.json` (see state.ts).
  */
-import { createServer } from 'node:net';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { closest } from 'fastest-levenshtein';
+import { allocatePort } from '../../../infra/ports.ts';
 import { ExitCode, LabError } from '../../errors.ts';
 import { labHome } from '../../home.ts';
 import { adminToken, homeSecret } from '../home-secrets.ts';
@@ -70,19 +70,6 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       reject(signal?.reason);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
   });
 }
 
@@ -165,7 +152,9 @@ export class DockerRuntime implements Runtime {
     if (previous) await this.#stopLeftoverProcesses(previous);
 
     const env: Record<string, string> = {
-      LAB_KAFKA_HOST_PORT: this.#env.LAB_KAFKA_HOST_PORT || String(await freePort()),
+      // The broker advertises its host port, so it is chosen here, not by Docker: below the
+      // ephemeral range, where no outgoing connection takes it before the container binds it.
+      LAB_KAFKA_HOST_PORT: this.#env.LAB_KAFKA_HOST_PORT || String(await allocatePort()),
       LAB_WITHOUT: options.without.join(','),
       ...this.#secretsEnv(),
     };
