@@ -4,14 +4,16 @@ import type { PoolClient } from '../kit/db.ts';
 import type { Tx } from '../kit/outbox.ts';
 import { reserveUnits } from './reserve.ts';
 
-/** Locks the order's reservation row, creating it as 'pending' when this is the first news of the order. */
+/**
+ * Locks the order's reservation row, creating it as 'pending' when this is the first news of the
+ * order, and answers its status: one statement (the no-op update of an existing row takes its lock
+ * and returns its latest committed status, as SELECT ... FOR UPDATE would).
+ */
 async function lockReservation(client: PoolClient, orderId: string): Promise<string> {
-  await client.query(
-    `INSERT INTO reservations (order_id, status) VALUES ($1, 'pending') ON CONFLICT (order_id) DO NOTHING`,
-    [orderId],
-  );
   const { rows } = await client.query<{ status: string }>(
-    'SELECT status FROM reservations WHERE order_id = $1 FOR UPDATE',
+    `INSERT INTO reservations (order_id, status) VALUES ($1, 'pending')
+     ON CONFLICT (order_id) DO UPDATE SET status = reservations.status
+     RETURNING status`,
     [orderId],
   );
   return rows[0]!.status;
@@ -27,6 +29,34 @@ async function setReservation(
     'UPDATE reservations SET status = $2, reason = $3, updated_at = now() WHERE order_id = $1',
     [orderId, status, reason],
   );
+}
+
+/** The reserved units of the order become sold; the reservation is consumed. One statement. */
+const CONSUME = `
+  WITH units AS (
+    UPDATE stock_units SET status = 'sold', sold_at = now()
+    WHERE order_id = $1 AND status = 'reserved' RETURNING id
+  ),
+  recorded AS (
+    UPDATE reservations SET status = 'consumed', reason = NULL, updated_at = now() WHERE order_id = $1
+  )
+  SELECT ARRAY(SELECT id FROM units ORDER BY id) AS units`;
+
+/** The reserved units of the order are available again; the reservation is released. One statement. */
+const RELEASE = `
+  WITH units AS (
+    UPDATE stock_units SET status = 'available', order_id = NULL, reserved_at = NULL, released_at = now()
+    WHERE order_id = $1 AND status = 'reserved' RETURNING id
+  ),
+  recorded AS (
+    UPDATE reservations SET status = 'released', reason = $2, updated_at = now() WHERE order_id = $1
+  )
+  SELECT ARRAY(SELECT id FROM units ORDER BY id) AS units`;
+
+async function settleUnits(client: PoolClient, statement: string, params: unknown[]): Promise<number[]> {
+  const { rows } = await client.query<{ units: string[] }>(statement, params);
+  // pg answers bigint[] as strings (only the scalar int8 has the kit's number parser).
+  return rows[0]!.units.map(Number);
 }
 
 function orderEvent(tx: Tx, type: string, orderId: string, body: Record<string, unknown>) {
@@ -51,9 +81,9 @@ export function inventoryHandlers(options: { compensation: boolean }): HandlerMa
           return;
         }
         if (status !== 'pending') return; // this order was handled already
+        // Also records the outcome (reserved, or rejected: insufficient_stock) on the reservation row.
         const reservation = await reserveUnits(tx.client, order.order_id, order.lines);
         if (!reservation.ok) {
-          await setReservation(tx.client, order.order_id, 'rejected', 'insufficient_stock');
           await orderEvent(tx, 'StockRejected', order.order_id, {
             customer_id: order.customer_id,
             reason: 'insufficient_stock',
@@ -62,7 +92,6 @@ export function inventoryHandlers(options: { compensation: boolean }): HandlerMa
           log.info({ orderId: order.order_id }, 'stock rejected');
           return;
         }
-        await setReservation(tx.client, order.order_id, 'reserved');
         await orderEvent(tx, 'StockReserved', order.order_id, {
           customer_id: order.customer_id,
           units: reservation.units,
@@ -74,15 +103,8 @@ export function inventoryHandlers(options: { compensation: boolean }): HandlerMa
         const order = payload(OrderConfirmed, event.payload);
         const status = await lockReservation(tx.client, order.order_id);
         if (status !== 'reserved') return;
-        const { rows } = await tx.client.query<{ id: number }>(
-          `UPDATE stock_units SET status = 'sold', sold_at = now()
-           WHERE order_id = $1 AND status = 'reserved' RETURNING id`,
-          [order.order_id],
-        );
-        await setReservation(tx.client, order.order_id, 'consumed');
-        await orderEvent(tx, 'StockConsumed', order.order_id, {
-          units: rows.map((row) => row.id).sort((a, b) => a - b),
-        });
+        const units = await settleUnits(tx.client, CONSUME, [order.order_id]);
+        await orderEvent(tx, 'StockConsumed', order.order_id, { units });
       },
 
       async OrderCancelled(tx, event, log) {
@@ -97,15 +119,8 @@ export function inventoryHandlers(options: { compensation: boolean }): HandlerMa
           log.warn({ orderId: order.order_id }, 'compensation is off: reserved units stay held');
           return;
         }
-        const { rows } = await tx.client.query<{ id: number }>(
-          `UPDATE stock_units SET status = 'available', order_id = NULL, reserved_at = NULL, released_at = now()
-           WHERE order_id = $1 AND status = 'reserved' RETURNING id`,
-          [order.order_id],
-        );
-        await setReservation(tx.client, order.order_id, 'released', order.reason);
-        await orderEvent(tx, 'StockReleased', order.order_id, {
-          units: rows.map((row) => row.id).sort((a, b) => a - b),
-        });
+        const units = await settleUnits(tx.client, RELEASE, [order.order_id, order.reason]);
+        await orderEvent(tx, 'StockReleased', order.order_id, { units });
       },
     },
   };

@@ -6,15 +6,65 @@ export const SELL_BY_MARGIN = '5 minutes';
 export type Reservation = { ok: true; units: number[] } | { ok: false; productId: string };
 
 /**
+ * One statement, so one round trip whatever the number of products:
+ *
+ * - `picked` locks, per product (in the caller's fixed order), the oldest sellable units with FOR
+ *   UPDATE SKIP LOCKED: concurrent reservations take different units instead of queueing on the
+ *   same oldest rows; a unit locked by another transaction is either taken by it or, if it rolls
+ *   back, free for the next order. Plain FOR UPDATE would be worse: after waiting, the re-checked
+ *   row no longer matches and LIMIT returns too few rows, rejecting an order while stock exists.
+ * - `short` is the first product with fewer sellable units than wanted.
+ * - `reserved` marks the picked units only when no product is short: all or nothing, without an
+ *   error or a savepoint to undo half a reservation (an error would roll back everything else the
+ *   caller's transaction did). Units picked for a rejected order stay available; their row locks
+ *   go with the transaction.
+ * - `recorded` writes the outcome on the order's `reservations` row, if the caller has one.
+ */
+const RESERVE = `
+  WITH wanted AS (
+    SELECT product_id, quantity, n FROM unnest($2::uuid[], $3::int[]) WITH ORDINALITY AS w(product_id, quantity, n)
+  ),
+  picked AS MATERIALIZED (
+    SELECT w.n, unit.id, unit.produced_at
+    FROM wanted w
+    CROSS JOIN LATERAL (
+      SELECT id, produced_at FROM stock_units
+      WHERE product_id = w.product_id AND status = 'available'
+        AND (expires_at IS NULL OR expires_at > now() + $4::interval)
+      ORDER BY produced_at, id
+      LIMIT w.quantity
+      FOR UPDATE SKIP LOCKED
+    ) unit
+  ),
+  short AS (
+    SELECT w.product_id FROM wanted w
+    WHERE (SELECT count(*) FROM picked p WHERE p.n = w.n) < w.quantity
+    ORDER BY w.n
+    LIMIT 1
+  ),
+  reserved AS (
+    UPDATE stock_units SET status = 'reserved', order_id = $1, reserved_at = now()
+    FROM picked
+    WHERE stock_units.id = picked.id AND NOT EXISTS (SELECT 1 FROM short)
+    RETURNING stock_units.id
+  ),
+  recorded AS (
+    UPDATE reservations
+    SET status = CASE WHEN EXISTS (SELECT 1 FROM short) THEN 'rejected' ELSE 'reserved' END,
+        reason = CASE WHEN EXISTS (SELECT 1 FROM short) THEN 'insufficient_stock' END,
+        updated_at = now()
+    WHERE order_id = $1
+  )
+  SELECT (SELECT product_id FROM short) AS short_product,
+         ARRAY(SELECT p.id FROM picked p JOIN reserved r ON r.id = p.id ORDER BY p.n, p.produced_at, p.id) AS units`;
+
+/**
  * Picks the oldest sellable units of every product and marks them reserved for the order, or
- * nothing at all if any product is short.
+ * nothing at all if any product is short; the outcome (`reserved`, or `rejected` with reason
+ * `insufficient_stock`) goes on the order's reservations row when there is one.
  *
  * Sellable = available and still fresh for SELL_BY_MARGIN after now (the database clock): the unit
- * is sold when the order confirms, a little later, and must not have expired by then. FOR UPDATE SKIP LOCKED lets concurrent
- * reservations take different units instead of queueing on the same oldest rows; a unit locked by
- * another transaction is either taken by it or, if it rolls back, free for the next order. Plain
- * FOR UPDATE would be worse: after waiting, the re-checked row no longer matches and LIMIT returns
- * too few rows, rejecting an order while stock exists.
+ * is sold when the order confirms, a little later, and must not have expired by then.
  */
 export async function reserveUnits(
   client: PoolClient,
@@ -23,25 +73,16 @@ export async function reserveUnits(
 ): Promise<Reservation> {
   const wanted = new Map<string, number>();
   for (const line of lines) wanted.set(line.product_id, (wanted.get(line.product_id) ?? 0) + line.quantity);
-  const units: number[] = [];
   // A fixed product order keeps two multi-product reservations from locking in opposite orders.
-  for (const [productId, quantity] of [...wanted].sort(([a], [b]) => a.localeCompare(b))) {
-    const { rows } = await client.query<{ id: number }>(
-      `SELECT id FROM stock_units
-       WHERE product_id = $1 AND status = 'available'
-         AND (expires_at IS NULL OR expires_at > now() + $3::interval)
-       ORDER BY produced_at, id
-       LIMIT $2
-       FOR UPDATE SKIP LOCKED`,
-      [productId, quantity, SELL_BY_MARGIN],
-    );
-    if (rows.length < quantity) return { ok: false, productId };
-    units.push(...rows.map((row) => row.id));
-  }
-  await client.query(
-    `UPDATE stock_units SET status = 'reserved', order_id = $1, reserved_at = now()
-     WHERE id = ANY($2::bigint[])`,
-    [orderId, units],
-  );
-  return { ok: true, units };
+  const products = [...wanted].sort(([a], [b]) => a.localeCompare(b));
+  const { rows } = await client.query<{ short_product: string | null; units: string[] }>(RESERVE, [
+    orderId,
+    products.map(([productId]) => productId),
+    products.map(([, quantity]) => quantity),
+    SELL_BY_MARGIN,
+  ]);
+  const row = rows[0]!;
+  if (row.short_product !== null) return { ok: false, productId: row.short_product };
+  // pg answers bigint[] as strings (only the scalar int8 has the kit's number parser).
+  return { ok: true, units: row.units.map(Number) };
 }

@@ -1,0 +1,223 @@
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { query, startPostgres, type TestPostgres } from '../../test/services-support.ts';
+import { createPool, type Pool } from '../kit/db.ts';
+import type { IncomingEvent } from '../kit/events.ts';
+import { kitMigrations, migrate } from '../kit/migrate.ts';
+import { EventWriter } from '../kit/outbox.ts';
+import { inventoryHandlers } from './handlers.ts';
+
+const log = pino({ level: 'silent' });
+let pg: TestPostgres;
+let pool: Pool;
+let writer: EventWriter;
+const handlers = inventoryHandlers({ compensation: true }).orders!;
+
+beforeAll(async () => {
+  pg = await startPostgres();
+  pool = createPool(pg.urls.inventory, { max: 30 });
+  await migrate(pool, [
+    kitMigrations(),
+    { name: 'inventory', directory: new URL('./migrations/', import.meta.url).pathname },
+  ]);
+  writer = new EventWriter({ pool, producer: 'inventory', useOutbox: true, log });
+});
+
+afterAll(async () => {
+  await pool?.end();
+  await pg?.stop();
+});
+
+function deliver(type: string, body: Record<string, unknown>) {
+  const event: IncomingEvent = {
+    id: randomUUID(),
+    type,
+    topic: 'orders',
+    key: String(body.order_id),
+    payload: body,
+    headers: {},
+    partition: 0,
+    offset: '0',
+    occurredAt: new Date(),
+  };
+  return writer.transaction({ correlationId: event.key!, causationId: event.id }, (tx) =>
+    handlers[type]!(tx, event, log),
+  );
+}
+
+async function addUnits(productId: string, units: number, producedAt: string) {
+  const rows = await query<{ id: number }>(
+    pg.urls.inventory,
+    `INSERT INTO stock_units (product_id, produced_at) SELECT $1, $3 FROM generate_series(1, $2) RETURNING id`,
+    [productId, units, producedAt],
+  );
+  return rows.map((row) => Number(row.id));
+}
+
+async function events(orderId: string) {
+  return query<{ type: string; payload: Record<string, unknown> }>(
+    pg.urls.inventory,
+    'SELECT type, payload FROM outbox WHERE aggregateid = $1 ORDER BY seq',
+    [orderId],
+  );
+}
+
+async function reservation(orderId: string) {
+  const [row] = await query<{ status: string; reason: string | null }>(
+    pg.urls.inventory,
+    'SELECT status, reason FROM reservations WHERE order_id = $1',
+    [orderId],
+  );
+  return row;
+}
+
+async function unitStatus(ids: number[]) {
+  const rows = await query<{ status: string; order_id: string | null }>(
+    pg.urls.inventory,
+    'SELECT status, order_id FROM stock_units WHERE id = ANY($1::bigint[]) ORDER BY id',
+    [ids],
+  );
+  return rows.map((row) => `${row.status}:${row.order_id ?? '-'}`);
+}
+
+const placed = (orderId: string, lines: Array<{ product_id: string; quantity: number }>) => ({
+  order_id: orderId,
+  customer_id: randomUUID(),
+  lines: lines.map((line) => ({ ...line, sku: 'x', unit_price_cents: 100 })),
+  total_cents: 100,
+});
+
+describe('inventory handlers (one statement per effect)', () => {
+  it('several products: reserved oldest first in product order, then sold on OrderConfirmed', async () => {
+    const [a, b] = [randomUUID(), randomUUID()].sort((x, y) => x.localeCompare(y)) as [string, string];
+    const newerA = await addUnits(a, 2, '2026-01-02T00:00:00Z');
+    const olderA = await addUnits(a, 1, '2026-01-01T00:00:00Z');
+    const unitsB = await addUnits(b, 2, '2026-01-01T00:00:00Z');
+    const order = randomUUID();
+    // b listed first and a twice: quantities add up, products are taken in a fixed order.
+    await deliver(
+      'OrderPlaced',
+      placed(order, [
+        { product_id: b, quantity: 1 },
+        { product_id: a, quantity: 1 },
+        { product_id: a, quantity: 1 },
+      ]),
+    );
+    expect(await reservation(order)).toEqual({ status: 'reserved', reason: null });
+    const [reserved] = await events(order);
+    expect(reserved!.type).toBe('StockReserved');
+    expect(reserved!.payload.units).toEqual([olderA[0], newerA[0], unitsB[0]]);
+    expect(await unitStatus([...olderA, ...newerA, ...unitsB])).toEqual([
+      `reserved:${order}`,
+      `available:-`,
+      `reserved:${order}`,
+      `reserved:${order}`,
+      `available:-`,
+    ]);
+    await deliver('OrderConfirmed', { order_id: order, customer_id: randomUUID(), total_cents: 100 });
+    expect(await reservation(order)).toEqual({ status: 'consumed', reason: null });
+    const consumed = (await events(order))[1]!;
+    expect(consumed.type).toBe('StockConsumed');
+    expect(consumed.payload.units).toEqual([newerA[0], olderA[0], unitsB[0]].sort((x, y) => x! - y!));
+    expect(await unitStatus([newerA[0]!, olderA[0]!, unitsB[0]!])).toEqual(Array(3).fill(`sold:${order}`));
+    // A second OrderConfirmed (a copy with another id) changes nothing.
+    await deliver('OrderConfirmed', { order_id: order, customer_id: randomUUID(), total_cents: 100 });
+    expect(await events(order)).toHaveLength(2);
+  });
+
+  it('one product short: StockRejected naming it, nothing reserved, the reservation rejected', async () => {
+    const [a, b] = [randomUUID(), randomUUID()].sort((x, y) => x.localeCompare(y)) as [string, string];
+    const unitsA = await addUnits(a, 3, '2026-01-01T00:00:00Z');
+    const unitsB = await addUnits(b, 1, '2026-01-01T00:00:00Z');
+    const order = randomUUID();
+    await deliver(
+      'OrderPlaced',
+      placed(order, [
+        { product_id: a, quantity: 2 },
+        { product_id: b, quantity: 2 },
+      ]),
+    );
+    expect(await reservation(order)).toEqual({ status: 'rejected', reason: 'insufficient_stock' });
+    const [rejected] = await events(order);
+    expect(rejected).toMatchObject({
+      type: 'StockRejected',
+      payload: { reason: 'insufficient_stock', product_id: b },
+    });
+    expect(await unitStatus([...unitsA, ...unitsB])).toEqual(Array(4).fill('available:-'));
+  });
+
+  it('a cancel releases the units with its reason; a cancel before the order leaves a tombstone', async () => {
+    const product = randomUUID();
+    const units = await addUnits(product, 2, '2026-01-01T00:00:00Z');
+    const order = randomUUID();
+    await deliver('OrderPlaced', placed(order, [{ product_id: product, quantity: 2 }]));
+    await deliver('OrderCancelled', {
+      order_id: order,
+      customer_id: randomUUID(),
+      reason: 'insufficient_funds',
+    });
+    expect(await reservation(order)).toEqual({ status: 'released', reason: 'insufficient_funds' });
+    const released = (await events(order))[1]!;
+    expect(released).toMatchObject({ type: 'StockReleased', payload: { units } });
+    expect(await unitStatus(units)).toEqual(['available:-', 'available:-']);
+
+    const late = randomUUID();
+    await deliver('OrderCancelled', {
+      order_id: late,
+      customer_id: randomUUID(),
+      reason: 'cancelled_by_customer',
+    });
+    expect(await reservation(late)).toEqual({ status: 'cancelled', reason: 'cancelled_by_customer' });
+    await deliver('OrderPlaced', placed(late, [{ product_id: product, quantity: 1 }]));
+    expect(await reservation(late)).toEqual({ status: 'rejected', reason: 'order_cancelled' });
+    expect(await events(late)).toEqual([]);
+    expect(await unitStatus(units)).toEqual(['available:-', 'available:-']);
+  });
+
+  it('60 orders of two products racing for 50 units of each: all or nothing, never a unit twice', async () => {
+    const [a, b] = [randomUUID(), randomUUID()];
+    await addUnits(a, 50, '2026-01-01T00:00:00Z');
+    await addUnits(b, 50, '2026-01-01T00:00:00Z');
+    const orders = Array.from({ length: 60 }, () => randomUUID());
+    await Promise.all(
+      orders.map((order, i) =>
+        deliver(
+          'OrderPlaced',
+          // Half list the products the other way round.
+          placed(
+            order,
+            i % 2
+              ? [
+                  { product_id: a, quantity: 1 },
+                  { product_id: b, quantity: 1 },
+                ]
+              : [
+                  { product_id: b, quantity: 1 },
+                  { product_id: a, quantity: 1 },
+                ],
+          ),
+        ),
+      ),
+    );
+    // SKIP LOCKED can reject an order while a unit is only locked by an order that turns out short,
+    // so the exact number reserved may fall below 50; what must hold is all-or-nothing.
+    const rows = await query<{ status: string; n: number }>(
+      pg.urls.inventory,
+      'SELECT status, count(*)::int AS n FROM reservations WHERE order_id = ANY($1::uuid[]) GROUP BY status',
+      [orders],
+    );
+    const outcomes = Object.fromEntries(rows.map((row) => [row.status, row.n]));
+    expect(Object.keys(outcomes).sort()).toEqual(['rejected', 'reserved']);
+    expect(outcomes.reserved + outcomes.rejected).toBe(60);
+    expect(outcomes.reserved).toBeLessThanOrEqual(50);
+    const held = await query<{ order_id: string; products: number; units: number }>(
+      pg.urls.inventory,
+      `SELECT order_id, count(DISTINCT product_id)::int AS products, count(*)::int AS units FROM stock_units
+       WHERE order_id = ANY($1::uuid[]) GROUP BY order_id`,
+      [orders],
+    );
+    expect(held).toHaveLength(outcomes.reserved);
+    expect(held.every((row) => row.products === 2 && row.units === 2)).toBe(true);
+  });
+});
