@@ -157,6 +157,31 @@ function stackCpuSeconds(processes: Array<{ name: string; pid?: number | undefin
   return seconds;
 }
 
+/** Sum and count of the kit's batch histograms, over every service (from /metrics). */
+async function batchTotals(
+  services: Record<string, string>,
+): Promise<Record<string, { sum: number; count: number }>> {
+  const totals: Record<string, { sum: number; count: number }> = {
+    consumer: { sum: 0, count: 0 },
+    relay: { sum: 0, count: 0 },
+  };
+  for (const url of Object.values(services)) {
+    const text = await fetch(`${url}/metrics`).then(
+      (response) => response.text(),
+      () => '',
+    );
+    for (const kind of ['consumer', 'relay'] as const) {
+      for (const part of ['sum', 'count'] as const) {
+        const match = new RegExp(`^lab_${kind}_batch_events_${part}(?:\\{[^}]*\\})? ([\\d.e+]+)$`, 'm').exec(
+          text,
+        );
+        totals[kind]![part] += Number(match?.[1] ?? 0);
+      }
+    }
+  }
+  return totals;
+}
+
 async function pgbenchTps(adminUrl: string): Promise<number> {
   const bin = locatePostgres()?.binDir;
   if (!bin) return Number.NaN;
@@ -233,6 +258,7 @@ async function main() {
 
     const throughput: Record<number, number> = {};
     const cpuBefore = stackCpuSeconds(processes);
+    const batchesBefore = await batchTotals(endpoints.services);
     let sagas = 0;
     for (const concurrency of CONCURRENCY) {
       let done = 0;
@@ -267,6 +293,16 @@ async function main() {
     results.cpu_ms_per_saga_by_process = Object.fromEntries(
       cpuByProcess.map(([name, ms]) => [name, Number(ms.toFixed(1))]),
     );
+    // How many events one commit carried during the closed loop: the lever of throughput.
+    const batchesAfter = await batchTotals(endpoints.services);
+    const meanBatch = (kind: 'consumer' | 'relay') =>
+      Number(
+        (
+          (batchesAfter[kind]!.sum - batchesBefore[kind]!.sum) /
+          Math.max(1, batchesAfter[kind]!.count - batchesBefore[kind]!.count)
+        ).toFixed(2),
+      );
+    results.mean_events_per_commit = { consumer: meanBatch('consumer'), relay: meanBatch('relay') };
     results.cpu_bound_sagas_per_second = Number((cpus().length / cpuPerSaga).toFixed(1));
 
     // Open loop at RATE orders/s.

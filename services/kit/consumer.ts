@@ -283,6 +283,7 @@ export class ConsumerRunner {
       }
       return recorded;
     });
+    metrics?.consumerBatchEvents.observe(handled.length);
     for (const [index, event] of handled.entries()) {
       const delivery = deliveries[index]!;
       if (delivery.duplicate && !delivery.apply) {

@@ -14,6 +14,8 @@ export class Metrics {
   readonly consumerRetries: client.Counter<'topic'>;
   readonly consumerRecoveries: client.Counter<string>;
   readonly sagaOrders: client.Counter<'status'>;
+  readonly consumerBatchEvents: client.Histogram<string>;
+  readonly relayBatchEvents: client.Histogram<string>;
 
   constructor(service: string, options: { backlog?: () => Promise<number> } = {}) {
     this.registry.setDefaultLabels({ service });
@@ -76,6 +78,20 @@ export class Metrics {
     this.consumerRecoveries = new client.Counter({
       name: 'lab_consumer_recoveries_total',
       help: 'Consumers kafkajs gave up on and the service replaced',
+      registers,
+    });
+    // How much one commit carries: the lever of throughput under load (1 when idle).
+    const batchBuckets = [1, 2, 4, 8, 16, 32, 64, 128];
+    this.consumerBatchEvents = new client.Histogram({
+      name: 'lab_consumer_batch_events',
+      help: 'Events handled per consumer transaction',
+      buckets: batchBuckets,
+      registers,
+    });
+    this.relayBatchEvents = new client.Histogram({
+      name: 'lab_relay_batch_events',
+      help: 'Outbox rows published per relay round',
+      buckets: batchBuckets,
       registers,
     });
     this.sagaOrders = new client.Counter({
