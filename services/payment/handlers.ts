@@ -4,13 +4,16 @@ import { OrderCancelled, payload, StockReserved, UserRegistered } from '../kit/c
 import type { PoolClient } from '../kit/db.ts';
 import type { Tx } from '../kit/outbox.ts';
 
+/**
+ * Locks payment's row of the order (created 'pending' on first news of it) and answers its status,
+ * in one statement: the no-op update of an existing row takes its lock and returns its latest
+ * committed status, as SELECT ... FOR UPDATE would.
+ */
 async function lockPaymentOrder(client: PoolClient, orderId: string): Promise<string> {
-  await client.query(
-    `INSERT INTO payment_orders (order_id, status) VALUES ($1, 'pending') ON CONFLICT (order_id) DO NOTHING`,
-    [orderId],
-  );
   const { rows } = await client.query<{ status: string }>(
-    'SELECT status FROM payment_orders WHERE order_id = $1 FOR UPDATE',
+    `INSERT INTO payment_orders (order_id, status) VALUES ($1, 'pending')
+     ON CONFLICT (order_id) DO UPDATE SET status = payment_orders.status
+     RETURNING status`,
     [orderId],
   );
   return rows[0]!.status;
@@ -39,6 +42,49 @@ function paymentEvent(tx: Tx, type: string, orderId: string, body: Record<string
 }
 
 /**
+ * The charge in one statement: debit the account if the balance covers it, record the charge, and
+ * the order's outcome (captured, or declined: insufficient_funds). The unique index still refuses a
+ * second guarded charge for the order.
+ */
+const CHARGE = `
+  WITH debit AS (
+    UPDATE accounts SET balance_cents = balance_cents - $3::bigint, updated_at = now()
+    WHERE customer_id = $2::uuid AND balance_cents >= $3::bigint
+    RETURNING customer_id
+  ),
+  charge AS (
+    INSERT INTO payments (id, order_id, customer_id, kind, amount_cents, guarded)
+    SELECT $4::uuid, $1::uuid, customer_id, 'charge', $3::bigint, $5::boolean FROM debit
+  ),
+  recorded AS (
+    UPDATE payment_orders
+    SET status = CASE WHEN EXISTS (SELECT 1 FROM debit) THEN 'captured' ELSE 'declined' END,
+        reason = CASE WHEN EXISTS (SELECT 1 FROM debit) THEN NULL ELSE 'insufficient_funds' END,
+        updated_at = now()
+    WHERE order_id = $1
+  )
+  SELECT EXISTS (SELECT 1 FROM debit) AS captured`;
+
+/** Refunds every charge of the order and credits the account, in one statement; answers the refunds. */
+const REFUND = `
+  WITH charges AS (
+    SELECT amount_cents FROM payments WHERE order_id = $1::uuid AND kind = 'charge'
+  ),
+  refunds AS (
+    INSERT INTO payments (id, order_id, customer_id, kind, amount_cents, guarded)
+    SELECT gen_random_uuid(), $1::uuid, $2::uuid, 'refund', amount_cents, $4::boolean FROM charges
+    RETURNING id, amount_cents
+  ),
+  credit AS (
+    UPDATE accounts SET balance_cents = balance_cents + (SELECT sum(amount_cents) FROM charges), updated_at = now()
+    WHERE customer_id = $2 AND EXISTS (SELECT 1 FROM charges)
+  ),
+  recorded AS (
+    UPDATE payment_orders SET status = 'refunded', reason = $3, updated_at = now() WHERE order_id = $1
+  )
+  SELECT id, amount_cents FROM refunds`;
+
+/**
  * `guarded: false` (`--without inbox`) drops every duplicate guard of this consumer: the state
  * check and the unique index. A redelivered StockReserved is then charged again, which is the
  * anomaly the no_double_charge check exists to catch.
@@ -59,13 +105,15 @@ export function paymentHandlers(options: { compensation: boolean; guarded: boole
         const status = await lockPaymentOrder(tx.client, reserved.order_id);
         if (status === 'cancelled') return; // the cancel came first: never charge a cancelled order
         if (options.guarded && status !== 'pending') return;
-        const debit = await tx.client.query<{ balance_cents: number }>(
-          `UPDATE accounts SET balance_cents = balance_cents - $2, updated_at = now()
-           WHERE customer_id = $1 AND balance_cents >= $2 RETURNING balance_cents`,
-          [reserved.customer_id, reserved.amount_cents],
-        );
-        if (debit.rowCount === 0) {
-          await setPaymentOrder(tx.client, reserved.order_id, 'declined', 'insufficient_funds');
+        const paymentId = randomUUID();
+        const { rows } = await tx.client.query<{ captured: boolean }>(CHARGE, [
+          reserved.order_id,
+          reserved.customer_id,
+          reserved.amount_cents,
+          paymentId,
+          options.guarded,
+        ]);
+        if (!rows[0]!.captured) {
           await paymentEvent(tx, 'PaymentDeclined', reserved.order_id, {
             customer_id: reserved.customer_id,
             amount_cents: reserved.amount_cents,
@@ -74,12 +122,6 @@ export function paymentHandlers(options: { compensation: boolean; guarded: boole
           log.info({ orderId: reserved.order_id }, 'payment declined');
           return;
         }
-        const paymentId = randomUUID();
-        await tx.client.query(
-          `INSERT INTO payments (id, order_id, customer_id, kind, amount_cents, guarded) VALUES ($1, $2, $3, 'charge', $4, $5)`,
-          [paymentId, reserved.order_id, reserved.customer_id, reserved.amount_cents, options.guarded],
-        );
-        await setPaymentOrder(tx.client, reserved.order_id, 'captured');
         await paymentEvent(tx, 'PaymentCaptured', reserved.order_id, {
           customer_id: reserved.customer_id,
           payment_id: paymentId,
@@ -100,27 +142,18 @@ export function paymentHandlers(options: { compensation: boolean; guarded: boole
           log.warn({ orderId: cancelled.order_id }, 'compensation is off: the charge is not refunded');
           return;
         }
-        const { rows } = await tx.client.query<{ id: string; amount_cents: number }>(
-          `SELECT id, amount_cents FROM payments WHERE order_id = $1 AND kind = 'charge'`,
-          [cancelled.order_id],
-        );
-        for (const charge of rows) {
-          const refundId = randomUUID();
-          await tx.client.query(
-            `INSERT INTO payments (id, order_id, customer_id, kind, amount_cents, guarded) VALUES ($1, $2, $3, 'refund', $4, $5)`,
-            [refundId, cancelled.order_id, cancelled.customer_id, charge.amount_cents, options.guarded],
-          );
-          await tx.client.query(
-            'UPDATE accounts SET balance_cents = balance_cents + $2, updated_at = now() WHERE customer_id = $1',
-            [cancelled.customer_id, charge.amount_cents],
-          );
+        const { rows } = await tx.client.query<{ id: string; amount_cents: number }>(REFUND, [
+          cancelled.order_id,
+          cancelled.customer_id,
+          cancelled.reason,
+          options.guarded,
+        ]);
+        for (const refund of rows)
           await paymentEvent(tx, 'PaymentRefunded', cancelled.order_id, {
             customer_id: cancelled.customer_id,
-            payment_id: refundId,
-            amount_cents: charge.amount_cents,
+            payment_id: refund.id,
+            amount_cents: refund.amount_cents,
           });
-        }
-        await setPaymentOrder(tx.client, cancelled.order_id, 'refunded', cancelled.reason);
       },
     },
   };
