@@ -4,10 +4,12 @@
  * `fault:2:duplicate`, so adding a fault never shifts the workload's draws and the same seed always
  * gives the same choices.
  *
- * Generator: mulberry32 (a 32-bit state, one multiply-xorshift round per draw; period 2^32), which
- * is plenty for choosing customers and lines. Labels are mixed into the seed with FNV-1a and a
- * murmur3 finaliser, so nearby seeds and similar labels still give unrelated streams.
+ * Generator: mulberry32 (services/kit/random.ts, shared with the services' seeded fault hooks; a
+ * 32-bit state, one multiply-xorshift round per draw; period 2^32), which is plenty for choosing
+ * customers and lines. Labels are mixed into the seed with FNV-1a and a murmur3 finaliser, so
+ * nearby seeds and similar labels still give unrelated streams.
  */
+import { mulberry32 } from '../../services/kit/random.ts';
 
 export interface Random {
   /** A float in [0, 1). */
@@ -50,14 +52,7 @@ export function deriveSeed(seed: number, label: string): number {
 }
 
 export function createRandom(seed: number): Random {
-  let state = mix(seed >>> 0 || 0x9e3779b9);
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  const next = mulberry32(mix(seed >>> 0 || 0x9e3779b9));
   const random: Random = {
     seed,
     next,

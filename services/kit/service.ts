@@ -41,7 +41,12 @@ export interface RunningService {
 
 const faultsBody = z.object({
   duplicate: z
-    .object({ probability: z.number().min(0).max(1), copies: z.number().int().min(1).max(10) })
+    .object({
+      probability: z.number().min(0).max(1),
+      copies: z.number().int().min(1).max(10),
+      // Seeds the hook's draws (FaultHooks.setDuplicate): the same seed, the same decisions.
+      seed: z.number().int().min(0).max(0xffff_ffff).optional(),
+    })
     .nullable()
     .optional(),
   relay_crash: z.boolean().optional(),
@@ -75,7 +80,7 @@ export function registerOperationalRoutes(
   app.post('/admin/faults', async (request: FastifyRequest) => {
     requireAdmin(request, config.adminToken);
     const body = parseInput(faultsBody, request.body);
-    if (body.duplicate !== undefined) faults.duplicate = body.duplicate ?? undefined;
+    if (body.duplicate !== undefined) faults.setDuplicate(body.duplicate ?? undefined);
     if (body.relay_crash !== undefined) faults.relayCrash = body.relay_crash;
     request.log.warn({ faults: faults.snapshot() }, 'fault hooks changed');
     return faults.snapshot();
