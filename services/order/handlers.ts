@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { EventHandler, HandlerMap } from '../kit/consumer.ts';
 import { PaymentCaptured, PaymentDeclined, payload, StockRejected } from '../kit/contracts.ts';
 import type { Metrics } from '../kit/metrics.ts';
-import { finishOrder, historyOfIncoming, lockOrder, type OrderRow, recordHistory } from './saga.ts';
+import { finishOrder, historyOfIncoming, lockOrderRecording, type OrderRow } from './saga.ts';
 
 const AboutAnOrder = z.object({ order_id: z.uuid() });
 
@@ -15,12 +15,11 @@ function sagaStep(
 ): EventHandler {
   return async (tx, event, log) => {
     const { order_id } = payload(AboutAnOrder, event.payload);
-    const order = await lockOrder(tx.client, order_id);
+    const order = await lockOrderRecording(tx.client, historyOfIncoming(order_id, event));
     if (!order) {
       log.warn({ orderId: order_id }, 'event for an unknown order ignored');
       return;
     }
-    await recordHistory(tx.client, historyOfIncoming(order_id, event));
     if (step) await step(order, tx, event, log);
   };
 }

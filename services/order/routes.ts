@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { OrderLine } from '../kit/contracts.ts';
 import { HttpError, parseInput } from '../kit/http.ts';
 import type { ServiceContext } from '../kit/service.ts';
-import { finishOrder, historyOfOwn, lockOrder, type OrderRow, recordHistory } from './saga.ts';
+import { finishOrder, historyOfOwn, insertOrder, lockOrder, type OrderRow } from './saga.ts';
 
 /** The gateway has priced the lines (catalog quote) and authenticated the customer. */
 const placeOrder = z.object({ customer_id: z.uuid(), lines: z.array(OrderLine).min(1).max(50) });
@@ -33,22 +33,7 @@ export function orderRoutes(app: FastifyInstance, { pool, writer, metrics }: Ser
     const order = await writer.transaction(
       { correlationId: orderId, causationId: request.correlationId },
       async (tx) => {
-        const { rows } = await tx.client.query<OrderRow>(
-          `INSERT INTO orders (id, customer_id, status, total_cents) VALUES ($1, $2, 'PENDING', $3) RETURNING *`,
-          [orderId, body.customer_id, total],
-        );
-        await tx.client.query(
-          `INSERT INTO order_lines (order_id, line_no, product_id, sku, quantity, unit_price_cents)
-         SELECT $1, n, product_id, sku, quantity, unit_price_cents
-         FROM unnest($2::uuid[], $3::text[], $4::int[], $5::bigint[]) WITH ORDINALITY AS l(product_id, sku, quantity, unit_price_cents, n)`,
-          [
-            orderId,
-            body.lines.map((line) => line.product_id),
-            body.lines.map((line) => line.sku),
-            body.lines.map((line) => line.quantity),
-            body.lines.map((line) => line.unit_price_cents),
-          ],
-        );
+        // Emitted first: the order's row, lines and history entry are one statement that needs its id.
         const event = await tx.emit({
           topic: 'orders',
           type: 'OrderPlaced',
@@ -61,8 +46,11 @@ export function orderRoutes(app: FastifyInstance, { pool, writer, metrics }: Ser
             total_cents: total,
           },
         });
-        await recordHistory(tx.client, historyOfOwn(event));
-        return rows[0]!;
+        return insertOrder(
+          tx.client,
+          { id: orderId, customerId: body.customer_id, totalCents: total, lines: body.lines },
+          historyOfOwn(event),
+        );
       },
     );
     metrics.sagaOrders.inc({ status: 'PENDING' });

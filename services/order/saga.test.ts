@@ -1,0 +1,189 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { query, startPostgres, type TestPostgres } from '../../test/services-support.ts';
+import { createPool, type Pool } from '../kit/db.ts';
+import type { IncomingEvent } from '../kit/events.ts';
+import { createHttpServer } from '../kit/http.ts';
+import { Metrics } from '../kit/metrics.ts';
+import { kitMigrations, migrate } from '../kit/migrate.ts';
+import { EventWriter } from '../kit/outbox.ts';
+import type { ServiceContext } from '../kit/service.ts';
+import { orderHandlers } from './handlers.ts';
+import { orderRoutes } from './routes.ts';
+
+const log = pino({ level: 'silent' });
+let pg: TestPostgres;
+let pool: Pool;
+let writer: EventWriter;
+let app: FastifyInstance;
+const metrics = new Metrics('order');
+const handlers = orderHandlers(metrics);
+
+beforeAll(async () => {
+  pg = await startPostgres();
+  pool = createPool(pg.urls.order, { max: 10 });
+  await migrate(pool, [
+    kitMigrations(),
+    { name: 'order', directory: new URL('./migrations/', import.meta.url).pathname },
+  ]);
+  writer = new EventWriter({ pool, producer: 'order', useOutbox: true, log });
+  app = createHttpServer(log);
+  orderRoutes(app, { pool, writer, metrics, log } as unknown as ServiceContext);
+  await app.ready();
+});
+
+afterAll(async () => {
+  await app?.close();
+  await pool?.end();
+  await pg?.stop();
+});
+
+function deliver(
+  topic: 'inventory' | 'payments' | 'shipping',
+  type: string,
+  body: Record<string, unknown>,
+  id = randomUUID(),
+) {
+  const event: IncomingEvent = {
+    id,
+    type,
+    topic,
+    key: String(body.order_id),
+    payload: body,
+    headers: { producer: topic === 'payments' ? 'payment' : topic },
+    partition: 0,
+    offset: '0',
+    occurredAt: new Date(),
+  };
+  return writer.transaction({ correlationId: event.key!, causationId: event.id }, (tx) =>
+    handlers[topic]![type]!(tx, event, log),
+  );
+}
+
+const customer = randomUUID();
+const line = { product_id: randomUUID(), sku: 'bread', quantity: 2, unit_price_cents: 450 };
+
+async function place() {
+  const response = await app.inject({
+    method: 'POST',
+    url: '/orders',
+    payload: { customer_id: customer, lines: [line, { ...line, sku: 'jam', quantity: 1 }] },
+  });
+  expect(response.statusCode).toBe(202);
+  return response.json().order as { id: string; status: string; total_cents: number };
+}
+
+async function history(orderId: string) {
+  const response = await app.inject({ method: 'GET', url: `/orders/${orderId}?customer_id=${customer}` });
+  return response.json() as {
+    order: { status: string; reason: string | null; lines: unknown[]; completed_at: string | null };
+    history: Array<{ event_type: string; producer: string; payload: Record<string, unknown> }>;
+  };
+}
+
+describe('order: placing and following the saga', () => {
+  it('placed: row, lines, OrderPlaced in the outbox and in the history, in one transaction', async () => {
+    const order = await place();
+    expect(order).toMatchObject({ status: 'PENDING', total_cents: 1350 });
+    const seen = await history(order.id);
+    expect(seen.order.lines).toEqual([
+      { product_id: line.product_id, sku: 'bread', quantity: 2, unit_price_cents: 450 },
+      { product_id: line.product_id, sku: 'jam', quantity: 1, unit_price_cents: 450 },
+    ]);
+    expect(seen.history.map((entry) => `${entry.event_type}:${entry.producer}`)).toEqual([
+      'OrderPlaced:order',
+    ]);
+    const [outbox] = await query<{ id: string; type: string }>(
+      pg.urls.order,
+      'SELECT id, type FROM outbox WHERE aggregateid = $1',
+      [order.id],
+    );
+    const [entry] = await query<{ event_id: string }>(
+      pg.urls.order,
+      'SELECT event_id FROM order_history WHERE order_id = $1',
+      [order.id],
+    );
+    expect(outbox).toEqual({ id: entry!.event_id, type: 'OrderPlaced' });
+  });
+
+  it('StockReserved then PaymentCaptured: CONFIRMED, OrderConfirmed recorded once, copies change nothing', async () => {
+    const order = await place();
+    const reservedId = randomUUID();
+    const reserved = { order_id: order.id, customer_id: customer, units: [1, 2, 3], amount_cents: 1350 };
+    await deliver('inventory', 'StockReserved', reserved, reservedId);
+    await deliver('inventory', 'StockReserved', reserved, reservedId); // a copy (--without inbox)
+    const captured = {
+      order_id: order.id,
+      customer_id: customer,
+      payment_id: randomUUID(),
+      amount_cents: 1350,
+    };
+    await deliver('payments', 'PaymentCaptured', captured);
+    await deliver('payments', 'PaymentCaptured', captured); // another event, same news: the order is no longer PENDING
+    const seen = await history(order.id);
+    expect(seen.order.status).toBe('CONFIRMED');
+    expect(seen.order.completed_at).not.toBeNull();
+    expect(seen.history.map((entry) => entry.event_type)).toEqual([
+      'OrderPlaced',
+      'StockReserved',
+      'PaymentCaptured',
+      'OrderConfirmed',
+      'PaymentCaptured',
+    ]);
+    const types = await query<{ type: string }>(
+      pg.urls.order,
+      'SELECT type FROM outbox WHERE aggregateid = $1 ORDER BY seq',
+      [order.id],
+    );
+    expect(types.map((row) => row.type)).toEqual(['OrderPlaced', 'OrderConfirmed']);
+  });
+
+  it('PaymentDeclined: CANCELLED with its reason; a customer cancel afterwards is refused', async () => {
+    const order = await place();
+    await deliver('payments', 'PaymentDeclined', {
+      order_id: order.id,
+      customer_id: customer,
+      amount_cents: 1350,
+      reason: 'insufficient_funds',
+    });
+    const seen = await history(order.id);
+    expect(seen.order).toMatchObject({ status: 'CANCELLED', reason: 'insufficient_funds' });
+    expect(seen.history.at(-1)).toMatchObject({
+      event_type: 'OrderCancelled',
+      producer: 'order',
+      payload: { order_id: order.id, customer_id: customer, reason: 'insufficient_funds' },
+    });
+    const refused = await app.inject({
+      method: 'POST',
+      url: `/orders/${order.id}/cancel`,
+      payload: { customer_id: customer },
+    });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error.code).toBe('E_ORDER_FINISHED');
+  });
+
+  it('a customer cancel while PENDING; an event for an unknown order is ignored', async () => {
+    const order = await place();
+    const cancelled = await app.inject({
+      method: 'POST',
+      url: `/orders/${order.id}/cancel`,
+      payload: { customer_id: customer },
+    });
+    expect(cancelled.statusCode).toBe(202);
+    const seen = await history(order.id);
+    expect(seen.order).toMatchObject({ status: 'CANCELLED', reason: 'cancelled_by_customer' });
+    expect(seen.history.map((entry) => entry.event_type)).toEqual(['OrderPlaced', 'OrderCancelled']);
+
+    const stranger = randomUUID();
+    await deliver('shipping', 'ShipmentScheduled', {
+      order_id: stranger,
+      customer_id: customer,
+      shipment_id: randomUUID(),
+    });
+    expect(await query(pg.urls.order, 'SELECT 1 FROM order_history WHERE order_id = $1', [stranger])).toEqual(
+      [],
+    );
+  });
+});
