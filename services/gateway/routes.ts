@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { HttpError, hasAdminToken, parseInput } from '../kit/http.ts';
-import { authenticate, type Caller } from './jwt.ts';
+import { type Caller, TokenVerifier } from './jwt.ts';
 import { callUpstream, expectOk } from './upstream.ts';
 
 export const UPSTREAMS = ['auth', 'catalog', 'inventory', 'order', 'payment', 'shipping'] as const;
@@ -57,6 +57,7 @@ const adminCustomer = z.object({
  */
 export function gatewayRoutes(app: FastifyInstance, options: GatewayOptions): void {
   const { upstreams, jwtSecret, adminToken } = options;
+  const tokens = new TokenVerifier(jwtSecret);
   const call = (
     service: Upstream,
     path: string,
@@ -75,10 +76,10 @@ export function gatewayRoutes(app: FastifyInstance, options: GatewayOptions): vo
     if (hasAdminToken(request, adminToken)) return;
     if (!request.headers.authorization)
       throw new HttpError(401, 'E_UNAUTHENTICATED', 'admin endpoints need x-lab-admin-token or an admin JWT');
-    const caller = await authenticate(request, jwtSecret);
+    const caller = await tokens.authenticate(request);
     if (caller.role !== 'admin') throw new HttpError(403, 'E_FORBIDDEN', 'admin endpoints need an admin');
   };
-  const customer = (request: FastifyRequest): Promise<Caller> => authenticate(request, jwtSecret);
+  const customer = (request: FastifyRequest): Promise<Caller> => tokens.authenticate(request);
 
   app.post('/api/auth/register', async (request: FastifyRequest, reply: FastifyReply) => {
     const body = request.body as Record<string, unknown> | null;

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { HttpError } from '../kit/http.ts';
 
 export interface UpstreamResponse {
@@ -6,43 +7,72 @@ export interface UpstreamResponse {
 }
 
 /**
+ * One keep-alive agent for every upstream: a request reuses an idle connection to its service
+ * instead of opening one (through the fault proxy, that is a connection per request saved).
+ * node:http rather than fetch: a gateway call costs a third of the CPU (no WHATWG streams,
+ * Headers or AbortSignal per request). Idle sockets are closed after 30 s, before the services'
+ * own keep-alive timeout (Fastify: 72 s), so the gateway never writes on a connection the service
+ * is closing.
+ */
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256, timeout: 30_000 });
+
+function unavailable(service: string, reason: string): HttpError {
+  return new HttpError(503, 'E_UPSTREAM_UNAVAILABLE', `${service} is unavailable: ${reason}`);
+}
+
+/**
  * Calls a service's internal API. A refused connection, a timeout or a non-JSON answer becomes
  * 503 E_UPSTREAM_UNAVAILABLE; the service's own 4xx answers pass through as they are.
  */
-export async function callUpstream(
+export function callUpstream(
   service: string,
   baseUrl: string,
   path: string,
   options: { method?: string; body?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {},
 ): Promise<UpstreamResponse> {
-  let response: Response;
-  try {
-    response = await fetch(new URL(path, baseUrl), {
-      method: options.method ?? 'GET',
-      headers: {
-        ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...options.headers,
+  const url = new URL(path, baseUrl);
+  const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
+  const headers: Record<string, string | number> = { ...options.headers };
+  if (payload !== undefined) {
+    headers['content-type'] = 'application/json';
+    headers['content-length'] = Buffer.byteLength(payload);
+  }
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      url,
+      { agent, method: options.method ?? 'GET', headers, timeout: options.timeoutMs ?? 10_000 },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', (error) => reject(unavailable(service, error.message)));
+        // The connection dropped mid-answer (a cut link, a crashed service): no 'end' will come.
+        response.on('close', () => {
+          if (!response.complete) reject(unavailable(service, 'the answer was cut short'));
+        });
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const status = response.statusCode ?? 502;
+          try {
+            resolve({ status, body: text === '' ? {} : JSON.parse(text) });
+          } catch {
+            reject(
+              new HttpError(
+                503,
+                'E_UPSTREAM_UNAVAILABLE',
+                `${service} answered ${status} with a non-JSON body`,
+              ),
+            );
+          }
+        });
       },
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
-    });
-  } catch (error) {
-    throw new HttpError(
-      503,
-      'E_UPSTREAM_UNAVAILABLE',
-      `${service} is unavailable: ${(error as Error).message}`,
     );
-  }
-  const text = await response.text();
-  try {
-    return { status: response.status, body: text === '' ? {} : JSON.parse(text) };
-  } catch {
-    throw new HttpError(
-      503,
-      'E_UPSTREAM_UNAVAILABLE',
-      `${service} answered ${response.status} with a non-JSON body`,
+    // `timeout` is socket inactivity: no answer (or no progress) for that long fails the call.
+    request.on('timeout', () =>
+      request.destroy(new Error(`no answer within ${options.timeoutMs ?? 10_000} ms`)),
     );
-  }
+    request.on('error', (error) => reject(unavailable(service, error.message)));
+    request.end(payload);
+  });
 }
 
 /** Passes a 4xx from a service through (with its code); anything 5xx is the gateway's 503. */
