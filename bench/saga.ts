@@ -259,6 +259,7 @@ async function main() {
     const throughput: Record<number, number> = {};
     const cpuBefore = stackCpuSeconds(processes);
     const batchesBefore = await batchTotals(endpoints.services);
+    const clientCpuBefore = process.cpuUsage();
     let sagas = 0;
     for (const concurrency of CONCURRENCY) {
       let done = 0;
@@ -292,6 +293,11 @@ async function main() {
     results.cpu_ms_per_saga = Number((cpuPerSaga * 1000).toFixed(1));
     results.cpu_ms_per_saga_by_process = Object.fromEntries(
       cpuByProcess.map(([name, ms]) => [name, Number(ms.toFixed(1))]),
+    );
+    // The load generator shares the cores: what it took is what the stack could not have.
+    const clientCpu = process.cpuUsage(clientCpuBefore);
+    results.load_generator_cpu_ms_per_saga = Number(
+      ((clientCpu.user + clientCpu.system) / 1000 / sagas).toFixed(1),
     );
     // How many events one commit carried during the closed loop: the lever of throughput.
     const batchesAfter = await batchTotals(endpoints.services);
@@ -361,8 +367,10 @@ async function main() {
     };
   } finally {
     rss.stop();
-    await lab('down', '--purge').catch((error) => console.error(`lab down failed: ${error.message}`));
-    rmSync(home, { recursive: true, force: true });
+    await lab('down', ...(env.BENCH_KEEP_HOME ? [] : ['--purge'])).catch((error) =>
+      console.error(`lab down failed: ${error.message}`),
+    );
+    if (!env.BENCH_KEEP_HOME) rmSync(home, { recursive: true, force: true });
   }
   console.log(JSON.stringify(results, null, 2));
 }

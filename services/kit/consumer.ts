@@ -82,6 +82,12 @@ export interface ConsumerRunnerOptions {
   maxAttempts: number;
   metrics?: Metrics | undefined;
   log: Logger;
+  /**
+   * Batches (partitions) handled at once; default 1. Two concurrent batch transactions can take the
+   * same rows in opposite orders (payment: two customers' accounts; order: one order's events on
+   * two topics) and deadlock, which PostgreSQL breaks only after deadlock_timeout (1 s). One batch
+   * at a time cannot, and under load the batches just grow.
+   */
   partitionsConsumedConcurrently?: number;
 }
 
@@ -166,7 +172,7 @@ export class ConsumerRunner {
     await this.#consumer.connect();
     await this.#consumer.subscribe({ topics, fromBeginning: true });
     await this.#consumer.run({
-      partitionsConsumedConcurrently: this.#options.partitionsConsumedConcurrently ?? 3,
+      partitionsConsumedConcurrently: this.#options.partitionsConsumedConcurrently ?? 1,
       autoCommitInterval: 500,
       autoCommitThreshold: 50,
       eachBatchAutoResolve: false,
