@@ -44,9 +44,9 @@ const RESERVE = `
   ),
   reserved AS (
     UPDATE stock_units SET status = 'reserved', order_id = $1, reserved_at = now()
-    FROM picked
-    WHERE stock_units.id = picked.id AND NOT EXISTS (SELECT 1 FROM short)
-    RETURNING stock_units.id
+    -- = ANY(ARRAY(..)): a primary key lookup per unit, whatever the planner guesses picked's size is
+    WHERE id = ANY (ARRAY(SELECT id FROM picked)) AND NOT EXISTS (SELECT 1 FROM short)
+    RETURNING id
   ),
   recorded AS (
     UPDATE reservations
@@ -56,7 +56,7 @@ const RESERVE = `
     WHERE order_id = $1
   )
   SELECT (SELECT product_id FROM short) AS short_product,
-         ARRAY(SELECT p.id FROM picked p JOIN reserved r ON r.id = p.id ORDER BY p.n, p.produced_at, p.id) AS units`;
+         ARRAY(SELECT p.id FROM picked p WHERE p.id IN (SELECT id FROM reserved) ORDER BY p.n, p.produced_at, p.id) AS units`;
 
 /**
  * Picks the oldest sellable units of every product and marks them reserved for the order, or
