@@ -57,6 +57,22 @@ function stackPids(home: string): number[] {
   return state.processes.flatMap((p) => [p.pid, ...childrenOf(p.pid)]).filter(isLive);
 }
 
+/** `lab up` (postgres only) running in the background, once it said it started the postmaster (pid; NaN if it never did). */
+async function upUntilPostgresStarted(home: string) {
+  const up = execa(process.execPath, [LAB, 'up', '--runtime', 'local'], {
+    reject: false,
+    env: { LAB_HOME: home, CI: 'true', LAB_COMPONENTS: 'postgres' },
+  });
+  let stderr = '';
+  up.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const started = /postgres: started \(pid (\d+)\)/;
+  const deadline = Date.now() + 60_000;
+  while (!started.test(stderr) && Date.now() < deadline) await sleep(10);
+  return { up, postmaster: Number(started.exec(stderr)?.[1]) };
+}
+
 // Every step runs the real CLI (a Node start-up each); on a shared, loaded 2-core machine that is slow.
 const CLI_TIMEOUT = { timeout: 240_000 };
 
@@ -193,17 +209,7 @@ describe('lab up / status / down (local runtime, real PostgreSQL)', CLI_TIMEOUT,
 
   it('Ctrl-C while up is starting: exit 130 and no orphans', async () => {
     rmSync(path.join(home, 'data'), { recursive: true, force: true });
-    const up = execa(process.execPath, [LAB, 'up', '--runtime', 'local'], {
-      reject: false,
-      env: { LAB_HOME: home, CI: 'true', LAB_COMPONENTS: 'postgres' },
-    });
-    let stderr = '';
-    up.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const deadline = Date.now() + 60_000;
-    while (!/postgres: started \(pid \d+\)/.test(stderr) && Date.now() < deadline) await sleep(10);
-    const postmaster = Number(/postgres: started \(pid (\d+)\)/.exec(stderr)?.[1]);
+    const { up, postmaster } = await upUntilPostgresStarted(home);
     expect(postmaster).toBeGreaterThan(0);
     up.kill('SIGINT');
     const result = await up;
@@ -220,17 +226,7 @@ describe('lab up / status / down (local runtime, real PostgreSQL)', CLI_TIMEOUT,
   });
 
   it('a `lab up` SIGKILLed half-way: the next `lab up` cleans up after it and starts afresh', async () => {
-    const up = execa(process.execPath, [LAB, 'up', '--runtime', 'local'], {
-      reject: false,
-      env: { LAB_HOME: home, CI: 'true', LAB_COMPONENTS: 'postgres' },
-    });
-    let stderr = '';
-    up.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const deadline = Date.now() + 60_000;
-    while (!/postgres: started \(pid \d+\)/.test(stderr) && Date.now() < deadline) await sleep(10);
-    const abandoned = Number(/postgres: started \(pid (\d+)\)/.exec(stderr)?.[1]);
+    const { up, postmaster: abandoned } = await upUntilPostgresStarted(home);
     up.kill('SIGKILL');
     await up;
     const again = await lab('up', '--runtime', 'local');

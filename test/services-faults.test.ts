@@ -18,11 +18,6 @@ afterAll(async () => {
 
 const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 
-async function count(service: Backend, sql: string, params: unknown[] = []): Promise<number> {
-  const [row] = await query<{ n: number }>(shop.db(service), sql, params);
-  return Number(row?.n ?? 0);
-}
-
 async function setFaults(service: Backend, body: unknown): Promise<void> {
   const response = await fetch(`${shop.url(service)}/admin/faults`, {
     method: 'POST',
@@ -40,46 +35,19 @@ async function metric(service: Backend, name: string): Promise<number> {
     .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
 }
 
-/** The outcome of one order as the checks would see it. */
-async function footprint(orderId: string) {
-  return {
-    charges: await count(
-      'payment',
-      `SELECT count(*) AS n FROM payments WHERE order_id = $1 AND kind = 'charge'`,
-      [orderId],
-    ),
-    refunds: await count(
-      'payment',
-      `SELECT count(*) AS n FROM payments WHERE order_id = $1 AND kind = 'refund'`,
-      [orderId],
-    ),
-    sold: await count(
-      'inventory',
-      `SELECT count(*) AS n FROM stock_units WHERE order_id = $1 AND status = 'sold'`,
-      [orderId],
-    ),
-    held: await count(
-      'inventory',
-      `SELECT count(*) AS n FROM stock_units WHERE order_id = $1 AND status = 'reserved'`,
-      [orderId],
-    ),
-    shipments: await count('shipping', 'SELECT count(*) AS n FROM shipments WHERE order_id = $1', [orderId]),
-  };
-}
-
 /** CONFIRMED ⇔ one charge, units sold, one shipment; CANCELLED ⇔ no net charge, nothing held or shipped. */
 async function expectConsistent(orderId: string, status: string, units: number): Promise<void> {
   const expected =
     status === 'CONFIRMED'
-      ? { charges: 1, refunds: 0, sold: units, held: 0, shipments: 1 }
-      : { charges: 0, refunds: 0, sold: 0, held: 0, shipments: 0 };
+      ? { charges: 1, refunds: 0, sold: units, reserved: 0, shipments: 1 }
+      : { charges: 0, refunds: 0, sold: 0, reserved: 0, shipments: 0 };
   await waitFor(
     `order ${orderId} settled`,
-    async () => JSON.stringify(await footprint(orderId)) === JSON.stringify(expected),
+    async () => JSON.stringify(await shop.footprint(orderId)) === JSON.stringify(expected),
     {
       timeoutMs: 60_000,
     },
-  ).catch(async () => expect(await footprint(orderId)).toEqual(expected));
+  ).catch(async () => expect(await shop.footprint(orderId)).toEqual(expected));
 }
 
 describe('at-least-once delivery', () => {
@@ -110,7 +78,7 @@ describe('at-least-once delivery', () => {
         (await api.request('GET', '/api/payment/account', { token: poor.token })).body.balance_cents,
       ).toBe(100);
       expect(
-        await count(
+        await shop.count(
           'inventory',
           `SELECT count(*) AS n FROM stock_units WHERE product_id = $1 AND status = 'available'`,
           [product.id],
@@ -120,15 +88,15 @@ describe('at-least-once delivery', () => {
       await waitFor(
         'copies of StockReserved at payment',
         async () =>
-          (await count(
+          (await shop.count(
             'payment',
             `SELECT max(deliveries) AS n FROM inbox WHERE event_type = 'StockReserved'`,
           )) === 3,
       );
-      expect(await count('payment', 'SELECT count(*) AS n FROM inbox WHERE applied > 1')).toBe(0);
-      expect(await count('inventory', 'SELECT count(*) AS n FROM inbox WHERE applied > 1')).toBe(0);
+      expect(await shop.count('payment', 'SELECT count(*) AS n FROM inbox WHERE applied > 1')).toBe(0);
+      expect(await shop.count('inventory', 'SELECT count(*) AS n FROM inbox WHERE applied > 1')).toBe(0);
       expect(
-        await count('order', 'SELECT count(*) AS n FROM outbox WHERE copies_published > 0'),
+        await shop.count('order', 'SELECT count(*) AS n FROM outbox WHERE copies_published > 0'),
       ).toBeGreaterThan(0);
       expect(await metric('payment', 'lab_inbox_duplicates_skipped_total')).toBeGreaterThanOrEqual(2);
       expect(await metric('order', 'lab_relay_duplicate_copies_total')).toBeGreaterThanOrEqual(4);
@@ -167,12 +135,12 @@ describe('at-least-once delivery', () => {
     await waitFor(
       'payment saw the StockReserved twice',
       async () =>
-        (await count('payment', 'SELECT deliveries AS n FROM inbox WHERE event_id = $1', [
+        (await shop.count('payment', 'SELECT deliveries AS n FROM inbox WHERE event_id = $1', [
           stockReserved!.id,
         ])) === 2,
     );
     expect(
-      await count('payment', 'SELECT applied AS n FROM inbox WHERE event_id = $1', [stockReserved!.id]),
+      await shop.count('payment', 'SELECT applied AS n FROM inbox WHERE event_id = $1', [stockReserved!.id]),
     ).toBe(1);
     expect((await api.request('GET', '/api/payment/account', { token })).body.balance_cents).toBe(4300);
   });
@@ -214,7 +182,7 @@ describe('at-least-once delivery', () => {
       await expectConsistent(order.id, done.order.status, 1);
     }
     expect(
-      await count(
+      await shop.count(
         'payment',
         `SELECT count(*) AS n FROM (SELECT order_id FROM payments WHERE kind = 'charge' GROUP BY order_id HAVING count(*) > 1) doubled`,
       ),
@@ -223,7 +191,7 @@ describe('at-least-once delivery', () => {
       await waitFor(
         `${service} outbox drained`,
         async () =>
-          (await count(service, 'SELECT count(*) AS n FROM outbox WHERE published_at IS NULL')) === 0,
+          (await shop.count(service, 'SELECT count(*) AS n FROM outbox WHERE published_at IS NULL')) === 0,
       );
   }, 240_000);
 });

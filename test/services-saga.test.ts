@@ -20,40 +20,15 @@ afterAll(async () => {
 
 const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 
-async function count(
-  service: Parameters<Shop['db']>[0],
-  sql: string,
-  params: unknown[] = [],
-): Promise<number> {
-  const [row] = await query<{ n: number }>(shop.db(service), sql, params);
-  return Number(row?.n ?? 0);
-}
-
-/** Everything the saga wrote about one order, across the databases. */
-async function footprint(orderId: string) {
-  return {
-    charges: await count(
-      'payment',
-      `SELECT count(*) AS n FROM payments WHERE order_id = $1 AND kind = 'charge'`,
-      [orderId],
-    ),
-    refunds: await count(
-      'payment',
-      `SELECT count(*) AS n FROM payments WHERE order_id = $1 AND kind = 'refund'`,
-      [orderId],
-    ),
-    sold: await count(
-      'inventory',
-      `SELECT count(*) AS n FROM stock_units WHERE order_id = $1 AND status = 'sold'`,
-      [orderId],
-    ),
-    reserved: await count(
-      'inventory',
-      `SELECT count(*) AS n FROM stock_units WHERE order_id = $1 AND status = 'reserved'`,
-      [orderId],
-    ),
-    shipments: await count('shipping', 'SELECT count(*) AS n FROM shipments WHERE order_id = $1', [orderId]),
-  };
+/** A customer token shaped like auth's, signed with `secret`: expiring at `expires` (a time or `1h`). */
+function customerJwt(secret: string, expires: number | string, issuedAt?: number): Promise<string> {
+  const jwt = new SignJWT({ role: 'customer' })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(randomUUID())
+    .setIssuer('lab-auth')
+    .setExpirationTime(expires);
+  if (issuedAt !== undefined) jwt.setIssuedAt(issuedAt);
+  return jwt.sign(new TextEncoder().encode(secret));
 }
 
 async function history(token: string, orderId: string, length: number): Promise<string[]> {
@@ -97,8 +72,8 @@ describe('the saga through the gateway', () => {
     // from OrderConfirmed, in parallel, so either may come first.
     expect(types.slice(0, 4)).toEqual(['OrderPlaced', 'StockReserved', 'PaymentCaptured', 'OrderConfirmed']);
     expect(types.slice(4).sort()).toEqual(['ShipmentScheduled', 'StockConsumed']);
-    await waitFor('units sold', async () => (await footprint(placed.body.order.id)).sold === 2);
-    expect(await footprint(placed.body.order.id)).toEqual({
+    await waitFor('units sold', async () => (await shop.footprint(placed.body.order.id)).sold === 2);
+    expect(await shop.footprint(placed.body.order.id)).toEqual({
       charges: 1,
       refunds: 0,
       sold: 2,
@@ -116,7 +91,7 @@ describe('the saga through the gateway', () => {
     const placed = await api.placeOrder(token, [{ sku, quantity: 2 }]);
     const done = await api.waitTerminal(token, placed.body.order.id);
     expect(done.order).toMatchObject({ status: 'CANCELLED', reason: 'insufficient_stock' });
-    expect(await footprint(placed.body.order.id)).toEqual({
+    expect(await shop.footprint(placed.body.order.id)).toEqual({
       charges: 0,
       refunds: 0,
       sold: 0,
@@ -143,8 +118,8 @@ describe('the saga through the gateway', () => {
         'StockReleased',
       ]),
     );
-    await waitFor('units released', async () => (await footprint(placed.body.order.id)).reserved === 0);
-    expect(await footprint(placed.body.order.id)).toEqual({
+    await waitFor('units released', async () => (await shop.footprint(placed.body.order.id)).reserved === 0);
+    expect(await shop.footprint(placed.body.order.id)).toEqual({
       charges: 0,
       refunds: 0,
       sold: 0,
@@ -152,7 +127,7 @@ describe('the saga through the gateway', () => {
       shipments: 0,
     });
     expect(
-      await count(
+      await shop.count(
         'inventory',
         `SELECT count(*) AS n FROM stock_units WHERE product_id = $1 AND status = 'available'`,
         [product.id],
@@ -191,7 +166,7 @@ describe('the saga through the gateway', () => {
       reason: 'insufficient_stock',
     });
     expect(
-      await count(
+      await shop.count(
         'inventory',
         `SELECT count(*) AS n FROM stock_units WHERE product_id = $1 AND expires_at < now() AND status <> 'available'`,
         [product.id],
@@ -213,10 +188,10 @@ describe('the saga through the gateway', () => {
       const done = await api.waitTerminal(token, id);
       if (done.order.status !== 'CANCELLED') continue; // the saga won the race: a normal confirmed order
       await waitFor('compensation', async () => {
-        const print = await footprint(id);
+        const print = await shop.footprint(id);
         return print.reserved === 0 && print.charges === print.refunds;
       });
-      const print = await footprint(id);
+      const print = await shop.footprint(id);
       expect(print.sold + print.shipments).toBe(0);
     }
   });
@@ -226,11 +201,11 @@ describe('bad input through the gateway: a specific 4xx, nothing written, nothin
   let token: string;
   let sku: string;
   const snapshot = async () => ({
-    orders: await count('order', 'SELECT count(*) AS n FROM orders'),
-    users: await count('auth', 'SELECT count(*) AS n FROM users'),
+    orders: await shop.count('order', 'SELECT count(*) AS n FROM orders'),
+    users: await shop.count('auth', 'SELECT count(*) AS n FROM users'),
     outbox: {
-      order: await count('order', 'SELECT count(*) AS n FROM outbox'),
-      auth: await count('auth', 'SELECT count(*) AS n FROM outbox'),
+      order: await shop.count('order', 'SELECT count(*) AS n FROM outbox'),
+      auth: await shop.count('auth', 'SELECT count(*) AS n FROM outbox'),
     },
   });
 
@@ -271,29 +246,16 @@ describe('bad input through the gateway: a specific 4xx, nothing written, nothin
     ],
     [
       'forged JWT',
-      async () => {
-        const forged = await new SignJWT({ role: 'customer' })
-          .setProtectedHeader({ alg: 'HS256' })
-          .setSubject(randomUUID())
-          .setIssuer('lab-auth')
-          .setExpirationTime('1h')
-          .sign(new TextEncoder().encode('not-the-secret-not-the-secret'));
-        return api.placeOrder(forged, [{ sku, quantity: 1 }]);
-      },
+      async () =>
+        api.placeOrder(await customerJwt('not-the-secret-not-the-secret', '1h'), [{ sku, quantity: 1 }]),
       401,
       'E_TOKEN_INVALID',
     ],
     [
       'expired JWT',
       async () => {
-        const expired = await new SignJWT({ role: 'customer' })
-          .setProtectedHeader({ alg: 'HS256' })
-          .setSubject(randomUUID())
-          .setIssuer('lab-auth')
-          .setIssuedAt(Math.floor(Date.now() / 1000) - 7200)
-          .setExpirationTime(Math.floor(Date.now() / 1000) - 3600)
-          .sign(new TextEncoder().encode(JWT_SECRET));
-        return api.placeOrder(expired, [{ sku, quantity: 1 }]);
+        const now = Math.floor(Date.now() / 1000);
+        return api.placeOrder(await customerJwt(JWT_SECRET, now - 3600, now - 7200), [{ sku, quantity: 1 }]);
       },
       401,
       'E_TOKEN_EXPIRED',
@@ -394,21 +356,21 @@ describe('concurrency', () => {
     await waitFor(
       'every confirmed order sold',
       async () =>
-        (await count(
+        (await shop.count(
           'inventory',
           `SELECT count(*) AS n FROM stock_units WHERE product_id = $1 AND status = 'sold'`,
           [product.id],
         )) === 100,
     );
     expect(
-      await count(
+      await shop.count(
         'inventory',
         'SELECT count(DISTINCT order_id) AS n FROM stock_units WHERE product_id = $1 AND status = $2',
         [product.id, 'sold'],
       ),
     ).toBe(100);
     expect(
-      await count(
+      await shop.count(
         'payment',
         `SELECT count(*) AS n FROM payments WHERE kind = 'charge' AND order_id = ANY($1::uuid[])`,
         [confirmed.map((outcome) => outcome.order.id)],
@@ -430,7 +392,7 @@ describe('poison messages', () => {
     await producer.connect();
     const before = await Promise.all(
       (['inventory', 'payment', 'order', 'shipping'] as const).map((service) =>
-        count(service, 'SELECT count(*) AS n FROM dead_letters'),
+        shop.count(service, 'SELECT count(*) AS n FROM dead_letters'),
       ),
     );
     try {
@@ -489,7 +451,7 @@ describe('poison messages', () => {
       async () => {
         const now = await Promise.all(
           (['inventory', 'payment', 'order', 'shipping'] as const).map((service) =>
-            count(service, 'SELECT count(*) AS n FROM dead_letters'),
+            shop.count(service, 'SELECT count(*) AS n FROM dead_letters'),
           ),
         );
         return now.every((n, i) => n - before[i]! >= Object.values(expected)[i]!);

@@ -8,6 +8,7 @@ import {
   ADMIN_TOKEN,
   JWT_SECRET,
   type Proc,
+  query,
   spawnNode,
   startBrokerProcess,
   startPostgres,
@@ -75,6 +76,35 @@ export class Shop {
 
   db(service: DatabaseServiceName): string {
     return this.postgres.urls[service];
+  }
+
+  /** One number from a service's database: the first row's `n`. */
+  async count(service: DatabaseServiceName, sql: string, params: unknown[] = []): Promise<number> {
+    const [row] = await query<{ n: number }>(this.db(service), sql, params);
+    return Number(row?.n ?? 0);
+  }
+
+  /** Everything the saga wrote about one order, across the databases (what the checks compare). */
+  async footprint(orderId: string) {
+    const units = (status: string) =>
+      this.count('inventory', 'SELECT count(*) AS n FROM stock_units WHERE order_id = $1 AND status = $2', [
+        orderId,
+        status,
+      ]);
+    const payments = (kind: string) =>
+      this.count('payment', 'SELECT count(*) AS n FROM payments WHERE order_id = $1 AND kind = $2', [
+        orderId,
+        kind,
+      ]);
+    return {
+      charges: await payments('charge'),
+      refunds: await payments('refund'),
+      sold: await units('sold'),
+      reserved: await units('reserved'),
+      shipments: await this.count('shipping', 'SELECT count(*) AS n FROM shipments WHERE order_id = $1', [
+        orderId,
+      ]),
+    };
   }
 
   env(service: ShopService): Record<string, string> {

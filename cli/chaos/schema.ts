@@ -226,16 +226,10 @@ export const CHECK_NAMES = [
   'outcomes',
 ] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
+/** Checks that need a parameter (`{ latency_p99: { max } }`, `{ outcomes: {...} }`). */
+const PARAMETERISED_CHECKS: readonly CheckName[] = ['latency_p99', 'outcomes'];
 /** The checks run when `expect.checks` is not given: every one that needs no parameter. */
-export const DEFAULT_CHECKS: CheckName[] = [
-  'sagas_terminal',
-  'no_double_charge',
-  'money_conserved',
-  'stock_conserved',
-  'outcomes_consistent',
-  'outbox_drained',
-  'idempotent_consumers',
-];
+export const DEFAULT_CHECKS: CheckName[] = CHECK_NAMES.filter((name) => !PARAMETERISED_CHECKS.includes(name));
 
 const OUTCOME_NAMES = ['confirmed', 'cancelled', 'pending', 'failed', 'unknown'] as const;
 export type OutcomeName = (typeof OUTCOME_NAMES)[number];
