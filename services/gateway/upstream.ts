@@ -37,40 +37,43 @@ export function callUpstream(
     headers['content-type'] = 'application/json';
     headers['content-length'] = Buffer.byteLength(payload);
   }
+  const timeoutMs = options.timeoutMs ?? 10_000;
   return new Promise((resolve, reject) => {
-    const request = http.request(
-      url,
-      { agent, method: options.method ?? 'GET', headers, timeout: options.timeoutMs ?? 10_000 },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', (error) => reject(unavailable(service, error.message)));
-        // The connection dropped mid-answer (a cut link, a crashed service): no 'end' will come.
-        response.on('close', () => {
-          if (!response.complete) reject(unavailable(service, 'the answer was cut short'));
-        });
-        response.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          const status = response.statusCode ?? 502;
-          try {
-            resolve({ status, body: text === '' ? {} : JSON.parse(text) });
-          } catch {
-            reject(
-              new HttpError(
-                503,
-                'E_UPSTREAM_UNAVAILABLE',
-                `${service} answered ${status} with a non-JSON body`,
-              ),
-            );
-          }
-        });
-      },
+    const request = http.request(url, { agent, method: options.method ?? 'GET', headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('error', (error) => fail(unavailable(service, error.message)));
+      // The connection dropped mid-answer (a cut link, a crashed service): no 'end' will come.
+      response.on('close', () => {
+        if (!response.complete) fail(unavailable(service, 'the answer was cut short'));
+      });
+      response.on('end', () => {
+        clearTimeout(deadline);
+        const text = Buffer.concat(chunks).toString('utf8');
+        const status = response.statusCode ?? 502;
+        try {
+          resolve({ status, body: text === '' ? {} : JSON.parse(text) });
+        } catch {
+          reject(
+            new HttpError(
+              503,
+              'E_UPSTREAM_UNAVAILABLE',
+              `${service} answered ${status} with a non-JSON body`,
+            ),
+          );
+        }
+      });
+    });
+    // The whole call, answer included, must be done within timeoutMs.
+    const deadline = setTimeout(
+      () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)),
+      timeoutMs,
     );
-    // `timeout` is socket inactivity: no answer (or no progress) for that long fails the call.
-    request.on('timeout', () =>
-      request.destroy(new Error(`no answer within ${options.timeoutMs ?? 10_000} ms`)),
-    );
-    request.on('error', (error) => reject(unavailable(service, error.message)));
+    const fail = (error: HttpError) => {
+      clearTimeout(deadline);
+      reject(error);
+    };
+    request.on('error', (error) => fail(unavailable(service, error.message)));
     request.end(payload);
   });
 }
