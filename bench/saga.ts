@@ -212,7 +212,13 @@ async function pgbenchTps(adminUrl: string): Promise<number> {
 
 async function main() {
   console.error(`bench:saga: lab up in ${home} (${cpus().length} cores)`);
-  await lab('up', '--runtime', 'local');
+  try {
+    await lab('up', '--runtime', 'local');
+  } catch (error) {
+    // `lab up` stopped what it started; the home still holds the logs that say why.
+    console.error(`bench:saga: lab up failed; logs kept in ${home}/logs`);
+    throw error;
+  }
   // The runtime's own view, with the real database URLs (`lab status` masks their passwords).
   const runtime = new LocalRuntime({ home });
   const endpoints = await runtime.endpoints();
