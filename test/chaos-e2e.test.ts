@@ -180,9 +180,16 @@ describe.skipIf(!stackHasShop)('lab chaos end to end (local runtime)', () => {
       /\d+ duplicate deliveries/,
     );
     expect(readFileSync(junit, 'utf8')).toContain('<testsuite name="quick-faults"');
-    // The decision log holds the workload the seed chose, one line per order.
-    const decisions = readFileSync(path.join(out, 'decisions.jsonl'), 'utf8').trim().split('\n');
-    expect(decisions).toHaveLength(40);
+    // The decision log holds what the seed chose: the workload, one line per order, and the seed of
+    // the duplicate fault's draws in the order service.
+    const decisions = readFileSync(path.join(out, 'decisions.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(decisions.filter((decision) => decision.source === 'workload')).toHaveLength(40);
+    expect(decisions.filter((decision) => decision.kind === 'duplicate')).toEqual([
+      { fault: 0, kind: 'duplicate', service: 'order', seed: expect.any(Number) },
+    ]);
   }, 240_000);
 
   it('Ctrl-C mid-run heals every fault and exits 130', async () => {
