@@ -175,6 +175,25 @@ describe('inventory handlers (one statement per effect)', () => {
     expect(await unitStatus(units)).toEqual(['available:-', 'available:-']);
   });
 
+  it('a copy of OrderPlaced changes nothing; an order first seen through another event still reserves', async () => {
+    const product = randomUUID();
+    const units = await addUnits(product, 3, '2026-01-01T00:00:00Z');
+    const order = randomUUID();
+    const body = placed(order, [{ product_id: product, quantity: 1 }]);
+    await deliver('OrderPlaced', body);
+    await deliver('OrderPlaced', body); // another event id: the inbox cannot tell, the reservation row can
+    expect((await events(order)).map((event) => event.type)).toEqual(['StockReserved']);
+    expect(await unitStatus(units)).toEqual([`reserved:${order}`, 'available:-', 'available:-']);
+
+    // A row left 'pending' (an event about the order came before OrderPlaced): the order still reserves.
+    const early = randomUUID();
+    await deliver('OrderConfirmed', { order_id: early, customer_id: randomUUID(), total_cents: 100 });
+    expect(await reservation(early)).toEqual({ status: 'pending', reason: null });
+    await deliver('OrderPlaced', placed(early, [{ product_id: product, quantity: 1 }]));
+    expect(await reservation(early)).toEqual({ status: 'reserved', reason: null });
+    expect(await events(early)).toMatchObject([{ type: 'StockReserved', payload: { units: [units[1]] } }]);
+  });
+
   it('60 orders of two products racing for 50 units of each: all or nothing, never a unit twice', async () => {
     const [a, b] = [randomUUID(), randomUUID()];
     await addUnits(a, 50, '2026-01-01T00:00:00Z');

@@ -2,7 +2,7 @@ import type { HandlerMap } from '../kit/consumer.ts';
 import { OrderCancelled, OrderConfirmed, OrderPlaced, payload } from '../kit/contracts.ts';
 import type { PoolClient } from '../kit/db.ts';
 import type { Tx } from '../kit/outbox.ts';
-import { reserveUnits } from './reserve.ts';
+import { claimAndReserve, reserveUnits } from './reserve.ts';
 
 /**
  * Locks the order's reservation row, creating it as 'pending' when this is the first news of the
@@ -74,15 +74,19 @@ export function inventoryHandlers(options: { compensation: boolean }): HandlerMa
     orders: {
       async OrderPlaced(tx, event, log) {
         const order = payload(OrderPlaced, event.payload);
-        const status = await lockReservation(tx.client, order.order_id);
-        if (status === 'cancelled') {
-          // The cancel overtook the order: never hold stock for an order that is already over.
-          await setReservation(tx.client, order.order_id, 'rejected', 'order_cancelled');
-          return;
+        // The usual case, an order inventory has not heard of: its row is created with the outcome
+        // (reserved, or rejected: insufficient_stock) by the statement that reserves.
+        let reservation = await claimAndReserve(tx.client, order.order_id, order.lines);
+        if (!reservation) {
+          const status = await lockReservation(tx.client, order.order_id);
+          if (status === 'cancelled') {
+            // The cancel overtook the order: never hold stock for an order that is already over.
+            await setReservation(tx.client, order.order_id, 'rejected', 'order_cancelled');
+            return;
+          }
+          if (status !== 'pending') return; // this order was handled already
+          reservation = await reserveUnits(tx.client, order.order_id, order.lines);
         }
-        if (status !== 'pending') return; // this order was handled already
-        // Also records the outcome (reserved, or rejected: insufficient_stock) on the reservation row.
-        const reservation = await reserveUnits(tx.client, order.order_id, order.lines);
         if (!reservation.ok) {
           await orderEvent(tx, 'StockRejected', order.order_id, {
             customer_id: order.customer_id,

@@ -6,7 +6,7 @@ export const SELL_BY_MARGIN = '5 minutes';
 export type Reservation = { ok: true; units: number[] } | { ok: false; productId: string };
 
 /**
- * One statement, so one round trip whatever the number of products:
+ * Reservation in one statement, so one round trip whatever the number of products:
  *
  * - `picked` locks, per product (in the caller's fixed order), the oldest sellable units with FOR
  *   UPDATE SKIP LOCKED: concurrent reservations take different units instead of queueing on the
@@ -14,13 +14,15 @@ export type Reservation = { ok: true; units: number[] } | { ok: false; productId
  *   back, free for the next order. Plain FOR UPDATE would be worse: after waiting, the re-checked
  *   row no longer matches and LIMIT returns too few rows, rejecting an order while stock exists.
  * - `short` is the first product with fewer sellable units than wanted.
- * - `reserved` marks the picked units only when no product is short: all or nothing, without an
- *   error or a savepoint to undo half a reservation (an error would roll back everything else the
- *   caller's transaction did). Units picked for a rejected order stay available; their row locks
- *   go with the transaction.
- * - `recorded` writes the outcome on the order's `reservations` row, if the caller has one.
+ * - `recorded` writes the outcome (reserved, or rejected: insufficient_stock) on the order's
+ *   `reservations` row: `record` below says how.
+ * - `reserved` marks the picked units only when no product is short (and, when claiming, only if
+ *   the claim succeeded): all or nothing, without an error or a savepoint to undo half a
+ *   reservation (an error would roll back everything else the caller's transaction did). Units
+ *   picked and not marked stay available; their row locks go with the transaction.
  */
-const RESERVE = `
+function reserveStatement(record: { cte: string; gate: string }): string {
+  return `
   WITH wanted AS (
     SELECT product_id, quantity, n FROM unnest($2::uuid[], $3::int[]) WITH ORDINALITY AS w(product_id, quantity, n)
   ),
@@ -42,21 +44,85 @@ const RESERVE = `
     ORDER BY w.n
     LIMIT 1
   ),
+  recorded AS (${record.cte}),
   reserved AS (
     UPDATE stock_units SET status = 'reserved', order_id = $1, reserved_at = now()
     -- = ANY(ARRAY(..)): a primary key lookup per unit, whatever the planner guesses picked's size is
-    WHERE id = ANY (ARRAY(SELECT id FROM picked)) AND NOT EXISTS (SELECT 1 FROM short)
+    WHERE id = ANY (ARRAY(SELECT id FROM picked)) AND NOT EXISTS (SELECT 1 FROM short)${record.gate}
     RETURNING id
-  ),
-  recorded AS (
-    UPDATE reservations
-    SET status = CASE WHEN EXISTS (SELECT 1 FROM short) THEN 'rejected' ELSE 'reserved' END,
-        reason = CASE WHEN EXISTS (SELECT 1 FROM short) THEN 'insufficient_stock' END,
-        updated_at = now()
-    WHERE order_id = $1
   )
   SELECT (SELECT product_id FROM short) AS short_product,
-         ARRAY(SELECT p.id FROM picked p WHERE p.id IN (SELECT id FROM reserved) ORDER BY p.n, p.produced_at, p.id) AS units`;
+         ARRAY(SELECT p.id FROM picked p WHERE p.id IN (SELECT id FROM reserved) ORDER BY p.n, p.produced_at, p.id) AS units,
+         EXISTS (SELECT 1 FROM recorded) AS recorded`;
+}
+
+const OUTCOME = `CASE WHEN EXISTS (SELECT 1 FROM short) THEN 'rejected' ELSE 'reserved' END`;
+const REASON = `CASE WHEN EXISTS (SELECT 1 FROM short) THEN 'insufficient_stock' END`;
+
+/** The caller holds the order's reservations row (or has none): update it. */
+const RESERVE = reserveStatement({
+  cte: `
+    UPDATE reservations SET status = ${OUTCOME}, reason = ${REASON}, updated_at = now()
+    WHERE order_id = $1 RETURNING order_id`,
+  gate: '',
+});
+
+/**
+ * The order is news to inventory: the reservations row is created with the outcome. If the row
+ * exists (a copy of the event, a cancel that came first), nothing is inserted and nothing reserved.
+ */
+const CLAIM_AND_RESERVE = reserveStatement({
+  cte: `
+    INSERT INTO reservations (order_id, status, reason) VALUES ($1, ${OUTCOME}, ${REASON})
+    ON CONFLICT (order_id) DO NOTHING RETURNING order_id`,
+  gate: ' AND EXISTS (SELECT 1 FROM recorded)',
+});
+
+function wantedProducts(lines: Array<{ product_id: string; quantity: number }>) {
+  const wanted = new Map<string, number>();
+  for (const line of lines) wanted.set(line.product_id, (wanted.get(line.product_id) ?? 0) + line.quantity);
+  // A fixed product order keeps two multi-product reservations from locking in opposite orders.
+  return [...wanted].sort(([a], [b]) => a.localeCompare(b));
+}
+
+async function runReservation(
+  client: PoolClient,
+  statement: string,
+  orderId: string,
+  lines: Array<{ product_id: string; quantity: number }>,
+): Promise<{ reservation: Reservation; recorded: boolean }> {
+  const products = wantedProducts(lines);
+  const { rows } = await client.query<{ short_product: string | null; units: string[]; recorded: boolean }>(
+    statement,
+    [
+      orderId,
+      products.map(([productId]) => productId),
+      products.map(([, quantity]) => quantity),
+      SELL_BY_MARGIN,
+    ],
+  );
+  const row = rows[0]!;
+  const reservation: Reservation =
+    row.short_product !== null
+      ? { ok: false, productId: row.short_product }
+      : // pg answers bigint[] as strings (only the scalar int8 has the kit's number parser).
+        { ok: true, units: row.units.map(Number) };
+  return { reservation, recorded: row.recorded };
+}
+
+/**
+ * For an order inventory has not heard of yet, the usual case: creates its reservations row with
+ * the outcome and reserves, in one statement. Answers `undefined`, having changed nothing, when the
+ * order has a row already: the caller then locks that row and decides (reserveUnits).
+ */
+export async function claimAndReserve(
+  client: PoolClient,
+  orderId: string,
+  lines: Array<{ product_id: string; quantity: number }>,
+): Promise<Reservation | undefined> {
+  const { reservation, recorded } = await runReservation(client, CLAIM_AND_RESERVE, orderId, lines);
+  return recorded ? reservation : undefined;
+}
 
 /**
  * Picks the oldest sellable units of every product and marks them reserved for the order, or
@@ -71,18 +137,5 @@ export async function reserveUnits(
   orderId: string,
   lines: Array<{ product_id: string; quantity: number }>,
 ): Promise<Reservation> {
-  const wanted = new Map<string, number>();
-  for (const line of lines) wanted.set(line.product_id, (wanted.get(line.product_id) ?? 0) + line.quantity);
-  // A fixed product order keeps two multi-product reservations from locking in opposite orders.
-  const products = [...wanted].sort(([a], [b]) => a.localeCompare(b));
-  const { rows } = await client.query<{ short_product: string | null; units: string[] }>(RESERVE, [
-    orderId,
-    products.map(([productId]) => productId),
-    products.map(([, quantity]) => quantity),
-    SELL_BY_MARGIN,
-  ]);
-  const row = rows[0]!;
-  if (row.short_product !== null) return { ok: false, productId: row.short_product };
-  // pg answers bigint[] as strings (only the scalar int8 has the kit's number parser).
-  return { ok: true, units: row.units.map(Number) };
+  return (await runReservation(client, RESERVE, orderId, lines)).reservation;
 }
