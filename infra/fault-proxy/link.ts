@@ -3,9 +3,12 @@
  * socket. With no toxics the source writes straight into the destination, with backpressure, at
  * the cost of a plain pipe; toxics added later are spliced in on the open connection, and when the
  * last one is removed the link falls back to the direct path, after what the toxics held.
+ * The source reads into a buffer the link owns (read-buffer.ts): written as it is on the direct
+ * path, copied into a chunk when toxics may hold it.
  */
 import type { Socket } from 'node:net';
 import type { Random } from './random.ts';
+import type { ReadBuffer } from './read-buffer.ts';
 import { type Chunk, ChunkQueue, type ChunkSink, type RunnableToxic, ToxicStub } from './toxics/toxic.ts';
 
 /** The end of a link: writes to the destination socket; the end of stream closes it (or resets it). */
@@ -23,6 +26,11 @@ export class SocketSink implements ChunkSink {
   write(data: Buffer): boolean {
     if (this.#ended || this.#socket.destroyed) return true;
     return this.#socket.write(data);
+  }
+
+  /** Nothing written is still waiting to reach the kernel (so no buffer is still referenced). */
+  get flushed(): boolean {
+    return this.#socket.writableLength === 0;
   }
 
   push(chunk: Chunk | null): boolean {
@@ -57,6 +65,8 @@ export class SocketSink implements ChunkSink {
 
 export interface LinkOptions {
   source: Socket;
+  /** The source's read buffer, when the source was created with its `onread`. */
+  readBuffer?: ReadBuffer;
   dest: SocketSink;
   /** The toxics of this direction at the time the connection opened, in chain order. */
   chain: readonly RunnableToxic[];
@@ -67,6 +77,7 @@ export interface LinkOptions {
 
 export class ToxicLink {
   readonly #source: Socket;
+  readonly #readBuffer: ReadBuffer | undefined;
   readonly #dest: SocketSink;
   readonly #random: Random;
   readonly #onReset: () => void;
@@ -76,6 +87,7 @@ export class ToxicLink {
 
   constructor(options: LinkOptions) {
     this.#source = options.source;
+    this.#readBuffer = options.readBuffer;
     this.#dest = options.dest;
     this.#random = options.random;
     this.#onReset = options.onReset;
@@ -84,7 +96,8 @@ export class ToxicLink {
 
   /** Starts reading the source (sockets are accepted paused, so nothing is read before this). */
   start(): void {
-    this.#source.on('data', this.#onData);
+    if (this.#readBuffer) this.#readBuffer.attach(this.#onRead);
+    else this.#source.on('data', this.#onData);
     this.#source.once('end', this.#endInput);
     this.#source.once('close', this.#endInput);
     this.#source.resume();
@@ -97,6 +110,23 @@ export class ToxicLink {
     } else if (!first.input.push({ data, timestamp: performance.now() })) {
       this.#pauseUntilDrained(first.input);
     }
+  };
+
+  /** Data in the source's read buffer: copied if a toxic may hold it, else written as it is. */
+  readonly #onRead = (data: Buffer): boolean => {
+    const first = this.#stubs[0];
+    if (first !== undefined) {
+      if (!first.input.push({ data: Buffer.from(data), timestamp: performance.now() })) {
+        this.#pauseUntilDrained(first.input);
+      }
+      return true;
+    }
+    if (!this.#dest.write(data)) {
+      // Paused until the write has drained, so the buffer is not read into before then.
+      this.#pauseUntilDrained(this.#dest);
+      return true;
+    }
+    return this.#dest.flushed;
   };
 
   #pauseUntilDrained(sink: ChunkSink): void {
@@ -112,6 +142,7 @@ export class ToxicLink {
     if (this.#inputEnded) return;
     this.#inputEnded = true;
     this.#source.off('data', this.#onData);
+    this.#readBuffer?.attach(() => true);
     const first = this.#stubs[0];
     if (first === undefined) this.#dest.push(null);
     else first.input.push(null);

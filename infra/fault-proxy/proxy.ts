@@ -6,6 +6,7 @@ import net, { type Server, type Socket } from 'node:net';
 import { bindErrorMessage, formatHostPort, type HostPort, parseListen, parseUpstream } from './address.ts';
 import { SocketSink, ToxicLink } from './link.ts';
 import type { Random } from './random.ts';
+import { ReadBuffer, withReadBuffer } from './read-buffer.ts';
 import { ToxicCollection } from './toxic-collection.ts';
 
 export interface ProxyConfig {
@@ -14,11 +15,17 @@ export interface ProxyConfig {
   upstream: string;
 }
 
+/** A socket of a connection, with the buffer it reads into when it has one of its own. */
+interface LinkEnd {
+  socket: Socket;
+  readBuffer: ReadBuffer | undefined;
+}
+
 /**
  * Joins a client connection and its upstream connection with one link per direction, registered
  * with the proxy's toxics (so toxic changes reach them) until both sockets have closed.
  */
-function joinConnection(client: Socket, upstream: Socket, toxics: ToxicCollection, random: Random): void {
+function joinConnection(client: LinkEnd, upstream: LinkEnd, toxics: ToxicCollection, random: Random): void {
   // A reset_peer toxic in either direction resets both sockets, as Toxiproxy's SO_LINGER 0 does.
   let reset = false;
   const resetRequested = (): boolean => reset;
@@ -26,15 +33,17 @@ function joinConnection(client: Socket, upstream: Socket, toxics: ToxicCollectio
     reset = true;
   };
   const upstreamLink = new ToxicLink({
-    source: client,
-    dest: new SocketSink(upstream, resetRequested),
+    source: client.socket,
+    readBuffer: client.readBuffer,
+    dest: new SocketSink(upstream.socket, resetRequested),
     chain: toxics.chain('upstream'),
     random,
     onReset,
   });
   const downstreamLink = new ToxicLink({
-    source: upstream,
-    dest: new SocketSink(client, resetRequested),
+    source: upstream.socket,
+    readBuffer: upstream.readBuffer,
+    dest: new SocketSink(client.socket, resetRequested),
     chain: toxics.chain('downstream'),
     random,
     onReset,
@@ -48,8 +57,8 @@ function joinConnection(client: Socket, upstream: Socket, toxics: ToxicCollectio
     toxics.unregister(upstreamLink, 'upstream');
     toxics.unregister(downstreamLink, 'downstream');
   };
-  client.once('close', socketClosed);
-  upstream.once('close', socketClosed);
+  client.socket.once('close', socketClosed);
+  upstream.socket.once('close', socketClosed);
   upstreamLink.start();
   downstreamLink.start();
 }
@@ -140,30 +149,38 @@ export class ToxicProxy {
     socket.once('close', () => this.#sockets.delete(socket));
   }
 
-  #accept(client: Socket): void {
-    this.#track(client);
+  #accept(accepted: Socket): void {
+    const client = withReadBuffer(accepted);
+    this.#track(client.socket);
     let upstreamAddress: HostPort;
     try {
       upstreamAddress = parseUpstream(this.upstream);
     } catch {
-      client.destroy();
+      client.socket.destroy();
       return;
     }
     // As Toxiproxy: connect upstream first; the client is read only once both ends are there.
-    const upstream = net.connect({ ...upstreamAddress, allowHalfOpen: true, noDelay: true });
+    const readBuffer = new ReadBuffer();
+    const upstream = net.connect({
+      ...upstreamAddress,
+      allowHalfOpen: true,
+      noDelay: true,
+      onread: readBuffer.onread,
+    });
     this.#track(upstream);
     const refused = (): void => {
-      client.destroy();
+      client.socket.destroy();
     };
     upstream.once('error', refused);
     upstream.once('connect', () => {
       upstream.off('error', refused);
-      if (client.destroyed || !this.enabled) {
+      if (client.socket.destroyed || !this.enabled) {
         upstream.destroy();
-        client.destroy();
+        client.socket.destroy();
         return;
       }
-      joinConnection(client, upstream, this.toxics, this.#random);
+      // The links attach to the read buffers here, before the upstream socket's first read.
+      joinConnection(client, { socket: upstream, readBuffer }, this.toxics, this.#random);
     });
   }
 }
