@@ -8,8 +8,10 @@
  * - round trips: 64-byte ping-pongs; added p50 through the link (target < 0.3 ms), and the CPU
  *   the proxy process spends per 10k round trips: in the stack it relays every PostgreSQL, Kafka
  *   and HTTP message, so its per-message cost matters as much as its bulk rate.
- * - CPU per GiB moved, of the proxy process (and of socat), from /proc/<pid>/stat: unlike the
- *   rates, it hardly depends on what else the machine runs.
+ * - CPU per GiB moved, of the proxy process (and of socat), from /proc/<pid>/stat, and of this
+ *   process (the endpoints): unlike the rates, it hardly depends on what else the machine runs.
+ *   "per CPU" is direct's CPU per GiB over a path's (endpoints + middle): the rate ratio a
+ *   machine whose cores are all busy would see, the bench's own share of CPU being the limit.
  *
  * Method. The proxy runs as its own process (`lab infra fault-proxy`), as in the stack. Both
  * endpoints (sender and receiver) share this process's event loop, direct or not: this loop then
@@ -238,7 +240,13 @@ async function roundTrips(route: Path): Promise<RoundTrips> {
   });
   socket.destroy();
   const scale = (10_000 / ROUND_TRIPS) * 1000;
-  return { times, cpuPer10k: { user: cpu.user * scale, system: cpu.system * scale } };
+  return {
+    times,
+    cpuPer10k: {
+      user: Math.round(cpu.user * scale * 10) / 10,
+      system: Math.round(cpu.system * scale * 10) / 10,
+    },
+  };
 }
 
 function percentile(sortedValues: number[], p: number): number {
@@ -374,45 +382,71 @@ try {
     `load average ${loads(loadBefore)} before, ${loads(loadAfter)} after, on ${availableParallelism()} cores`,
   );
   if (typeof socat === 'string') console.log(`socat reference ${socat}`);
+  const median = (values: number[]): number =>
+    percentile(
+      [...values].sort((x, y) => x - y),
+      50,
+    );
+  const range = (values: number[], digits: number): string =>
+    `[${Math.min(...values).toFixed(digits)}-${Math.max(...values).toFixed(digits)}]`;
   for (const [direction, results] of [
     ['upstream', upstream],
     ['downstream', downstream],
   ] as const) {
     console.log(
-      `throughput ${direction} (${direction === 'upstream' ? 'the client writes' : 'the server writes'}), 64 KiB writes, ${SECONDS} s runs, MiB/s best of ${RUNS} [range]; CPU s/GiB of the best run:`,
+      `throughput ${direction} (${direction === 'upstream' ? 'the client writes' : 'the server writes'}), 64 KiB writes, ${SECONDS} s runs:`,
     );
-    const directBest = best(results.get(direct) ?? []).bytesPerSecond;
+    console.log(
+      `  MiB/s best of ${RUNS} [range]; CPU s/GiB, median of runs: endpoints (this process) + middle (user part); per CPU = direct's CPU/GiB over this path's, median [range]`,
+    );
+    const directRuns = results.get(direct) ?? [];
+    const directBest = best(directRuns).bytesPerSecond;
     for (const route of routes) {
       const runs = results.get(route) ?? [];
-      const top = best(runs);
       const rates = runs.map((run) => run.bytesPerSecond);
-      const ratio = top.bytesPerSecond / directBest;
-      const isLink = route === faultProxy.path;
-      const comparison =
-        route === direct
-          ? ''
-          : ` = ${(ratio * 100).toFixed(0).padStart(3)}% of direct${isLink ? ` (target >= 70%: ${verdict(ratio >= 0.7)})` : ''}`;
-      const middle =
-        route === direct
-          ? ''
-          : `; middle ${total(top.cpuPerGiB).toFixed(2)} (user ${top.cpuPerGiB.user.toFixed(2)})`;
-      console.log(
-        `  ${route.label.padEnd(16)} ${mib(top.bytesPerSecond).padStart(5)} [${mib(Math.min(...rates))}-${mib(Math.max(...rates))}]${comparison}` +
-          `; endpoints ${top.endpointsCpuPerGiB.toFixed(2)}${middle}`,
-      );
-      report[`${direction}.${route.label}`] = {
-        bytesPerSecond: Math.round(top.bytesPerSecond),
-        range: [Math.round(Math.min(...rates)), Math.round(Math.max(...rates))],
-        ratioToDirect: Number(ratio.toFixed(3)),
-        endpointsCpuSecondsPerGiB: Number(top.endpointsCpuPerGiB.toFixed(3)),
-        middleCpuSecondsPerGiB:
-          route === direct
-            ? undefined
-            : {
-                user: Number(top.cpuPerGiB.user.toFixed(3)),
-                system: Number(top.cpuPerGiB.system.toFixed(3)),
-              },
+      const ratio = Math.max(...rates) / directBest;
+      const endpoints = median(runs.map((run) => run.endpointsCpuPerGiB));
+      const line = [
+        `  ${route.label.padEnd(16)} ${mib(Math.max(...rates)).padStart(5)} ${range(
+          rates.map((rate) => rate / 2 ** 20),
+          0,
+        )}`,
+      ];
+      const entry: Record<string, unknown> = {
+        bytesPerSecond: Math.round(Math.max(...rates)),
+        rangeBytesPerSecond: [Math.round(Math.min(...rates)), Math.round(Math.max(...rates))],
+        endpointsCpuSecondsPerGiB: Number(endpoints.toFixed(3)),
       };
+      report[`${direction}.${route.label}`] = entry;
+      if (route === direct) {
+        line.push(`endpoints ${endpoints.toFixed(2)}`);
+      } else {
+        const isLink = route === faultProxy.path;
+        const middle = median(runs.map((run) => total(run.cpuPerGiB)));
+        const middleUser = median(runs.map((run) => run.cpuPerGiB.user));
+        // Paired run by run: each run of this path against the direct run of the same round.
+        const perCpu = runs.map((run, index) => {
+          const directRun = directRuns[index];
+          return directRun
+            ? directRun.endpointsCpuPerGiB / (run.endpointsCpuPerGiB + total(run.cpuPerGiB))
+            : Number.NaN;
+        });
+        line.push(
+          `${(ratio * 100).toFixed(0)}% of direct${isLink ? ` (target >= 70%: ${verdict(ratio >= 0.7)})` : ''}`,
+          `endpoints ${endpoints.toFixed(2)} + middle ${middle.toFixed(2)} (user ${middleUser.toFixed(2)})`,
+          `per CPU ${(median(perCpu) * 100).toFixed(0)}% ${range(
+            perCpu.map((value) => value * 100),
+            0,
+          )}`,
+        );
+        Object.assign(entry, {
+          ratioToDirect: Number(ratio.toFixed(3)),
+          perCpuRatioToDirect: perCpu.map((value) => Number(value.toFixed(3))),
+          middleCpuSecondsPerGiB: Number(middle.toFixed(3)),
+          middleUserCpuSecondsPerGiB: Number(middleUser.toFixed(3)),
+        });
+      }
+      console.log(line.join('; '));
     }
   }
   console.log(
