@@ -8,8 +8,8 @@ const P = 1;
 const KEY_LENGTH = 32;
 
 // Each hash holds 128 * N * r bytes (16 MB) while it runs; a burst of registrations would run four
-// at once on libuv's pool and push the process past its memory budget. Two at a time is plenty.
-const MAX_CONCURRENT = 2;
+// at once on libuv's pool and push the process past its memory budget: one at a time (~40 ms each).
+const MAX_CONCURRENT = 1;
 let running = 0;
 const waiting: Array<() => void> = [];
 

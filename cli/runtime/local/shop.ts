@@ -77,6 +77,9 @@ function backendComponent(service: DatabaseServiceName): Component {
       ...commonEnv(ctx, service),
       DATABASE_URL: proxiedDatabaseUrl(ctx, service),
       KAFKA_BROKERS: through(ctx, `${service}.kafka`, brokerAddress(ctx)),
+      // scrypt takes 16 MB per hash; glibc's adaptive mmap threshold would soon serve those from
+      // the heap and keep them after free. A fixed threshold maps and unmaps each one.
+      ...(service === 'auth' ? { MALLOC_MMAP_THRESHOLD_: String(128 * 1024) } : {}),
     }),
     health: { http: '/health' },
   });
