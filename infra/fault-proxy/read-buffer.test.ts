@@ -142,20 +142,22 @@ describe('a link reading into its own buffer', () => {
   });
 });
 
-describe('a ToxicLink over a ReadBuffer', () => {
-  it('never reads into a buffer a pending write still holds, whatever the high-water mark', {
-    timeout: 60_000,
-  }, async () => {
-    // A destination whose writes return true with megabytes still pending: each read whose write
-    // is left pending must go to a new buffer, or the pending bytes get overwritten.
+describe('a ToxicLink to a destination that holds megabytes below its high-water mark', () => {
+  // Its writes return true with data still pending: with a ReadBuffer, each read whose write is
+  // left pending must go to a new buffer, or the pending bytes get overwritten. Without one (a
+  // socket withReadBuffer could not take over) the link reads Node's way, 'data' events.
+  it.each([
+    ['into its ReadBuffer', true],
+    ["by 'data' events", false],
+  ])('moves every byte reading %s', { timeout: 60_000 }, async (_, withBuffer) => {
     const data = randomBytes(SIZE);
     let reader: ReturnType<typeof readSlowly> | undefined;
     const destination = await startUpstream((socket) => {
       reader = readSlowly(socket);
     });
     const writer = await startUpstream((socket) => writeInPieces(socket, data));
-    const readBuffer = new ReadBuffer();
-    const source = net.connect({ port: writer.port, host: '127.0.0.1', onread: readBuffer.onread });
+    const readBuffer = withBuffer ? new ReadBuffer() : undefined;
+    const source = net.connect({ port: writer.port, host: '127.0.0.1', onread: readBuffer?.onread });
     source.pause(); // read from link.start() on, as the proxy's sockets are
     const dest = new net.Socket({ writableHighWaterMark: 4 * 1024 * 1024 } as net.SocketConstructorOpts);
     dest.connect({ port: destination.port, host: '127.0.0.1' });
