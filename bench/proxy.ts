@@ -13,15 +13,21 @@
  *   "per CPU" is direct's CPU per GiB over a path's (endpoints + middle): the rate ratio a
  *   machine whose cores are all busy would see, the bench's own share of CPU being the limit.
  *
- * Method. The proxy runs as its own process (`lab infra fault-proxy`), as in the stack. Both
- * endpoints (sender and receiver) share this process's event loop, direct or not: this loop then
+ * Method. The proxy runs as its own process (`lab infra fault-proxy`), as in the stack.
+ * Throughput: both endpoints (sender and receiver) share this process's event loop, direct or
+ * not: this loop then
  * does the same work on every path, so a path's rate only drops for what the middle adds. On an
  * idle 2-core machine the middle process gets the second core and can keep up with the endpoints
  * if it costs no more per byte than they do together; on a busy one it competes with them (and
  * everything else) for CPU, which no proxy escapes: the socat figure shows how much of the drop
  * that alone explains. Splitting the endpoints over two processes would make "direct" use both
  * cores and bound any proxy at about 2/3 of it on 2 cores, whatever its code. The endpoints read
- * Node's default way (a new buffer per read), as the stack's clients (pg, kafkajs) do.
+ * Node's default way (a new buffer per read), as the stack's clients (pg, kafkajs) do; "per CPU"
+ * is what the rate ratio comes to when client and server are separate processes on busy cores.
+ * Round trips: the echo server is a process of its own, as a server always is in the stack. In
+ * this process, a direct round trip woke no other process while one through a proxy woke it and
+ * this one twice each, so the "added" latency counted two wakeups the proxy does not cause (on
+ * this VM, where waking an idle vCPU costs ~0.1 ms, that doubled it).
  *
  * Options: --seconds N per throughput run (default 2), --runs N alternations of the paths
  * (default 3; the best run of each path counts, since on a shared machine the best one is the
@@ -140,10 +146,24 @@ const source = net.createServer({ noDelay: true }, (socket) => {
   socket.on('drain', pump);
   pump();
 });
-const echo = net.createServer({ noDelay: true }, (socket) => {
-  socket.pipe(socket);
+/** The echo server, in a process of its own (see Method); prints its port. */
+const ECHO_SERVER = `
+const net = require('node:net');
+const server = net.createServer({ noDelay: true }, (socket) => {
   socket.on('error', () => {});
+  socket.pipe(socket);
 });
+server.listen(0, '127.0.0.1', () => console.log(server.address().port));
+`;
+
+async function startEcho(): Promise<{ port: number; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['-e', ECHO_SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout?.once('data', (data: Buffer) => resolve(Number(data.toString().trim())));
+    child.once('exit', (code) => reject(new Error(`the echo server exited (${code})`)));
+  });
+  return { port, child };
+}
 
 interface Measured {
   bytesPerSecond: number;
@@ -343,9 +363,10 @@ async function startSocat(): Promise<{ path: Path; children: ChildProcess[] } | 
   return { children, path: { label: 'through socat', ports, pids } };
 }
 
+const echo = await startEcho();
 const direct: Path = {
   label: 'direct loopback',
-  ports: { sink: await listen(sink), source: await listen(source), echo: await listen(echo) },
+  ports: { sink: await listen(sink), source: await listen(source), echo: echo.port },
   pids: { sink: undefined, source: undefined, echo: undefined },
 };
 
@@ -485,5 +506,5 @@ try {
   for (const child of children) child.kill('SIGTERM');
   sink.close();
   source.close();
-  echo.close();
+  echo.child.kill('SIGTERM');
 }
