@@ -54,7 +54,7 @@ const RUNS = Number(values.runs);
 const ROUND_TRIPS = Number(values['round-trips']);
 const WARM_UP_ROUND_TRIPS = 500;
 const WRITE_SIZE = 64 * 1024;
-const SOCAT_BUFFER = 1024 * 1024;
+const SOCAT_BUFFER = 256 * 1024;
 const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s on Linux
 
 const payload = Buffer.alloc(WRITE_SIZE, 0x61);
@@ -314,9 +314,10 @@ async function startFaultProxy(): Promise<{ path: Path; child: ChildProcess }> {
 
 /**
  * socat as a reference proxy: one process per target, a child per connection. Its buffer is
- * raised from 8 KiB to 1 MiB (-b), the largest a link reads into (read-buffer.ts), so the
- * reference moves data in the same steps (socat's CPU per GiB: ~1.0 s with 64 KiB, 0.85-0.93
- * with 256 KiB, 0.47-0.66 with 1 MiB); TCP_NODELAY as the fault proxy sets it.
+ * raised from 8 KiB to 256 KiB (-b), the largest a link reads into (read-buffer.ts), so the
+ * reference moves data in the same steps (socat's own CPU per GiB: ~1.0 s with 64 KiB, 0.85-0.93
+ * with 256 KiB, 0.47-0.66 with 1 MiB, the endpoints then paying more); TCP_NODELAY as the fault
+ * proxy sets it.
  */
 async function startSocat(): Promise<{ path: Path; children: ChildProcess[] } | string> {
   if (values['no-socat']) return 'skipped (--no-socat)';
