@@ -37,12 +37,12 @@ beforeAll(async () => {
   await migrate(pool, [kitMigrations()]);
   await query(
     url,
-    `CREATE TABLE effects (event_id uuid, aggregate text, n int, tx bigint, at timestamptz DEFAULT clock_timestamp())`,
+    `CREATE TABLE effects (event_id uuid, aggregate text, n int, part int, tx bigint, at timestamptz DEFAULT clock_timestamp())`,
   );
   bus = new Bus({ clientId: 'consumer-test', brokers: [broker.bootstrap], log });
   await bus.connect();
-  // One partition: the order every effect must follow is the log's.
-  await bus.ensureTopics(1);
+  // Several partitions, as in the shop: order holds per aggregate (one key, one partition).
+  await bus.ensureTopics(3);
 }, 120_000);
 
 afterAll(async () => {
@@ -97,8 +97,8 @@ function runner(options: { handlers: HandlerMap; dedup?: boolean; group?: string
 const recordEffect: EventHandler = async (tx, event) => {
   const { n } = event.payload as { n: number };
   await tx.client.query(
-    'INSERT INTO effects (event_id, aggregate, n, tx) VALUES ($1, $2, $3, txid_current())',
-    [event.id, event.key, n],
+    'INSERT INTO effects (event_id, aggregate, n, part, tx) VALUES ($1, $2, $3, $4, txid_current())',
+    [event.id, event.key, n, event.partition],
   );
   await tx.emit({
     topic: 'payments',
@@ -109,12 +109,19 @@ const recordEffect: EventHandler = async (tx, event) => {
   });
 };
 
+/** Each aggregate's numbers in the order they were applied (written, for the outbox). */
+function perAggregate(rows: Array<{ aggregate: string; n: number }>): Record<string, number[]> {
+  const result: Record<string, number[]> = {};
+  for (const row of rows) result[row.aggregate] = [...(result[row.aggregate] ?? []), row.n];
+  return result;
+}
+
 function backlog(count: number): Sent[] {
   return Array.from({ length: count }, (_, n) => ({ id: randomUUID(), aggregate: `agg-${n % 7}`, n }));
 }
 
 describe('consumer runner: batches', () => {
-  it('takes a backlog in few transactions, every effect once and in log order, copies skipped', async () => {
+  it('takes a backlog of three partitions in few transactions, every effect once and in order per aggregate, copies skipped', async () => {
     const events = backlog(150);
     // Every fifth event arrives three times back to back, as the relay's duplicate fault sends them.
     await sendBacklog('orders', events, (item) => (item.n % 5 === 0 ? 3 : 1));
@@ -124,10 +131,22 @@ describe('consumer runner: batches', () => {
       await waitFor('every effect', async () => (await query(url, 'SELECT 1 FROM effects')).length >= 150, {
         timeoutMs: 60_000,
       });
-      const effects = await query<{ n: number; tx: string }>(url, 'SELECT n, tx FROM effects ORDER BY at');
-      expect(effects.map((effect) => effect.n)).toEqual(events.map((event) => event.n));
+      const effects = await query<{ aggregate: string; n: number; part: number; tx: string }>(
+        url,
+        'SELECT aggregate, n, part, tx FROM effects ORDER BY at',
+      );
+      expect(perAggregate(effects)).toEqual(perAggregate(events));
       const transactions = new Set(effects.map((effect) => effect.tx)).size;
       expect(transactions).toBeLessThan(events.length / 5);
+      // One applier: the partitions' batches commit together, not one transaction per partition.
+      const partitionsPerTransaction = new Map<string, Set<number>>();
+      for (const effect of effects)
+        partitionsPerTransaction.set(
+          effect.tx,
+          (partitionsPerTransaction.get(effect.tx) ?? new Set()).add(effect.part),
+        );
+      expect(new Set(effects.map((effect) => effect.part)).size).toBe(3);
+      expect([...partitionsPerTransaction.values()].some((parts) => parts.size > 1)).toBe(true);
       const inbox = await query<{ copies: number; n: number }>(
         url,
         'SELECT deliveries AS copies, count(*)::int AS n FROM inbox GROUP BY deliveries ORDER BY deliveries',
@@ -137,11 +156,11 @@ describe('consumer runner: batches', () => {
         { copies: 3, n: 30 },
       ]);
       // The outbox rows follow the effects' order, one per effect.
-      const outbox = await query<{ n: number }>(
+      const outbox = await query<{ aggregate: string; n: number }>(
         url,
-        `SELECT (payload->>'n')::int AS n FROM outbox ORDER BY seq`,
+        `SELECT aggregateid AS aggregate, (payload->>'n')::int AS n FROM outbox ORDER BY seq`,
       );
-      expect(outbox.map((row) => row.n)).toEqual(events.map((event) => event.n));
+      expect(perAggregate(outbox)).toEqual(perAggregate(events));
     } finally {
       await consumer.stop();
     }
@@ -187,13 +206,14 @@ describe('consumer runner: batches', () => {
           (await query(url, 'SELECT 1 FROM dead_letters')).length >= 2,
         { timeoutMs: 60_000 },
       );
-      const effects = await query<{ n: number }>(url, 'SELECT n FROM effects ORDER BY at');
-      expect(effects.map((effect) => effect.n)).toEqual(
-        events.filter((event) => event !== doomed).map((event) => event.n),
+      const effects = await query<{ aggregate: string; n: number }>(
+        url,
+        'SELECT aggregate, n FROM effects ORDER BY at',
       );
+      expect(perAggregate(effects)).toEqual(perAggregate(events.filter((event) => event !== doomed)));
       const letters = await query<{ event_id: string | null; error: string }>(
         url,
-        'SELECT event_id, error FROM dead_letters ORDER BY id',
+        'SELECT event_id, error FROM dead_letters ORDER BY event_id NULLS FIRST',
       );
       expect(letters.map((letter) => letter.event_id)).toEqual([null, doomed.id]);
       expect(letters[1]!.error).toContain('this event always fails');

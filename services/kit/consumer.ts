@@ -9,8 +9,17 @@ import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import type { EventWriter, Tx } from './outbox.ts';
 
-/** The most events one transaction carries: bounds how long a batch holds its row locks. */
-const MAX_EVENTS_PER_TRANSACTION = 50;
+/** The most events of one partition's run, and of one transaction: bounds how long locks are held. */
+const MAX_EVENTS_PER_RUN = 50;
+const MAX_EVENTS_PER_TRANSACTION = 100;
+/** Partitions whose batches kafkajs hands over at once: every partition a service reads, or more. */
+const PARTITIONS_AT_ONCE = 16;
+
+/** A partition's run of events waiting for the applier, and the caller waiting for its commit. */
+interface PendingRun {
+  events: IncomingEvent[];
+  settle: (error?: unknown) => void;
+}
 
 /** One message of a partition, with what handling it needs from the batch it came in. */
 interface Delivered {
@@ -82,34 +91,31 @@ export interface ConsumerRunnerOptions {
   maxAttempts: number;
   metrics?: Metrics | undefined;
   log: Logger;
-  /**
-   * Batches (partitions) handled at once; default 1. Two concurrent batch transactions can take the
-   * same rows in opposite orders (payment: two customers' accounts; order: one order's events on
-   * two topics) and deadlock, which PostgreSQL breaks only after deadlock_timeout (1 s). One batch
-   * at a time cannot, and under load the batches just grow.
-   */
-  partitionsConsumedConcurrently?: number;
 }
 
 /**
- * Runs one consumer group. The messages of a fetched batch are handled in as few transactions as
- * possible: one per run of up to MAX_EVENTS_PER_TRANSACTION events, with one inbox statement and
- * one outbox statement for all of them. Under load a fetch brings many events and a saga step
- * costs a fraction of a commit; with one event in flight it is one transaction, as before.
- * Offsets are resolved only after the transaction committed (at-least-once; the inbox makes the
- * redelivery harmless).
+ * Runs one consumer group. Batches of several partitions (and topics) are fetched together and
+ * their events applied by one applier, in as few transactions as possible: up to
+ * MAX_EVENTS_PER_TRANSACTION events with one inbox statement, the handlers in each partition's
+ * order, one outbox statement and one commit. Under load a saga step then costs a fraction of a
+ * commit; with one event in flight it is one transaction, as before. One applier per service also
+ * means two of its batch transactions never wait on each other's rows (two concurrent ones did
+ * deadlock on payment's accounts). Offsets are resolved only after the transaction committed
+ * (at-least-once; the inbox makes the redelivery harmless).
  *
- * Failures: if anything in a batch transaction fails, it rolls back as a whole and its events are
- * handled again one at a time, so only the event at fault is retried or dead-lettered. A database
- * or network failure is waited out (retried without limit: the message is fine, the world is not);
- * anything else (poison, a handler bug) is retried `maxAttempts` times, then the message goes to
- * `<topic>.dlq` and to the dead_letters table, and the consumer moves on.
+ * Failures: if anything in a batch transaction fails, it rolls back as a whole and each partition
+ * handles its events again one at a time, so only the event at fault is retried or dead-lettered.
+ * A database or network failure is waited out (retried without limit: the message is fine, the
+ * world is not); anything else (poison, a handler bug) is retried `maxAttempts` times, then the
+ * message goes to `<topic>.dlq` and to the dead_letters table, and the consumer moves on.
  */
 export class ConsumerRunner {
   readonly #options: ConsumerRunnerOptions;
   #consumer: Consumer;
   #stopping = false;
   #recovering: Promise<void> | undefined;
+  #pending: PendingRun[] = [];
+  #applying = false;
 
   constructor(options: ConsumerRunnerOptions) {
     this.#options = options;
@@ -172,7 +178,7 @@ export class ConsumerRunner {
     await this.#consumer.connect();
     await this.#consumer.subscribe({ topics, fromBeginning: true });
     await this.#consumer.run({
-      partitionsConsumedConcurrently: this.#options.partitionsConsumedConcurrently ?? 1,
+      partitionsConsumedConcurrently: PARTITIONS_AT_ONCE,
       autoCommitInterval: 500,
       autoCommitThreshold: 50,
       eachBatchAutoResolve: false,
@@ -213,7 +219,7 @@ export class ConsumerRunner {
         continue;
       }
       run.push({ message, event });
-      if (run.length >= MAX_EVENTS_PER_TRANSACTION) await flush();
+      if (run.length >= MAX_EVENTS_PER_RUN) await flush();
     }
     if (mayGoOn()) await flush();
     await heartbeat().catch(() => {});
@@ -225,7 +231,7 @@ export class ConsumerRunner {
     resolveOffset: (offset: string) => void,
   ): Promise<void> {
     try {
-      await this.#apply(run.map((item) => item.event));
+      await this.#applyTogether(run.map((item) => item.event));
       resolveOffset(run.at(-1)!.message.offset);
       return;
     } catch (error) {
@@ -242,6 +248,40 @@ export class ConsumerRunner {
     for (const { message } of run) {
       await this.#handle({ ...delivered, message });
       resolveOffset(message.offset);
+    }
+  }
+
+  /** Resolves when `events` committed, together with the runs other partitions handed in meanwhile. */
+  #applyTogether(events: IncomingEvent[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ events, settle: (error) => (error === undefined ? resolve() : reject(error)) });
+      void this.#drainPending();
+    });
+  }
+
+  async #drainPending(): Promise<void> {
+    if (this.#applying) return;
+    this.#applying = true;
+    try {
+      while (this.#pending.length > 0) {
+        const taken: PendingRun[] = [];
+        let events = 0;
+        while (this.#pending.length > 0) {
+          const next = this.#pending[0]!;
+          if (taken.length > 0 && events + next.events.length > MAX_EVENTS_PER_TRANSACTION) break;
+          taken.push(this.#pending.shift()!);
+          events += next.events.length;
+        }
+        try {
+          await this.#apply(taken.flatMap((run) => run.events));
+          for (const run of taken) run.settle();
+        } catch (error) {
+          // Which run failed is not known here: each partition retries its own, one event at a time.
+          for (const run of taken) run.settle(error);
+        }
+      }
+    } finally {
+      this.#applying = false;
     }
   }
 
