@@ -12,7 +12,7 @@
  * The cluster runs with the local runtime's settings: synchronous_commit=on unless
  * LAB_PG_SYNCHRONOUS_COMMIT says otherwise (pgbench then measures the same setting).
  *
- * Options (env): BENCH_SECONDS (per concurrency, default 10), BENCH_CONCURRENCY (default 4,8,16,32),
+ * Options (env): BENCH_SECONDS (per concurrency, default 10), BENCH_CONCURRENCY (default 16,32,64,128),
  * BENCH_RATE (default 50), BENCH_RATE_SECONDS (default 20).
  */
 import { execFile, spawnSync } from 'node:child_process';
@@ -31,7 +31,7 @@ const LAB = path.join(ROOT, 'bin/lab');
 const home = mkdtempSync(path.join(tmpdir(), 'lab-bench-saga-'));
 const env: NodeJS.ProcessEnv = { ...process.env, LAB_HOME: home, LAB_LOG_LEVEL: 'warn' };
 const SECONDS = Number(env.BENCH_SECONDS ?? 10);
-const CONCURRENCY = (env.BENCH_CONCURRENCY ?? '4,8,16,32').split(',').map(Number);
+const CONCURRENCY = (env.BENCH_CONCURRENCY ?? '16,32,64,128').split(',').map(Number);
 const RATE = Number(env.BENCH_RATE ?? 50);
 const RATE_SECONDS = Number(env.BENCH_RATE_SECONDS ?? 20);
 
