@@ -9,9 +9,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
+import pino from 'pino';
 import type { DatabaseServiceName } from '../cli/runtime/types.ts';
 import { allocatePort } from '../infra/ports.ts';
 import { PostgresCluster } from '../infra/postgres/cluster.ts';
+import { createPool, type Pool } from '../services/kit/db.ts';
+import { kitMigrations, migrate } from '../services/kit/migrate.ts';
+import { EventWriter } from '../services/kit/outbox.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 export const ADMIN_TOKEN = 'test-admin-token';
@@ -58,6 +62,44 @@ export async function startPostgres(): Promise<TestPostgres> {
     async stop() {
       await cluster.stop().catch(() => {});
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** One service's database, migrated, with a pool and an outbox writer: what a handler test needs. */
+export interface ServiceDatabase {
+  pg: TestPostgres;
+  url: string;
+  pool: Pool;
+  writer: EventWriter;
+  stop(): Promise<void>;
+}
+
+export async function startServiceDatabase(
+  service: DatabaseServiceName,
+  options: { maxConnections?: number } = {},
+): Promise<ServiceDatabase> {
+  const postgres = await startPostgres();
+  const url = postgres.urls[service];
+  const pool = createPool(url, { max: options.maxConnections ?? 10 });
+  await migrate(pool, [
+    kitMigrations(),
+    { name: service, directory: path.join(ROOT, 'services', service, 'migrations') },
+  ]);
+  const writer = new EventWriter({
+    pool,
+    producer: service,
+    useOutbox: true,
+    log: pino({ level: 'silent' }),
+  });
+  return {
+    pg: postgres,
+    url,
+    pool,
+    writer,
+    async stop() {
+      await pool.end();
+      await postgres.stop();
     },
   };
 }

@@ -1,32 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { query, startPostgres, type TestPostgres } from '../../test/services-support.ts';
-import { createPool, type Pool } from '../kit/db.ts';
+import {
+  query,
+  type ServiceDatabase,
+  startServiceDatabase,
+  type TestPostgres,
+} from '../../test/services-support.ts';
 import type { IncomingEvent } from '../kit/events.ts';
-import { kitMigrations, migrate } from '../kit/migrate.ts';
-import { EventWriter } from '../kit/outbox.ts';
+import type { EventWriter } from '../kit/outbox.ts';
 import { inventoryHandlers } from './handlers.ts';
 
 const log = pino({ level: 'silent' });
+let database: ServiceDatabase;
 let pg: TestPostgres;
-let pool: Pool;
 let writer: EventWriter;
 const handlers = inventoryHandlers({ compensation: true }).orders!;
 
 beforeAll(async () => {
-  pg = await startPostgres();
-  pool = createPool(pg.urls.inventory, { max: 30 });
-  await migrate(pool, [
-    kitMigrations(),
-    { name: 'inventory', directory: new URL('./migrations/', import.meta.url).pathname },
-  ]);
-  writer = new EventWriter({ pool, producer: 'inventory', useOutbox: true, log });
+  database = await startServiceDatabase('inventory', { maxConnections: 30 });
+  ({ pg, writer } = database);
 });
 
 afterAll(async () => {
-  await pool?.end();
-  await pg?.stop();
+  await database?.stop();
 });
 
 function deliver(type: string, body: Record<string, unknown>) {

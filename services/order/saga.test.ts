@@ -2,18 +2,23 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { query, startPostgres, type TestPostgres } from '../../test/services-support.ts';
-import { createPool, type Pool } from '../kit/db.ts';
+import {
+  query,
+  type ServiceDatabase,
+  startServiceDatabase,
+  type TestPostgres,
+} from '../../test/services-support.ts';
+import type { Pool } from '../kit/db.ts';
 import type { IncomingEvent } from '../kit/events.ts';
 import { createHttpServer } from '../kit/http.ts';
 import { Metrics } from '../kit/metrics.ts';
-import { kitMigrations, migrate } from '../kit/migrate.ts';
-import { EventWriter } from '../kit/outbox.ts';
+import type { EventWriter } from '../kit/outbox.ts';
 import type { ServiceContext } from '../kit/service.ts';
 import { orderHandlers } from './handlers.ts';
 import { orderRoutes } from './routes.ts';
 
 const log = pino({ level: 'silent' });
+let database: ServiceDatabase;
 let pg: TestPostgres;
 let pool: Pool;
 let writer: EventWriter;
@@ -22,13 +27,8 @@ const metrics = new Metrics('order');
 const handlers = orderHandlers(metrics);
 
 beforeAll(async () => {
-  pg = await startPostgres();
-  pool = createPool(pg.urls.order, { max: 10 });
-  await migrate(pool, [
-    kitMigrations(),
-    { name: 'order', directory: new URL('./migrations/', import.meta.url).pathname },
-  ]);
-  writer = new EventWriter({ pool, producer: 'order', useOutbox: true, log });
+  database = await startServiceDatabase('order');
+  ({ pg, pool, writer } = database);
   app = createHttpServer(log);
   orderRoutes(app, { pool, writer, metrics, log } as unknown as ServiceContext);
   await app.ready();
@@ -36,8 +36,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close();
-  await pool?.end();
-  await pg?.stop();
+  await database?.stop();
 });
 
 function deliver(

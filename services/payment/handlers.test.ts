@@ -1,31 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { query, startPostgres, type TestPostgres } from '../../test/services-support.ts';
-import { createPool, type Pool } from '../kit/db.ts';
+import {
+  query,
+  type ServiceDatabase,
+  startServiceDatabase,
+  type TestPostgres,
+} from '../../test/services-support.ts';
+import type { Pool } from '../kit/db.ts';
 import type { IncomingEvent } from '../kit/events.ts';
-import { kitMigrations, migrate } from '../kit/migrate.ts';
-import { EventWriter } from '../kit/outbox.ts';
+import type { EventWriter } from '../kit/outbox.ts';
 import { paymentHandlers } from './handlers.ts';
 
 const log = pino({ level: 'silent' });
+let database: ServiceDatabase;
 let pg: TestPostgres;
 let pool: Pool;
 let writer: EventWriter;
 
 beforeAll(async () => {
-  pg = await startPostgres();
-  pool = createPool(pg.urls.payment, { max: 10 });
-  await migrate(pool, [
-    kitMigrations(),
-    { name: 'payment', directory: new URL('./migrations/', import.meta.url).pathname },
-  ]);
-  writer = new EventWriter({ pool, producer: 'payment', useOutbox: true, log });
+  database = await startServiceDatabase('payment');
+  ({ pg, pool, writer } = database);
 });
 
 afterAll(async () => {
-  await pool?.end();
-  await pg?.stop();
+  await database?.stop();
 });
 
 function deliver(
