@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createPool, type Pool } from '../services/kit/db.ts';
 import type { IncomingEvent, OutgoingEvent } from '../services/kit/events.ts';
 import { FaultHooks } from '../services/kit/faults.ts';
-import { recordDelivery } from '../services/kit/inbox.ts';
+import { recordDeliveries } from '../services/kit/inbox.ts';
 import { kitMigrations, migrate } from '../services/kit/migrate.ts';
 import { EventWriter } from '../services/kit/outbox.ts';
 import { Relay } from '../services/kit/relay.ts';
@@ -325,7 +325,9 @@ describe('inbox', () => {
     for (let i = 0; i < 3; i++) {
       const client = await pool.connect();
       try {
-        deliveries.push(await recordDelivery(client, { consumer: 'payment', event, dedup: true }));
+        deliveries.push(
+          ...(await recordDeliveries(client, { consumer: 'payment', events: [event], dedup: true })),
+        );
       } finally {
         client.release();
       }
@@ -341,7 +343,12 @@ describe('inbox', () => {
     for (let i = 0; i < 2; i++) {
       const client = await pool.connect();
       try {
-        expect((await recordDelivery(client, { consumer: 'payment', event, dedup: false })).apply).toBe(true);
+        const [delivery] = await recordDeliveries(client, {
+          consumer: 'payment',
+          events: [event],
+          dedup: false,
+        });
+        expect(delivery?.apply).toBe(true);
       } finally {
         client.release();
       }
@@ -359,9 +366,13 @@ describe('inbox', () => {
     await Promise.all(
       [0, 1, 2, 3].map(() =>
         writer.transaction(context, async (tx) => {
-          const delivery = await recordDelivery(tx.client, { consumer: 'inventory', event, dedup: true });
+          const [delivery] = await recordDeliveries(tx.client, {
+            consumer: 'inventory',
+            events: [event],
+            dedup: true,
+          });
           await sleep(30);
-          if (delivery.apply) await tx.client.query('INSERT INTO effects VALUES (1)');
+          if (delivery?.apply) await tx.client.query('INSERT INTO effects VALUES (1)');
         }),
       ),
     );

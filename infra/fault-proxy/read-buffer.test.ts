@@ -81,9 +81,10 @@ describe('a link reading into its own buffer', () => {
     await upstream.close();
   });
 
-  it('moves every byte, both ways at once, through slow readers', { timeout: 60_000 }, async () => {
+  /** A new proxy to the upstream, and a client streaming `fromClient` through it, read slowly. */
+  async function streamThroughNewProxy(name: string) {
     const created = await api(faultProxy.url, 'POST', '/proxies', {
-      name: 'bulk',
+      name,
       listen: '127.0.0.1:0',
       upstream: upstream.address,
     });
@@ -93,6 +94,11 @@ describe('a link reading into its own buffer', () => {
     });
     const clientReader = readSlowly(client);
     client.once('connect', () => writeInPieces(client, fromClient));
+    return { client, clientReader };
+  }
+
+  it('moves every byte, both ways at once, through slow readers', { timeout: 60_000 }, async () => {
+    const { client, clientReader } = await streamThroughNewProxy('bulk');
     await waitFor(
       () => clientReader.bytes() >= SIZE && (serverReader?.bytes() ?? 0) >= SIZE,
       50_000,
@@ -106,17 +112,7 @@ describe('a link reading into its own buffer', () => {
   });
 
   it('keeps every byte when a toxic is spliced in and out mid-stream', { timeout: 60_000 }, async () => {
-    const created = await api(faultProxy.url, 'POST', '/proxies', {
-      name: 'spliced',
-      listen: '127.0.0.1:0',
-      upstream: upstream.address,
-    });
-    const client = net.connect({
-      port: portOf((created.json() as { listen: string }).listen),
-      host: '127.0.0.1',
-    });
-    const clientReader = readSlowly(client);
-    client.once('connect', () => writeInPieces(client, fromClient));
+    const { client, clientReader } = await streamThroughNewProxy('spliced');
     for (let round = 0; round < 4; round += 1) {
       for (const stream of ['upstream', 'downstream']) {
         await api(faultProxy.url, 'POST', '/proxies/spliced/toxics', {

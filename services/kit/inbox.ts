@@ -70,12 +70,3 @@ export async function recordDeliveries(
     return { duplicate, apply: !duplicate || !dedup, deliveries };
   });
 }
-
-/** One delivery (see recordDeliveries). */
-export async function recordDelivery(
-  client: PoolClient,
-  options: { consumer: string; event: IncomingEvent; dedup: boolean },
-): Promise<Delivery> {
-  const [delivery] = await recordDeliveries(client, { ...options, events: [options.event] });
-  return delivery!;
-}
