@@ -179,8 +179,9 @@ export class Relay {
   }
 
   #idle(): Promise<void> {
-    // Rows committed after the empty round's snapshot: go again at once instead of sleeping.
-    if (this.#notified) return Promise.resolve();
+    // Rows committed after the empty round's snapshot: go again at once instead of sleeping. And a
+    // stop() that came during the round (its wake-up found nobody waiting) must not wait a poll.
+    if (this.#notified || !this.#running) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(done, this.#options.pollIntervalMs);
       function done() {
