@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import pgLib from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -6,7 +7,9 @@ import {
   type ServiceDatabase,
   startServiceDatabase,
   type TestPostgres,
+  waitFor,
 } from '../../test/services-support.ts';
+import type { PoolClient } from '../kit/db.ts';
 import type { IncomingEvent } from '../kit/events.ts';
 import type { EventWriter } from '../kit/outbox.ts';
 import { inventoryHandlers } from './handlers.ts';
@@ -26,7 +29,8 @@ afterAll(async () => {
   await database?.stop();
 });
 
-function deliver(type: string, body: Record<string, unknown>) {
+/** Delivers one event in its own transaction; answers how many statements the handler ran. */
+function deliver(type: string, body: Record<string, unknown>): Promise<number> {
   const event: IncomingEvent = {
     id: randomUUID(),
     type,
@@ -38,9 +42,43 @@ function deliver(type: string, body: Record<string, unknown>) {
     offset: '0',
     occurredAt: new Date(),
   };
-  return writer.transaction({ correlationId: event.key!, causationId: event.id }, (tx) =>
-    handlers[type]!(tx, event, log),
-  );
+  return writer.transaction({ correlationId: event.key!, causationId: event.id }, async (tx) => {
+    let statements = 0;
+    const query = tx.client.query as (...args: unknown[]) => unknown;
+    const counting = Object.create(tx.client) as PoolClient;
+    counting.query = ((...args: unknown[]) => {
+      statements++;
+      return query.apply(tx.client, args);
+    }) as PoolClient['query'];
+    await handlers[type]!({ ...tx, client: counting }, event, log);
+    return statements;
+  });
+}
+
+/**
+ * Runs `statements` in another transaction, starts `handle` and commits that transaction only once
+ * the handler waits for one of its locks: the handler's statement began before the commit.
+ */
+async function committedWhileWaiting<T>(
+  statements: Array<[string, unknown[]]>,
+  handle: () => Promise<T>,
+): Promise<T> {
+  const other = new pgLib.Client({ connectionString: pg.urls.inventory });
+  await other.connect();
+  try {
+    await other.query('BEGIN');
+    for (const [text, params] of statements) await other.query(text, params);
+    const handled = handle();
+    handled.catch(() => {}); // awaited below; a failure must not go unhandled meanwhile
+    await waitFor('the handler to wait for a lock', async () => {
+      const { rows } = await other.query('SELECT 1 FROM pg_locks WHERE NOT granted');
+      return rows.length > 0;
+    });
+    await other.query('COMMIT');
+    return await handled;
+  } finally {
+    await other.end();
+  }
 }
 
 async function addUnits(productId: string, units: number, producedAt: string) {
@@ -112,7 +150,9 @@ describe('inventory handlers (one statement per effect)', () => {
       `reserved:${order}`,
       `available:-`,
     ]);
-    await deliver('OrderConfirmed', { order_id: order, customer_id: randomUUID(), total_cents: 100 });
+    expect(
+      await deliver('OrderConfirmed', { order_id: order, customer_id: randomUUID(), total_cents: 100 }),
+    ).toBe(1);
     expect(await reservation(order)).toEqual({ status: 'consumed', reason: null });
     const consumed = (await events(order))[1]!;
     expect(consumed.type).toBe('StockConsumed');
@@ -189,6 +229,117 @@ describe('inventory handlers (one statement per effect)', () => {
     await deliver('OrderPlaced', placed(early, [{ product_id: product, quantity: 1 }]));
     expect(await reservation(early)).toEqual({ status: 'reserved', reason: null });
     expect(await events(early)).toMatchObject([{ type: 'StockReserved', payload: { units: [units[1]] } }]);
+  });
+
+  it('OrderConfirmed of an order not reserved changes nothing; of an unknown one leaves it pending', async () => {
+    const product = randomUUID();
+    const units = await addUnits(product, 1, '2026-01-01T00:00:00Z');
+    const confirm = (orderId: string) =>
+      deliver('OrderConfirmed', { order_id: orderId, customer_id: randomUUID(), total_cents: 100 });
+
+    const released = randomUUID();
+    await deliver('OrderPlaced', placed(released, [{ product_id: product, quantity: 1 }]));
+    await deliver('OrderCancelled', { order_id: released, customer_id: randomUUID(), reason: 'x' });
+    expect(await confirm(released)).toBe(1);
+    expect(await reservation(released)).toEqual({ status: 'released', reason: 'x' });
+    expect(await unitStatus(units)).toEqual(['available:-']);
+
+    const rejected = randomUUID();
+    await deliver('OrderPlaced', placed(rejected, [{ product_id: product, quantity: 2 }]));
+    expect(await confirm(rejected)).toBe(1);
+    expect(await reservation(rejected)).toEqual({ status: 'rejected', reason: 'insufficient_stock' });
+
+    // No row: the old path (the upsert) creates it pending, so a later OrderPlaced still reserves.
+    const unknown = randomUUID();
+    expect(await confirm(unknown)).toBe(2);
+    expect(await confirm(unknown)).toBe(1);
+    expect(await reservation(unknown)).toEqual({ status: 'pending', reason: null });
+    for (const orderId of [released, rejected, unknown])
+      expect((await events(orderId)).filter((event) => event.type === 'StockConsumed')).toEqual([]);
+    expect(await unitStatus(units)).toEqual(['available:-']);
+  });
+
+  it('OrderConfirmed racing the commit that reserves or releases: units sold exactly when reserved', async () => {
+    const product = randomUUID();
+    const confirm = (orderId: string) => () =>
+      deliver('OrderConfirmed', { order_id: orderId, customer_id: randomUUID(), total_cents: 100 });
+    const reserve = (orderId: string, ids: number[]): Array<[string, unknown[]]> => [
+      [
+        `UPDATE stock_units SET status = 'reserved', order_id = $1, reserved_at = now() WHERE id = ANY($2::bigint[])`,
+        [orderId, ids],
+      ],
+    ];
+
+    // A pending row becomes reserved after the statement's snapshot: sold by the second statement.
+    const late = randomUUID();
+    const lateUnits = await addUnits(product, 2, '2026-01-01T00:00:00Z');
+    await query(pg.urls.inventory, `INSERT INTO reservations (order_id, status) VALUES ($1, 'pending')`, [
+      late,
+    ]);
+    const lateStatements = await committedWhileWaiting(
+      [
+        [`UPDATE reservations SET status = 'reserved' WHERE order_id = $1`, [late]],
+        ...reserve(late, lateUnits),
+      ],
+      confirm(late),
+    );
+    expect(lateStatements).toBe(2);
+
+    // The row itself is inserted after the snapshot: the upsert waits for it, then it is sold.
+    const unseen = randomUUID();
+    const unseenUnits = await addUnits(product, 1, '2026-01-01T00:00:00Z');
+    const unseenStatements = await committedWhileWaiting(
+      [
+        [`INSERT INTO reservations (order_id, status) VALUES ($1, 'reserved')`, [unseen]],
+        ...reserve(unseen, unseenUnits),
+      ],
+      confirm(unseen),
+    );
+    expect(unseenStatements).toBe(3);
+
+    // A reserved row only re-locked meanwhile (a newer version, same status): one statement.
+    const relocked = randomUUID();
+    const relockedUnits = await addUnits(product, 1, '2026-01-01T00:00:00Z');
+    await deliver('OrderPlaced', placed(relocked, [{ product_id: product, quantity: 1 }]));
+    expect(await unitStatus(relockedUnits)).toEqual([`reserved:${relocked}`]);
+    expect(
+      await committedWhileWaiting(
+        [[`UPDATE reservations SET status = status WHERE order_id = $1`, [relocked]]],
+        confirm(relocked),
+      ),
+    ).toBe(1);
+
+    for (const [orderId, units] of [
+      [late, lateUnits],
+      [unseen, unseenUnits],
+      [relocked, relockedUnits],
+    ] as const) {
+      expect(await reservation(orderId)).toEqual({ status: 'consumed', reason: null });
+      expect(await unitStatus(units)).toEqual(units.map(() => `sold:${orderId}`));
+      const consumed = (await events(orderId)).filter((event) => event.type === 'StockConsumed');
+      expect(consumed.map((event) => event.payload.units)).toEqual([units]);
+    }
+
+    // Released after the snapshot, which still shows it reserved with its units: nothing is sold.
+    const released = randomUUID();
+    const releasedUnits = await addUnits(product, 1, '2026-01-01T00:00:00Z');
+    await deliver('OrderPlaced', placed(released, [{ product_id: product, quantity: 1 }]));
+    expect(await unitStatus(releasedUnits)).toEqual([`reserved:${released}`]);
+    expect(
+      await committedWhileWaiting(
+        [
+          [`UPDATE reservations SET status = 'released', reason = 'x' WHERE order_id = $1`, [released]],
+          [
+            `UPDATE stock_units SET status = 'available', order_id = NULL, released_at = now() WHERE order_id = $1`,
+            [released],
+          ],
+        ],
+        confirm(released),
+      ),
+    ).toBe(1);
+    expect(await reservation(released)).toEqual({ status: 'released', reason: 'x' });
+    expect(await unitStatus(releasedUnits)).toEqual(['available:-']);
+    expect((await events(released)).map((event) => event.type)).toEqual(['StockReserved']);
   });
 
   it('60 orders of two products racing for 50 units of each: all or nothing, never a unit twice', async () => {
