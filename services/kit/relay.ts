@@ -166,10 +166,13 @@ export class Relay {
         await sleep(Math.min(5000, 100 * 2 ** Math.min(failures, 6)));
         continue;
       }
-      if (published === 0) await this.#idle();
-      // A full batch means more is waiting now; otherwise let the next commits gather.
-      if (published < this.#options.batchSize && this.#running && this.#options.lingerMs > 0)
-        await sleep(this.#options.lingerMs);
+      // A full batch means more is waiting now. Otherwise the round took everything committed
+      // before its snapshot, and whatever committed since has announced itself (NOTIFY) or comes
+      // with the poll: claiming again without either finds nothing (half the rounds did, under load).
+      if (published >= this.#options.batchSize) continue;
+      await this.#idle();
+      // Woken: let the next commits gather, so one round carries many transactions' events.
+      if (this.#running && this.#options.lingerMs > 0) await sleep(this.#options.lingerMs);
     }
   }
 
