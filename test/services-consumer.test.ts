@@ -3,7 +3,12 @@ import type { Message } from 'kafkajs';
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Bus } from '../services/kit/bus.ts';
-import { ConsumerRunner, type EventHandler, type HandlerMap } from '../services/kit/consumer.ts';
+import {
+  ConsumerRunner,
+  type EventHandler,
+  type HandlerMap,
+  type ReceivedJournal,
+} from '../services/kit/consumer.ts';
 import { createPool, type Pool } from '../services/kit/db.ts';
 import type { Topic } from '../services/kit/events.ts';
 import { kitMigrations, migrate } from '../services/kit/migrate.ts';
@@ -39,6 +44,7 @@ beforeAll(async () => {
     url,
     `CREATE TABLE effects (event_id uuid, aggregate text, n int, part int, tx bigint, at timestamptz DEFAULT clock_timestamp())`,
   );
+  await query(url, 'CREATE TABLE journal (event_id uuid, tx bigint, effects_before int)');
   bus = new Bus({ clientId: 'consumer-test', brokers: [broker.bootstrap], log });
   await bus.connect();
   // Several partitions, as in the shop: order holds per aggregate (one key, one partition).
@@ -53,7 +59,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   await truncateAll(url);
-  await query(url, 'TRUNCATE effects');
+  await query(url, 'TRUNCATE effects, journal');
 });
 
 interface Sent {
@@ -80,8 +86,14 @@ async function sendBacklog(
   await bus.sendRaw(topic, messages);
 }
 
-function runner(options: { handlers: HandlerMap; dedup?: boolean; group?: string }): ConsumerRunner {
+function runner(options: {
+  handlers: HandlerMap;
+  dedup?: boolean;
+  group?: string;
+  journal?: ReceivedJournal;
+}): ConsumerRunner {
   return new ConsumerRunner({
+    journal: options.journal,
     group: options.group ?? `g-${randomUUID()}`,
     bus,
     pool,
@@ -183,6 +195,41 @@ describe('consumer runner: batches', () => {
       await consumer.stop();
     }
   }, 120_000);
+
+  it('journal: each applied event once, in its transaction, before the handlers; copies the inbox skips are not', async () => {
+    const events = backlog(60);
+    await sendBacklog('users', events, (item) => (item.n % 4 === 0 ? 2 : 1));
+    const journal: ReceivedJournal = async (client, applied) => {
+      await client.query(
+        `INSERT INTO journal (event_id, tx, effects_before)
+         SELECT id, txid_current(), (SELECT count(*) FROM effects WHERE tx = txid_current()) FROM unnest($1::uuid[]) AS id`,
+        [applied.map((event) => event.id)],
+      );
+    };
+    const consumer = runner({ handlers: { users: { Counted: recordEffect } }, journal });
+    await consumer.start();
+    try {
+      await waitFor('every effect', async () => (await query(url, 'SELECT 1 FROM effects')).length >= 60, {
+        timeoutMs: 60_000,
+      });
+      const journaled = await query<{ event_id: string; tx: string; effects_before: number }>(
+        url,
+        'SELECT event_id, tx, effects_before FROM journal',
+      );
+      expect(journaled.map((row) => row.event_id).sort()).toEqual(events.map((event) => event.id).sort());
+      const effectTx = new Map(
+        (await query<{ event_id: string; tx: string }>(url, 'SELECT event_id, tx FROM effects')).map(
+          (row) => [row.event_id, row.tx],
+        ),
+      );
+      for (const row of journaled) {
+        expect(row.tx).toBe(effectTx.get(row.event_id));
+        expect(row.effects_before).toBe(0);
+      }
+    } finally {
+      await consumer.stop();
+    }
+  });
 
   it('poison and a failing handler in mid-batch: only they are dead-lettered, the rest applies once, in order', async () => {
     const events = backlog(60);

@@ -152,6 +152,88 @@ describe('outbox writer', () => {
     expect(published).toHaveLength(1);
     expect(await query(url, 'SELECT * FROM outbox')).toEqual([]);
   });
+
+  // The state change of these tests: an inbox row, a table every kit database has.
+  const markSeen = (outboxRows: (first: number) => string, eventId: string) => ({
+    text: `WITH ${outboxRows(2)}
+           INSERT INTO inbox (consumer, event_id, event_type, topic) VALUES ('x', $1, 't', 't') RETURNING event_id`,
+    values: [eventId],
+  });
+
+  it('statement: the state change and its events in one statement, both or neither', async () => {
+    const writer = new EventWriter({ pool, producer: 'order', useOutbox: true, log });
+    const seen = randomUUID();
+    const aggregate = randomUUID();
+    const rows = await writer.statement<{ event_id: string }>(
+      context,
+      [draft(aggregate, 'First'), draft(aggregate, 'Second')],
+      (events, outboxRows) => {
+        expect(events.map((event) => event.type)).toEqual(['First', 'Second']);
+        return markSeen(outboxRows, seen);
+      },
+    );
+    expect(rows).toEqual([{ event_id: seen }]);
+    const outbox = await query<{ type: string; headers: Record<string, string> }>(
+      url,
+      'SELECT type, headers FROM outbox ORDER BY seq',
+    );
+    expect(outbox.map((row) => row.type)).toEqual(['First', 'Second']);
+    expect(outbox[0]!.headers).toMatchObject({
+      'correlation-id': 'c-1',
+      'causation-id': 'r-1',
+      producer: 'order',
+    });
+
+    // The same inbox row again violates its primary key: the events of that statement are not written.
+    await expect(
+      writer.statement(context, [draft(aggregate, 'Third')], (_events, outboxRows) =>
+        markSeen(outboxRows, seen),
+      ),
+    ).rejects.toThrow(/duplicate key/);
+    expect(await query(url, 'SELECT type FROM outbox WHERE type = $1', ['Third'])).toEqual([]);
+  });
+
+  it('statement without the outbox: publishes after the statement, writes no outbox row', async () => {
+    const published: OutgoingEvent[] = [];
+    const writer = new EventWriter({
+      pool,
+      producer: 'order',
+      useOutbox: false,
+      publishDirect: async (events) => {
+        published.push(...events);
+      },
+      log,
+    });
+    await writer.statement(context, [draft(randomUUID())], (_events, outboxRows) =>
+      markSeen(outboxRows, randomUUID()),
+    );
+    expect(published.map((event) => event.type)).toEqual(['Something']);
+    expect(await query(url, 'SELECT * FROM inbox')).toHaveLength(1);
+    expect(await query(url, 'SELECT * FROM outbox')).toEqual([]);
+  });
+
+  it('journal: sees every event a transaction emitted, in its transaction', async () => {
+    const journaled: string[] = [];
+    const writer = new EventWriter({
+      pool,
+      producer: 'order',
+      useOutbox: true,
+      journal: async (client, events) => {
+        // Runs before the outbox insert, on the transaction's own connection.
+        const { rows } = await client.query('SELECT count(*)::int AS n FROM outbox');
+        expect(rows).toEqual([{ n: 0 }]);
+        journaled.push(...events.map((event) => event.type));
+      },
+      log,
+    });
+    await writer.batch(async (open) => {
+      await open(context).emit(draft(randomUUID(), 'A'));
+      await open(context).emit(draft(randomUUID(), 'B'));
+    });
+    await writer.transaction(context, async () => {}); // nothing emitted: nothing to journal
+    expect(journaled).toEqual(['A', 'B']);
+    expect(await query(url, 'SELECT * FROM outbox')).toHaveLength(2);
+  });
 });
 
 describe('relay', () => {

@@ -15,7 +15,7 @@ import { allocatePort } from '../infra/ports.ts';
 import { PostgresCluster } from '../infra/postgres/cluster.ts';
 import { createPool, type Pool } from '../services/kit/db.ts';
 import { kitMigrations, migrate } from '../services/kit/migrate.ts';
-import { EventWriter } from '../services/kit/outbox.ts';
+import { type EmittedJournal, EventWriter } from '../services/kit/outbox.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 export const ADMIN_TOKEN = 'test-admin-token';
@@ -77,7 +77,7 @@ export interface ServiceDatabase {
 
 export async function startServiceDatabase(
   service: DatabaseServiceName,
-  options: { maxConnections?: number } = {},
+  options: { maxConnections?: number; journal?: EmittedJournal } = {},
 ): Promise<ServiceDatabase> {
   const postgres = await startPostgres();
   const url = postgres.urls[service];
@@ -90,6 +90,7 @@ export async function startServiceDatabase(
     pool,
     producer: service,
     useOutbox: true,
+    journal: options.journal,
     log: pino({ level: 'silent' }),
   });
   return {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, EachBatchPayload, EachMessagePayload, IHeaders, KafkaMessage } from 'kafkajs';
 import type { Bus } from './bus.ts';
-import type { Pool } from './db.ts';
+import type { Pool, PoolClient } from './db.ts';
 import { isTransientDatabaseError } from './db.ts';
 import { contextFrom, deadLetterTopic, type IncomingEvent, type Topic } from './events.ts';
 import { type Delivery, recordDeliveries } from './inbox.ts';
@@ -32,6 +32,17 @@ interface Delivered {
 export type EventHandler = (tx: Tx, event: IncomingEvent, log: Logger) => Promise<void>;
 /** topic → event type → handler. Types without a handler are acknowledged without effect. */
 export type HandlerMap = Partial<Record<Topic, Record<string, EventHandler>>>;
+
+/**
+ * Set-based work on every event a transaction applies, before their handlers, in the same
+ * transaction (the order service's history of the events it received: one statement per batch
+ * instead of one per event).
+ */
+export type ReceivedJournal = (
+  client: PoolClient,
+  events: readonly IncomingEvent[],
+  log: Logger,
+) => Promise<void>;
 
 /** A message that can never be handled as it is (bad JSON, missing headers, wrong payload). */
 export class PoisonMessageError extends Error {
@@ -86,6 +97,7 @@ export interface ConsumerRunnerOptions {
   pool: Pool;
   writer: EventWriter;
   handlers: HandlerMap;
+  journal?: ReceivedJournal | undefined;
   /** False with `--without inbox`. */
   dedup: boolean;
   maxAttempts: number;
@@ -316,13 +328,15 @@ export class ConsumerRunner {
 
   /** Applies events (in partition order) and their inbox rows in one transaction. */
   async #apply(events: IncomingEvent[]): Promise<void> {
-    const { group, writer, handlers, dedup, metrics, log } = this.#options;
+    const { group, writer, handlers, journal, dedup, metrics, log } = this.#options;
     const handled = events.filter((event) => handlers[event.topic as Topic]?.[event.type] !== undefined);
     if (handled.length === 0) return;
     const logOf = (event: IncomingEvent): Logger =>
       log.child({ correlationId: event.headers['correlation-id'], eventId: event.id, eventType: event.type });
     const deliveries: Delivery[] = await writer.batch(async (open, client) => {
       const recorded = await recordDeliveries(client, { consumer: group, events: handled, dedup });
+      const applied = handled.filter((_, index) => recorded[index]!.apply);
+      if (journal && applied.length > 0) await journal(client, applied, log);
       for (const [index, event] of handled.entries()) {
         const handler = handlers[event.topic as Topic]![event.type]!;
         if (recorded[index]!.apply) await handler(open(contextFrom(event)), event, logOf(event));

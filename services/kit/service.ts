@@ -3,14 +3,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { Bus } from './bus.ts';
 import { loadConfig, type ServiceConfig } from './config.ts';
-import { ConsumerRunner, type HandlerMap } from './consumer.ts';
+import { ConsumerRunner, type HandlerMap, type ReceivedJournal } from './consumer.ts';
 import { createPool, type Pool } from './db.ts';
 import { FaultHooks } from './faults.ts';
 import { createHttpServer, parseInput, requireAdmin } from './http.ts';
 import { createLogger, type Logger } from './log.ts';
 import { Metrics } from './metrics.ts';
 import { kitMigrations, migrate } from './migrate.ts';
-import { EventWriter } from './outbox.ts';
+import { type EmittedJournal, EventWriter } from './outbox.ts';
 import { Relay } from './relay.ts';
 
 /** What a service's routes and handlers get to work with. */
@@ -28,6 +28,8 @@ export interface ServiceDefinition {
   /** Directory of the service's own `*.sql` migrations. */
   migrations: string;
   handlers?: (context: ServiceContext) => HandlerMap;
+  /** Set-based records of the events the service receives and emits (the order's history). */
+  journal?: { received: ReceivedJournal; emitted: EmittedJournal };
   routes?: (app: FastifyInstance, context: ServiceContext) => void;
 }
 
@@ -129,6 +131,7 @@ export async function startService(
     producer: definition.name,
     useOutbox: !config.without.has('outbox'),
     publishDirect: (events) => bus.publish(events),
+    journal: definition.journal?.emitted,
     log,
   });
   const context: ServiceContext = { config, log, pool, writer, metrics, faults };
@@ -149,6 +152,7 @@ export async function startService(
         pool,
         writer,
         handlers: definition.handlers(context),
+        journal: definition.journal?.received,
         dedup: !config.without.has('inbox'),
         maxAttempts: config.consumerMaxAttempts,
         metrics,

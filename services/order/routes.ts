@@ -4,10 +4,10 @@ import { z } from 'zod';
 import { OrderLine } from '../kit/contracts.ts';
 import { HttpError, parseInput } from '../kit/http.ts';
 import type { ServiceContext } from '../kit/service.ts';
-import { finishOrder, historyOfOwn, insertOrder, lockOrder, type OrderRow } from './saga.ts';
+import { finishOrder, lockOrder, type OrderRow, placeOrder } from './saga.ts';
 
 /** The gateway has priced the lines (catalog quote) and authenticated the customer. */
-const placeOrder = z.object({ customer_id: z.uuid(), lines: z.array(OrderLine).min(1).max(50) });
+const placeOrderBody = z.object({ customer_id: z.uuid(), lines: z.array(OrderLine).min(1).max(50) });
 const orderParams = z.object({ id: z.uuid() });
 const customerQuery = z.object({ customer_id: z.uuid() });
 
@@ -26,32 +26,14 @@ function publicOrder(order: OrderRow, lines: unknown[]) {
 
 export function orderRoutes(app: FastifyInstance, { pool, writer, metrics }: ServiceContext): void {
   app.post('/orders', async (request: FastifyRequest, reply) => {
-    const body = parseInput(placeOrder, request.body);
+    const body = parseInput(placeOrderBody, request.body);
     const orderId = randomUUID();
     const total = body.lines.reduce((sum, line) => sum + line.quantity * line.unit_price_cents, 0);
     // The order id is the saga's correlation id: every event of this order carries it.
-    const order = await writer.transaction(
+    const order = await placeOrder(
+      writer,
       { correlationId: orderId, causationId: request.correlationId },
-      async (tx) => {
-        // Emitted first: the order's row, lines and history entry are one statement that needs its id.
-        const event = await tx.emit({
-          topic: 'orders',
-          type: 'OrderPlaced',
-          aggregateType: 'order',
-          aggregateId: orderId,
-          payload: {
-            order_id: orderId,
-            customer_id: body.customer_id,
-            lines: body.lines,
-            total_cents: total,
-          },
-        });
-        return insertOrder(
-          tx.client,
-          { id: orderId, customerId: body.customer_id, totalCents: total, lines: body.lines },
-          historyOfOwn(event),
-        );
-      },
+      { id: orderId, customerId: body.customer_id, totalCents: total, lines: body.lines },
     );
     metrics.sagaOrders.inc({ status: 'PENDING' });
     return reply.status(202).send({ order: publicOrder(order, body.lines) });
@@ -98,7 +80,7 @@ export function orderRoutes(app: FastifyInstance, { pool, writer, metrics }: Ser
         throw new HttpError(404, 'E_NOT_FOUND', `no order ${id}`);
       if (order.status !== 'PENDING')
         throw new HttpError(409, 'E_ORDER_FINISHED', `order ${id} is already ${order.status}`);
-      await finishOrder(tx, order, { status: 'CANCELLED', reason: 'cancelled_by_customer' });
+      await finishOrder(tx, id, { status: 'CANCELLED', reason: 'cancelled_by_customer' });
     });
     metrics.sagaOrders.inc({ status: 'CANCELLED' });
     return reply.status(202).send({ order_id: id, status: 'CANCELLED' });

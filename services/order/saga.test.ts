@@ -16,6 +16,7 @@ import type { EventWriter } from '../kit/outbox.ts';
 import type { ServiceContext } from '../kit/service.ts';
 import { orderHandlers } from './handlers.ts';
 import { orderRoutes } from './routes.ts';
+import { orderJournal } from './saga.ts';
 
 const log = pino({ level: 'silent' });
 let database: ServiceDatabase;
@@ -27,7 +28,7 @@ const metrics = new Metrics('order');
 const handlers = orderHandlers(metrics);
 
 beforeAll(async () => {
-  database = await startServiceDatabase('order');
+  database = await startServiceDatabase('order', { journal: orderJournal.emitted });
   ({ pg, pool, writer } = database);
   app = createHttpServer(log);
   orderRoutes(app, { pool, writer, metrics, log } as unknown as ServiceContext);
@@ -56,9 +57,11 @@ function deliver(
     offset: '0',
     occurredAt: new Date(),
   };
-  return writer.transaction({ correlationId: event.key!, causationId: event.id }, (tx) =>
-    handlers[topic]![type]!(tx, event, log),
-  );
+  // As the consumer applies it: the journal records it, then the handler moves the saga on.
+  return writer.batch(async (open, client) => {
+    await orderJournal.received(client, [event], log);
+    await handlers[topic]![type]!(open({ correlationId: event.key!, causationId: event.id }), event, log);
+  });
 }
 
 const customer = randomUUID();

@@ -1,7 +1,9 @@
-import type { OrderLine } from '../kit/contracts.ts';
+import { z } from 'zod';
+import { type OrderLine, payload } from '../kit/contracts.ts';
 import type { PoolClient } from '../kit/db.ts';
-import type { IncomingEvent, OutgoingEvent } from '../kit/events.ts';
-import type { Tx } from '../kit/outbox.ts';
+import type { EventContext, EventDraft, IncomingEvent, OutgoingEvent } from '../kit/events.ts';
+import type { Logger } from '../kit/log.ts';
+import type { EventWriter, OutboxRowsCte, Tx } from '../kit/outbox.ts';
 
 export type OrderStatus = 'PENDING' | 'CONFIRMED' | 'CANCELLED';
 
@@ -32,36 +34,18 @@ export interface HistoryEntry {
   payload: unknown;
 }
 
-/** The parameters $2..$7 of the statements below that write a history entry (order id is $1). */
+/** The parameters $2..$7 of the statement that places an order (its id is $1): its history entry. */
 function historyParams(entry: HistoryEntry): unknown[] {
   return [entry.eventId, entry.type, entry.topic, entry.producer, entry.occurredAt, entry.payload];
 }
 
 /**
- * lockOrder and the history entry of the event that arrived, in one statement: the entry is
- * written only if the order exists (the locked row feeds the insert), and a copy of an event
- * already recorded changes nothing.
+ * The first state of an order: its row, its lines, its OrderPlaced in the outbox and in the
+ * history, in one statement (and so one transaction).
  */
-const LOCK_AND_RECORD = `
-  WITH locked AS (SELECT * FROM orders WHERE id = $1 FOR UPDATE),
-  recorded AS (
-    INSERT INTO order_history (order_id, event_id, event_type, topic, producer, occurred_at, payload)
-    SELECT id, $2::uuid, $3::text, $4::text, $5::text, $6::timestamptz, $7::jsonb FROM locked
-    ON CONFLICT (order_id, event_id) DO NOTHING
-  )
-  SELECT * FROM locked`;
-
-export async function lockOrderRecording(
-  client: PoolClient,
-  entry: HistoryEntry,
-): Promise<OrderRow | undefined> {
-  const { rows } = await client.query<OrderRow>(LOCK_AND_RECORD, [entry.orderId, ...historyParams(entry)]);
-  return rows[0];
-}
-
-/** The first state of an order: its row, its lines and the history entry of its OrderPlaced, in one statement. */
-const PLACE = `
-  WITH placed AS (
+const place = (outboxRows: OutboxRowsCte) => `
+  WITH ${outboxRows(14)},
+  placed AS (
     INSERT INTO orders (id, customer_id, status, total_cents) VALUES ($1, $8, 'PENDING', $9) RETURNING *
   ),
   lines AS (
@@ -76,21 +60,36 @@ const PLACE = `
   )
   SELECT * FROM placed`;
 
-export async function insertOrder(
-  client: PoolClient,
+export async function placeOrder(
+  writer: EventWriter,
+  context: EventContext,
   order: { id: string; customerId: string; totalCents: number; lines: OrderLine[] },
-  placed: HistoryEntry,
 ): Promise<OrderRow> {
-  const { rows } = await client.query<OrderRow>(PLACE, [
-    order.id,
-    ...historyParams(placed),
-    order.customerId,
-    order.totalCents,
-    order.lines.map((line) => line.product_id),
-    order.lines.map((line) => line.sku),
-    order.lines.map((line) => line.quantity),
-    order.lines.map((line) => line.unit_price_cents),
-  ]);
+  const placed: EventDraft = {
+    topic: 'orders',
+    type: 'OrderPlaced',
+    aggregateType: 'order',
+    aggregateId: order.id,
+    payload: {
+      order_id: order.id,
+      customer_id: order.customerId,
+      lines: order.lines,
+      total_cents: order.totalCents,
+    },
+  };
+  const rows = await writer.statement<OrderRow>(context, [placed], ([event], outboxRows) => ({
+    text: place(outboxRows),
+    values: [
+      order.id,
+      ...historyParams(historyOfOwn(event!)),
+      order.customerId,
+      order.totalCents,
+      order.lines.map((line) => line.product_id),
+      order.lines.map((line) => line.sku),
+      order.lines.map((line) => line.quantity),
+      order.lines.map((line) => line.unit_price_cents),
+    ],
+  }));
   return rows[0]!;
 }
 
@@ -106,9 +105,11 @@ export function historyOfOwn(event: OutgoingEvent): HistoryEntry {
   };
 }
 
-export function historyOfIncoming(orderId: string, event: IncomingEvent): HistoryEntry {
+const AboutAnOrder = z.object({ order_id: z.uuid() });
+
+function historyOfIncoming(event: IncomingEvent): HistoryEntry {
   return {
-    orderId,
+    orderId: payload(AboutAnOrder, event.payload).order_id,
     eventId: event.id,
     type: event.type,
     topic: event.topic,
@@ -118,27 +119,80 @@ export function historyOfIncoming(orderId: string, event: IncomingEvent): Histor
   };
 }
 
-/** PENDING → CONFIRMED | CANCELLED with its history entry, in one statement. */
-const FINISH = `
-  WITH finished AS (
-    UPDATE orders SET status = $8, reason = $9, updated_at = clock_timestamp(), completed_at = clock_timestamp()
-    WHERE id = $1
+/**
+ * History entries of many events in one statement, in the given order. Entries of orders this
+ * service never saw (another lab's leftovers) are not written and come back; a copy of an event
+ * already recorded changes nothing.
+ */
+const RECORD = `
+  WITH entries AS (
+    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[])
+      WITH ORDINALITY AS e(order_id, event_id, event_type, topic, producer, occurred_at, payload, n)
+  ),
+  -- = ANY(ARRAY(..)): a primary key lookup per entry, whatever the planner guesses the batch's size is
+  known AS (
+    SELECT * FROM entries WHERE order_id = ANY (ARRAY(SELECT id FROM orders WHERE id = ANY ($1::uuid[])))
+  ),
+  recorded AS (
+    INSERT INTO order_history (order_id, event_id, event_type, topic, producer, occurred_at, payload)
+    SELECT order_id, event_id, event_type, topic, producer, occurred_at, payload::jsonb FROM known ORDER BY n
+    ON CONFLICT (order_id, event_id) DO NOTHING
   )
-  INSERT INTO order_history (order_id, event_id, event_type, topic, producer, occurred_at, payload)
-  VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (order_id, event_id) DO NOTHING`;
+  SELECT order_id, event_id FROM entries WHERE n NOT IN (SELECT n FROM known)`;
+
+async function recordHistory(
+  client: PoolClient,
+  entries: readonly HistoryEntry[],
+): Promise<Array<{ order_id: string; event_id: string }>> {
+  const { rows } = await client.query<{ order_id: string; event_id: string }>(RECORD, [
+    entries.map((entry) => entry.orderId),
+    entries.map((entry) => entry.eventId),
+    entries.map((entry) => entry.type),
+    entries.map((entry) => entry.topic),
+    entries.map((entry) => entry.producer),
+    entries.map((entry) => entry.occurredAt),
+    entries.map((entry) => JSON.stringify(entry.payload)),
+  ]);
+  return rows;
+}
 
 /**
- * PENDING → CONFIRMED | CANCELLED, with its event, in the caller's transaction (which holds the
- * order's lock). The event is emitted first because its history entry, written by the same
- * statement as the new status, needs the event's id.
+ * The order's history: every event of its saga, received or emitted, with timestamps. Written per
+ * transaction, one statement for everything the transaction received (before the handlers move the
+ * saga on) and one for what it emitted (the route that places an order writes its own).
+ */
+export const orderJournal = {
+  received: async (client: PoolClient, events: readonly IncomingEvent[], log: Logger): Promise<void> => {
+    const unknown = await recordHistory(client, events.map(historyOfIncoming));
+    for (const entry of unknown)
+      log.warn({ orderId: entry.order_id, eventId: entry.event_id }, 'event for an unknown order ignored');
+  },
+  emitted: async (client: PoolClient, events: readonly OutgoingEvent[]): Promise<void> => {
+    await recordHistory(client, events.map(historyOfOwn));
+  },
+};
+
+/** PENDING → CONFIRMED | CANCELLED; the update takes the row's lock and re-checks PENDING under it. */
+const FINISH = `
+  UPDATE orders SET status = $2, reason = $3, updated_at = clock_timestamp(), completed_at = clock_timestamp()
+  WHERE id = $1 AND status = 'PENDING'
+  RETURNING *`;
+
+/**
+ * PENDING → CONFIRMED | CANCELLED with its event, in the caller's transaction: one statement (the
+ * history entry of the event is the journal's). Undefined, and nothing emitted, when the order is
+ * unknown or no longer PENDING (e.g. the customer cancelled first).
  */
 export async function finishOrder(
   tx: Tx,
-  order: OrderRow,
+  orderId: string,
   outcome: { status: 'CONFIRMED' } | { status: 'CANCELLED'; reason: string },
-): Promise<OutgoingEvent> {
+): Promise<OrderRow | undefined> {
   const reason = outcome.status === 'CANCELLED' ? outcome.reason : null;
-  const event = await tx.emit(
+  const { rows } = await tx.client.query<OrderRow>(FINISH, [orderId, outcome.status, reason]);
+  const order = rows[0];
+  if (!order) return undefined;
+  await tx.emit(
     outcome.status === 'CONFIRMED'
       ? {
           topic: 'orders',
@@ -155,6 +209,5 @@ export async function finishOrder(
           payload: { order_id: order.id, customer_id: order.customer_id, reason },
         },
   );
-  await tx.client.query(FINISH, [order.id, ...historyParams(historyOfOwn(event)), outcome.status, reason]);
-  return event;
+  return order;
 }
