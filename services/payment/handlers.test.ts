@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import pgLib from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -6,8 +7,9 @@ import {
   type ServiceDatabase,
   startServiceDatabase,
   type TestPostgres,
+  waitFor,
 } from '../../test/services-support.ts';
-import type { Pool } from '../kit/db.ts';
+import type { Pool, PoolClient } from '../kit/db.ts';
 import type { IncomingEvent } from '../kit/events.ts';
 import type { EventWriter } from '../kit/outbox.ts';
 import { paymentHandlers } from './handlers.ts';
@@ -19,7 +21,7 @@ let pool: Pool;
 let writer: EventWriter;
 
 beforeAll(async () => {
-  database = await startServiceDatabase('payment');
+  database = await startServiceDatabase('payment', { maxConnections: 30 });
   ({ pg, pool, writer } = database);
 });
 
@@ -27,12 +29,13 @@ afterAll(async () => {
   await database?.stop();
 });
 
+/** Delivers one event in its own transaction; answers how many statements the handler ran. */
 function deliver(
   guarded: boolean,
   topic: 'inventory' | 'orders',
   type: string,
   body: Record<string, unknown>,
-) {
+): Promise<number> {
   const event: IncomingEvent = {
     id: randomUUID(),
     type,
@@ -45,10 +48,25 @@ function deliver(
     occurredAt: new Date(),
   };
   const handler = paymentHandlers({ compensation: true, guarded })[topic]![type]!;
-  return writer.transaction({ correlationId: event.key!, causationId: event.id }, (tx) =>
-    handler(tx, event, log),
-  );
+  return writer.transaction({ correlationId: event.key!, causationId: event.id }, async (tx) => {
+    let statements = 0;
+    const query = tx.client.query as (...args: unknown[]) => unknown;
+    const counting = Object.create(tx.client) as PoolClient;
+    counting.query = ((...args: unknown[]) => {
+      statements++;
+      return query.apply(tx.client, args);
+    }) as PoolClient['query'];
+    await handler({ ...tx, client: counting }, event, log);
+    return statements;
+  });
 }
+
+const stockReserved = (orderId: string, customerId: string, amountCents: number) => ({
+  order_id: orderId,
+  customer_id: customerId,
+  units: [1],
+  amount_cents: amountCents,
+});
 
 async function customer(balanceCents: number): Promise<string> {
   const id = randomUUID();
@@ -84,12 +102,7 @@ describe('payment handlers (one statement per effect)', () => {
   it('insufficient funds: declined with its reason, nothing charged, PaymentDeclined', async () => {
     const who = await customer(299);
     const order = randomUUID();
-    await deliver(true, 'inventory', 'StockReserved', {
-      order_id: order,
-      customer_id: who,
-      units: [1],
-      amount_cents: 300,
-    });
+    expect(await deliver(true, 'inventory', 'StockReserved', stockReserved(order, who, 300))).toBe(1);
     const { balance, order: row, payments, events } = await state(who, order);
     expect(balance).toBe(299);
     expect(row).toEqual({ status: 'declined', reason: 'insufficient_funds' });
@@ -105,12 +118,7 @@ describe('payment handlers (one statement per effect)', () => {
   it('a capture: the charge row carries the id of PaymentCaptured, the balance is debited', async () => {
     const who = await customer(1000);
     const order = randomUUID();
-    await deliver(true, 'inventory', 'StockReserved', {
-      order_id: order,
-      customer_id: who,
-      units: [1],
-      amount_cents: 1000,
-    });
+    expect(await deliver(true, 'inventory', 'StockReserved', stockReserved(order, who, 1000))).toBe(1);
     const { balance, order: row, payments, events } = await state(who, order);
     expect(balance).toBe(0);
     expect(row).toEqual({ status: 'captured', reason: null });
@@ -147,5 +155,133 @@ describe('payment handlers (one statement per effect)', () => {
       payments.filter((payment) => payment.kind === 'refund').map((payment) => payment.id),
     );
     expect(events.filter((event) => event.type === 'PaymentCaptured')).toHaveLength(3);
+  });
+
+  it('a copy of StockReserved: guarded, nothing more; unguarded, charged again', async () => {
+    for (const guarded of [true, false]) {
+      const who = await customer(1000);
+      const order = randomUUID();
+      expect(await deliver(guarded, 'inventory', 'StockReserved', stockReserved(order, who, 400))).toBe(1);
+      // The row exists: the claim inserts nothing, then the lock and (unguarded only) the charge.
+      expect(await deliver(guarded, 'inventory', 'StockReserved', stockReserved(order, who, 400))).toBe(
+        guarded ? 2 : 3,
+      );
+      const { balance, order: row, payments, events } = await state(who, order);
+      expect(balance).toBe(guarded ? 600 : 200);
+      expect(row).toEqual({ status: 'captured', reason: null });
+      expect(payments.map((payment) => `${payment.kind}:${payment.guarded}`)).toEqual(
+        guarded ? ['charge:true'] : ['charge:false', 'charge:false'],
+      );
+      expect(events.map((event) => event.type)).toEqual(
+        guarded ? ['PaymentCaptured'] : ['PaymentCaptured', 'PaymentCaptured'],
+      );
+    }
+  });
+
+  it('StockReserved after OrderCancelled never charges, guarded or not', async () => {
+    for (const guarded of [true, false]) {
+      const who = await customer(1000);
+      const order = randomUUID();
+      await deliver(guarded, 'orders', 'OrderCancelled', {
+        order_id: order,
+        customer_id: who,
+        reason: 'cancelled_by_customer',
+      });
+      expect(await deliver(guarded, 'inventory', 'StockReserved', stockReserved(order, who, 400))).toBe(2);
+      const { balance, order: row, payments, events } = await state(who, order);
+      expect(balance).toBe(1000);
+      expect(row).toEqual({ status: 'cancelled', reason: 'cancelled_by_customer' });
+      expect(payments).toEqual([]);
+      expect(events).toEqual([]);
+    }
+  });
+
+  it('a cancel committed while StockReserved waits for it: not charged', async () => {
+    const who = await customer(1000);
+    const order = randomUUID();
+    const other = new pgLib.Client({ connectionString: pg.urls.payment });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query(
+        `INSERT INTO payment_orders (order_id, status, reason) VALUES ($1, 'cancelled', 'cancelled_by_customer')`,
+        [order],
+      );
+      // The handler's snapshot has no row: it locks the account, then its insert waits for this one.
+      const handled = deliver(true, 'inventory', 'StockReserved', stockReserved(order, who, 400));
+      handled.catch(() => {}); // awaited below; a failure must not go unhandled meanwhile
+      await waitFor('the handler to wait for the cancel', async () => {
+        const { rows } = await other.query('SELECT 1 FROM pg_locks WHERE NOT granted');
+        return rows.length > 0;
+      });
+      await other.query('COMMIT');
+      expect(await handled).toBe(2);
+    } finally {
+      await other.end();
+    }
+    const { balance, order: row, payments, events } = await state(who, order);
+    expect(balance).toBe(1000);
+    expect(row).toEqual({ status: 'cancelled', reason: 'cancelled_by_customer' });
+    expect(payments).toEqual([]);
+    expect(events).toEqual([]);
+  });
+
+  it('concurrent transactions: 20 orders of one customer covering 7, copies of one order, cancels', async () => {
+    const who = await customer(7 * 300 + 299);
+    const orders = Array.from({ length: 20 }, () => randomUUID());
+    await Promise.all(
+      orders.map((order) => deliver(true, 'inventory', 'StockReserved', stockReserved(order, who, 300))),
+    );
+    const outcomes = await query<{ status: string; n: number }>(
+      pg.urls.payment,
+      'SELECT status, count(*)::int AS n FROM payment_orders WHERE order_id = ANY($1::uuid[]) GROUP BY status ORDER BY status',
+      [orders],
+    );
+    expect(outcomes).toEqual([
+      { status: 'captured', n: 7 },
+      { status: 'declined', n: 13 },
+    ]);
+    const charges = await query<{ n: number }>(
+      pg.urls.payment,
+      `SELECT count(*)::int AS n FROM payments WHERE order_id = ANY($1::uuid[]) AND kind = 'charge'`,
+      [orders],
+    );
+    expect(charges).toEqual([{ n: 7 }]);
+    expect((await state(who, orders[0]!)).balance).toBe(299);
+
+    // Five copies of one order at once: one charge, guarded; three unguarded: three charges.
+    for (const [guarded, copies] of [
+      [true, 5],
+      [false, 3],
+    ] as const) {
+      const rich = await customer(10_000);
+      const order = randomUUID();
+      await Promise.all(
+        Array.from({ length: copies }, () =>
+          deliver(guarded, 'inventory', 'StockReserved', stockReserved(order, rich, 1000)),
+        ),
+      );
+      const { balance, payments } = await state(rich, order);
+      expect(payments).toHaveLength(guarded ? 1 : copies);
+      expect(balance).toBe(10_000 - payments.length * 1000);
+    }
+
+    // StockReserved and OrderCancelled of each order at once: never charged, or charged and refunded.
+    const both = await customer(10_000);
+    const cancelled = Array.from({ length: 10 }, () => randomUUID());
+    await Promise.all(
+      cancelled.flatMap((order) => [
+        deliver(true, 'inventory', 'StockReserved', stockReserved(order, both, 500)),
+        deliver(true, 'orders', 'OrderCancelled', { order_id: order, customer_id: both, reason: 'x' }),
+      ]),
+    );
+    for (const order of cancelled) {
+      const { order: row, payments } = await state(both, order);
+      expect([
+        ['cancelled', ''],
+        ['refunded', 'charge,refund'],
+      ]).toContainEqual([row!.status, payments.map((payment) => payment.kind).join(',')]);
+    }
+    expect((await state(both, cancelled[0]!)).balance).toBe(10_000);
   });
 });
