@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createPool, type Pool } from '../services/kit/db.ts';
-import type { IncomingEvent, OutgoingEvent } from '../services/kit/events.ts';
+import { childTraceparent, type IncomingEvent, type OutgoingEvent } from '../services/kit/events.ts';
 import { FaultHooks } from '../services/kit/faults.ts';
 import { recordDeliveries } from '../services/kit/inbox.ts';
 import { kitMigrations, migrate } from '../services/kit/migrate.ts';
@@ -233,6 +233,19 @@ describe('outbox writer', () => {
     await writer.transaction(context, async () => {}); // nothing emitted: nothing to journal
     expect(journaled).toEqual(['A', 'B']);
     expect(await query(url, 'SELECT * FROM outbox')).toHaveLength(2);
+  });
+});
+
+describe('trace context', () => {
+  it('a child keeps the trace id and gets a new span id, distinct across refills of the random block', () => {
+    const parent = childTraceparent(undefined);
+    expect(parent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    const traceId = parent.split('-')[1];
+    // 4 KiB of random bytes serve 512 span ids: 2000 children cross several refills.
+    const spans = Array.from({ length: 2000 }, () => childTraceparent(parent));
+    expect(spans.every((child) => child.split('-')[1] === traceId)).toBe(true);
+    expect(new Set(spans.map((child) => child.split('-')[2])).size).toBe(2000);
+    expect(childTraceparent('not a traceparent').split('-')[1]).not.toBe(traceId);
   });
 });
 

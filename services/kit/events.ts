@@ -1,4 +1,5 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { randomHex } from './random.ts';
 
 /** Topics of DESIGN.md "Events"; each has a `<topic>.dlq` for dead letters. */
 export const TOPICS = ['orders', 'inventory', 'payments', 'shipping', 'users', 'catalog'] as const;
@@ -52,9 +53,8 @@ export interface IncomingEvent {
 
 /** W3C trace context: keep the caller's trace id, start a new span. */
 export function childTraceparent(parent: string | undefined): string {
-  const traceId =
-    /^00-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(parent ?? '')?.[1] ?? randomBytes(16).toString('hex');
-  return `00-${traceId}-${randomBytes(8).toString('hex')}-01`;
+  const traceId = /^00-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(parent ?? '')?.[1] ?? randomHex(16);
+  return `00-${traceId}-${randomHex(8)}-01`;
 }
 
 export function buildEvent(draft: EventDraft, context: EventContext, producer: string): OutgoingEvent {
