@@ -231,6 +231,34 @@ describe('consumer runner: batches', () => {
     }
   });
 
+  it('a graceful stop commits the offsets of everything applied (between commits they are only resolved)', async () => {
+    const group = `g-${randomUUID()}`;
+    const first = backlog(10);
+    const second = backlog(10);
+    await sendBacklog('catalog', first);
+    const consumer = runner({ handlers: { catalog: { Counted: recordEffect } }, group });
+    await consumer.start();
+    const applied = async () => (await query(url, 'SELECT 1 FROM effects')).length;
+    try {
+      await waitFor('the first ten', async () => (await applied()) >= 10, { timeoutMs: 60_000 });
+      // Well within the 500 ms commit interval and under the 50-event threshold.
+      await sendBacklog('catalog', second);
+      await waitFor('the second ten', async () => (await applied()) >= 20, { timeoutMs: 60_000 });
+    } finally {
+      await consumer.stop();
+    }
+    const admin = bus.kafka.admin();
+    await admin.connect();
+    try {
+      const [committed] = await admin.fetchOffsets({ groupId: group, topics: ['catalog'] });
+      const ends = await admin.fetchTopicOffsets('catalog');
+      const byPartition = new Map(committed!.partitions.map((p) => [p.partition, p.offset]));
+      for (const end of ends) expect(byPartition.get(end.partition)).toBe(end.high);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
   it('poison and a failing handler in mid-batch: only they are dead-lettered, the rest applies once, in order', async () => {
     const events = backlog(60);
     const doomed = events[25]!;
