@@ -57,6 +57,22 @@ const MARK_PUBLISHED = `
   FROM unnest($1::uuid[], $2::int[]) AS batch(id, copies)
   WHERE outbox.id = batch.id`;
 
+/**
+ * The claim and the mark, prepared once per connection with SQL PREPARE so that each can travel in
+ * one simple query with its neighbour: `BEGIN; ...; EXECUTE claim` and `EXECUTE mark; COMMIT`. A
+ * round is then two round trips to the database instead of four (the relays' BEGINs and COMMITs
+ * were a sixth of the shop's statements under load).
+ */
+const PREPARE = `PREPARE lab_relay_claim(int) AS ${CLAIM_BATCH}; PREPARE lab_relay_mark(uuid[], int[]) AS ${MARK_PUBLISHED}`;
+const preparedOn = new WeakSet<PoolClient>();
+
+/** The result of the last statement of a simple query that may hold several. */
+function lastResult<Row extends pg.QueryResultRow>(
+  result: pg.QueryResult<Row> | Array<pg.QueryResult<Row>>,
+): pg.QueryResult<Row> {
+  return Array.isArray(result) ? result.at(-1)! : result;
+}
+
 export type Publish = (events: OutgoingEvent[]) => Promise<void>;
 
 export interface RelayOptions {
@@ -208,10 +224,17 @@ export class Relay {
     const client: PoolClient = await pool.connect();
     let broken = false;
     try {
+      if (!preparedOn.has(client)) {
+        await client.query(PREPARE);
+        preparedOn.add(client);
+      }
       // The mark need not wait for its WAL flush: if a database crash loses it, the rows are just
       // published again, which at-least-once delivery allows and the inboxes absorb.
-      await client.query('BEGIN; SET LOCAL synchronous_commit TO off');
-      const rows = await client.query<OutboxRow>(CLAIM_BATCH, [batchSize]);
+      const rows = lastResult<OutboxRow>(
+        await client.query(
+          `BEGIN; SET LOCAL synchronous_commit TO off; EXECUTE lab_relay_claim(${Math.trunc(batchSize)})`,
+        ),
+      );
       if (rows.rows.length === 0) {
         await client.query('COMMIT');
         return 0;
@@ -231,8 +254,10 @@ export class Relay {
         this.#options.crash();
         throw new Error('relay_crash: crashed before marking');
       }
-      await client.query(MARK_PUBLISHED, [rows.rows.map((row) => row.id), copies]);
-      await client.query('COMMIT');
+      // Literals are safe here: the ids are uuids PostgreSQL itself printed, the copies integers.
+      await client.query(
+        `EXECUTE lab_relay_mark('{${rows.rows.map((row) => row.id).join(',')}}', '{${copies.join(',')}}'); COMMIT`,
+      );
       if (metrics) {
         metrics.relayPublished.inc(rows.rows.length);
         metrics.relayBatchEvents.observe(rows.rows.length);
