@@ -231,6 +231,43 @@ describe('consumer runner: batches', () => {
     }
   });
 
+  it('set handler: the events of its type in one call per transaction, each emitting as itself', async () => {
+    const events = backlog(60);
+    await sendBacklog('payments', events, (item) => (item.n % 6 === 0 ? 2 : 1));
+    let calls = 0;
+    const consumer = runner({
+      handlers: {
+        payments: {
+          Counted: {
+            async together(units) {
+              calls += 1;
+              for (const { tx, event } of units) await recordEffect(tx, event, log);
+            },
+          },
+        },
+      },
+    });
+    await consumer.start();
+    try {
+      await waitFor('every effect', async () => (await query(url, 'SELECT 1 FROM effects')).length >= 60, {
+        timeoutMs: 60_000,
+      });
+      const effects = await query<{ event_id: string }>(url, 'SELECT event_id FROM effects');
+      expect(effects.map((row) => row.event_id).sort()).toEqual(events.map((event) => event.id).sort());
+      expect(calls).toBeLessThan(events.length / 5);
+      // Each emitted event was caused by its own incoming event, not by the set's first.
+      const echoes = await query<{ headers: Record<string, string>; aggregateid: string }>(
+        url,
+        `SELECT headers, aggregateid FROM outbox WHERE type = 'Echoed'`,
+      );
+      expect(echoes.map((row) => row.headers['causation-id']).sort()).toEqual(
+        events.map((event) => event.id).sort(),
+      );
+    } finally {
+      await consumer.stop();
+    }
+  });
+
   it('a graceful stop commits the offsets of everything applied (between commits they are only resolved)', async () => {
     const group = `g-${randomUUID()}`;
     const first = backlog(10);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reserveUnits } from '../services/inventory/reserve.ts';
+import { applyOne } from '../services/kit/consumer.ts';
 import { createPool, inTransaction, type Pool } from '../services/kit/db.ts';
 import type { IncomingEvent } from '../services/kit/events.ts';
 import { kitMigrations, migrate } from '../services/kit/migrate.ts';
@@ -144,7 +145,7 @@ describe('payment', () => {
     // Two different events for one order (as a duplicated upstream would produce): the state check holds.
     for (let i = 0; i < 2; i++)
       await writer.transaction(context, (tx) =>
-        handlers.inventory!.StockReserved!(tx, { ...reserved, id: randomUUID() }, log),
+        applyOne(handlers.inventory!.StockReserved!, tx, { ...reserved, id: randomUUID() }, log),
       );
     const cancelled = event('OrderCancelled', {
       order_id: order,
@@ -152,7 +153,9 @@ describe('payment', () => {
       reason: 'cancelled_by_customer',
     });
     for (let i = 0; i < 2; i++)
-      await writer.transaction(context, (tx) => handlers.orders!.OrderCancelled!(tx, cancelled, log));
+      await writer.transaction(context, (tx) =>
+        applyOne(handlers.orders!.OrderCancelled!, tx, cancelled, log),
+      );
     const kinds = await query<{ kind: string }>(
       pg.urls.payment,
       'SELECT kind FROM payments WHERE order_id = $1 ORDER BY created_at',
@@ -190,7 +193,8 @@ describe('payment', () => {
     };
     const context = { correlationId: order, causationId: 'test' };
     await writer.transaction(context, (tx) =>
-      handlers.orders!.OrderCancelled!(
+      applyOne(
+        handlers.orders!.OrderCancelled!,
         tx,
         {
           ...base,
@@ -201,7 +205,8 @@ describe('payment', () => {
       ),
     );
     await writer.transaction(context, (tx) =>
-      handlers.inventory!.StockReserved!(
+      applyOne(
+        handlers.inventory!.StockReserved!,
         tx,
         {
           ...base,

@@ -9,6 +9,7 @@ import {
   type TestPostgres,
   waitFor,
 } from '../../test/services-support.ts';
+import { applyOne } from '../kit/consumer.ts';
 import type { PoolClient } from '../kit/db.ts';
 import type { IncomingEvent } from '../kit/events.ts';
 import type { EventWriter } from '../kit/outbox.ts';
@@ -50,7 +51,7 @@ function deliver(type: string, body: Record<string, unknown>): Promise<number> {
       statements++;
       return query.apply(tx.client, args);
     }) as PoolClient['query'];
-    await handlers[type]!({ ...tx, client: counting }, event, log);
+    await applyOne(handlers[type]!, { ...tx, client: counting }, event, log);
     return statements;
   });
 }

@@ -30,8 +30,35 @@ interface Delivered {
 }
 
 export type EventHandler = (tx: Tx, event: IncomingEvent, log: Logger) => Promise<void>;
+
+/** An event with the unit of work that emits what it causes. */
+export interface Unit {
+  tx: Tx;
+  event: IncomingEvent;
+}
+
+/**
+ * Handles all the events of its type in a transaction at once, after the per-event handlers: one
+ * statement for all of them instead of one each. Only for effects that do not depend on where the
+ * events stand among the batch's other events (the shop's: confirming paid orders, scheduling
+ * shipments).
+ */
+export interface SetHandler {
+  together(units: Unit[], log: Logger): Promise<void>;
+}
+
+/** One event through its handler, whichever kind (a set of one for a SetHandler). */
+export function applyOne(
+  handler: EventHandler | SetHandler,
+  tx: Tx,
+  event: IncomingEvent,
+  log: Logger,
+): Promise<void> {
+  return typeof handler === 'function' ? handler(tx, event, log) : handler.together([{ tx, event }], log);
+}
+
 /** topic → event type → handler. Types without a handler are acknowledged without effect. */
-export type HandlerMap = Partial<Record<Topic, Record<string, EventHandler>>>;
+export type HandlerMap = Partial<Record<Topic, Record<string, EventHandler | SetHandler>>>;
 
 /**
  * Set-based work on every event a transaction applies, before their handlers, in the same
@@ -388,10 +415,15 @@ export class ConsumerRunner {
       const recorded = await recordDeliveries(client, { consumer: group, events: handled, dedup });
       const applied = handled.filter((_, index) => recorded[index]!.apply);
       if (journal && applied.length > 0) await journal(client, applied, log);
+      const sets = new Map<SetHandler, Unit[]>();
       for (const [index, event] of handled.entries()) {
+        if (!recorded[index]!.apply) continue;
         const handler = handlers[event.topic as Topic]![event.type]!;
-        if (recorded[index]!.apply) await handler(open(contextFrom(event)), event, logOf(event));
+        const tx = open(contextFrom(event));
+        if (typeof handler === 'function') await handler(tx, event, logOf(event));
+        else sets.get(handler)?.push({ tx, event }) ?? sets.set(handler, [{ tx, event }]);
       }
+      for (const [handler, units] of sets) await handler.together(units, log);
       return recorded;
     });
     metrics?.consumerBatchEvents.observe(handled.length);

@@ -1,7 +1,7 @@
 import type { EventHandler, HandlerMap } from '../kit/consumer.ts';
 import { PaymentCaptured, PaymentDeclined, payload, StockRejected } from '../kit/contracts.ts';
 import type { Metrics } from '../kit/metrics.ts';
-import { finishOrder } from './saga.ts';
+import { confirmOrders, finishOrder } from './saga.ts';
 
 /** Only recorded: the journal has already written the event into the order's history. */
 const recordOnly: EventHandler = async () => {};
@@ -27,11 +27,16 @@ export function orderHandlers(metrics: Metrics): HandlerMap {
       StockConsumed: recordOnly,
     },
     payments: {
-      // Captured after a customer cancel: the order stays CANCELLED, payment refunds on OrderCancelled.
-      PaymentCaptured: async (tx, event) => {
-        const { order_id } = payload(PaymentCaptured, event.payload);
-        if (await finishOrder(tx, order_id, { status: 'CONFIRMED' }))
-          metrics.sagaOrders.inc({ status: 'CONFIRMED' });
+      // Every payment of the batch in one statement. Captured after a customer cancel: the order
+      // stays CANCELLED, and payment refunds on OrderCancelled.
+      PaymentCaptured: {
+        async together(units) {
+          const paid = units.map(({ tx, event }) => ({
+            tx,
+            orderId: payload(PaymentCaptured, event.payload).order_id,
+          }));
+          metrics.sagaOrders.inc({ status: 'CONFIRMED' }, await confirmOrders(paid));
+        },
       },
       PaymentDeclined: cancel(PaymentDeclined),
       PaymentRefunded: recordOnly,

@@ -8,6 +8,7 @@ import {
   startServiceDatabase,
   type TestPostgres,
 } from '../../test/services-support.ts';
+import { applyOne } from '../kit/consumer.ts';
 import type { Pool } from '../kit/db.ts';
 import type { IncomingEvent } from '../kit/events.ts';
 import { createHttpServer } from '../kit/http.ts';
@@ -60,7 +61,12 @@ function deliver(
   // As the consumer applies it: the journal records it, then the handler moves the saga on.
   return writer.batch(async (open, client) => {
     await orderJournal.received(client, [event], log);
-    await handlers[topic]![type]!(open({ correlationId: event.key!, causationId: event.id }), event, log);
+    await applyOne(
+      handlers[topic]![type]!,
+      open({ correlationId: event.key!, causationId: event.id }),
+      event,
+      log,
+    );
   });
 }
 

@@ -172,6 +172,26 @@ export const orderJournal = {
   },
 };
 
+type Outcome = { status: 'CONFIRMED' } | { status: 'CANCELLED'; reason: string };
+
+function outcomeEvent(order: OrderRow, outcome: Outcome): EventDraft {
+  return outcome.status === 'CONFIRMED'
+    ? {
+        topic: 'orders',
+        type: 'OrderConfirmed',
+        aggregateType: 'order',
+        aggregateId: order.id,
+        payload: { order_id: order.id, customer_id: order.customer_id, total_cents: order.total_cents },
+      }
+    : {
+        topic: 'orders',
+        type: 'OrderCancelled',
+        aggregateType: 'order',
+        aggregateId: order.id,
+        payload: { order_id: order.id, customer_id: order.customer_id, reason: outcome.reason },
+      };
+}
+
 /** PENDING → CONFIRMED | CANCELLED; the update takes the row's lock and re-checks PENDING under it. */
 const FINISH = `
   UPDATE orders SET status = $2, reason = $3, updated_at = clock_timestamp(), completed_at = clock_timestamp()
@@ -183,31 +203,29 @@ const FINISH = `
  * history entry of the event is the journal's). Undefined, and nothing emitted, when the order is
  * unknown or no longer PENDING (e.g. the customer cancelled first).
  */
-export async function finishOrder(
-  tx: Tx,
-  orderId: string,
-  outcome: { status: 'CONFIRMED' } | { status: 'CANCELLED'; reason: string },
-): Promise<OrderRow | undefined> {
+export async function finishOrder(tx: Tx, orderId: string, outcome: Outcome): Promise<OrderRow | undefined> {
   const reason = outcome.status === 'CANCELLED' ? outcome.reason : null;
   const { rows } = await tx.client.query<OrderRow>(FINISH, [orderId, outcome.status, reason]);
   const order = rows[0];
-  if (!order) return undefined;
-  await tx.emit(
-    outcome.status === 'CONFIRMED'
-      ? {
-          topic: 'orders',
-          type: 'OrderConfirmed',
-          aggregateType: 'order',
-          aggregateId: order.id,
-          payload: { order_id: order.id, customer_id: order.customer_id, total_cents: order.total_cents },
-        }
-      : {
-          topic: 'orders',
-          type: 'OrderCancelled',
-          aggregateType: 'order',
-          aggregateId: order.id,
-          payload: { order_id: order.id, customer_id: order.customer_id, reason },
-        },
-  );
+  if (order) await tx.emit(outcomeEvent(order, outcome));
   return order;
+}
+
+/** Every given order still PENDING → CONFIRMED, in one statement (rows locked in primary key order). */
+const CONFIRM = `
+  UPDATE orders SET status = 'CONFIRMED', updated_at = clock_timestamp(), completed_at = clock_timestamp()
+  WHERE id = ANY ($1::uuid[]) AND status = 'PENDING'
+  RETURNING *`;
+
+/**
+ * Confirms the paid orders of a batch at once; each confirmed order's event is emitted by the unit
+ * of the payment that confirmed it. Answers how many were confirmed.
+ */
+export async function confirmOrders(paid: Array<{ tx: Tx; orderId: string }>): Promise<number> {
+  const { rows } = await paid[0]!.tx.client.query<OrderRow>(CONFIRM, [paid.map(({ orderId }) => orderId)]);
+  for (const order of rows) {
+    const { tx } = paid.find(({ orderId }) => orderId === order.id)!;
+    await tx.emit(outcomeEvent(order, { status: 'CONFIRMED' }));
+  }
+  return rows.length;
 }

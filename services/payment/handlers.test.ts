@@ -9,6 +9,7 @@ import {
   type TestPostgres,
   waitFor,
 } from '../../test/services-support.ts';
+import { applyOne } from '../kit/consumer.ts';
 import type { Pool, PoolClient } from '../kit/db.ts';
 import type { IncomingEvent } from '../kit/events.ts';
 import type { EventWriter } from '../kit/outbox.ts';
@@ -56,7 +57,7 @@ function deliver(
       statements++;
       return query.apply(tx.client, args);
     }) as PoolClient['query'];
-    await handler({ ...tx, client: counting }, event, log);
+    await applyOne(handler, { ...tx, client: counting }, event, log);
     return statements;
   });
 }
