@@ -122,6 +122,36 @@ describe('outbox writer', () => {
     expect(await query(url, 'SELECT * FROM outbox')).toEqual([]);
   });
 
+  it('an outbox insert that fails (sent together with COMMIT) fails the unit, and nothing of it commits', async () => {
+    await query(
+      url,
+      `CREATE OR REPLACE FUNCTION refuse_boom() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN IF NEW.type = 'Boom' THEN RAISE EXCEPTION 'no Boom events'; END IF; RETURN NEW; END $$`,
+    );
+    await query(
+      url,
+      'CREATE OR REPLACE TRIGGER refuse_boom BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION refuse_boom()',
+    );
+    try {
+      const writer = new EventWriter({ pool, producer: 'order', useOutbox: true, log });
+      await expect(
+        writer.transaction(context, async (tx) => {
+          await tx.client.query(
+            `INSERT INTO inbox (consumer, event_id, event_type, topic) VALUES ('x', $1, 't', 't')`,
+            [randomUUID()],
+          );
+          await tx.emit(draft(randomUUID(), 'Boom'));
+        }),
+      ).rejects.toThrow('no Boom events');
+      expect(await query(url, 'SELECT * FROM inbox')).toEqual([]);
+      // The connection went back to the pool usable, outside any transaction.
+      await writer.transaction(context, (tx) => tx.emit(draft(randomUUID(), 'Fine')));
+      expect(await query(url, 'SELECT type FROM outbox')).toEqual([{ type: 'Fine' }]);
+    } finally {
+      await query(url, 'DROP TRIGGER refuse_boom ON outbox');
+    }
+  });
+
   it('without the outbox publishes after commit only, and never on rollback', async () => {
     const published: OutgoingEvent[] = [];
     const writer = new EventWriter({

@@ -44,6 +44,9 @@ export function createPool(
 ): Pool {
   const pool = new pg.Pool({
     Client: PreparingClient,
+    // pg's pipeline mode: a statement is sent without waiting for the previous one's answer (each
+    // keeps its own Sync). Awaited one by one, statements behave exactly as without it.
+    pipeline: true,
     connectionString,
     max: options.max ?? 10,
     application_name: options.application,
@@ -55,14 +58,26 @@ export function createPool(
   return pool;
 }
 
-/** Runs `work` in one transaction on one connection; rolls back on any error. */
-export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+/**
+ * Runs `work` in one transaction on one connection; rolls back on any error. The pool's connections
+ * pipeline, so BEGIN travels with the work's first statement, and `lastly`'s statement (the outbox
+ * insert) with COMMIT: one round trip each instead of two, and two fewer waits for every saga step.
+ */
+export async function inTransaction<T>(
+  pool: Pool,
+  work: (client: PoolClient) => Promise<T>,
+  lastly?: (client: PoolClient) => Promise<unknown>,
+): Promise<T> {
   const client = await pool.connect();
   let broken = false;
+  const begun = client.query('BEGIN');
+  // Its failure (a lost connection) is the first statement's failure too; never an unhandled rejection.
+  begun.catch(() => {});
   try {
-    await client.query('BEGIN');
     const result = await work(client);
-    await client.query('COMMIT');
+    await begun;
+    // COMMIT after a failed statement rolls back without an error: the statement's own result decides.
+    await Promise.all([lastly?.(client), client.query('COMMIT')]);
     return result;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {

@@ -123,23 +123,26 @@ export class EventWriter {
    */
   async batch<T>(work: (open: OpenUnit, client: PoolClient) => Promise<T>): Promise<T> {
     const pending: OutgoingEvent[] = [];
-    const result = await inTransaction(this.#pool, async (client) => {
-      const value = await work(
-        (context) => ({
+    const result = await inTransaction(
+      this.#pool,
+      async (client) => {
+        const value = await work(
+          (context) => ({
+            client,
+            context,
+            emit: async (draft) => {
+              const event = buildEvent(draft, context, this.#producer);
+              pending.push(event);
+              return event;
+            },
+          }),
           client,
-          context,
-          emit: async (draft) => {
-            const event = buildEvent(draft, context, this.#producer);
-            pending.push(event);
-            return event;
-          },
-        }),
-        client,
-      );
-      if (pending.length > 0) await this.#journal?.(client, pending);
-      if (this.#useOutbox) await insertOutbox(client, pending);
-      return value;
-    });
+        );
+        if (pending.length > 0) await this.#journal?.(client, pending);
+        return value;
+      },
+      (client) => (this.#useOutbox ? insertOutbox(client, pending) : Promise.resolve()),
+    );
     await this.#publishAfterCommit(pending);
     return result;
   }
