@@ -36,18 +36,23 @@ interface OutboxRow {
 // One statement: the heads are claimed (MATERIALIZED keeps their locks taken first, never folded
 // into the outer query), then every unpublished row of those aggregates is locked with plain FOR
 // UPDATE: inside aggregates we own, skipping a row would publish out of order.
+// The head test is a scalar subquery, not NOT EXISTS: the backlog is usually empty when statistics
+// are taken, and the planner then turned NOT EXISTS into a join that compared every backlog row
+// with every other (1.6 ms for a backlog of 60); a subquery per candidate stays one short index scan.
 const CLAIM_BATCH = `
   WITH heads AS MATERIALIZED (
     SELECT o.aggregateid FROM outbox o
     WHERE o.published_at IS NULL
-      AND NOT EXISTS (
-        SELECT 1 FROM outbox older
-        WHERE older.aggregateid = o.aggregateid AND older.published_at IS NULL AND older.seq < o.seq)
+      AND o.seq = (
+        SELECT older.seq FROM outbox older
+        WHERE older.aggregateid = o.aggregateid AND older.published_at IS NULL
+        ORDER BY older.aggregateid, older.seq
+        LIMIT 1)
     ORDER BY o.seq
     LIMIT $1
     FOR UPDATE OF o SKIP LOCKED)
   SELECT id, seq, aggregatetype, aggregateid, type, topic, payload, headers, created_at FROM outbox
-  WHERE published_at IS NULL AND aggregateid IN (SELECT aggregateid FROM heads)
+  WHERE published_at IS NULL AND aggregateid = ANY (ARRAY(SELECT aggregateid FROM heads))
   ORDER BY seq
   LIMIT $1
   FOR UPDATE`;
