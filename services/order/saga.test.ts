@@ -8,7 +8,7 @@ import {
   startServiceDatabase,
   type TestPostgres,
 } from '../../test/services-support.ts';
-import { applyOne } from '../kit/consumer.ts';
+import { applyOne, type SetHandler } from '../kit/consumer.ts';
 import type { Pool } from '../kit/db.ts';
 import type { IncomingEvent } from '../kit/events.ts';
 import { createHttpServer } from '../kit/http.ts';
@@ -146,6 +146,40 @@ describe('order: placing and following the saga', () => {
       [order.id],
     );
     expect(types.map((row) => row.type)).toEqual(['OrderPlaced', 'OrderConfirmed']);
+  });
+
+  it('PaymentCaptured as one set: each paid order CONFIRMED once, a copy in the same batch changes nothing', async () => {
+    const [one, two] = [await place(), await place()];
+    const captured = (order: { id: string }) =>
+      ({
+        id: randomUUID(),
+        type: 'PaymentCaptured',
+        topic: 'payments',
+        key: order.id,
+        payload: { order_id: order.id, customer_id: customer, payment_id: randomUUID(), amount_cents: 1350 },
+        headers: { producer: 'payment' },
+        partition: 0,
+        offset: '0',
+        occurredAt: new Date(),
+      }) satisfies IncomingEvent;
+    const first = captured(one);
+    const events = [first, { ...first, id: randomUUID() }, captured(two)];
+    const handler = handlers.payments!.PaymentCaptured as SetHandler;
+    await writer.batch(async (open, client) => {
+      await orderJournal.received(client, events, log);
+      await handler.together(
+        events.map((event) => ({ tx: open({ correlationId: event.key, causationId: event.id }), event })),
+        log,
+      );
+    });
+    for (const order of [one, two]) expect((await history(order.id)).order.status).toBe('CONFIRMED');
+    const confirmations = await query<{ aggregateid: string; headers: Record<string, string> }>(
+      pg.urls.order,
+      `SELECT aggregateid, headers FROM outbox WHERE type = 'OrderConfirmed' AND aggregateid = ANY($1)`,
+      [[one.id, two.id]],
+    );
+    expect(confirmations.map((row) => row.aggregateid).sort()).toEqual([one.id, two.id].sort());
+    expect(confirmations.find((row) => row.aggregateid === one.id)!.headers['causation-id']).toBe(first.id);
   });
 
   it('PaymentDeclined: CANCELLED with its reason; a customer cancel afterwards is refused', async () => {
