@@ -13,7 +13,10 @@ import pino from 'pino';
 import type { DatabaseServiceName } from '../cli/runtime/types.ts';
 import { allocatePort } from '../infra/ports.ts';
 import { PostgresCluster } from '../infra/postgres/cluster.ts';
+import { applyOne, type EventHandler, type SetHandler } from '../services/kit/consumer.ts';
 import { createPool, type Pool } from '../services/kit/db.ts';
+import type { IncomingEvent } from '../services/kit/events.ts';
+import type { Logger } from '../services/kit/log.ts';
 import { kitMigrations, migrate } from '../services/kit/migrate.ts';
 import { type EmittedJournal, EventWriter } from '../services/kit/outbox.ts';
 
@@ -103,6 +106,29 @@ export async function startServiceDatabase(
       await postgres.stop();
     },
   };
+}
+
+/**
+ * Applies one event with its handler in its own transaction, as the consumer would; answers how
+ * many statements the handler sent (the handler tests count them).
+ */
+export function applyCountingStatements(
+  writer: EventWriter,
+  handler: EventHandler | SetHandler,
+  event: IncomingEvent,
+  log: Logger,
+): Promise<number> {
+  return writer.transaction({ correlationId: event.key ?? event.id, causationId: event.id }, async (tx) => {
+    let statements = 0;
+    const query = tx.client.query as (...args: unknown[]) => unknown;
+    const counting = Object.create(tx.client) as pg.PoolClient;
+    counting.query = ((...args: unknown[]) => {
+      statements++;
+      return query.apply(tx.client, args);
+    }) as pg.PoolClient['query'];
+    await applyOne(handler, { ...tx, client: counting }, event, log);
+    return statements;
+  });
 }
 
 /** Empties every table of a database (between tests), keeping the schema. */

@@ -3,14 +3,13 @@ import pgLib from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  applyCountingStatements,
   query,
   type ServiceDatabase,
   startServiceDatabase,
   type TestPostgres,
   waitFor,
 } from '../../test/services-support.ts';
-import { applyOne } from '../kit/consumer.ts';
-import type { PoolClient } from '../kit/db.ts';
 import type { IncomingEvent } from '../kit/events.ts';
 import type { EventWriter } from '../kit/outbox.ts';
 import { inventoryHandlers } from './handlers.ts';
@@ -43,17 +42,7 @@ function deliver(type: string, body: Record<string, unknown>): Promise<number> {
     offset: '0',
     occurredAt: new Date(),
   };
-  return writer.transaction({ correlationId: event.key!, causationId: event.id }, async (tx) => {
-    let statements = 0;
-    const query = tx.client.query as (...args: unknown[]) => unknown;
-    const counting = Object.create(tx.client) as PoolClient;
-    counting.query = ((...args: unknown[]) => {
-      statements++;
-      return query.apply(tx.client, args);
-    }) as PoolClient['query'];
-    await applyOne(handlers[type]!, { ...tx, client: counting }, event, log);
-    return statements;
-  });
+  return applyCountingStatements(writer, handlers[type]!, event, log);
 }
 
 /**

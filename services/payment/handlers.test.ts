@@ -3,14 +3,14 @@ import pgLib from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  applyCountingStatements,
   query,
   type ServiceDatabase,
   startServiceDatabase,
   type TestPostgres,
   waitFor,
 } from '../../test/services-support.ts';
-import { applyOne } from '../kit/consumer.ts';
-import type { Pool, PoolClient } from '../kit/db.ts';
+import type { Pool } from '../kit/db.ts';
 import type { IncomingEvent } from '../kit/events.ts';
 import type { EventWriter } from '../kit/outbox.ts';
 import { paymentHandlers } from './handlers.ts';
@@ -49,17 +49,7 @@ function deliver(
     occurredAt: new Date(),
   };
   const handler = paymentHandlers({ compensation: true, guarded })[topic]![type]!;
-  return writer.transaction({ correlationId: event.key!, causationId: event.id }, async (tx) => {
-    let statements = 0;
-    const query = tx.client.query as (...args: unknown[]) => unknown;
-    const counting = Object.create(tx.client) as PoolClient;
-    counting.query = ((...args: unknown[]) => {
-      statements++;
-      return query.apply(tx.client, args);
-    }) as PoolClient['query'];
-    await applyOne(handler, { ...tx, client: counting }, event, log);
-    return statements;
-  });
+  return applyCountingStatements(writer, handler, event, log);
 }
 
 const stockReserved = (orderId: string, customerId: string, amountCents: number) => ({
