@@ -5,16 +5,22 @@ import type { PoolClient } from '../kit/db.ts';
 import type { Tx } from '../kit/outbox.ts';
 
 /**
- * Locks payment's row of the order (created 'pending' on first news of it) and answers its status,
- * in one statement: the no-op update of an existing row takes its lock and returns its latest
- * committed status, as SELECT ... FOR UPDATE would.
+ * Locks the customer's account, then payment's row of the order (created 'pending' on first news of
+ * it), and answers the order's status, in one statement: the no-op update of an existing row takes
+ * its lock and returns its latest committed status, as SELECT ... FOR UPDATE would.
+ *
+ * Every handler that touches both locks the account first (the insert's input is the count of the
+ * locked accounts, so it cannot run before): with one order per customer, no two transactions can
+ * then wait for each other's rows, whichever of a charge, a copy of it or a cancel comes first.
  */
-async function lockPaymentOrder(client: PoolClient, orderId: string): Promise<string> {
+async function lockPaymentOrder(client: PoolClient, orderId: string, customerId: string): Promise<string> {
   const { rows } = await client.query<{ status: string }>(
-    `INSERT INTO payment_orders (order_id, status) VALUES ($1, 'pending')
+    `WITH account AS MATERIALIZED (SELECT 1 FROM accounts WHERE customer_id = $2::uuid FOR UPDATE)
+     INSERT INTO payment_orders (order_id, status)
+     SELECT $1::uuid, 'pending' FROM (SELECT count(*) FROM account) AS locked
      ON CONFLICT (order_id) DO UPDATE SET status = payment_orders.status
      RETURNING status`,
-    [orderId],
+    [orderId, customerId],
   );
   return rows[0]!.status;
 }
@@ -73,9 +79,9 @@ const CHARGE = `
  * caller then locks that row and decides, as CHARGE's callers always did.
  *
  * - `account` locks the customer's account first (FOR UPDATE answers its latest balance, and the
- *   debit's re-check then sees that same version: no lost update with a concurrent charge). It
- *   takes no lock when the snapshot already has the order's row, so a copy or a late event locks
- *   in the order the other handlers use (payment_orders, then accounts), not the reverse.
+ *   debit's re-check then sees that same version: no lost update with a concurrent charge), which
+ *   is the order lockPaymentOrder keeps too. It takes no lock when the snapshot already has the
+ *   order's row: that caller goes on to lockPaymentOrder anyway.
  * - `claimed` is INSERT .. ON CONFLICT DO NOTHING: a row committed or being inserted by another
  *   transaction makes it insert nothing, and then nothing is debited or charged.
  */
@@ -158,7 +164,7 @@ export function paymentHandlers(options: { compensation: boolean; guarded: boole
         let captured = claimed === 'captured';
         if (claimed === null) {
           // The order has a row: lock it and decide from its status, as the handler always did.
-          const status = await lockPaymentOrder(tx.client, reserved.order_id);
+          const status = await lockPaymentOrder(tx.client, reserved.order_id, reserved.customer_id);
           if (status === 'cancelled') return; // the cancel came first: never charge a cancelled order
           if (options.guarded && status !== 'pending') return;
           const { rows } = await tx.client.query<{ captured: boolean }>(CHARGE, params);
@@ -183,7 +189,7 @@ export function paymentHandlers(options: { compensation: boolean; guarded: boole
     orders: {
       async OrderCancelled(tx, event, log) {
         const cancelled = payload(OrderCancelled, event.payload);
-        const status = await lockPaymentOrder(tx.client, cancelled.order_id);
+        const status = await lockPaymentOrder(tx.client, cancelled.order_id, cancelled.customer_id);
         if (status === 'pending') {
           await setPaymentOrder(tx.client, cancelled.order_id, 'cancelled', cancelled.reason);
           return;
