@@ -10,9 +10,9 @@ import {
   type ReceivedJournal,
 } from '../services/kit/consumer.ts';
 import { createPool, type Pool } from '../services/kit/db.ts';
-import type { Topic } from '../services/kit/events.ts';
+import type { IncomingEvent, Topic } from '../services/kit/events.ts';
 import { kitMigrations, migrate } from '../services/kit/migrate.ts';
-import { EventWriter } from '../services/kit/outbox.ts';
+import { EventWriter, type Tx } from '../services/kit/outbox.ts';
 import {
   query,
   startBrokerProcess,
@@ -45,6 +45,10 @@ beforeAll(async () => {
     `CREATE TABLE effects (event_id uuid, aggregate text, n int, part int, tx bigint, at timestamptz DEFAULT clock_timestamp())`,
   );
   await query(url, 'CREATE TABLE journal (event_id uuid, tx bigint, effects_before int)');
+  await query(
+    url,
+    'CREATE TABLE steps (event_id uuid, aggregate text, n int, step int, tx bigint, seq bigserial)',
+  );
   bus = new Bus({ clientId: 'consumer-test', brokers: [broker.bootstrap], log });
   await bus.connect();
   // Several partitions, as in the shop: order holds per aggregate (one key, one partition).
@@ -59,7 +63,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   await truncateAll(url);
-  await query(url, 'TRUNCATE effects, journal');
+  await query(url, 'TRUNCATE effects, journal, steps');
 });
 
 interface Sent {
@@ -295,6 +299,91 @@ describe('consumer runner: batches', () => {
       await admin.disconnect();
     }
   });
+
+  /**
+   * Each event's handler writes two rows, one statement each; the doomed event fails in between.
+   * Other tests' events on the topic (a new group reads it from the beginning) are passed over.
+   */
+  function twoSteps(ours: Array<{ id: string }>, doomed?: string): HandlerMap {
+    const ids = new Set(ours.map((event) => event.id));
+    const step = (tx: Tx, event: IncomingEvent, number: number) =>
+      tx.client.query(
+        'INSERT INTO steps (event_id, aggregate, n, step, tx) VALUES ($1, $2, $3, $4, txid_current())',
+        [event.id, event.key, (event.payload as { n: number }).n, number],
+      );
+    return {
+      catalog: {
+        async Counted(tx, event) {
+          if (!ids.has(event.id)) return;
+          await step(tx, event, 1);
+          if (event.id === doomed) await tx.client.query('SELECT 1 / 0');
+          // Work between the statements that takes a turn of the event loop (a handler may wait on
+          // more than its database): the others' second statements then come after any failure.
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          await step(tx, event, 2);
+        },
+      },
+    };
+  }
+
+  async function stepsOf(consumer: ConsumerRunner, expected: number) {
+    await consumer.start();
+    try {
+      await waitFor('every step', async () => (await query(url, 'SELECT 1 FROM steps')).length >= expected, {
+        timeoutMs: 60_000,
+      });
+    } finally {
+      await consumer.stop();
+    }
+    return query<{ event_id: string; aggregate: string; n: number; step: number; tx: string }>(
+      url,
+      'SELECT event_id, aggregate, n, step, tx FROM steps ORDER BY seq',
+    );
+  }
+
+  /** Each aggregate's steps in the order they ran. */
+  function stepsPerAggregate(rows: Array<{ aggregate: string; n: number; step: number }>) {
+    const result: Record<string, string[]> = {};
+    for (const row of rows) (result[row.aggregate] ??= []).push(`${row.n}.${row.step}`);
+    return result;
+  }
+
+  const fiveAggregates = () =>
+    Array.from({ length: 30 }, (_, n) => ({ id: randomUUID(), aggregate: `agg-${n % 5}`, n }));
+
+  it('handlers of different aggregates run at once in a batch transaction, each aggregate in order', async () => {
+    const events = fiveAggregates();
+    await sendBacklog('catalog', events);
+    const steps = await stepsOf(runner({ handlers: twoSteps(events) }), 2 * events.length);
+    expect(steps).toHaveLength(2 * events.length);
+    expect(stepsPerAggregate(steps)).toEqual(
+      stepsPerAggregate(events.flatMap((event) => [1, 2].map((step) => ({ ...event, step })))),
+    );
+    // Within one transaction, first steps of other aggregates went ahead of an unfinished one's second.
+    const interleaved = steps.some((row, index) => {
+      const next = steps[index + 1];
+      return row.step === 1 && next?.tx === row.tx && next.aggregate !== row.aggregate && next.step === 1;
+    });
+    expect(interleaved).toBe(true);
+  }, 120_000);
+
+  it('a handler failing among concurrent ones: the batch rolls back whole, no statement runs after it', async () => {
+    const events = fiveAggregates();
+    const doomed = events[17]!;
+    await sendBacklog('catalog', events);
+    const others = events.filter((event) => event !== doomed);
+    const steps = await stepsOf(runner({ handlers: twoSteps(events, doomed.id) }), 2 * others.length);
+    // Each step once: a second step sent after the ROLLBACK would have run on its own and stayed.
+    expect(steps).toHaveLength(2 * others.length);
+    expect(stepsPerAggregate(steps)).toEqual(
+      stepsPerAggregate(others.flatMap((event) => [1, 2].map((step) => ({ ...event, step })))),
+    );
+    await waitFor(
+      'the dead letter',
+      async () => (await query(url, 'SELECT 1 FROM dead_letters')).length >= 1,
+    );
+    expect(await query(url, 'SELECT event_id FROM dead_letters')).toEqual([{ event_id: doomed.id }]);
+  }, 120_000);
 
   it('poison and a failing handler in mid-batch: only they are dead-lettered, the rest applies once, in order', async () => {
     const events = backlog(60);

@@ -29,6 +29,11 @@ interface Delivered {
   heartbeat(): Promise<void>;
 }
 
+/**
+ * Handles one event. In a batch transaction the handlers of different aggregates run at once, their
+ * statements interleaved: a decision must rest on the handler's own aggregate's rows, or be checked
+ * again by the statement that acts on it (as payment's charge re-checks the balance it debits).
+ */
 export type EventHandler = (tx: Tx, event: IncomingEvent, log: Logger) => Promise<void>;
 
 /** An event with the unit of work that emits what it causes. */
@@ -135,11 +140,11 @@ export interface ConsumerRunnerOptions {
 /**
  * Runs one consumer group. Batches of several partitions (and topics) are fetched together and
  * their events applied by one applier, in as few transactions as possible: up to
- * MAX_EVENTS_PER_TRANSACTION events with one inbox statement, the handlers in each partition's
- * order, one outbox statement and one commit. Under load a saga step then costs a fraction of a
- * commit; with one event in flight it is one transaction, as before. One applier per service also
- * means two of its batch transactions never wait on each other's rows (two concurrent ones did
- * deadlock on payment's accounts). Offsets are resolved only after the transaction committed
+ * MAX_EVENTS_PER_TRANSACTION events with one inbox statement, each aggregate's handlers in order
+ * (different aggregates' at once, their statements pipelined), one outbox statement and one
+ * commit. Under load a saga step then costs a fraction of a commit; with one event in flight it is
+ * one transaction, as before. One applier per service also means two of its batch transactions
+ * never wait on each other's rows (two concurrent ones did deadlock on payment's accounts). Offsets are resolved only after the transaction committed
  * (at-least-once; the inbox makes the redelivery harmless).
  *
  * Failures: if anything in a batch transaction fails, it rolls back as a whole and each partition
@@ -404,7 +409,12 @@ export class ConsumerRunner {
     }
   }
 
-  /** Applies events (in partition order) and their inbox rows in one transaction. */
+  /**
+   * Applies events and their inbox rows in one transaction. One aggregate's events (one key) go
+   * through their handlers in order; different aggregates' handlers run at once, so on the
+   * pipelining connection their statements travel together instead of a round trip each
+   * (PostgreSQL still runs them one after another, each seeing those before). Set handlers come last.
+   */
   async #apply(events: IncomingEvent[]): Promise<void> {
     const { group, writer, handlers, journal, dedup, metrics, log } = this.#options;
     const handled = events.filter((event) => handlers[event.topic as Topic]?.[event.type] !== undefined);
@@ -416,13 +426,18 @@ export class ConsumerRunner {
       const applied = handled.filter((_, index) => recorded[index]!.apply);
       if (journal && applied.length > 0) await journal(client, applied, log);
       const sets = new Map<SetHandler, Unit[]>();
+      const byAggregate = new Map<string, Promise<void>>();
       for (const [index, event] of handled.entries()) {
         if (!recorded[index]!.apply) continue;
         const handler = handlers[event.topic as Topic]![event.type]!;
         const tx = open(contextFrom(event));
-        if (typeof handler === 'function') await handler(tx, event, logOf(event));
-        else sets.get(handler)?.push({ tx, event }) ?? sets.set(handler, [{ tx, event }]);
+        if (typeof handler === 'function') {
+          const key = event.key ?? event.id;
+          const previous = byAggregate.get(key) ?? Promise.resolve();
+          byAggregate.set(key, previous.then(() => handler(tx, event, logOf(event))));
+        } else sets.get(handler)?.push({ tx, event }) ?? sets.set(handler, [{ tx, event }]);
       }
+      await allOrFirstCause(byAggregate.values());
       for (const [handler, units] of sets) await handler.together(units, log);
       return recorded;
     });
@@ -491,6 +506,20 @@ export class ConsumerRunner {
       }
     }
   }
+}
+
+/**
+ * Waits for every one of `work` to settle, then fails with the first failure that is not merely
+ * "current transaction is aborted" (25P02, what the statements after the one at fault answer).
+ * Nothing may still be running when the caller rolls back: a statement sent after the ROLLBACK
+ * would run on its own, outside the transaction, and commit.
+ */
+async function allOrFirstCause(work: Iterable<Promise<void>>): Promise<void> {
+  const failures = (await Promise.allSettled(work)).flatMap((result) =>
+    result.status === 'rejected' ? [result.reason as unknown] : [],
+  );
+  if (failures.length === 0) return;
+  throw failures.find((error) => (error as { code?: unknown } | null)?.code !== '25P02') ?? failures[0];
 }
 
 /** Kafka commits the next offset to read. */
