@@ -242,27 +242,47 @@ describe('outbox writer', () => {
     expect(await query(url, 'SELECT * FROM outbox')).toEqual([]);
   });
 
-  it('journal: sees every event a transaction emitted, in its transaction', async () => {
-    const journaled: string[] = [];
+  it('journal: its statement runs in the transaction, after the work and before the outbox insert', async () => {
+    await query(url, 'CREATE TABLE IF NOT EXISTS journaled (type text, outbox_rows int, work_rows int)');
+    await query(url, 'CREATE TABLE IF NOT EXISTS journal_work (n int)');
     const writer = new EventWriter({
       pool,
       producer: 'order',
       useOutbox: true,
-      journal: async (client, events) => {
-        // Runs before the outbox insert, on the transaction's own connection.
-        const { rows } = await client.query('SELECT count(*)::int AS n FROM outbox');
-        expect(rows).toEqual([{ n: 0 }]);
-        journaled.push(...events.map((event) => event.type));
-      },
+      journal: (events) => ({
+        text: `INSERT INTO journaled SELECT type, (SELECT count(*) FROM outbox), (SELECT count(*) FROM journal_work)
+               FROM unnest($1::text[]) AS type`,
+        values: [events.map((event) => event.type)],
+      }),
       log,
     });
-    await writer.batch(async (open) => {
+    await writer.batch(async (open, client) => {
       await open(context).emit(draft(randomUUID(), 'A'));
       await open(context).emit(draft(randomUUID(), 'B'));
+      await client.query('INSERT INTO journal_work VALUES (1)');
     });
     await writer.transaction(context, async () => {}); // nothing emitted: nothing to journal
-    expect(journaled).toEqual(['A', 'B']);
+    expect(await query(url, 'SELECT * FROM journaled')).toEqual([
+      { type: 'A', outbox_rows: 0, work_rows: 1 },
+      { type: 'B', outbox_rows: 0, work_rows: 1 },
+    ]);
     expect(await query(url, 'SELECT * FROM outbox')).toHaveLength(2);
+    // A failing journal takes the outbox rows and the work down with it.
+    const failing = new EventWriter({
+      pool,
+      producer: 'order',
+      useOutbox: true,
+      journal: () => ({ text: 'SELECT 1 / 0', values: [] }),
+      log,
+    });
+    await expect(
+      failing.batch(async (open, client) => {
+        await open(context).emit(draft(randomUUID(), 'C'));
+        await client.query('INSERT INTO journal_work VALUES (2)');
+      }),
+    ).rejects.toThrow(/division by zero/);
+    expect(await query(url, 'SELECT * FROM outbox')).toHaveLength(2);
+    expect(await query(url, 'SELECT n FROM journal_work')).toEqual([{ n: 1 }]);
   });
 });
 

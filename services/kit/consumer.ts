@@ -43,8 +43,8 @@ export interface Unit {
 }
 
 /**
- * Handles all the events of its type in a transaction at once, after the per-event handlers: one
- * statement for all of them instead of one each. Only for effects that do not depend on where the
+ * Handles all the events of its type in a transaction at once, alongside the per-event handlers
+ * (its statements are sent after their first ones): one statement for all of them instead of one each. Only for effects that do not depend on where the
  * events stand among the batch's other events (the shop's: confirming paid orders, scheduling
  * shipments).
  */
@@ -66,8 +66,8 @@ export function applyOne(
 export type HandlerMap = Partial<Record<Topic, Record<string, EventHandler | SetHandler>>>;
 
 /**
- * Set-based work on every event a transaction applies, before their handlers, in the same
- * transaction (the order service's history of the events it received: one statement per batch
+ * Set-based work on every event a transaction applies, before their handlers (its statement is the
+ * transaction's first after the inbox's), in the same transaction (the order service's history of the events it received: one statement per batch
  * instead of one per event).
  */
 export type ReceivedJournal = (
@@ -411,9 +411,9 @@ export class ConsumerRunner {
 
   /**
    * Applies events and their inbox rows in one transaction. One aggregate's events (one key) go
-   * through their handlers in order; different aggregates' handlers run at once, so on the
-   * pipelining connection their statements travel together instead of a round trip each
-   * (PostgreSQL still runs them one after another, each seeing those before). Set handlers come last.
+   * through their handlers in order; the journal, different aggregates' handlers and the set
+   * handlers run at once, so on the pipelining connection their statements travel together instead
+   * of a round trip each (PostgreSQL still runs them one after another, each seeing those before).
    */
   async #apply(events: IncomingEvent[]): Promise<void> {
     const { group, writer, handlers, journal, dedup, metrics, log } = this.#options;
@@ -424,7 +424,10 @@ export class ConsumerRunner {
     const deliveries: Delivery[] = await writer.batch(async (open, client) => {
       const recorded = await recordDeliveries(client, { consumer: group, events: handled, dedup });
       const applied = handled.filter((_, index) => recorded[index]!.apply);
-      if (journal && applied.length > 0) await journal(client, applied, log);
+      // Everything below is sent at once: the journal first, then each aggregate's first handler in
+      // event order, then the set handlers; an aggregate's later events follow its earlier ones.
+      const work: Array<Promise<void>> = [];
+      if (journal && applied.length > 0) work.push(started(() => journal(client, applied, log)));
       const sets = new Map<SetHandler, Unit[]>();
       const byAggregate = new Map<string, Promise<void>>();
       for (const [index, event] of handled.entries()) {
@@ -433,12 +436,14 @@ export class ConsumerRunner {
         const tx = open(contextFrom(event));
         if (typeof handler === 'function') {
           const key = event.key ?? event.id;
-          const previous = byAggregate.get(key) ?? Promise.resolve();
-          byAggregate.set(key, previous.then(() => handler(tx, event, logOf(event))));
+          const run = () => handler(tx, event, logOf(event));
+          const previous = byAggregate.get(key);
+          byAggregate.set(key, previous ? previous.then(run) : started(run));
         } else sets.get(handler)?.push({ tx, event }) ?? sets.set(handler, [{ tx, event }]);
       }
-      await allOrFirstCause(byAggregate.values());
-      for (const [handler, units] of sets) await handler.together(units, log);
+      work.push(...byAggregate.values());
+      for (const [handler, units] of sets) work.push(started(() => handler.together(units, log)));
+      await allOrFirstCause(work);
       return recorded;
     });
     metrics?.consumerBatchEvents.observe(handled.length);
@@ -505,6 +510,15 @@ export class ConsumerRunner {
         await sleep(Math.min(5000, 100 * 2 ** Math.min(wait, 6)));
       }
     }
+  }
+}
+
+/** Runs `work` now; a synchronous throw becomes its rejection, so it is waited for like the rest. */
+function started(work: () => Promise<void>): Promise<void> {
+  try {
+    return work();
+  } catch (error) {
+    return Promise.reject(error);
   }
 }
 

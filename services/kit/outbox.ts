@@ -66,10 +66,12 @@ const unwrittenOutboxRowsCte: OutboxRowsCte = (first) =>
      $${first + 4}::text[], $${first + 5}::text[], $${first + 6}::text[], $${first + 7}::timestamptz[])`;
 
 /**
- * Set-based work on every event a transaction emitted, just before they go to the outbox, in the
- * same transaction (the order service's history of its own events: one statement per commit).
+ * The statement doing set-based work on every event a transaction emitted, run in that transaction
+ * just before their outbox rows are written (the order service's history of its own events). A
+ * statement rather than a function that runs one: it is sent together with the outbox insert and
+ * COMMIT, so nothing of it may wait for anything first.
  */
-export type EmittedJournal = (client: PoolClient, events: readonly OutgoingEvent[]) => Promise<void>;
+export type EmittedJournal = (events: readonly OutgoingEvent[]) => { text: string; values: unknown[] };
 
 /** Opens a unit of work inside a shared transaction: its own context (causation), the shared connection. */
 export type OpenUnit = (context: EventContext) => Tx;
@@ -138,10 +140,17 @@ export class EventWriter {
           }),
           client,
         );
-        if (pending.length > 0) await this.#journal?.(client, pending);
         return value;
       },
-      (client) => (this.#useOutbox ? insertOutbox(client, pending) : Promise.resolve()),
+      // The journal, the outbox rows and COMMIT travel together (the connection pipelines).
+      async (client) => {
+        if (pending.length === 0) return;
+        const journal = this.#journal?.(pending);
+        await Promise.all([
+          journal && client.query(journal.text, journal.values),
+          this.#useOutbox ? insertOutbox(client, pending) : undefined,
+        ]);
+      },
     );
     await this.#publishAfterCommit(pending);
     return result;

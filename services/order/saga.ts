@@ -140,20 +140,19 @@ const RECORD = `
   )
   SELECT order_id, event_id FROM entries WHERE n NOT IN (SELECT n FROM known)`;
 
-async function recordHistory(
-  client: PoolClient,
-  entries: readonly HistoryEntry[],
-): Promise<Array<{ order_id: string; event_id: string }>> {
-  const { rows } = await client.query<{ order_id: string; event_id: string }>(RECORD, [
-    entries.map((entry) => entry.orderId),
-    entries.map((entry) => entry.eventId),
-    entries.map((entry) => entry.type),
-    entries.map((entry) => entry.topic),
-    entries.map((entry) => entry.producer),
-    entries.map((entry) => entry.occurredAt),
-    entries.map((entry) => JSON.stringify(entry.payload)),
-  ]);
-  return rows;
+function historyStatement(entries: readonly HistoryEntry[]): { text: string; values: unknown[] } {
+  return {
+    text: RECORD,
+    values: [
+      entries.map((entry) => entry.orderId),
+      entries.map((entry) => entry.eventId),
+      entries.map((entry) => entry.type),
+      entries.map((entry) => entry.topic),
+      entries.map((entry) => entry.producer),
+      entries.map((entry) => entry.occurredAt),
+      entries.map((entry) => JSON.stringify(entry.payload)),
+    ],
+  };
 }
 
 /**
@@ -163,13 +162,12 @@ async function recordHistory(
  */
 export const orderJournal = {
   received: async (client: PoolClient, events: readonly IncomingEvent[], log: Logger): Promise<void> => {
-    const unknown = await recordHistory(client, events.map(historyOfIncoming));
+    const { text, values } = historyStatement(events.map(historyOfIncoming));
+    const { rows: unknown } = await client.query<{ order_id: string; event_id: string }>(text, values);
     for (const entry of unknown)
       log.warn({ orderId: entry.order_id, eventId: entry.event_id }, 'event for an unknown order ignored');
   },
-  emitted: async (client: PoolClient, events: readonly OutgoingEvent[]): Promise<void> => {
-    await recordHistory(client, events.map(historyOfOwn));
-  },
+  emitted: (events: readonly OutgoingEvent[]) => historyStatement(events.map(historyOfOwn)),
 };
 
 type Outcome = { status: 'CONFIRMED' } | { status: 'CANCELLED'; reason: string };
