@@ -331,6 +331,49 @@ describe('relay', () => {
     ]);
   });
 
+  it('goes on while there is news: full batches in one session, each mark sent with the next claim', async () => {
+    const ids = [randomUUID(), randomUUID()];
+    await writeEvents(ids, 3);
+    // Counts what the relay sends to the database: one simple query is one round trip.
+    const counted = createPool(url, { max: 1 });
+    let roundTrips = 0;
+    const connect = counted.connect.bind(counted);
+    counted.connect = (async () => {
+      const client = await connect();
+      const send = client.query.bind(client) as (...args: unknown[]) => unknown;
+      client.query = ((...args: unknown[]) => {
+        roundTrips += 1;
+        return send(...args);
+      }) as typeof client.query;
+      return client;
+    }) as typeof counted.connect;
+    const sent: OutgoingEvent[] = [];
+    const relay = new Relay({
+      pool: counted,
+      listenUrl: url,
+      publish: async (events) => void sent.push(...events),
+      faults: new FaultHooks(),
+      log,
+      batchSize: 4,
+    });
+    try {
+      // Rounds of 4 and 2: PREPARE, claim, mark + claim, mark. Four, where a round each way was six.
+      expect(await relay.drainOnce()).toBe(6);
+      expect(roundTrips).toBe(4);
+    } finally {
+      await counted.end();
+    }
+    for (const id of ids)
+      expect(sent.filter((event) => event.aggregateId === id).map((event) => event.type)).toEqual([
+        'E0',
+        'E1',
+        'E2',
+      ]);
+    expect(await query(url, 'SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL')).toEqual([
+      { n: 0 },
+    ]);
+  });
+
   it('leaves rows unpublished when the publish fails (at-least-once)', async () => {
     await writeEvents([randomUUID()], 2);
     const relay = new Relay({
