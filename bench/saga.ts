@@ -10,6 +10,8 @@
  *    the order's completed_at; the outbox publish lag p99 (published_at - created_at, every
  *    service's outbox).
  * 5. Peak RSS of every service process, sampled throughout.
+ * 6. The machine: cores, and on a virtual machine the CPU steal during each phase (time the
+ *    hypervisor gave to others, which makes the same code measure slower).
  *
  * The cluster runs with the local runtime's settings: synchronous_commit=on unless
  * LAB_PG_SYNCHRONOUS_COMMIT says otherwise (pgbench then measures the same setting).
@@ -180,6 +182,20 @@ class RssSampler {
  * CPU seconds (user + system) used so far by each of the stack's processes; a process's children
  * (the postmaster's backends, walwriter, ...) count towards it.
  */
+/** The machine's CPU time so far, from /proc/stat: all of it, and what the hypervisor took (steal). */
+function machineCpuTicks(): { total: number; steal: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal (guest time is already counted in user)
+  const total = fields.slice(0, 8).reduce((sum, ticks) => sum + ticks, 0);
+  return { total, steal: fields[7] ?? 0 };
+}
+
+/** Percent of the machine's CPU time the hypervisor took since `before`: cores the stack did not get. */
+function stealPercentSince(before: { total: number; steal: number }): number {
+  const now = machineCpuTicks();
+  return Number(((100 * (now.steal - before.steal)) / Math.max(1, now.total - before.total)).toFixed(1));
+}
+
 function stackCpuSeconds(processes: Array<{ name: string; pid?: number | undefined }>): Map<string, number> {
   const statFields = (pid: number) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   const ticks = (pid: number) => {
@@ -371,6 +387,7 @@ async function main() {
     const cpuBefore = stackCpuSeconds(processes);
     const batchesBefore = await batchTotals(endpoints.services);
     const clientCpuBefore = process.cpuUsage();
+    const closedLoopTicks = machineCpuTicks();
     let sagas = 0;
     for (const concurrency of CONCURRENCY) {
       let done = 0;
@@ -394,6 +411,7 @@ async function main() {
       at_concurrency: Number(best[0]),
       by_concurrency: throughput,
     };
+    const closedLoopSteal = stealPercentSince(closedLoopTicks);
     // Independent of what else the machine runs: what one saga costs the whole stack in CPU time,
     // and so how many sagas/s the machine's cores could carry at best.
     // Per process too: which part of the stack a saga's CPU goes to.
@@ -440,6 +458,7 @@ async function main() {
     const warmupOrders = RATE * RATE_WARMUP_SECONDS;
     let measureFrom = new Date();
     const placedAtRate: Array<{ id: string; sent: Date }> = [];
+    const ratePhaseTicks = machineCpuTicks();
     const inFlight: Array<Promise<void>> = [];
     const start = Date.now();
     for (let i = 0; i < warmupOrders + RATE * RATE_SECONDS; i++) {
@@ -454,6 +473,7 @@ async function main() {
       );
     }
     await Promise.all(inFlight);
+    const ratePhaseSteal = stealPercentSince(ratePhaseTicks);
     const completed = await completedAt(
       orderDb,
       placedAtRate.map((order) => order.id),
@@ -506,6 +526,9 @@ async function main() {
       cores: cpus().length,
       node: process.version,
       synchronous_commit: env.LAB_PG_SYNCHRONOUS_COMMIT || 'on',
+      // On a virtual machine, the share of CPU time the hypervisor gave to others: the same code
+      // measures slower when it is high.
+      cpu_steal_percent: { closed_loop: closedLoopSteal, rate_phase: ratePhaseSteal },
     };
   } finally {
     rss.stop();
