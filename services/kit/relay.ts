@@ -92,8 +92,11 @@ export interface RelayOptions {
   /** Poll even without a notification (a NOTIFY can be lost with its connection). */
   pollIntervalMs?: number;
   /**
-   * How long a woken relay waits for more commits before claiming (Kafka's linger.ms): under load
-   * one round then carries the events of many transactions instead of one, for a few ms of latency.
+   * How long a relay woken from idle waits for more commits before claiming (Kafka's linger.ms).
+   * 0 by default: under load the relay is not idle (its rounds follow one another while commits
+   * keep coming, each carrying what committed during the one before), and at low load there is
+   * nothing to gather, so a linger only added its own length to every saga step (5 ms: about 11 ms
+   * of a saga's p50 at 50 orders/s).
    */
   lingerMs?: number;
   /** What relay_crash does; the default is an abrupt SIGKILL of this process. */
@@ -128,7 +131,7 @@ export class Relay {
     this.#options = {
       batchSize: 200,
       pollIntervalMs: 1000,
-      lingerMs: 5,
+      lingerMs: 0,
       crash: () => process.kill(process.pid, 'SIGKILL'),
       ...options,
       metrics: options.metrics,
