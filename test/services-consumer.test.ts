@@ -344,7 +344,8 @@ describe('consumer runner: batches', () => {
   /** Each aggregate's steps in the order they ran. */
   function stepsPerAggregate(rows: Array<{ aggregate: string; n: number; step: number }>) {
     const result: Record<string, string[]> = {};
-    for (const row of rows) (result[row.aggregate] ??= []).push(`${row.n}.${row.step}`);
+    for (const row of rows)
+      result[row.aggregate] = [...(result[row.aggregate] ?? []), `${row.n}.${row.step}`];
     return result;
   }
 
