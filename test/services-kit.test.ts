@@ -307,6 +307,19 @@ describe('relay', () => {
         await writer.transaction(context, (tx) => tx.emit(draft(aggregate, `E${round}`)));
   }
 
+  /** Each aggregate's three events went out in order, and every row is marked published. */
+  async function expectEachPublishedInOrder(sent: OutgoingEvent[], ids: string[]): Promise<void> {
+    for (const id of ids)
+      expect(sent.filter((event) => event.aggregateId === id).map((event) => event.type)).toEqual([
+        'E0',
+        'E1',
+        'E2',
+      ]);
+    expect(await query(url, 'SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL')).toEqual([
+      { n: 0 },
+    ]);
+  }
+
   it('publishes the backlog in order, then marks it published', async () => {
     const ids = [randomUUID(), randomUUID()];
     await writeEvents(ids, 3);
@@ -320,15 +333,7 @@ describe('relay', () => {
     });
     expect(await relay.drainOnce()).toBe(6);
     expect(await relay.drainOnce()).toBe(0);
-    for (const id of ids)
-      expect(sent.filter((event) => event.aggregateId === id).map((event) => event.type)).toEqual([
-        'E0',
-        'E1',
-        'E2',
-      ]);
-    expect(await query(url, 'SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL')).toEqual([
-      { n: 0 },
-    ]);
+    await expectEachPublishedInOrder(sent, ids);
   });
 
   it('goes on while there is news: full batches in one session, each mark sent with the next claim', async () => {
@@ -363,15 +368,7 @@ describe('relay', () => {
     } finally {
       await counted.end();
     }
-    for (const id of ids)
-      expect(sent.filter((event) => event.aggregateId === id).map((event) => event.type)).toEqual([
-        'E0',
-        'E1',
-        'E2',
-      ]);
-    expect(await query(url, 'SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL')).toEqual([
-      { n: 0 },
-    ]);
+    await expectEachPublishedInOrder(sent, ids);
   });
 
   it('leaves rows unpublished when the publish fails (at-least-once)', async () => {

@@ -44,9 +44,9 @@ export interface Unit {
 
 /**
  * Handles all the events of its type in a transaction at once, alongside the per-event handlers
- * (its statements are sent after their first ones): one statement for all of them instead of one each. Only for effects that do not depend on where the
- * events stand among the batch's other events (the shop's: confirming paid orders, scheduling
- * shipments).
+ * (its statements are sent after their first ones): one statement for all of them instead of one
+ * each. Only for effects that do not depend on where the events stand among the batch's other
+ * events (the shop's: confirming paid orders, scheduling shipments).
  */
 export interface SetHandler {
   together(units: Unit[], log: Logger): Promise<void>;
@@ -67,8 +67,8 @@ export type HandlerMap = Partial<Record<Topic, Record<string, EventHandler | Set
 
 /**
  * Set-based work on every event a transaction applies, before their handlers (its statement is the
- * transaction's first after the inbox's), in the same transaction (the order service's history of the events it received: one statement per batch
- * instead of one per event).
+ * transaction's first after the inbox's), in the same transaction (the order service's history of
+ * the events it received: one statement per batch instead of one per event).
  */
 export type ReceivedJournal = (
   client: PoolClient,
@@ -144,8 +144,9 @@ export interface ConsumerRunnerOptions {
  * (different aggregates' at once, their statements pipelined), one outbox statement and one
  * commit. Under load a saga step then costs a fraction of a commit; with one event in flight it is
  * one transaction, as before. One applier per service also means two of its batch transactions
- * never wait on each other's rows (two concurrent ones did deadlock on payment's accounts). Offsets are resolved only after the transaction committed
- * (at-least-once; the inbox makes the redelivery harmless).
+ * never wait on each other's rows (two concurrent ones did deadlock on payment's accounts). Offsets
+ * are resolved only after the transaction committed (at-least-once; the inbox makes the
+ * redelivery harmless).
  *
  * Failures: if anything in a batch transaction fails, it rolls back as a whole and each partition
  * handles its events again one at a time, so only the event at fault is retried or dead-lettered.

@@ -127,8 +127,8 @@ export class EventWriter {
     const pending: OutgoingEvent[] = [];
     const result = await inTransaction(
       this.#pool,
-      async (client) => {
-        const value = await work(
+      (client) =>
+        work(
           (context) => ({
             client,
             context,
@@ -139,9 +139,7 @@ export class EventWriter {
             },
           }),
           client,
-        );
-        return value;
-      },
+        ),
       // The journal, the outbox rows and COMMIT travel together (the connection pipelines).
       async (client) => {
         if (pending.length === 0) return;

@@ -63,10 +63,10 @@ const MARK_PUBLISHED = `
   WHERE outbox.id = batch.id`;
 
 /**
- * The claim and the mark, prepared once per connection with SQL PREPARE so that each can travel in
- * one simple query with its neighbour: `BEGIN; ...; EXECUTE claim` and `EXECUTE mark; COMMIT`. A
- * round is then two round trips to the database instead of four (the relays' BEGINs and COMMITs
- * were a sixth of the shop's statements under load).
+ * The claim and the mark, prepared once per connection with SQL PREPARE so that they travel in
+ * one simple query with their neighbours: `BEGIN; ...; EXECUTE claim`, and `EXECUTE mark; COMMIT`
+ * with the next round's claim when there is one (the relays' BEGINs and COMMITs were a sixth of
+ * the shop's statements under load).
  */
 const PREPARE = `PREPARE lab_relay_claim(int) AS ${CLAIM_BATCH}; PREPARE lab_relay_mark(uuid[], int[]) AS ${MARK_PUBLISHED}`;
 const preparedOn = new WeakSet<PoolClient>();
