@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import pgLib from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createPool, type Pool } from '../services/kit/db.ts';
@@ -12,7 +13,14 @@ import { recordDeliveries } from '../services/kit/inbox.ts';
 import { kitMigrations, migrate } from '../services/kit/migrate.ts';
 import { EventWriter } from '../services/kit/outbox.ts';
 import { Relay } from '../services/kit/relay.ts';
-import { query, startPostgres, type TestPostgres, truncateAll, waitFor } from './services-support.ts';
+import {
+  countRoundTrips,
+  query,
+  startPostgres,
+  type TestPostgres,
+  truncateAll,
+  waitFor,
+} from './services-support.ts';
 
 const log = pino({ level: 'silent' });
 let pg: TestPostgres;
@@ -336,22 +344,11 @@ describe('relay', () => {
     await expectEachPublishedInOrder(sent, ids);
   });
 
-  it('goes on while there is news: full batches in one session, each mark sent with the next claim', async () => {
+  it('goes on while its batches are full, each mark sent with the next claim; ends with a mark alone', async () => {
     const ids = [randomUUID(), randomUUID()];
     await writeEvents(ids, 3);
-    // Counts what the relay sends to the database: one simple query is one round trip.
     const counted = createPool(url, { max: 1 });
-    let roundTrips = 0;
-    const connect = counted.connect.bind(counted);
-    counted.connect = (async () => {
-      const client = await connect();
-      const send = client.query.bind(client) as (...args: unknown[]) => unknown;
-      client.query = ((...args: unknown[]) => {
-        roundTrips += 1;
-        return send(...args);
-      }) as typeof client.query;
-      return client;
-    }) as typeof counted.connect;
+    const roundTrips = countRoundTrips(counted);
     const sent: OutgoingEvent[] = [];
     const relay = new Relay({
       pool: counted,
@@ -362,13 +359,128 @@ describe('relay', () => {
       batchSize: 4,
     });
     try {
-      // Rounds of 4 and 2: PREPARE, claim, mark + claim, mark. Four, where a round each way was six.
+      // Claims of 4 and 2: claim, mark + claim, mark (no news came: nothing left to claim). A round
+      // trip each for the marks and the claims would be four, and BEGIN and COMMIT on their own more.
       expect(await relay.drainOnce()).toBe(6);
-      expect(roundTrips).toBe(4);
+      expect(roundTrips.count).toBe(3);
     } finally {
       await counted.end();
     }
     await expectEachPublishedInOrder(sent, ids);
+  });
+
+  it('claims on commit: the COMMIT carries the claim, notifies no one, and the event goes out at once', async () => {
+    const sent: OutgoingEvent[] = [];
+    const relay = new Relay({
+      pool,
+      listenUrl: url,
+      publish: async (events) => void sent.push(...events),
+      faults: new FaultHooks(),
+      log,
+      pollIntervalMs: 60_000,
+    });
+    const listener = new pgLib.Client({ connectionString: url });
+    let notifications = 0;
+    listener.on('notification', () => {
+      notifications += 1;
+    });
+    await listener.connect();
+    await listener.query('LISTEN outbox');
+    relay.start();
+    const bound = new EventWriter({ pool, producer: 'order', useOutbox: true, log });
+    bound.claimOnCommitWith((ids) => relay.claimOnCommit(ids));
+    const plain = new EventWriter({ pool, producer: 'order', useOutbox: true, log });
+    try {
+      await bound.transaction(context, (tx) => tx.emit(draft(randomUUID(), 'InTransaction')));
+      await bound.statement(context, [draft(randomUUID(), 'InStatement')], (_events, outboxRows) => ({
+        text: `WITH ${outboxRows(1)} SELECT 1 AS one`,
+        values: [],
+      }));
+      // Neither notified, and the poll is a minute away: only the claims on commit can publish them.
+      await waitFor('both events', async () => sent.length === 2, { timeoutMs: 10_000 });
+      expect(sent.map((event) => event.type).sort()).toEqual(['InStatement', 'InTransaction']);
+      // A writer without the relay's claim notifies as before.
+      await plain.transaction(context, (tx) => tx.emit(draft(randomUUID(), 'Notified')));
+      await waitFor('the notified event', async () => sent.length === 3, { timeoutMs: 20_000 });
+      expect(notifications).toBe(1);
+    } finally {
+      await relay.stop();
+      await listener.end();
+    }
+  });
+
+  it('a claim on commit that misses its rows (another session holds their aggregate): that session publishes them next, in order', async () => {
+    const id = randomUUID();
+    const sent: OutgoingEvent[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const relay = new Relay({
+      pool,
+      listenUrl: url,
+      publish: async (events) => {
+        if (events.some((event) => event.type === 'E0')) await held;
+        sent.push(...events);
+      },
+      faults: new FaultHooks(),
+      log,
+      pollIntervalMs: 60_000,
+    });
+    relay.start();
+    const bound = new EventWriter({ pool, producer: 'order', useOutbox: true, log });
+    bound.claimOnCommitWith((ids) => relay.claimOnCommit(ids));
+    try {
+      // E0 by a plain writer: its notification starts a session, which holds the order while publishing.
+      await writeEvents([id], 1);
+      await waitFor('E0 to be claimed', async () => {
+        const [row] = await query<{ n: number }>(
+          url,
+          `SELECT count(*)::int AS n FROM outbox WHERE id IN (SELECT id FROM outbox FOR UPDATE SKIP LOCKED)`,
+        );
+        return row!.n === 0;
+      });
+      // E1's claim on commit skips the order (its head, E0, is locked) and says so.
+      await bound.transaction(context, (tx) => tx.emit(draft(id, 'E1')));
+      release();
+      // The poll is a minute away: only the holding session claiming again after its mark finds E1.
+      await waitFor('E1', async () => sent.length === 2, { timeoutMs: 10_000 });
+      expect(sent.map((event) => event.type)).toEqual(['E0', 'E1']);
+    } finally {
+      release();
+      await relay.stop();
+    }
+  });
+
+  it('a failed transaction gives its claim on commit back', async () => {
+    const relay = new Relay({
+      pool,
+      listenUrl: url,
+      publish: async () => {},
+      faults: new FaultHooks(),
+      log,
+      sessions: 2,
+    });
+    relay.start();
+    const bound = new EventWriter({ pool, producer: 'order', useOutbox: true, log });
+    bound.claimOnCommitWith((ids) => relay.claimOnCommit(ids));
+    try {
+      for (let attempt = 0; attempt < 4; attempt++)
+        await expect(
+          bound.transaction(context, async (tx) => {
+            await tx.emit(draft(randomUUID()));
+            // Fails in the outbox insert, which is sent with the claim's COMMIT.
+            await tx.emit({ ...draft(randomUUID()), payload: { text: 'NUL \u0000 is not jsonb' } });
+          }),
+        ).rejects.toThrow();
+      await waitFor('the relay to be idle', async () => {
+        const claim = relay.claimOnCommit([]);
+        claim?.drop();
+        return claim !== undefined;
+      });
+    } finally {
+      await relay.stop();
+    }
   });
 
   it('leaves rows unpublished when the publish fails (at-least-once)', async () => {

@@ -131,6 +131,40 @@ export function applyCountingStatements(
   });
 }
 
+/**
+ * Counts the round trips made through `pool`'s connections: a query sent while none of its
+ * connection's is in flight starts one (the connections pipeline, so queries sent together travel
+ * together).
+ */
+export function countRoundTrips(pool: Pool): { readonly count: number } {
+  const counter = { count: 0 };
+  const connect = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
+  pool.connect = (async () => {
+    const client = await connect();
+    const counted = client as pg.PoolClient & { labCounted?: boolean };
+    if (counted.labCounted) return client;
+    counted.labCounted = true;
+    let inFlight = 0;
+    const send = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+    client.query = ((...args: unknown[]) => {
+      if (inFlight === 0) counter.count += 1;
+      inFlight += 1;
+      const answered = send(...args);
+      void answered.then(
+        () => {
+          inFlight -= 1;
+        },
+        () => {
+          inFlight -= 1;
+        },
+      );
+      return answered;
+    }) as typeof client.query;
+    return client;
+  }) as typeof pool.connect;
+  return counter;
+}
+
 /** Empties every table of a database (between tests), keeping the schema. */
 export async function truncateAll(url: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });

@@ -32,6 +32,9 @@ export class Bus {
   readonly producer: Producer;
   readonly #admin: Admin;
   #connected = false;
+  /** Publish calls waiting for the request in flight to be answered. */
+  #waiting: Array<{ events: OutgoingEvent[]; resolve: () => void; reject: (error: unknown) => void }> = [];
+  #sending = false;
 
   constructor(options: { clientId: string; brokers: string[]; log: Logger }) {
     this.kafka = new Kafka({
@@ -75,9 +78,36 @@ export class Bus {
     }
   }
 
-  /** Sends events in order (per topic, and so per key and partition) and waits for the broker's acks. */
-  async publish(events: OutgoingEvent[]): Promise<void> {
-    if (events.length === 0) return;
+  /**
+   * Sends events in order (per topic, and so per key and partition) and waits for the broker's acks.
+   * The producer has one request in flight at a time; what callers hand over meanwhile goes out in
+   * the next request, all of it together (Kafka's own producer batches the same way): concurrent
+   * relay sessions then cost one round trip to the broker between them, not one each in turn.
+   * They publish different aggregates, so merging their events reorders no aggregate's.
+   */
+  publish(events: OutgoingEvent[]): Promise<void> {
+    if (events.length === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.#waiting.push({ events, resolve, reject });
+      if (!this.#sending) void this.#sendWaiting();
+    });
+  }
+
+  async #sendWaiting(): Promise<void> {
+    this.#sending = true;
+    while (this.#waiting.length > 0) {
+      const callers = this.#waiting.splice(0);
+      try {
+        await this.#send(callers.flatMap((caller) => caller.events));
+        for (const caller of callers) caller.resolve();
+      } catch (error) {
+        for (const caller of callers) caller.reject(error);
+      }
+    }
+    this.#sending = false;
+  }
+
+  async #send(events: OutgoingEvent[]): Promise<void> {
     const byTopic = new Map<string, Message[]>();
     for (const event of events) {
       const messages = byTopic.get(event.topic) ?? [];

@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import pg from 'pg';
 
 export type Pool = pg.Pool;
@@ -26,10 +27,33 @@ function statementName(text: string): string | undefined {
 
 type AnyQuery = (this: pg.Client, config: unknown, values?: unknown, callback?: unknown) => unknown;
 
-/** A client that sends `query(text, values)` as a named (prepared) statement. */
+const corked = new WeakSet<Writable>();
+
+/**
+ * Holds the connection's writes until the current turn of the event loop is done: the statements a
+ * transaction pipelines together (BEGIN with the first statement, the outbox insert with COMMIT and
+ * the relay's claim) then leave in one write, not one each, and reach the fault proxy and the
+ * database as one packet. Under load every write is a system call and a wake-up on the way.
+ */
+function coalesceWrites(client: pg.Client): void {
+  const stream = (client as unknown as { connection?: { stream?: Writable } }).connection?.stream;
+  if (!stream || corked.has(stream) || typeof stream.cork !== 'function') return;
+  stream.cork();
+  corked.add(stream);
+  process.nextTick(() => {
+    corked.delete(stream);
+    stream.uncork();
+  });
+}
+
+/**
+ * A client that sends `query(text, values)` as a named (prepared) statement, and the statements of
+ * one turn of the event loop in one write.
+ */
 class PreparingClient extends pg.Client {}
 const plainQuery = pg.Client.prototype.query as AnyQuery;
 const preparingQuery: AnyQuery = function (config, values, callback) {
+  coalesceWrites(this);
   if (typeof config === 'string' && Array.isArray(values)) {
     const name = statementName(config);
     if (name !== undefined) return plainQuery.call(this, { name, text: config, values }, callback);
@@ -59,25 +83,53 @@ export function createPool(
 }
 
 /**
+ * Statements sent right after a transaction's COMMIT, on its connection and in the same round trip,
+ * by what then takes the connection over (the relay's claim on commit, kit/relay.ts).
+ */
+export interface HandOver {
+  send(client: PoolClient): void;
+  /** The COMMIT succeeded: the connection is the hand-over's to release. */
+  adopt(client: PoolClient): void;
+  /** The transaction failed; its ROLLBACK undoes what `send` began. */
+  drop(): void;
+}
+
+/**
  * Runs `work` in one transaction on one connection; rolls back on any error. The pool's connections
  * pipeline, so BEGIN travels with the work's first statement, and `lastly`'s statement (the outbox
  * insert) with COMMIT: one round trip each instead of two, and two fewer waits for every saga step.
+ * `handOver`, asked once `lastly` has sent its statements, may follow COMMIT in that round trip.
  */
 export async function inTransaction<T>(
   pool: Pool,
   work: (client: PoolClient) => Promise<T>,
   lastly?: (client: PoolClient) => Promise<unknown>,
+  handOver?: () => HandOver | undefined,
 ): Promise<T> {
   const client = await pool.connect();
   let broken = false;
+  let handedOver = false;
   const begun = client.query('BEGIN');
   // Its failure (a lost connection) is the first statement's failure too; never an unhandled rejection.
   begun.catch(() => {});
   try {
     const result = await work(client);
     await begun;
-    // COMMIT after a failed statement rolls back without an error: the statement's own result decides.
-    await Promise.all([lastly?.(client), client.query('COMMIT')]);
+    const last = lastly?.(client);
+    const committed = client.query('COMMIT');
+    const next = handOver?.();
+    next?.send(client);
+    try {
+      // COMMIT after a failed statement rolls back without an error: the statement's own result decides.
+      await Promise.all([last, committed]);
+    } catch (error) {
+      next?.drop();
+      throw error;
+    }
+    if (next) {
+      handedOver = true;
+      next.adopt(client);
+    }
     return result;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {
@@ -85,7 +137,7 @@ export async function inTransaction<T>(
     });
     throw error;
   } finally {
-    client.release(broken);
+    if (!handedOver) client.release(broken);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { QueryResultRow } from 'pg';
-import type { Pool, PoolClient } from './db.ts';
+import type { HandOver, Pool, PoolClient } from './db.ts';
 import { inTransaction } from './db.ts';
 import { buildEvent, type EventContext, type EventDraft, type OutgoingEvent } from './events.ts';
 import type { Logger } from './log.ts';
@@ -73,6 +73,18 @@ const unwrittenOutboxRowsCte: OutboxRowsCte = (first) =>
  */
 export type EmittedJournal = (events: readonly OutgoingEvent[]) => { text: string; values: unknown[] };
 
+/**
+ * The relay's session for a writer about to commit outbox rows, or undefined when none is free
+ * (kit/relay.ts, Relay.claimOnCommit).
+ */
+export type ClaimOnCommit = (ids: readonly string[]) => HandOver | undefined;
+
+/**
+ * Said before the outbox insert of a transaction whose rows the relay claims on commit: the trigger
+ * then wakes no relay (kit migration 005).
+ */
+const CLAIMED_ON_COMMIT = "SET LOCAL lab.outbox_claimed_on_commit TO 'on'";
+
 /** Opens a unit of work inside a shared transaction: its own context (causation), the shared connection. */
 export type OpenUnit = (context: EventContext) => Tx;
 
@@ -91,6 +103,7 @@ export class EventWriter {
   readonly #publishDirect: DirectPublish | undefined;
   readonly #log: Logger;
   readonly #journal: EmittedJournal | undefined;
+  #claimOnCommit: ClaimOnCommit | undefined;
 
   constructor(options: {
     pool: Pool;
@@ -114,6 +127,14 @@ export class EventWriter {
     return this.#useOutbox;
   }
 
+  /**
+   * Lets the relay claim each transaction's rows right after its COMMIT, in the same round trip, so
+   * an event does not wait for a notification, the relay's current round and a claim of its own.
+   */
+  claimOnCommitWith(claimOnCommit: ClaimOnCommit): void {
+    this.#claimOnCommit = claimOnCommit;
+  }
+
   transaction<T>(context: EventContext, work: (tx: Tx) => Promise<T>): Promise<T> {
     return this.batch((open) => work(open(context)));
   }
@@ -125,6 +146,7 @@ export class EventWriter {
    */
   async batch<T>(work: (open: OpenUnit, client: PoolClient) => Promise<T>): Promise<T> {
     const pending: OutgoingEvent[] = [];
+    let claim: HandOver | undefined;
     const result = await inTransaction(
       this.#pool,
       (client) =>
@@ -143,12 +165,15 @@ export class EventWriter {
       // The journal, the outbox rows and COMMIT travel together (the connection pipelines).
       async (client) => {
         if (pending.length === 0) return;
+        if (this.#useOutbox) claim = this.#claimOnCommit?.(pending.map((event) => event.id));
         const journal = this.#journal?.(pending);
         await Promise.all([
+          claim && client.query(CLAIMED_ON_COMMIT),
           journal && client.query(journal.text, journal.values),
           this.#useOutbox ? insertOutbox(client, pending) : undefined,
         ]);
       },
+      () => claim,
     );
     await this.#publishAfterCommit(pending);
     return result;
@@ -168,9 +193,53 @@ export class EventWriter {
   ): Promise<Row[]> {
     const events = drafts.map((draft) => buildEvent(draft, context, this.#producer));
     const { text, values } = build(events, this.#useOutbox ? outboxRowsCte : unwrittenOutboxRowsCte);
-    const { rows } = await this.#pool.query<Row>(text, [...values, ...outboxParams(events)]);
-    await this.#publishAfterCommit(events);
-    return rows;
+    const params = [...values, ...outboxParams(events)];
+    const claim =
+      this.#useOutbox && events.length > 0
+        ? this.#claimOnCommit?.(events.map((event) => event.id))
+        : undefined;
+    if (!claim) {
+      const { rows } = await this.#pool.query<Row>(text, params);
+      await this.#publishAfterCommit(events);
+      return rows;
+    }
+    return this.#statementClaimedOnCommit<Row>(text, params, claim);
+  }
+
+  /**
+   * The statement in a transaction of its own (for CLAIMED_ON_COMMIT), sent at once with BEGIN,
+   * COMMIT and the relay's claim: one round trip still.
+   */
+  async #statementClaimedOnCommit<Row extends QueryResultRow>(
+    text: string,
+    params: unknown[],
+    claim: HandOver,
+  ): Promise<Row[]> {
+    let client: PoolClient;
+    try {
+      client = await this.#pool.connect();
+    } catch (error) {
+      claim.drop();
+      throw error;
+    }
+    const begun = client.query(`BEGIN; ${CLAIMED_ON_COMMIT}`);
+    const changed = client.query<Row>(text, params);
+    // After a failed statement this COMMIT rolls back without an error: `changed` says so.
+    const committed = client.query('COMMIT');
+    claim.send(client);
+    try {
+      await Promise.all([begun, changed, committed]);
+    } catch (error) {
+      claim.drop();
+      let broken = false;
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      client.release(broken);
+      throw error;
+    }
+    claim.adopt(client);
+    return (await changed).rows;
   }
 
   /** `--without outbox`: the classic dual write, publishing what was just committed. */

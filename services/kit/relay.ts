@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import type { Pool, PoolClient } from './db.ts';
+import type { HandOver, Pool, PoolClient } from './db.ts';
 import type { OutgoingEvent } from './events.ts';
 import type { FaultHooks } from './faults.ts';
 import type { Logger } from './log.ts';
@@ -63,20 +63,10 @@ const MARK_PUBLISHED = `
   WHERE outbox.id = batch.id`;
 
 /**
- * The claim and the mark, prepared once per connection with SQL PREPARE so that they travel in
- * one simple query with their neighbours: `BEGIN; ...; EXECUTE claim`, and `EXECUTE mark; COMMIT`
- * with the next round's claim when there is one (the relays' BEGINs and COMMITs were a sixth of
- * the shop's statements under load).
+ * A claim's transaction need not wait for its WAL flush at COMMIT: if a database crash loses the
+ * mark, the rows are just published again, which at-least-once delivery allows and the inboxes absorb.
  */
-const PREPARE = `PREPARE lab_relay_claim(int) AS ${CLAIM_BATCH}; PREPARE lab_relay_mark(uuid[], int[]) AS ${MARK_PUBLISHED}`;
-const preparedOn = new WeakSet<PoolClient>();
-
-/** The result of the last statement of a simple query that may hold several. */
-function lastResult<Row extends pg.QueryResultRow>(
-  result: pg.QueryResult<Row> | Array<pg.QueryResult<Row>>,
-): pg.QueryResult<Row> {
-  return Array.isArray(result) ? result.at(-1)! : result;
-}
+const BEGIN_CLAIM = 'BEGIN; SET LOCAL synchronous_commit TO off';
 
 export type Publish = (events: OutgoingEvent[]) => Promise<void>;
 
@@ -99,6 +89,11 @@ export interface RelayOptions {
    * of a saga's p50 at 50 orders/s).
    */
   lingerMs?: number;
+  /**
+   * How many sessions may run at once (each on its own connection): the one woken by NOTIFY or the
+   * poll, and those started by writers' commits. Their claims never take the same aggregate.
+   */
+  sessions?: number;
   /** What relay_crash does; the default is an abrupt SIGKILL of this process. */
   crash?: () => void;
 }
@@ -116,6 +111,18 @@ function toEvent(row: OutboxRow): OutgoingEvent {
   };
 }
 
+/** Runs every one of `work`, then rethrows the first failure: nothing is left running unobserved. */
+async function allOrFirstError(work: Array<Promise<unknown>>): Promise<void> {
+  const failure = (await Promise.allSettled(work)).find((result) => result.status === 'rejected');
+  if (failure) throw failure.reason;
+}
+
+interface Claimed {
+  rows: OutboxRow[];
+  /** The news count when the claim was sent: news up to it is answered by this claim. */
+  seen: number;
+}
+
 export class Relay {
   readonly #options: Required<Omit<RelayOptions, 'metrics'>> & { metrics: Metrics | undefined };
   #running = false;
@@ -123,8 +130,17 @@ export class Relay {
   #stopping = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
-  /** Set by every NOTIFY; a notification that arrives while a round runs must not be lost. */
-  #notified = false;
+  /**
+   * Counts news: notifications, and claims on commit that did not get all of their own rows. A claim
+   * sent after a piece of news sees the rows it announced, or skips them because another session
+   * holds their aggregate; that session's last claim was sent before the news, so it claims again
+   * after releasing the aggregate.
+   */
+  #news = 0;
+  /** The news count when the latest claim was sent; less than #news: news no claim has answered. */
+  #answered = 0;
+  /** The sessions running or promised to a writer's commit; each resolves when its session ends. */
+  readonly #sessions = new Set<Promise<void>>();
   #listener: pg.Client | undefined;
 
   constructor(options: RelayOptions) {
@@ -132,6 +148,7 @@ export class Relay {
       batchSize: 200,
       pollIntervalMs: 1000,
       lingerMs: 0,
+      sessions: 3,
       crash: () => process.kill(process.pid, 'SIGKILL'),
       ...options,
       metrics: options.metrics,
@@ -151,6 +168,7 @@ export class Relay {
     this.#stopping = true;
     this.#wake?.();
     await this.#loop;
+    await Promise.all(this.#sessions);
     await this.#listener?.end().catch(() => {});
     this.#listener = undefined;
   }
@@ -180,9 +198,24 @@ export class Relay {
     }
   }
 
+  /**
+   * Answers news no claim has answered, and the poll. While every slot is taken it waits for a
+   * session to end: the news may be answered by a claim meanwhile, or is still this loop's to answer.
+   */
   async #run(): Promise<void> {
     let failures = 0;
     while (this.#running) {
+      if (this.#answered === this.#news) {
+        const waited = await this.#idle();
+        // Woken from idle: let the next commits gather, so one round carries many transactions'
+        // events. A notification that came meanwhile has waited already: no linger then.
+        if (waited && this.#running && this.#options.lingerMs > 0) await sleep(this.#options.lingerMs);
+        if (!this.#running) return;
+      }
+      if (this.#sessions.size >= this.#options.sessions) {
+        await Promise.race(this.#sessions);
+        continue;
+      }
       try {
         await this.drainOnce();
         failures = 0;
@@ -190,27 +223,19 @@ export class Relay {
         failures += 1;
         this.#options.log.warn({ err: error }, 'relay: batch failed, will retry');
         await sleep(Math.min(5000, 100 * 2 ** Math.min(failures, 6)));
-        continue;
       }
-      // drainOnce went on while there was news. Whatever committed after its last claim has
-      // announced itself (NOTIFY) or comes with the poll: claiming again without either finds nothing.
-      const waited = await this.#idle();
-      // Woken from idle: let the next commits gather, so one round carries many transactions'
-      // events. A notification that came meanwhile has waited already: no linger then.
-      if (waited && this.#running && this.#options.lingerMs > 0) await sleep(this.#options.lingerMs);
     }
   }
 
   #notify(): void {
-    this.#notified = true;
+    this.#news += 1;
     this.#wake?.();
   }
 
-  /** Waits for a notification, a stop or the poll interval; answers whether it had to wait at all. */
+  /** Waits for news, a stop or the poll interval; answers whether it had to wait at all. */
   #idle(): Promise<boolean> {
-    // Rows committed after the last round's snapshot: go again at once instead of sleeping. And a
-    // stop() that came during the round (its wake-up found nobody waiting) must not wait a poll.
-    if (this.#notified || !this.#running) return Promise.resolve(false);
+    // A stop() that came during the round (its wake-up found nobody waiting) must not wait a poll.
+    if (this.#answered < this.#news || !this.#running) return Promise.resolve(false);
     return new Promise((resolve) => {
       const timer = setTimeout(done, this.#options.pollIntervalMs);
       function done() {
@@ -225,37 +250,91 @@ export class Relay {
   }
 
   /**
-   * Claim → publish → mark rounds on one connection, for as long as there is news: a full batch, or
-   * a notification during the round. Each round's mark and COMMIT travel with the next round's
-   * claim, one round trip between two publishes instead of two. Returns how many rows it published.
+   * A session for a writer about to COMMIT the outbox rows `ids` (EventWriter.claimOnCommitWith):
+   * its claim is sent right after the COMMIT, on the same connection and in the same round trip,
+   * and sees the rows that COMMIT made visible. Undefined when every slot is taken (the commit then
+   * notifies as usual). The slot is held from now on, so writers committing at once cannot start
+   * more sessions than allowed. Such a commit notifies nobody: if its claim misses some of its rows
+   * (another session holds their aggregate), the claim says so as news, heard by this relay only;
+   * relays of other processes would find those rows at their next poll.
+   */
+  claimOnCommit(ids: readonly string[]): HandOver | undefined {
+    if (!this.#running || this.#stopping || this.#sessions.size >= this.#options.sessions) return undefined;
+    let ended!: () => void;
+    this.#hold(
+      new Promise<void>((resolve) => {
+        ended = resolve;
+      }),
+    );
+    let claimed: Promise<Claimed> | undefined;
+    return {
+      send: (client) => {
+        claimed = this.#claim(client).then((claim) => {
+          const got = new Set(claim.rows.map((row) => row.id));
+          if (!ids.every((id) => got.has(id))) this.#notify();
+          return claim;
+        });
+        claimed.catch(() => {}); // dropped, or awaited by the session
+      },
+      adopt: (client) => {
+        this.#session(client, claimed!)
+          .catch((error) => {
+            this.#options.log.warn({ err: error }, 'relay: batch failed, will retry');
+            // The commit notified nobody: the loop takes its rows over.
+            this.#notify();
+          })
+          .finally(ended);
+      },
+      drop: () => {
+        // A COMMIT that failed on a lost connection may still have committed, without a notification.
+        this.#notify();
+        ended();
+      },
+    };
+  }
+
+  #hold(session: Promise<unknown>): void {
+    const ended = session.then(
+      () => {},
+      () => {},
+    );
+    this.#sessions.add(ended);
+    void ended.then(() => this.#sessions.delete(ended));
+  }
+
+  /** One session from a fresh claim (see #session). Returns how many rows it published. */
+  async drainOnce(): Promise<number> {
+    const client: PoolClient = await this.#options.pool.connect();
+    const session = this.#session(client, this.#claim(client));
+    this.#hold(session);
+    return session;
+  }
+
+  /** Sends BEGIN and the claim at once (pipelined behind whatever `client` was sent before). */
+  #claim(client: PoolClient): Promise<Claimed> {
+    const seen = this.#news;
+    this.#answered = seen;
+    const begun = client.query(BEGIN_CLAIM);
+    const claimed = client.query<OutboxRow>(CLAIM_BATCH, [Math.trunc(this.#options.batchSize)]);
+    return allOrFirstError([begun, claimed]).then(async () => ({ rows: (await claimed).rows, seen }));
+  }
+
+  /**
+   * Claim → publish → mark rounds on one connection while there is work: a full batch, or news since
+   * the round's claim was sent. With news already there, the mark and COMMIT travel with the next
+   * claim (one round trip between two publishes); news that comes during the mark is answered by a
+   * claim after it. Either way the session claims again after releasing its aggregates whenever news
+   * came after its claim, so rows another session skipped for them are never stranded.
    * At-least-once: if the process dies after a publish and before its COMMIT, the locks vanish, the
    * rows stay unpublished and are published again (consumers deduplicate with the inbox).
    */
-  async drainOnce(): Promise<number> {
-    const { pool, batchSize, publish, faults, metrics, log } = this.#options;
-    const client: PoolClient = await pool.connect();
+  async #session(client: PoolClient, firstClaim: Promise<Claimed>): Promise<number> {
+    const { publish, faults, metrics, log, batchSize } = this.#options;
     let broken = false;
     let published = 0;
     try {
-      if (!preparedOn.has(client)) {
-        await client.query(PREPARE);
-        preparedOn.add(client);
-      }
-      // The previous round's mark and COMMIT, sent with the next claim or on its own at the end.
-      let mark = '';
-      for (;;) {
-        this.#notified = false;
-        // The mark need not wait for its WAL flush: if a database crash loses it, the rows are just
-        // published again, which at-least-once delivery allows and the inboxes absorb.
-        const rows = lastResult<OutboxRow>(
-          await client.query(
-            `${mark}BEGIN; SET LOCAL synchronous_commit TO off; EXECUTE lab_relay_claim(${Math.trunc(batchSize)})`,
-          ),
-        ).rows;
-        if (rows.length === 0) {
-          await client.query('COMMIT');
-          return published;
-        }
+      let { rows, seen } = await firstClaim;
+      while (rows.length > 0) {
         const events: OutgoingEvent[] = [];
         const copies: number[] = [];
         for (const row of rows) {
@@ -271,8 +350,6 @@ export class Relay {
           this.#options.crash();
           throw new Error('relay_crash: crashed before marking');
         }
-        // Literals are safe here: the ids are uuids PostgreSQL itself printed, the copies integers.
-        mark = `EXECUTE lab_relay_mark('{${rows.map((row) => row.id).join(',')}}', '{${copies.join(',')}}'); COMMIT; `;
         published += rows.length;
         if (metrics) {
           metrics.relayPublished.inc(rows.length);
@@ -282,12 +359,19 @@ export class Relay {
           for (const row of rows)
             metrics.publishLag.observe((acknowledged - row.created_at.getTime()) / 1000);
         }
-        if (this.#stopping || (rows.length < batchSize && !this.#notified)) {
-          await client.query(mark);
-          return published;
-        }
+        const marked = client.query(MARK_PUBLISHED, [rows.map((row) => row.id), copies]);
+        // A failed mark turns this COMMIT into a rollback: `marked` itself says so.
+        const committed = client.query('COMMIT');
+        const more = !this.#stopping && (rows.length >= batchSize || this.#news > seen);
+        const next = more ? this.#claim(client) : undefined;
+        await allOrFirstError([marked, committed, ...(next ? [next] : [])]);
+        if (!next && (this.#stopping || this.#news === seen)) return published;
+        ({ rows, seen } = await (next ?? this.#claim(client)));
       }
+      await client.query('COMMIT');
+      return published;
     } catch (error) {
+      // Outside a transaction (a mark that failed with its COMMIT) this only warns.
       await client.query('ROLLBACK').catch(() => {
         broken = true;
       });

@@ -145,6 +145,7 @@ export async function startService(
         log,
       })
     : undefined;
+  if (relay) writer.claimOnCommitWith((ids) => relay.claimOnCommit(ids));
   const consumer = definition.handlers
     ? new ConsumerRunner({
         group: definition.name,
