@@ -14,6 +14,7 @@ import type { IncomingEvent, Topic } from '../services/kit/events.ts';
 import { kitMigrations, migrate } from '../services/kit/migrate.ts';
 import { EventWriter, type Tx } from '../services/kit/outbox.ts';
 import {
+  countRoundTrips,
   query,
   startBrokerProcess,
   startPostgres,
@@ -72,6 +73,19 @@ interface Sent {
   n: number;
 }
 
+/** A topic of its own, for a test that must see its events only (a new group reads from the start). */
+async function freshTopic(): Promise<Topic> {
+  const topic = `test-${randomUUID()}`;
+  const admin = bus.kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 3 }] });
+  } finally {
+    await admin.disconnect();
+  }
+  return topic as Topic;
+}
+
 /** Sends events (and raw poison) before any consumer runs, so they arrive as a backlog. */
 async function sendBacklog(
   topic: Topic,
@@ -95,13 +109,20 @@ function runner(options: {
   dedup?: boolean;
   group?: string;
   journal?: ReceivedJournal;
+  /** The writer's pool (its transactions), when not the shared one. */
+  writerPool?: Pool;
 }): ConsumerRunner {
   return new ConsumerRunner({
     journal: options.journal,
     group: options.group ?? `g-${randomUUID()}`,
     bus,
     pool,
-    writer: new EventWriter({ pool, producer: 'consumer-test', useOutbox: true, log }),
+    writer: new EventWriter({
+      pool: options.writerPool ?? pool,
+      producer: 'consumer-test',
+      useOutbox: true,
+      log,
+    }),
     handlers: options.handlers,
     dedup: options.dedup ?? true,
     maxAttempts: 2,
@@ -177,6 +198,73 @@ describe('consumer runner: batches', () => {
         `SELECT aggregateid AS aggregate, (payload->>'n')::int AS n FROM outbox ORDER BY seq`,
       );
       expect(perAggregate(outbox)).toEqual(perAggregate(events));
+    } finally {
+      await consumer.stop();
+    }
+  }, 120_000);
+
+  it('new deliveries: the inbox statement travels with the handlers, two round trips in all', async () => {
+    const topic = await freshTopic();
+    await sendBacklog(topic, backlog(1));
+    const writerPool = createPool(url, { max: 2 });
+    const roundTrips = countRoundTrips(writerPool);
+    const consumer = runner({ handlers: { [topic]: { Counted: recordEffect } }, writerPool });
+    await consumer.start();
+    try {
+      await waitFor('the effect', async () => (await query(url, 'SELECT 1 FROM effects')).length === 1, {
+        timeoutMs: 60_000,
+      });
+      // BEGIN, the inbox row and the effect; then the outbox row and COMMIT. Waiting for the inbox
+      // first would take three.
+      await waitFor(
+        'the commit',
+        async () => roundTrips.count === 2 && (await query(url, 'SELECT 1 FROM inbox')).length === 1,
+      );
+      expect(roundTrips.count).toBe(2);
+    } finally {
+      await consumer.stop();
+      await writerPool.end();
+    }
+  }, 120_000);
+
+  it('a batch with deliveries seen before: no handler acts on those, the rest applies once, copies counted', async () => {
+    const events = backlog(40);
+    const seen = events.filter((event) => event.n % 8 === 3);
+    const group = `g-${randomUUID()}`;
+    // Delivered (and applied) before: what a redelivery after a crash or a relay copy finds.
+    const topic = await freshTopic();
+    await query(
+      url,
+      `INSERT INTO inbox (consumer, event_id, event_type, topic) SELECT $1, id, 'Counted', $3 FROM unnest($2::uuid[]) AS id`,
+      [group, seen.map((event) => event.id), topic],
+    );
+    await sendBacklog(topic, events);
+    const consumer = runner({ handlers: { [topic]: { Counted: recordEffect } }, group });
+    await consumer.start();
+    try {
+      await waitFor(
+        'every new effect',
+        async () => (await query(url, 'SELECT 1 FROM effects')).length >= 35,
+        {
+          timeoutMs: 60_000,
+        },
+      );
+      await waitFor('every delivery', async () => {
+        const [row] = await query<{ n: number }>(url, 'SELECT sum(deliveries)::int AS n FROM inbox');
+        return row!.n === 45;
+      });
+      const effects = await query<{ aggregate: string; n: number }>(
+        url,
+        'SELECT aggregate, n FROM effects ORDER BY at',
+      );
+      expect(perAggregate(effects)).toEqual(perAggregate(events.filter((event) => !seen.includes(event))));
+      expect(
+        await query(
+          url,
+          'SELECT count(*)::int AS n FROM inbox WHERE deliveries = 2 AND event_id = ANY($1::uuid[])',
+          [seen.map((event) => event.id)],
+        ),
+      ).toEqual([{ n: 5 }]);
     } finally {
       await consumer.stop();
     }

@@ -4,7 +4,7 @@ import type { Bus } from './bus.ts';
 import type { Pool, PoolClient } from './db.ts';
 import { isTransientDatabaseError } from './db.ts';
 import { contextFrom, deadLetterTopic, type IncomingEvent, type Topic } from './events.ts';
-import { type Delivery, recordDeliveries } from './inbox.ts';
+import { type Delivery, DuplicateDeliveryError, recordDeliveries, recordFirstDeliveries } from './inbox.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import type { EventWriter, Tx } from './outbox.ts';
@@ -415,29 +415,77 @@ export class ConsumerRunner {
    * through their handlers in order; the journal, different aggregates' handlers and the set
    * handlers run at once, so on the pipelining connection their statements travel together instead
    * of a round trip each (PostgreSQL still runs them one after another, each seeing those before).
+   *
+   * Deliveries are new but for faults, so with the inbox on the batch is first recorded as new
+   * deliveries by a statement sent together with the handlers' (recordFirstDeliveries): a copy fails
+   * it and every statement after it. Only then, and for a batch that holds copies of one event, the
+   * inbox statement goes first and the handlers wait for its answer (recordDeliveries).
    */
   async #apply(events: IncomingEvent[]): Promise<void> {
-    const { group, writer, handlers, journal, dedup, metrics, log } = this.#options;
-    const handled = events.filter((event) => handlers[event.topic as Topic]?.[event.type] !== undefined);
+    const { group, dedup, metrics } = this.#options;
+    const handled = events.filter(
+      (event) => this.#options.handlers[event.topic as Topic]?.[event.type] !== undefined,
+    );
     if (handled.length === 0) return;
-    const logOf = (event: IncomingEvent): Logger =>
-      log.child({ correlationId: event.headers['correlation-id'], eventId: event.id, eventType: event.type });
-    const deliveries: Delivery[] = await writer.batch(async (open, client) => {
-      const recorded = await recordDeliveries(client, { consumer: group, events: handled, dedup });
-      const applied = handled.filter((_, index) => recorded[index]!.apply);
+    let deliveries: Delivery[] | undefined;
+    if (dedup && new Set(handled.map((event) => event.id.toLowerCase())).size === handled.length) {
+      try {
+        deliveries = await this.#applyAll(handled, true);
+      } catch (error) {
+        if (!(error instanceof DuplicateDeliveryError)) throw error;
+      }
+    }
+    deliveries ??= await this.#applyAll(handled, false);
+    metrics?.consumerBatchEvents.observe(handled.length);
+    for (const [index, event] of handled.entries()) {
+      const delivery = deliveries[index]!;
+      if (delivery.duplicate && !delivery.apply) {
+        metrics?.inboxDuplicatesSkipped.inc({ consumer: group, topic: event.topic });
+        this.#logOf(event).info({ deliveries: delivery.deliveries }, 'duplicate skipped by the inbox');
+      } else {
+        if (delivery.duplicate) metrics?.eventsAppliedTwice.inc();
+        metrics?.eventsConsumed.inc({ topic: event.topic, type: event.type });
+      }
+    }
+  }
+
+  #logOf(event: IncomingEvent): Logger {
+    return this.#options.log.child({
+      correlationId: event.headers['correlation-id'],
+      eventId: event.id,
+      eventType: event.type,
+    });
+  }
+
+  /**
+   * One transaction: the inbox statement, then the handlers of the events to apply. As first
+   * deliveries the inbox statement is not waited for: its statement travels with the handlers'.
+   */
+  #applyAll(handled: IncomingEvent[], asFirstDeliveries: boolean): Promise<Delivery[]> {
+    const { group, writer, handlers, journal, dedup, log } = this.#options;
+    return writer.batch(async (open, client) => {
+      let recorded: Promise<Delivery[]>;
+      let applied = handled;
+      if (asFirstDeliveries) {
+        recorded = recordFirstDeliveries(client, { consumer: group, events: handled });
+      } else {
+        const deliveries = await recordDeliveries(client, { consumer: group, events: handled, dedup });
+        recorded = Promise.resolve(deliveries);
+        applied = handled.filter((_, index) => deliveries[index]!.apply);
+      }
       // Everything below is sent at once: the journal first, then each aggregate's first handler in
       // event order, then the set handlers; an aggregate's later events follow its earlier ones.
-      const work: Array<Promise<void>> = [];
+      // The inbox statement comes first, so its failure is the one reported.
+      const work: Array<Promise<unknown>> = [recorded];
       if (journal && applied.length > 0) work.push(started(() => journal(client, applied, log)));
       const sets = new Map<SetHandler, Unit[]>();
       const byAggregate = new Map<string, Promise<void>>();
-      for (const [index, event] of handled.entries()) {
-        if (!recorded[index]!.apply) continue;
+      for (const event of applied) {
         const handler = handlers[event.topic as Topic]![event.type]!;
         const tx = open(contextFrom(event));
         if (typeof handler === 'function') {
           const key = event.key ?? event.id;
-          const run = () => handler(tx, event, logOf(event));
+          const run = () => handler(tx, event, this.#logOf(event));
           const previous = byAggregate.get(key);
           byAggregate.set(key, previous ? previous.then(run) : started(run));
         } else sets.get(handler)?.push({ tx, event }) ?? sets.set(handler, [{ tx, event }]);
@@ -447,17 +495,6 @@ export class ConsumerRunner {
       await allOrFirstCause(work);
       return recorded;
     });
-    metrics?.consumerBatchEvents.observe(handled.length);
-    for (const [index, event] of handled.entries()) {
-      const delivery = deliveries[index]!;
-      if (delivery.duplicate && !delivery.apply) {
-        metrics?.inboxDuplicatesSkipped.inc({ consumer: group, topic: event.topic });
-        logOf(event).info({ deliveries: delivery.deliveries }, 'duplicate skipped by the inbox');
-      } else {
-        if (delivery.duplicate) metrics?.eventsAppliedTwice.inc();
-        metrics?.eventsConsumed.inc({ topic: event.topic, type: event.type });
-      }
-    }
   }
 
   async #deadLetter(delivered: Delivered, error: unknown, attempts: number): Promise<void> {
@@ -529,7 +566,7 @@ function started(work: () => Promise<void>): Promise<void> {
  * Nothing may still be running when the caller rolls back: a statement sent after the ROLLBACK
  * would run on its own, outside the transaction, and commit.
  */
-async function allOrFirstCause(work: Iterable<Promise<void>>): Promise<void> {
+async function allOrFirstCause(work: Iterable<Promise<unknown>>): Promise<void> {
   const failures = (await Promise.allSettled(work)).flatMap((result) =>
     result.status === 'rejected' ? [result.reason as unknown] : [],
   );

@@ -70,3 +70,41 @@ export async function recordDeliveries(
     return { duplicate, apply: !duplicate || !dedup, deliveries };
   });
 }
+
+/** A delivery the inbox has seen before, found by recordFirstDeliveries. */
+export class DuplicateDeliveryError extends Error {
+  override name = 'DuplicateDeliveryError';
+}
+
+/**
+ * Records events as first deliveries, all new: a plain INSERT, so a row already there (a copy, or a
+ * concurrent copy that committed first) fails the statement, and with it the transaction, before
+ * anything sent after it can run. It can then travel with the handlers' first statements instead
+ * of a round trip ahead of them. Rejects with DuplicateDeliveryError then; the caller rolls back and
+ * records the batch with recordDeliveries. `events` must be distinct.
+ */
+export async function recordFirstDeliveries(
+  client: PoolClient,
+  options: { consumer: string; events: readonly IncomingEvent[] },
+): Promise<Delivery[]> {
+  const { consumer, events } = options;
+  try {
+    await client.query(
+      `INSERT INTO inbox (consumer, event_id, event_type, topic)
+       SELECT $1, e.id, e.type, e.topic FROM unnest($2::uuid[], $3::text[], $4::text[]) AS e(id, type, topic)
+       ORDER BY e.id`,
+      [
+        consumer,
+        events.map((event) => event.id),
+        events.map((event) => event.type),
+        events.map((event) => event.topic),
+      ],
+    );
+  } catch (error) {
+    const { code, constraint } = error as { code?: string; constraint?: string };
+    if (code === '23505' && constraint === 'inbox_pkey')
+      throw new DuplicateDeliveryError('a delivery of this batch was seen before');
+    throw error;
+  }
+  return events.map(() => ({ duplicate: false, apply: true, deliveries: 1 }));
+}
