@@ -483,6 +483,50 @@ describe('relay', () => {
     }
   });
 
+  it('runs several sessions while claims are small, one at a time once they are big', async () => {
+    const relay = (): Relay =>
+      new Relay({
+        pool,
+        listenUrl: url,
+        publish: async () => {},
+        faults: new FaultHooks(),
+        log,
+        sessions: 3,
+        busyClaimRows: 4,
+      });
+    const quiet = relay();
+    quiet.start();
+    try {
+      const claims = [quiet.claimOnCommit([]), quiet.claimOnCommit([]), quiet.claimOnCommit([])];
+      expect(claims.every((claim) => claim !== undefined)).toBe(true);
+      expect(quiet.claimOnCommit([])).toBeUndefined();
+      for (const claim of claims) claim!.drop();
+    } finally {
+      await quiet.stop();
+    }
+    await writeEvents(
+      Array.from({ length: 60 }, () => randomUUID()),
+      1,
+    );
+    const busy = relay();
+    busy.start(); // its first claim takes the backlog of 60
+    try {
+      await waitFor('the backlog', async () => {
+        const [row] = await query<{ n: number }>(
+          url,
+          'SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL',
+        );
+        return row!.n === 0;
+      });
+      const claim = busy.claimOnCommit([]);
+      expect(claim).toBeDefined();
+      expect(busy.claimOnCommit([])).toBeUndefined();
+      claim!.drop();
+    } finally {
+      await busy.stop();
+    }
+  });
+
   it('leaves rows unpublished when the publish fails (at-least-once)', async () => {
     await writeEvents([randomUUID()], 2);
     const relay = new Relay({

@@ -90,10 +90,13 @@ export interface RelayOptions {
    */
   lingerMs?: number;
   /**
-   * How many sessions may run at once (each on its own connection): the one woken by NOTIFY or the
-   * poll, and those started by writers' commits. Their claims never take the same aggregate.
+   * How many sessions may run at once (each on its own connection) while the relay's claims are
+   * small: the one woken by NOTIFY or the poll, and those started by writers' commits. Their claims
+   * never take the same aggregate. Once claims average more rows than `busyClaimRows`, one session
+   * at a time: under load one session's batches carry more per statement than several sessions'.
    */
   sessions?: number;
+  busyClaimRows?: number;
   /** What relay_crash does; the default is an abrupt SIGKILL of this process. */
   crash?: () => void;
 }
@@ -141,6 +144,8 @@ export class Relay {
   #answered = 0;
   /** The sessions running or promised to a writer's commit; each resolves when its session ends. */
   readonly #sessions = new Set<Promise<void>>();
+  /** Rows per claim, a moving average: how busy the relay is. */
+  #claimRows = 0;
   #listener: pg.Client | undefined;
 
   constructor(options: RelayOptions) {
@@ -149,6 +154,7 @@ export class Relay {
       pollIntervalMs: 1000,
       lingerMs: 0,
       sessions: 3,
+      busyClaimRows: 4,
       crash: () => process.kill(process.pid, 'SIGKILL'),
       ...options,
       metrics: options.metrics,
@@ -212,7 +218,7 @@ export class Relay {
         if (waited && this.#running && this.#options.lingerMs > 0) await sleep(this.#options.lingerMs);
         if (!this.#running) return;
       }
-      if (this.#sessions.size >= this.#options.sessions) {
+      if (this.#sessions.size >= this.#sessionLimit()) {
         await Promise.race(this.#sessions);
         continue;
       }
@@ -259,7 +265,7 @@ export class Relay {
    * relays of other processes would find those rows at their next poll.
    */
   claimOnCommit(ids: readonly string[]): HandOver | undefined {
-    if (!this.#running || this.#stopping || this.#sessions.size >= this.#options.sessions) return undefined;
+    if (!this.#running || this.#stopping || this.#sessions.size >= this.#sessionLimit()) return undefined;
     let ended!: () => void;
     this.#hold(
       new Promise<void>((resolve) => {
@@ -293,6 +299,10 @@ export class Relay {
     };
   }
 
+  #sessionLimit(): number {
+    return this.#claimRows > this.#options.busyClaimRows ? 1 : this.#options.sessions;
+  }
+
   #hold(session: Promise<unknown>): void {
     const ended = session.then(
       () => {},
@@ -316,7 +326,11 @@ export class Relay {
     this.#answered = seen;
     const begun = client.query(BEGIN_CLAIM);
     const claimed = client.query<OutboxRow>(CLAIM_BATCH, [Math.trunc(this.#options.batchSize)]);
-    return allOrFirstError([begun, claimed]).then(async () => ({ rows: (await claimed).rows, seen }));
+    return allOrFirstError([begun, claimed]).then(async () => {
+      const { rows } = await claimed;
+      this.#claimRows = 0.9 * this.#claimRows + 0.1 * rows.length;
+      return { rows, seen };
+    });
   }
 
   /**
