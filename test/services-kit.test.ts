@@ -12,7 +12,7 @@ import { FaultHooks } from '../services/kit/faults.ts';
 import { recordDeliveries } from '../services/kit/inbox.ts';
 import { kitMigrations, migrate } from '../services/kit/migrate.ts';
 import { EventWriter } from '../services/kit/outbox.ts';
-import { Relay } from '../services/kit/relay.ts';
+import { Relay, type RelayOptions } from '../services/kit/relay.ts';
 import {
   countRoundTrips,
   query,
@@ -315,6 +315,27 @@ describe('relay', () => {
         await writer.transaction(context, (tx) => tx.emit(draft(aggregate, `E${round}`)));
   }
 
+  /** A relay on the shared pool that records what it publishes. */
+  function recordingRelay(options: Partial<RelayOptions> = {}): { relay: Relay; sent: OutgoingEvent[] } {
+    const sent: OutgoingEvent[] = [];
+    const relay = new Relay({
+      pool,
+      listenUrl: url,
+      publish: async (events) => void sent.push(...events),
+      faults: new FaultHooks(),
+      log,
+      ...options,
+    });
+    return { relay, sent };
+  }
+
+  /** A writer whose commits `relay` claims, as a service's are. */
+  function claimingWriter(relay: Relay): EventWriter {
+    const writer = new EventWriter({ pool, producer: 'order', useOutbox: true, log });
+    writer.claimOnCommitWith((ids) => relay.claimOnCommit(ids));
+    return writer;
+  }
+
   /** Each aggregate's three events went out in order, and every row is marked published. */
   async function expectEachPublishedInOrder(sent: OutgoingEvent[], ids: string[]): Promise<void> {
     for (const id of ids)
@@ -331,14 +352,7 @@ describe('relay', () => {
   it('publishes the backlog in order, then marks it published', async () => {
     const ids = [randomUUID(), randomUUID()];
     await writeEvents(ids, 3);
-    const sent: OutgoingEvent[] = [];
-    const relay = new Relay({
-      pool,
-      listenUrl: url,
-      publish: async (events) => void sent.push(...events),
-      faults: new FaultHooks(),
-      log,
-    });
+    const { relay, sent } = recordingRelay();
     expect(await relay.drainOnce()).toBe(6);
     expect(await relay.drainOnce()).toBe(0);
     await expectEachPublishedInOrder(sent, ids);
@@ -349,15 +363,7 @@ describe('relay', () => {
     await writeEvents(ids, 3);
     const counted = createPool(url, { max: 1 });
     const roundTrips = countRoundTrips(counted);
-    const sent: OutgoingEvent[] = [];
-    const relay = new Relay({
-      pool: counted,
-      listenUrl: url,
-      publish: async (events) => void sent.push(...events),
-      faults: new FaultHooks(),
-      log,
-      batchSize: 4,
-    });
+    const { relay, sent } = recordingRelay({ pool: counted, batchSize: 4 });
     try {
       // Claims of 4 and 2: claim, mark + claim, mark (no news came: nothing left to claim). A round
       // trip each for the marks and the claims would be four, and BEGIN and COMMIT on their own more.
@@ -370,15 +376,7 @@ describe('relay', () => {
   });
 
   it('claims on commit: the COMMIT carries the claim, notifies no one, and the event goes out at once', async () => {
-    const sent: OutgoingEvent[] = [];
-    const relay = new Relay({
-      pool,
-      listenUrl: url,
-      publish: async (events) => void sent.push(...events),
-      faults: new FaultHooks(),
-      log,
-      pollIntervalMs: 60_000,
-    });
+    const { relay, sent } = recordingRelay({ pollIntervalMs: 60_000 });
     const listener = new pgLib.Client({ connectionString: url });
     let notifications = 0;
     listener.on('notification', () => {
@@ -387,8 +385,7 @@ describe('relay', () => {
     await listener.connect();
     await listener.query('LISTEN outbox');
     relay.start();
-    const bound = new EventWriter({ pool, producer: 'order', useOutbox: true, log });
-    bound.claimOnCommitWith((ids) => relay.claimOnCommit(ids));
+    const bound = claimingWriter(relay);
     const plain = new EventWriter({ pool, producer: 'order', useOutbox: true, log });
     try {
       await bound.transaction(context, (tx) => tx.emit(draft(randomUUID(), 'InTransaction')));
@@ -428,8 +425,7 @@ describe('relay', () => {
       pollIntervalMs: 60_000,
     });
     relay.start();
-    const bound = new EventWriter({ pool, producer: 'order', useOutbox: true, log });
-    bound.claimOnCommitWith((ids) => relay.claimOnCommit(ids));
+    const bound = claimingWriter(relay);
     try {
       // E0 by a plain writer: its notification starts a session, which holds the order while publishing.
       await writeEvents([id], 1);
@@ -453,17 +449,9 @@ describe('relay', () => {
   });
 
   it('a failed transaction gives its claim on commit back', async () => {
-    const relay = new Relay({
-      pool,
-      listenUrl: url,
-      publish: async () => {},
-      faults: new FaultHooks(),
-      log,
-      sessions: 2,
-    });
+    const { relay } = recordingRelay({ sessions: 2 });
     relay.start();
-    const bound = new EventWriter({ pool, producer: 'order', useOutbox: true, log });
-    bound.claimOnCommitWith((ids) => relay.claimOnCommit(ids));
+    const bound = claimingWriter(relay);
     try {
       for (let attempt = 0; attempt < 4; attempt++)
         await expect(
@@ -484,16 +472,7 @@ describe('relay', () => {
   });
 
   it('runs several sessions while claims are small, one at a time once they are big', async () => {
-    const relay = (): Relay =>
-      new Relay({
-        pool,
-        listenUrl: url,
-        publish: async () => {},
-        faults: new FaultHooks(),
-        log,
-        sessions: 3,
-        busyClaimRows: 4,
-      });
+    const relay = (): Relay => recordingRelay({ sessions: 3, busyClaimRows: 4 }).relay;
     const quiet = relay();
     quiet.start();
     try {
@@ -546,16 +525,11 @@ describe('relay', () => {
 
   it('relay_crash: dies after the publish and before marking; the rows are published again', async () => {
     await writeEvents([randomUUID()], 2);
-    const sent: OutgoingEvent[] = [];
     const faults = new FaultHooks();
     faults.relayCrash = true;
     let crashed = 0;
-    const relay = new Relay({
-      pool,
-      listenUrl: url,
-      publish: async (events) => void sent.push(...events),
+    const { relay, sent } = recordingRelay({
       faults,
-      log,
       crash: () => {
         crashed += 1;
       },
@@ -571,13 +545,8 @@ describe('relay', () => {
 
   it('duplicate fault: publishes extra copies right after the original and records them', async () => {
     await writeEvents([randomUUID()], 2);
-    const sent: OutgoingEvent[] = [];
-    const relay = new Relay({
-      pool,
-      listenUrl: url,
-      publish: async (events) => void sent.push(...events),
+    const { relay, sent } = recordingRelay({
       faults: new FaultHooks({ duplicateDefault: { probability: 1, copies: 2 } }),
-      log,
     });
     expect(await relay.drainOnce()).toBe(2);
     expect(sent.map((event) => event.type)).toEqual(['E0', 'E0', 'E0', 'E1', 'E1', 'E1']);
@@ -623,15 +592,7 @@ describe('relay', () => {
   });
 
   it('wakes up on NOTIFY, long before its poll interval', async () => {
-    const sent: OutgoingEvent[] = [];
-    const relay = new Relay({
-      pool,
-      listenUrl: url,
-      publish: async (events) => void sent.push(...events),
-      faults: new FaultHooks(),
-      log,
-      pollIntervalMs: 60_000,
-    });
+    const { relay, sent } = recordingRelay({ pollIntervalMs: 60_000 });
     relay.start();
     try {
       await sleep(500); // let it LISTEN and go idle

@@ -33,7 +33,11 @@ export class Bus {
   readonly #admin: Admin;
   #connected = false;
   /** Publish calls waiting for the request in flight to be answered. */
-  #waiting: Array<{ events: OutgoingEvent[]; resolve: () => void; reject: (error: unknown) => void }> = [];
+  readonly #waiting: Array<{
+    events: OutgoingEvent[];
+    resolve: () => void;
+    reject: (error: unknown) => void;
+  }> = [];
   #sending = false;
 
   constructor(options: { clientId: string; brokers: string[]; log: Logger }) {

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, EachBatchPayload, EachMessagePayload, IHeaders, KafkaMessage } from 'kafkajs';
 import type { Bus } from './bus.ts';
 import type { Pool, PoolClient } from './db.ts';
-import { isTransientDatabaseError } from './db.ts';
+import { allOrFirstCause, isTransientDatabaseError } from './db.ts';
 import { contextFrom, deadLetterTopic, type IncomingEvent, type Topic } from './events.ts';
 import { type Delivery, DuplicateDeliveryError, recordDeliveries, recordFirstDeliveries } from './inbox.ts';
 import type { Logger } from './log.ts';
@@ -558,20 +558,6 @@ function started(work: () => Promise<void>): Promise<void> {
   } catch (error) {
     return Promise.reject(error);
   }
-}
-
-/**
- * Waits for every one of `work` to settle, then fails with the first failure that is not merely
- * "current transaction is aborted" (25P02, what the statements after the one at fault answer).
- * Nothing may still be running when the caller rolls back: a statement sent after the ROLLBACK
- * would run on its own, outside the transaction, and commit.
- */
-async function allOrFirstCause(work: Iterable<Promise<unknown>>): Promise<void> {
-  const failures = (await Promise.allSettled(work)).flatMap((result) =>
-    result.status === 'rejected' ? [result.reason as unknown] : [],
-  );
-  if (failures.length === 0) return;
-  throw failures.find((error) => (error as { code?: unknown } | null)?.code !== '25P02') ?? failures[0];
 }
 
 /** Kafka commits the next offset to read. */

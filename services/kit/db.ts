@@ -141,6 +141,21 @@ export async function inTransaction<T>(
   }
 }
 
+/**
+ * Waits for every one of `work` to settle, then fails with the first failure that is not merely
+ * "current transaction is aborted" (25P02, what the statements after the one at fault answer).
+ * Nothing may still be running when the caller rolls back: a statement sent after the ROLLBACK
+ * would run on its own, outside the transaction, and commit. For statements pipelined on one
+ * connection (a batch's handlers; the relay's mark, COMMIT and next claim).
+ */
+export async function allOrFirstCause(work: Iterable<Promise<unknown>>): Promise<void> {
+  const failures = (await Promise.allSettled(work)).flatMap((result) =>
+    result.status === 'rejected' ? [result.reason as unknown] : [],
+  );
+  if (failures.length === 0) return;
+  throw failures.find((error) => (error as { code?: unknown } | null)?.code !== '25P02') ?? failures[0];
+}
+
 const TRANSIENT_SQLSTATE_CLASSES = ['08', '53', '57', '58'];
 const TRANSIENT_SQLSTATES = ['40001', '40P01', '55P03'];
 const TRANSIENT_MESSAGES =

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import type { HandOver, Pool, PoolClient } from './db.ts';
+import { allOrFirstCause, type HandOver, type Pool, type PoolClient } from './db.ts';
 import type { OutgoingEvent } from './events.ts';
 import type { FaultHooks } from './faults.ts';
 import type { Logger } from './log.ts';
@@ -112,12 +112,6 @@ function toEvent(row: OutboxRow): OutgoingEvent {
     headers: row.headers,
     createdAt: row.created_at,
   };
-}
-
-/** Runs every one of `work`, then rethrows the first failure: nothing is left running unobserved. */
-async function allOrFirstError(work: Array<Promise<unknown>>): Promise<void> {
-  const failure = (await Promise.allSettled(work)).find((result) => result.status === 'rejected');
-  if (failure) throw failure.reason;
 }
 
 interface Claimed {
@@ -326,7 +320,7 @@ export class Relay {
     this.#answered = seen;
     const begun = client.query(BEGIN_CLAIM);
     const claimed = client.query<OutboxRow>(CLAIM_BATCH, [Math.trunc(this.#options.batchSize)]);
-    return allOrFirstError([begun, claimed]).then(async () => {
+    return allOrFirstCause([begun, claimed]).then(async () => {
       const { rows } = await claimed;
       this.#claimRows = 0.9 * this.#claimRows + 0.1 * rows.length;
       return { rows, seen };
@@ -378,7 +372,7 @@ export class Relay {
         const committed = client.query('COMMIT');
         const more = !this.#stopping && (rows.length >= batchSize || this.#news > seen);
         const next = more ? this.#claim(client) : undefined;
-        await allOrFirstError([marked, committed, ...(next ? [next] : [])]);
+        await allOrFirstCause([marked, committed, ...(next ? [next] : [])]);
         if (!next && (this.#stopping || this.#news === seen)) return published;
         ({ rows, seen } = await (next ?? this.#claim(client)));
       }
