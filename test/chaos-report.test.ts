@@ -26,6 +26,7 @@ function result(overrides: Partial<RunResult>): RunResult {
     seed: 3,
     runtime: 'local',
     without: [],
+    kit: 'reference',
     startedAt: '2026-11-22T00:00:00.000Z',
     durationMs: 1500,
     runDir: '/tmp/run',

@@ -13,12 +13,20 @@ import pino from 'pino';
 import type { DatabaseServiceName } from '../cli/runtime/types.ts';
 import { allocatePort } from '../infra/ports.ts';
 import { PostgresCluster } from '../infra/postgres/cluster.ts';
-import { applyOne, type EventHandler, type SetHandler } from '../services/kit/consumer.ts';
+import type { EventHandler, HandlerMap, RecordReceived } from '../services/kit/consumer.ts';
 import { createPool, type Pool } from '../services/kit/db.ts';
 import type { IncomingEvent } from '../services/kit/events.ts';
+import {
+  applyOne,
+  type FastHandlerMap,
+  type SetHandler,
+  withFastForms,
+} from '../services/kit/fast/consumer.ts';
+import { type EmittedJournal, FastEventWriter } from '../services/kit/fast/outbox.ts';
+import { createPipelinedPool } from '../services/kit/fast/pool.ts';
 import type { Logger } from '../services/kit/log.ts';
 import { kitMigrations, migrate } from '../services/kit/migrate.ts';
-import { type EmittedJournal, EventWriter } from '../services/kit/outbox.ts';
+import { type EventWriter, OutboxWriter, type RecordEmitted } from '../services/kit/outbox.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 export const ADMIN_TOKEN = 'test-admin-token';
@@ -69,31 +77,43 @@ export async function startPostgres(): Promise<TestPostgres> {
   };
 }
 
-/** One service's database, migrated, with a pool and an outbox writer: what a handler test needs. */
+/**
+ * One service's database, migrated, with each kit's pool and outbox writer: what a handler test
+ * needs (`writer`: the fast kit's; `reference`: the reference kit's).
+ */
 export interface ServiceDatabase {
   pg: TestPostgres;
   url: string;
   pool: Pool;
-  writer: EventWriter;
+  writer: FastEventWriter;
+  reference: OutboxWriter;
   stop(): Promise<void>;
 }
 
 export async function startServiceDatabase(
   service: DatabaseServiceName,
-  options: { maxConnections?: number; journal?: EmittedJournal } = {},
+  options: { maxConnections?: number; journal?: EmittedJournal; recordEmitted?: RecordEmitted } = {},
 ): Promise<ServiceDatabase> {
   const postgres = await startPostgres();
   const url = postgres.urls[service];
-  const pool = createPool(url, { max: options.maxConnections ?? 10 });
+  const pool = createPipelinedPool(url, { max: options.maxConnections ?? 10 });
+  const plainPool = createPool(url, { max: options.maxConnections ?? 10 });
   await migrate(pool, [
     kitMigrations(),
     { name: service, directory: path.join(ROOT, 'services', service, 'migrations') },
   ]);
-  const writer = new EventWriter({
+  const writer = new FastEventWriter({
     pool,
     producer: service,
     useOutbox: true,
     journal: options.journal,
+    log: pino({ level: 'silent' }),
+  });
+  const reference = new OutboxWriter({
+    pool: plainPool,
+    producer: service,
+    useOutbox: true,
+    recordEmitted: options.recordEmitted,
     log: pino({ level: 'silent' }),
   });
   return {
@@ -101,11 +121,48 @@ export async function startServiceDatabase(
     url,
     pool,
     writer,
+    reference,
     async stop() {
-      await pool.end();
+      await Promise.all([pool.end(), plainPool.end()]);
       await postgres.stop();
     },
   };
+}
+
+/**
+ * A service's handlers in one of their two forms, with the writer of that form's kit: `plain`
+ * (the reference kit: handlers.ts) or `fast` (the fast kit: the same with fast-*.ts in place).
+ * Handler tests run every case on both: the same inputs must give the same results.
+ */
+export interface HandlerForm {
+  name: 'plain' | 'fast';
+  writer: EventWriter;
+  handlers: FastHandlerMap;
+}
+
+export function handlerForms(
+  database: ServiceDatabase,
+  plain: HandlerMap,
+  fast: FastHandlerMap,
+): [HandlerForm, HandlerForm] {
+  return [
+    { name: 'plain', writer: database.reference, handlers: plain },
+    { name: 'fast', writer: database.writer, handlers: withFastForms(plain, fast) },
+  ];
+}
+
+/** Applies an event as the reference consumer does: the service's record of it, then its handler. */
+export function applyPlain(
+  writer: EventWriter,
+  handler: EventHandler,
+  event: IncomingEvent,
+  log: Logger,
+  recordReceived?: RecordReceived,
+): Promise<void> {
+  return writer.transaction({ correlationId: event.key ?? event.id, causationId: event.id }, async (tx) => {
+    await recordReceived?.(tx.client, event, log);
+    await handler(tx, event, log);
+  });
 }
 
 /**

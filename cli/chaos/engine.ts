@@ -14,7 +14,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { ExitCode, LabError } from '../errors.ts';
 import { labHome } from '../home.ts';
-import { DATABASE_SERVICES, type DatabaseServiceName, type Endpoints } from '../runtime/types.ts';
+import { DATABASE_SERVICES, type DatabaseServiceName, type Endpoints, type Kit } from '../runtime/types.ts';
 import { runChecks } from './checks/index.ts';
 import type { CheckResult, Queryable, RunScope } from './checks/types.ts';
 import { resetHooks } from './faults/hooks.ts';
@@ -49,6 +49,8 @@ export interface RunScenarioOptions {
   loaded: LoadedScenario;
   /** --seed: overrides the file's seed. */
   seed?: number;
+  /** --kit: overrides the file's `stack.kit`. */
+  kit?: Kit;
   stack: StackManager;
   /** --out: the run directory; default `.lab/runs/<id>`. */
   outDir?: string;
@@ -83,6 +85,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
   const { loaded, signal } = options;
   const scenario = loaded.scenario;
   const seed = options.seed ?? scenario.seed;
+  const kit = options.kit ?? scenario.stack.kit;
   const id = runId(scenario.name, seed);
   const runDir = path.resolve(options.outDir ?? path.join(labHome(), 'runs', id));
   mkdirSync(runDir, { recursive: true });
@@ -121,6 +124,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
     seed,
     runtime: options.stack.runtime.name,
     without: [...scenario.stack.without],
+    kit,
     startedAt: new Date(startedWall).toISOString(),
     runDir,
     expected: scenario.expect.verdict,
@@ -139,7 +143,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
 
   try {
     phase('stack');
-    endpoints = await options.stack.ensure(scenario.stack.without, signal);
+    endpoints = await options.stack.ensure(scenario.stack.without, kit, signal);
     const runtime = options.stack.runtime;
     const token = endpoints.adminToken;
     pools = openPools(endpoints);

@@ -25,6 +25,8 @@ export interface RunResult {
   seed: number;
   runtime: string;
   without: string[];
+  /** Which implementation of the patterns the services ran. */
+  kit: string;
   startedAt: string;
   durationMs: number;
   runDir: string;

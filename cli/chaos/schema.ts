@@ -5,7 +5,7 @@
  */
 import { closest } from 'fastest-levenshtein';
 import { z } from 'zod';
-import { DATABASE_SERVICES, PATTERN_SWITCHES, SERVICES } from '../runtime/types.ts';
+import { DATABASE_SERVICES, DEFAULT_KIT, KITS, PATTERN_SWITCHES, SERVICES } from '../runtime/types.ts';
 import { parseComparison, parseDuration, parseMoney, parseRate } from './units.ts';
 
 function unit<T>(parse: (value: unknown) => T | string) {
@@ -274,8 +274,11 @@ export const scenarioSchema = z
     description: z.string().min(1),
     seed: z.number().int().nonnegative().default(1),
     stack: z
-      .strictObject({ without: z.array(z.enum(PATTERN_SWITCHES)).default([]) })
-      .default({ without: [] }),
+      .strictObject({
+        without: z.array(z.enum(PATTERN_SWITCHES)).default([]),
+        kit: z.enum(KITS).default(DEFAULT_KIT),
+      })
+      .default({ without: [], kit: DEFAULT_KIT }),
     setup: z.strictObject({
       customers: positiveInt,
       balance: money,

@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ExitCode } from '../errors.ts';
 import { createRuntime, parseRuntimeChoice, selectRuntime } from '../runtime/select.ts';
+import type { Kit } from '../runtime/types.ts';
 import type { EngineEvent } from './engine.ts';
 import { runScenario } from './engine.ts';
 import { junitXml } from './junit.ts';
@@ -20,6 +21,8 @@ import { runSummary, suiteSummary } from './ui/summary.ts';
 export interface SessionOptions {
   scenarios: LoadedScenario[];
   seed?: number;
+  /** --kit: overrides every scenario's `stack.kit`. */
+  kit?: Kit;
   runtime: string;
   keep: boolean;
   /** Only for a single scenario: its run directory. */
@@ -70,6 +73,7 @@ export async function runSession(options: SessionOptions): Promise<SessionOutcom
         result = await runScenario({
           loaded,
           seed: options.seed,
+          kit: options.kit,
           stack,
           outDir: options.scenarios.length === 1 ? options.outDir : undefined,
           signal: options.signal,

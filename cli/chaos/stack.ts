@@ -4,7 +4,7 @@
  * leave things as promised: down again if we started it, unless --keep.
  */
 import { infrastructureFailure, LabError } from '../errors.ts';
-import type { Endpoints, PatternSwitch, Runtime } from '../runtime/types.ts';
+import type { Endpoints, Kit, PatternSwitch, Runtime } from '../runtime/types.ts';
 
 function sameSwitches(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && [...a].sort().join() === [...b].sort().join();
@@ -23,31 +23,33 @@ export class StackManager {
     this.#log = options.log;
   }
 
-  /** A healthy stack with exactly these switches, and its endpoints. */
-  async ensure(without: readonly PatternSwitch[], signal: AbortSignal): Promise<Endpoints> {
+  /** A healthy stack with exactly these switches and this kit, and its endpoints. */
+  async ensure(without: readonly PatternSwitch[], kit: Kit, signal: AbortSignal): Promise<Endpoints> {
     const status = await this.runtime.status();
     this.#wasRunning ??= status.running;
     const healthy =
       status.running && status.processes.length > 0 && status.processes.every((process) => process.healthy);
-    if (healthy && sameSwitches(status.without, without)) {
+    const same = sameSwitches(status.without, without) && status.kit === kit;
+    if (healthy && same) {
       this.#log(`reusing the running ${this.runtime.name} stack`);
       return this.runtime.endpoints();
     }
     if (status.running) {
       this.#log(
-        sameSwitches(status.without, without)
+        same
           ? 'the running stack is not healthy: restarting it'
-          : `restarting the stack ${without.length > 0 ? `without ${without.join(', ')}` : 'with every pattern on'}`,
+          : `restarting the stack with the ${kit} kit${without.length > 0 ? ` without ${without.join(', ')}` : ', every pattern on'}`,
       );
       await this.runtime.down({ purge: false });
     }
     this.#log(
-      `starting the ${this.runtime.name} stack${without.length > 0 ? ` without ${without.join(', ')}` : ''}`,
+      `starting the ${this.runtime.name} stack (${kit} kit)${without.length > 0 ? ` without ${without.join(', ')}` : ''}`,
     );
     this.#startedByUs = true;
     try {
       return await this.runtime.up({
         without: [...without],
+        kit,
         signal,
         onProgress: (message) => this.#log(message),
       });

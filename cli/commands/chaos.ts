@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadScenarioFile, resolveScenario } from '../chaos/loader.ts';
 import { badInput } from '../errors.ts';
-import { interruptible } from './up.ts';
+import { interruptible, parseKit } from './up.ts';
 
 export function parseSeed(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -19,6 +19,7 @@ export function registerChaos(program: Command): void {
     .argument('<scenario>', 'a bundled scenario name (see `lab scenarios`) or a path to a .yaml file')
     .option('--seed <n>', 'seed for the workload and fault choices (overrides the file)')
     .option('--runtime <runtime>', 'auto | local | docker', 'auto')
+    .option('--kit <kit>', "reference | fast: overrides the scenario's stack.kit")
     .option('--keep', 'leave the stack running afterwards')
     .option('--out <dir>', 'write the run directory here instead of .lab/runs/<id>')
     .option('--junit <file>', 'also write a JUnit XML report to this file')
@@ -28,6 +29,7 @@ export function registerChaos(program: Command): void {
         name: string,
         options: {
           seed?: string;
+          kit?: string;
           runtime: string;
           keep?: boolean;
           out?: string;
@@ -37,6 +39,7 @@ export function registerChaos(program: Command): void {
       ) => {
         // Everything about the input is checked before anything starts (exit 2).
         const seed = parseSeed(options.seed);
+        const kit = parseKit(options.kit);
         const loaded = loadScenarioFile(resolveScenario(name));
         // Loaded only when a scenario runs: the session pulls in ink and the runtimes (seconds of
         // start-up that every other command would pay).
@@ -45,6 +48,7 @@ export function registerChaos(program: Command): void {
           runSession({
             scenarios: [loaded],
             seed,
+            kit,
             runtime: options.runtime,
             keep: options.keep ?? false,
             outDir: options.out,

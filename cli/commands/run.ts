@@ -10,7 +10,7 @@ import {
 } from '../chaos/loader.ts';
 import { badInput } from '../errors.ts';
 import { parseSeed } from './chaos.ts';
-import { interruptible } from './up.ts';
+import { interruptible, parseKit } from './up.ts';
 
 const isScenarioFile = (file: string) => /\.ya?ml$/.test(file);
 
@@ -38,14 +38,23 @@ export function registerRun(program: Command): void {
     .option('--junit <file>', 'write a JUnit XML report for the whole suite')
     .option('--runtime <runtime>', 'auto | local | docker', 'auto')
     .option('--seed <n>', 'one seed for every scenario (overrides the files)')
+    .option('--kit <kit>', "reference | fast for every scenario (overrides each file's stack.kit)")
     .option('--keep', 'leave the stack running afterwards')
     .option('--json', 'print the results as JSON')
     .action(
       async (
         args: string[],
-        options: { junit?: string; runtime: string; seed?: string; keep?: boolean; json?: boolean },
+        options: {
+          junit?: string;
+          runtime: string;
+          seed?: string;
+          kit?: string;
+          keep?: boolean;
+          json?: boolean;
+        },
       ) => {
         const seed = parseSeed(options.seed);
+        const kit = parseKit(options.kit);
         const files = expandScenarioArguments(args);
         // Every file is validated before the first one runs: a typo in the last file costs nothing.
         const problems: ScenarioProblem[] = [];
@@ -67,7 +76,7 @@ export function registerRun(program: Command): void {
             entry,
             index,
             poisons: entry.scenario.faults.some((fault) => fault.kind === 'poison') ? 1 : 0,
-            key: [...entry.scenario.stack.without].sort().join(','),
+            key: `${kit ?? entry.scenario.stack.kit}:${[...entry.scenario.stack.without].sort().join(',')}`,
           }))
           .sort((a, b) => a.poisons - b.poisons || a.key.localeCompare(b.key) || a.index - b.index)
           .map(({ entry }) => entry);
@@ -76,6 +85,7 @@ export function registerRun(program: Command): void {
           runSession({
             scenarios: loaded,
             seed,
+            kit,
             runtime: options.runtime,
             keep: options.keep ?? false,
             junitFile: options.junit,

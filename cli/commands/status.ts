@@ -42,7 +42,7 @@ export function registerStatus(program: Command): void {
       }
       const summary = status.running ? 'running' : 'stopped (every process has exited; `lab down` cleans up)';
       process.stdout.write(
-        `Stack: ${summary}, ${status.runtime} runtime${status.without.length ? `, without ${status.without.join(', ')}` : ''}\n\n${table(status)}\n`,
+        `Stack: ${summary}, ${status.runtime} runtime, ${status.kit} kit${status.without.length ? `, without ${status.without.join(', ')}` : ''}\n\n${table(status)}\n`,
       );
       if (status.endpoints) process.stdout.write(`\nEndpoints:\n${formatEndpoints(status.endpoints)}\n`);
     });

@@ -1,7 +1,14 @@
 import type { Command } from 'commander';
 import { closest } from 'fastest-levenshtein';
 import { ExitCode, LabError } from '../errors.ts';
-import { type Endpoints, PATTERN_SWITCHES, type PatternSwitch } from '../runtime/types.ts';
+import {
+  DEFAULT_KIT,
+  type Endpoints,
+  KITS,
+  type Kit,
+  PATTERN_SWITCHES,
+  type PatternSwitch,
+} from '../runtime/types.ts';
 
 /** Database URLs carry passwords: printed with `***`; the real ones stay in the 0600 state file. */
 export function maskPassword(url: string): string {
@@ -59,6 +66,14 @@ function parseWithout(values: string[] | undefined): PatternSwitch[] {
   });
 }
 
+export function parseKit(value: string | undefined): Kit | undefined {
+  if (value === undefined || (KITS as readonly string[]).includes(value)) return value as Kit | undefined;
+  throw new LabError('E_BAD_KIT', `unknown kit '${value}' for --kit.`, {
+    exitCode: ExitCode.badInput,
+    hint: `Known: ${KITS.join(', ')} (services/README.md says what each is).`,
+  });
+}
+
 /**
  * Runs `work` with an AbortSignal that Ctrl-C (SIGINT) or SIGTERM aborts. The handlers stay
  * installed until `work` settles, so a second Ctrl-C cannot cut the cleanup short.
@@ -85,12 +100,18 @@ export function registerUp(program: Command): void {
     .description('start the stack, wait until it is healthy, print its endpoints; the stack keeps running')
     .option('--runtime <runtime>', 'auto | local | docker', 'auto')
     .option('--without <pattern...>', 'switch a pattern off: outbox | inbox | compensation')
-    .action(async (options: { runtime: string; without?: string[] }) => {
+    .option(
+      '--kit <kit>',
+      `which implementation of the patterns runs: ${KITS.join(' | ')} (default ${DEFAULT_KIT})`,
+    )
+    .action(async (options: { runtime: string; without?: string[]; kit?: string }) => {
       // Loaded here, not at the top: every other command would pay for the runtimes at start-up.
       const { LocalRuntime } = await import('../runtime/local/local-runtime.ts');
       const { createRuntime, parseRuntimeChoice, selectRuntime } = await import('../runtime/select.ts');
       const choice = parseRuntimeChoice(options.runtime);
       const without = parseWithout(options.without);
+      const asked = parseKit(options.kit);
+      const kit = asked ?? DEFAULT_KIT;
       const running = new LocalRuntime().liveState();
       if (running && !running.complete)
         throw new LabError(
@@ -99,6 +120,15 @@ export function registerUp(program: Command): void {
           {
             exitCode: ExitCode.infrastructure,
             hint: 'Wait for it (`lab status`), or interrupt it with `lab down`.',
+          },
+        );
+      if (running && asked && (running.kit ?? DEFAULT_KIT) !== asked)
+        throw new LabError(
+          'E_KIT_MISMATCH',
+          `a lab stack is already running with the ${running.kit ?? DEFAULT_KIT} kit, not ${asked}.`,
+          {
+            exitCode: ExitCode.badInput,
+            hint: `Stop it first (\`lab down\`), then \`lab up --kit ${asked}\`.`,
           },
         );
       if (running) {
@@ -111,10 +141,15 @@ export function registerUp(program: Command): void {
       process.stderr.write(`lab: ${selection.name} runtime (${selection.reason})\n`);
       const runtime = await createRuntime(selection.name);
       const endpoints = await interruptible((signal) =>
-        runtime.up({ without, signal, onProgress: (message) => process.stderr.write(`lab: ${message}\n`) }),
+        runtime.up({
+          without,
+          kit,
+          signal,
+          onProgress: (message) => process.stderr.write(`lab: ${message}\n`),
+        }),
       );
       process.stdout.write(
-        `The stack is up (${selection.name} runtime${without.length ? `, without ${without.join(', ')}` : ''}).\n${formatEndpoints(endpoints)}\n${endpoints.gatewayUrl ? `${curlExample(endpoints.gatewayUrl)}\n` : ''}Stop it with \`lab down\`.\n`,
+        `The stack is up (${selection.name} runtime, ${kit} kit${without.length ? `, without ${without.join(', ')}` : ''}).\n${formatEndpoints(endpoints)}\n${endpoints.gatewayUrl ? `${curlExample(endpoints.gatewayUrl)}\n` : ''}Stop it with \`lab down\`.\n`,
       );
     });
 }

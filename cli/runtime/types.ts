@@ -20,6 +20,11 @@ export type RuntimeName = 'local' | 'docker';
 export const PATTERN_SWITCHES = ['outbox', 'inbox', 'compensation'] as const;
 export type PatternSwitch = (typeof PATTERN_SWITCHES)[number];
 
+/** Which implementation of the patterns the services run (`--kit`, LAB_KIT; services/kit/config.ts). */
+export const KITS = ['reference', 'fast'] as const;
+export type Kit = (typeof KITS)[number];
+export const DEFAULT_KIT: Kit = 'reference';
+
 export interface Endpoints {
   /** The one public HTTP entry. */
   gatewayUrl: string;
@@ -53,12 +58,15 @@ export interface StackStatus {
   runtime: RuntimeName;
   running: boolean;
   without: PatternSwitch[];
+  kit: Kit;
   processes: ProcessStatus[];
   endpoints?: Endpoints;
 }
 
 export interface UpOptions {
   without: PatternSwitch[];
+  /** Default: DEFAULT_KIT. */
+  kit?: Kit;
   /** Called as each piece starts and becomes healthy, for progress output. */
   onProgress?: (message: string) => void;
   /** Aborted on Ctrl-C: the runtime stops what it started and rejects. */

@@ -11,39 +11,32 @@ import {
   waitFor,
 } from '../../test/services-support.ts';
 import type { IncomingEvent } from '../kit/events.ts';
-import type { EventWriter } from '../kit/outbox.ts';
+import { withFastForms } from '../kit/fast/consumer.ts';
+import type { FastEventWriter } from '../kit/fast/outbox.ts';
+import type { OutboxWriter } from '../kit/outbox.ts';
+import { fastConsumeHandlers } from './fast-consume.ts';
+import { fastReserveHandlers } from './fast-reserve.ts';
 import { inventoryHandlers } from './handlers.ts';
 
 const log = pino({ level: 'silent' });
 let database: ServiceDatabase;
 let pg: TestPostgres;
-let writer: EventWriter;
-const handlers = inventoryHandlers({ compensation: true }).orders!;
+let writer: FastEventWriter;
+let reference: OutboxWriter;
+const plain = inventoryHandlers({ compensation: true }).orders!;
+const fast = withFastForms(
+  { orders: plain },
+  { orders: { ...fastReserveHandlers().orders, ...fastConsumeHandlers().orders } },
+).orders!;
 
 beforeAll(async () => {
   database = await startServiceDatabase('inventory', { maxConnections: 30 });
-  ({ pg, writer } = database);
+  ({ pg, writer, reference } = database);
 });
 
 afterAll(async () => {
   await database?.stop();
 });
-
-/** Delivers one event in its own transaction; answers how many statements the handler ran. */
-function deliver(type: string, body: Record<string, unknown>): Promise<number> {
-  const event: IncomingEvent = {
-    id: randomUUID(),
-    type,
-    topic: 'orders',
-    key: String(body.order_id),
-    payload: body,
-    headers: {},
-    partition: 0,
-    offset: '0',
-    occurredAt: new Date(),
-  };
-  return applyCountingStatements(writer, handlers[type]!, event, log);
-}
 
 /**
  * Runs `statements` in another transaction, starts `handle` and commits that transaction only once
@@ -113,7 +106,30 @@ const placed = (orderId: string, lines: Array<{ product_id: string; quantity: nu
   total_cents: 100,
 });
 
-describe('inventory handlers (one statement per effect)', () => {
+/**
+ * Every case runs on both forms of the handlers: plain (handlers.ts, the reference kit) and fast
+ * (fast-reserve.ts and fast-consume.ts in place, the fast kit). The same inputs give the same rows
+ * and events; only the number of statements differs (`statements(fast, plain)`).
+ */
+describe.each(['plain', 'fast'] as const)('inventory handlers, %s form', (form) => {
+  const statements = (fast: number, plain: number) => (form === 'fast' ? fast : plain);
+  /** Delivers one event in its own transaction; answers how many statements the handler ran. */
+  function deliver(type: string, body: Record<string, unknown>): Promise<number> {
+    const event: IncomingEvent = {
+      id: randomUUID(),
+      type,
+      topic: 'orders',
+      key: String(body.order_id),
+      payload: body,
+      headers: {},
+      partition: 0,
+      offset: '0',
+      occurredAt: new Date(),
+    };
+    const handlers = form === 'plain' ? plain : fast;
+    return applyCountingStatements(form === 'plain' ? reference : writer, handlers[type]!, event, log);
+  }
+
   it('several products: reserved oldest first in product order, then sold on OrderConfirmed', async () => {
     const [a, b] = [randomUUID(), randomUUID()].sort((x, y) => x.localeCompare(y)) as [string, string];
     const newerA = await addUnits(a, 2, '2026-01-02T00:00:00Z');
@@ -142,7 +158,7 @@ describe('inventory handlers (one statement per effect)', () => {
     ]);
     expect(
       await deliver('OrderConfirmed', { order_id: order, customer_id: randomUUID(), total_cents: 100 }),
-    ).toBe(1);
+    ).toBe(statements(1, 2));
     expect(await reservation(order)).toEqual({ status: 'consumed', reason: null });
     const consumed = (await events(order))[1]!;
     expect(consumed.type).toBe('StockConsumed');
@@ -239,9 +255,9 @@ describe('inventory handlers (one statement per effect)', () => {
     expect(await confirm(rejected)).toBe(1);
     expect(await reservation(rejected)).toEqual({ status: 'rejected', reason: 'insufficient_stock' });
 
-    // No row: the old path (the upsert) creates it pending, so a later OrderPlaced still reserves.
+    // No row: the upsert creates it pending, so a later OrderPlaced still reserves.
     const unknown = randomUUID();
-    expect(await confirm(unknown)).toBe(2);
+    expect(await confirm(unknown)).toBe(statements(2, 1));
     expect(await confirm(unknown)).toBe(1);
     expect(await reservation(unknown)).toEqual({ status: 'pending', reason: null });
     for (const orderId of [released, rejected, unknown])
@@ -260,7 +276,7 @@ describe('inventory handlers (one statement per effect)', () => {
       ],
     ];
 
-    // A pending row becomes reserved after the statement's snapshot: sold by the second statement.
+    // A pending row becomes reserved after the first statement's snapshot: sold by the second.
     const late = randomUUID();
     const lateUnits = await addUnits(product, 2, '2026-01-01T00:00:00Z');
     await query(pg.urls.inventory, `INSERT INTO reservations (order_id, status) VALUES ($1, 'pending')`, [
@@ -273,7 +289,7 @@ describe('inventory handlers (one statement per effect)', () => {
       ],
       confirm(late),
     );
-    expect(lateStatements).toBe(2);
+    expect(lateStatements).toBe(statements(2, 2));
 
     // The row itself is inserted after the snapshot: the upsert waits for it, then it is sold.
     const unseen = randomUUID();
@@ -285,9 +301,9 @@ describe('inventory handlers (one statement per effect)', () => {
       ],
       confirm(unseen),
     );
-    expect(unseenStatements).toBe(3);
+    expect(unseenStatements).toBe(statements(3, 2));
 
-    // A reserved row only re-locked meanwhile (a newer version, same status): one statement.
+    // A reserved row only re-locked meanwhile (a newer version, same status): fast, one statement.
     const relocked = randomUUID();
     const relockedUnits = await addUnits(product, 1, '2026-01-01T00:00:00Z');
     await deliver('OrderPlaced', placed(relocked, [{ product_id: product, quantity: 1 }]));
@@ -297,7 +313,7 @@ describe('inventory handlers (one statement per effect)', () => {
         [[`UPDATE reservations SET status = status WHERE order_id = $1`, [relocked]]],
         confirm(relocked),
       ),
-    ).toBe(1);
+    ).toBe(statements(1, 2));
 
     for (const [orderId, units] of [
       [late, lateUnits],

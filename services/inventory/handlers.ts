@@ -1,15 +1,17 @@
+import type { z } from 'zod';
 import type { HandlerMap } from '../kit/consumer.ts';
 import { OrderCancelled, OrderConfirmed, OrderPlaced, payload } from '../kit/contracts.ts';
 import type { PoolClient } from '../kit/db.ts';
+import type { Logger } from '../kit/log.ts';
 import type { Tx } from '../kit/outbox.ts';
-import { claimAndReserve, reserveUnits } from './reserve.ts';
+import { type Reservation, reserveUnits } from './reserve.ts';
 
 /**
  * Locks the order's reservation row, creating it as 'pending' when this is the first news of the
  * order, and answers its status: one statement (the no-op update of an existing row takes its lock
  * and returns its latest committed status, as SELECT ... FOR UPDATE would).
  */
-async function lockReservation(client: PoolClient, orderId: string): Promise<string> {
+export async function lockReservation(client: PoolClient, orderId: string): Promise<string> {
   const { rows } = await client.query<{ status: string }>(
     `INSERT INTO reservations (order_id, status) VALUES ($1, 'pending')
      ON CONFLICT (order_id) DO UPDATE SET status = reservations.status
@@ -31,46 +33,8 @@ async function setReservation(
   );
 }
 
-/**
- * The usual OrderConfirmed in one statement: locks the order's reservation row (`status`: its latest
- * committed status, null when the statement's snapshot has no row) and, if it is reserved, sells its
- * units and marks it consumed. The lock is FOR UPDATE in a CTE plus one UPDATE of the row: one
- * modification, as PostgreSQL requires. `consumed` is false with status 'reserved' only when the
- * reservation committed after the snapshot was taken: its units are not in the snapshot either, so
- * the caller sells them with CONSUME, a statement with a fresh snapshot (the lock is held by then).
- */
-const LOCK_AND_CONSUME = `
-  WITH locked AS MATERIALIZED (
-    SELECT status FROM reservations WHERE order_id = $1 FOR UPDATE
-  ),
-  recorded AS (
-    UPDATE reservations SET status = 'consumed', reason = NULL, updated_at = now()
-    WHERE order_id = $1 AND status = 'reserved' AND EXISTS (SELECT 1 FROM locked WHERE status = 'reserved')
-    RETURNING order_id
-  ),
-  units AS (
-    UPDATE stock_units SET status = 'sold', sold_at = now()
-    WHERE order_id = $1 AND status = 'reserved' AND EXISTS (SELECT 1 FROM recorded)
-    RETURNING id
-  )
-  SELECT (SELECT status FROM locked) AS status, EXISTS (SELECT 1 FROM recorded) AS consumed,
-         ARRAY(SELECT id FROM units ORDER BY id) AS units`;
-
-async function lockAndConsume(
-  client: PoolClient,
-  orderId: string,
-): Promise<{ status: string | null; units: number[] | undefined }> {
-  const { rows } = await client.query<{ status: string | null; consumed: boolean; units: string[] }>(
-    LOCK_AND_CONSUME,
-    [orderId],
-  );
-  const row = rows[0]!;
-  // pg answers bigint[] as strings (only the scalar int8 has the kit's number parser).
-  return { status: row.status, units: row.consumed ? row.units.map(Number) : undefined };
-}
-
 /** The reserved units of the order become sold; the reservation is consumed. One statement. */
-const CONSUME = `
+export const CONSUME = `
   WITH units AS (
     UPDATE stock_units SET status = 'sold', sold_at = now()
     WHERE order_id = $1 AND status = 'reserved' RETURNING id
@@ -91,13 +55,17 @@ const RELEASE = `
   )
   SELECT ARRAY(SELECT id FROM units ORDER BY id) AS units`;
 
-async function settleUnits(client: PoolClient, statement: string, params: unknown[]): Promise<number[]> {
+export async function settleUnits(
+  client: PoolClient,
+  statement: string,
+  params: unknown[],
+): Promise<number[]> {
   const { rows } = await client.query<{ units: string[] }>(statement, params);
   // pg answers bigint[] as strings (only the scalar int8 has the kit's number parser).
   return rows[0]!.units.map(Number);
 }
 
-function orderEvent(tx: Tx, type: string, orderId: string, body: Record<string, unknown>) {
+export function orderEvent(tx: Tx, type: string, orderId: string, body: Record<string, unknown>) {
   return tx.emit({
     topic: 'inventory',
     type,
@@ -107,48 +75,60 @@ function orderEvent(tx: Tx, type: string, orderId: string, body: Record<string, 
   });
 }
 
+type Placed = z.infer<typeof OrderPlaced>;
+
+/**
+ * OrderPlaced for an order whose reservation row this transaction locks: reserve unless the order
+ * is over already (cancelled first) or was handled before. Undefined when nothing was decided.
+ */
+export async function reserveLocked(tx: Tx, order: Placed): Promise<Reservation | undefined> {
+  const status = await lockReservation(tx.client, order.order_id);
+  if (status === 'cancelled') {
+    // The cancel overtook the order: never hold stock for an order that is already over.
+    await setReservation(tx.client, order.order_id, 'rejected', 'order_cancelled');
+    return undefined;
+  }
+  if (status !== 'pending') return undefined; // this order was handled already
+  return reserveUnits(tx.client, order.order_id, order.lines);
+}
+
+/** StockReserved, or StockRejected (insufficient_stock). */
+export async function announceReservation(
+  tx: Tx,
+  order: Placed,
+  reservation: Reservation,
+  log: Logger,
+): Promise<void> {
+  if (!reservation.ok) {
+    await orderEvent(tx, 'StockRejected', order.order_id, {
+      customer_id: order.customer_id,
+      reason: 'insufficient_stock',
+      product_id: reservation.productId,
+    });
+    log.info({ orderId: order.order_id }, 'stock rejected');
+    return;
+  }
+  await orderEvent(tx, 'StockReserved', order.order_id, {
+    customer_id: order.customer_id,
+    units: reservation.units,
+    amount_cents: order.total_cents,
+  });
+}
+
 export function inventoryHandlers(options: { compensation: boolean }): HandlerMap {
   return {
     orders: {
       async OrderPlaced(tx, event, log) {
         const order = payload(OrderPlaced, event.payload);
-        // The usual case, an order inventory has not heard of: its row is created with the outcome
-        // (reserved, or rejected: insufficient_stock) by the statement that reserves.
-        let reservation = await claimAndReserve(tx.client, order.order_id, order.lines);
-        if (!reservation) {
-          const status = await lockReservation(tx.client, order.order_id);
-          if (status === 'cancelled') {
-            // The cancel overtook the order: never hold stock for an order that is already over.
-            await setReservation(tx.client, order.order_id, 'rejected', 'order_cancelled');
-            return;
-          }
-          if (status !== 'pending') return; // this order was handled already
-          reservation = await reserveUnits(tx.client, order.order_id, order.lines);
-        }
-        if (!reservation.ok) {
-          await orderEvent(tx, 'StockRejected', order.order_id, {
-            customer_id: order.customer_id,
-            reason: 'insufficient_stock',
-            product_id: reservation.productId,
-          });
-          log.info({ orderId: order.order_id }, 'stock rejected');
-          return;
-        }
-        await orderEvent(tx, 'StockReserved', order.order_id, {
-          customer_id: order.customer_id,
-          units: reservation.units,
-          amount_cents: order.total_cents,
-        });
+        const reservation = await reserveLocked(tx, order);
+        if (reservation) await announceReservation(tx, order, reservation, log);
       },
 
       async OrderConfirmed(tx, event) {
         const order = payload(OrderConfirmed, event.payload);
-        let { status, units } = await lockAndConsume(tx.client, order.order_id);
-        // No row yet (or one committed after the statement began): the upsert creates it 'pending',
-        // or locks it and answers its status, as before.
-        status ??= await lockReservation(tx.client, order.order_id);
+        const status = await lockReservation(tx.client, order.order_id);
         if (status !== 'reserved') return;
-        units ??= await settleUnits(tx.client, CONSUME, [order.order_id]);
+        const units = await settleUnits(tx.client, CONSUME, [order.order_id]);
         await orderEvent(tx, 'StockConsumed', order.order_id, { units });
       },
 

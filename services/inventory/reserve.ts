@@ -16,12 +16,11 @@ export type Reservation = { ok: true; units: number[] } | { ok: false; productId
  * - `short` is the first product with fewer sellable units than wanted.
  * - `recorded` writes the outcome (reserved, or rejected: insufficient_stock) on the order's
  *   `reservations` row: `record` below says how.
- * - `reserved` marks the picked units only when no product is short (and, when claiming, only if
- *   the claim succeeded): all or nothing, without an error or a savepoint to undo half a
+ * - `reserved` marks the picked units only when no product is short (and only if `gate` holds): all or nothing, without an error or a savepoint to undo half a
  *   reservation (an error would roll back everything else the caller's transaction did). Units
  *   picked and not marked stay available; their row locks go with the transaction.
  */
-function reserveStatement(record: { cte: string; gate: string }): string {
+export function reserveStatement(record: { cte: string; gate: string }): string {
   return `
   WITH wanted AS (
     SELECT product_id, quantity, n FROM unnest($2::uuid[], $3::int[]) WITH ORDINALITY AS w(product_id, quantity, n)
@@ -56,8 +55,8 @@ function reserveStatement(record: { cte: string; gate: string }): string {
          EXISTS (SELECT 1 FROM recorded) AS recorded`;
 }
 
-const OUTCOME = `CASE WHEN EXISTS (SELECT 1 FROM short) THEN 'rejected' ELSE 'reserved' END`;
-const REASON = `CASE WHEN EXISTS (SELECT 1 FROM short) THEN 'insufficient_stock' END`;
+export const OUTCOME = `CASE WHEN EXISTS (SELECT 1 FROM short) THEN 'rejected' ELSE 'reserved' END`;
+export const REASON = `CASE WHEN EXISTS (SELECT 1 FROM short) THEN 'insufficient_stock' END`;
 
 /** The caller holds the order's reservations row (or has none): update it. */
 const RESERVE = reserveStatement({
@@ -67,17 +66,6 @@ const RESERVE = reserveStatement({
   gate: '',
 });
 
-/**
- * The order is news to inventory: the reservations row is created with the outcome. If the row
- * exists (a copy of the event, a cancel that came first), nothing is inserted and nothing reserved.
- */
-const CLAIM_AND_RESERVE = reserveStatement({
-  cte: `
-    INSERT INTO reservations (order_id, status, reason) VALUES ($1, ${OUTCOME}, ${REASON})
-    ON CONFLICT (order_id) DO NOTHING RETURNING order_id`,
-  gate: ' AND EXISTS (SELECT 1 FROM recorded)',
-});
-
 function wantedProducts(lines: Array<{ product_id: string; quantity: number }>) {
   const wanted = new Map<string, number>();
   for (const line of lines) wanted.set(line.product_id, (wanted.get(line.product_id) ?? 0) + line.quantity);
@@ -85,7 +73,7 @@ function wantedProducts(lines: Array<{ product_id: string; quantity: number }>) 
   return [...wanted].sort(([a], [b]) => a.localeCompare(b));
 }
 
-async function runReservation(
+export async function runReservation(
   client: PoolClient,
   statement: string,
   orderId: string,
@@ -108,20 +96,6 @@ async function runReservation(
       : // pg answers bigint[] as strings (only the scalar int8 has the kit's number parser).
         { ok: true, units: row.units.map(Number) };
   return { reservation, recorded: row.recorded };
-}
-
-/**
- * For an order inventory has not heard of yet, the usual case: creates its reservations row with
- * the outcome and reserves, in one statement. Answers `undefined`, having changed nothing, when the
- * order has a row already: the caller then locks that row and decides (reserveUnits).
- */
-export async function claimAndReserve(
-  client: PoolClient,
-  orderId: string,
-  lines: Array<{ product_id: string; quantity: number }>,
-): Promise<Reservation | undefined> {
-  const { reservation, recorded } = await runReservation(client, CLAIM_AND_RESERVE, orderId, lines);
-  return recorded ? reservation : undefined;
 }
 
 /**

@@ -6,6 +6,13 @@
 export const PATTERN_SWITCHES = ['outbox', 'inbox', 'compensation'] as const;
 export type PatternSwitch = (typeof PATTERN_SWITCHES)[number];
 
+/**
+ * Which implementation of the patterns runs (`lab up --kit`): `reference`, the short files of
+ * services/kit a learner reads, or `fast`, services/kit/fast's optimised forms of the same contract.
+ */
+export const KITS = ['reference', 'fast'] as const;
+export type Kit = (typeof KITS)[number];
+
 export interface DuplicateFault {
   probability: number;
   copies: number;
@@ -19,6 +26,7 @@ export interface ServiceConfig {
   kafkaBrokers: string[];
   /** Patterns switched off with `lab up --without ...`. */
   without: ReadonlySet<PatternSwitch>;
+  kit: Kit;
   adminToken: string | undefined;
   logLevel: string;
   topicPartitions: number;
@@ -55,6 +63,13 @@ export function parseWithout(raw: string | undefined): Set<PatternSwitch> {
   return result;
 }
 
+export function parseKit(raw: string | undefined): Kit {
+  if (raw === undefined || raw === '') return 'reference';
+  if (!(KITS as readonly string[]).includes(raw))
+    throw new ConfigError(`LAB_KIT: unknown kit "${raw}" (expected ${KITS.join(', ')})`);
+  return raw as Kit;
+}
+
 /** `probability:copies`, e.g. `1:2` = every event published twice more. */
 export function parseDuplicates(raw: string | undefined): DuplicateFault | undefined {
   if (!raw) return undefined;
@@ -83,6 +98,7 @@ export function loadConfig(
     databaseUrl,
     kafkaBrokers,
     without: parseWithout(env.LAB_WITHOUT),
+    kit: parseKit(env.LAB_KIT),
     adminToken: env.LAB_ADMIN_TOKEN || undefined,
     logLevel: env.LOG_LEVEL || 'info',
     topicPartitions: Math.max(1, integer(env, 'LAB_TOPIC_PARTITIONS', 3)),

@@ -1,80 +1,39 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { Consumer, EachBatchPayload, EachMessagePayload, IHeaders, KafkaMessage } from 'kafkajs';
+/**
+ * Consumer with inbox, bounded retries and a dead-letter topic.
+ *
+ * Pattern: for each message of a partition, in order: parse it, then in ONE database transaction
+ * record it in the inbox (inbox.ts) and run its handler, whose events go to the outbox
+ * (outbox.ts); commit; only then commit the message's offset to the consumer group. A handler that
+ * fails is retried a bounded number of times; then the message goes to `<topic>.dlq` and to the
+ * `dead_letters` table, and the partition moves on.
+ *
+ * Guarantee: every message is handled (its effects applied exactly once, with the inbox) or
+ * dead-lettered, never silently dropped; one partition's messages (one aggregate's events) are
+ * handled in log order.
+ *
+ * Anomalies prevented: a lost event (an offset committed before its effects: a crash in between
+ * skips them for good) and a stuck partition (one poison message retried forever holds back every
+ * event behind it). A database that is away is different: the message is fine, the world is not,
+ * so it is waited out (DatabaseUnavailableError, transient SQLSTATEs) without spending a retry.
+ */
+import type { Consumer, EachMessagePayload, IHeaders, KafkaMessage } from 'kafkajs';
 import type { Bus } from './bus.ts';
 import type { Pool, PoolClient } from './db.ts';
-import { allOrFirstCause, isTransientDatabaseError } from './db.ts';
 import { contextFrom, deadLetterTopic, type IncomingEvent, type Topic } from './events.ts';
-import { type Delivery, DuplicateDeliveryError, recordDeliveries, recordFirstDeliveries } from './inbox.ts';
+import { recordDelivery } from './inbox.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import type { EventWriter, Tx } from './outbox.ts';
+import { isTransientDatabaseError, type RetryPolicy, retry, UNTIL_IT_WORKS } from './retry.ts';
 
-/** The most events of one partition's run, and of one transaction: bounds how long locks are held. */
-const MAX_EVENTS_PER_RUN = 50;
-const MAX_EVENTS_PER_TRANSACTION = 100;
-/** Partitions whose batches kafkajs hands over at once: every partition a service reads, or more. */
-const PARTITIONS_AT_ONCE = 16;
-
-/** A partition's run of events waiting for the applier, and the caller waiting for its commit. */
-interface PendingRun {
-  events: IncomingEvent[];
-  settle: (error?: unknown) => void;
-}
-
-/** One message of a partition, with what handling it needs from the batch it came in. */
-interface Delivered {
-  topic: string;
-  partition: number;
-  message: KafkaMessage;
-  heartbeat(): Promise<void>;
-}
-
-/**
- * Handles one event. In a batch transaction the handlers of different aggregates run at once, their
- * statements interleaved: a decision must rest on the handler's own aggregate's rows, or be checked
- * again by the statement that acts on it (as payment's charge re-checks the balance it debits).
- */
+/** Handles one event in the transaction `tx`: its state changes and the events it emits. */
 export type EventHandler = (tx: Tx, event: IncomingEvent, log: Logger) => Promise<void>;
 
-/** An event with the unit of work that emits what it causes. */
-export interface Unit {
-  tx: Tx;
-  event: IncomingEvent;
-}
-
-/**
- * Handles all the events of its type in a transaction at once, alongside the per-event handlers
- * (its statements are sent after their first ones): one statement for all of them instead of one
- * each. Only for effects that do not depend on where the events stand among the batch's other
- * events (the shop's: confirming paid orders, scheduling shipments).
- */
-export interface SetHandler {
-  together(units: Unit[], log: Logger): Promise<void>;
-}
-
-/** One event through its handler, whichever kind (a set of one for a SetHandler). */
-export function applyOne(
-  handler: EventHandler | SetHandler,
-  tx: Tx,
-  event: IncomingEvent,
-  log: Logger,
-): Promise<void> {
-  return typeof handler === 'function' ? handler(tx, event, log) : handler.together([{ tx, event }], log);
-}
-
 /** topic → event type → handler. Types without a handler are acknowledged without effect. */
-export type HandlerMap = Partial<Record<Topic, Record<string, EventHandler | SetHandler>>>;
+export type HandlerMap = Partial<Record<Topic, Record<string, EventHandler>>>;
 
-/**
- * Set-based work on every event a transaction applies, before their handlers (its statement is the
- * transaction's first after the inbox's), in the same transaction (the order service's history of
- * the events it received: one statement per batch instead of one per event).
- */
-export type ReceivedJournal = (
-  client: PoolClient,
-  events: readonly IncomingEvent[],
-  log: Logger,
-) => Promise<void>;
+/** A service's own record of each event it applies, in the handler's transaction (the order's history). */
+export type RecordReceived = (client: PoolClient, event: IncomingEvent, log: Logger) => Promise<void>;
 
 /** A message that can never be handled as it is (bad JSON, missing headers, wrong payload). */
 export class PoisonMessageError extends Error {
@@ -83,7 +42,7 @@ export class PoisonMessageError extends Error {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function headerText(headers: IHeaders | undefined): Record<string, string> {
+export function headerText(headers: IHeaders | undefined): Record<string, string> {
   const result: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
     const first = Array.isArray(value) ? value[0] : value;
@@ -122,450 +81,260 @@ export function parseMessage(
   };
 }
 
-export interface ConsumerRunnerOptions {
+/** Backoff between a failed handler's attempts (their number is the consumer's `maxAttempts`). */
+export const HANDLER_RETRY: Omit<RetryPolicy, 'retries'> = { initialRetryTime: 50, maxRetryTime: 1000 };
+
+/** The kafkajs consumer of a group, as both kits configure it. */
+export function createGroupConsumer(bus: Bus, group: string): Consumer {
+  return bus.kafka.consumer({
+    groupId: group,
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1000,
+    rebalanceTimeout: 20_000,
+    // The broker answers a fetch as soon as data arrives; the wait only bounds idle polling.
+    maxWaitTimeInMs: 1000,
+    allowAutoTopicCreation: false,
+    retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 5000 },
+  });
+}
+
+/**
+ * Sends a message to `<topic>.dlq` and records it in `dead_letters`. Both must happen before the
+ * offset moves on, so this waits while the broker or database is away (until `stopped()`).
+ */
+export async function deadLetter(options: {
+  group: string;
+  bus: Bus;
+  pool: Pool;
+  topic: string;
+  partition: number;
+  message: KafkaMessage;
+  error: unknown;
+  attempts: number;
+  metrics?: Metrics | undefined;
+  log: Logger;
+  stopped: () => boolean;
+}): Promise<void> {
+  const { group, bus, pool, topic, partition, message, error, attempts, metrics, log } = options;
+  const headers = headerText(message.headers);
+  const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  log.error(
+    { topic, partition, offset: message.offset, error: reason, attempts },
+    'dead-lettering a message',
+  );
+  await retry(
+    async () => {
+      await bus.sendRaw(deadLetterTopic(topic), [
+        {
+          key: message.key,
+          value: message.value,
+          headers: {
+            ...headers,
+            error: reason.slice(0, 1000),
+            attempts: String(attempts),
+            'original-topic': topic,
+            'original-partition': String(partition),
+            'original-offset': message.offset,
+            consumer: group,
+          },
+        },
+      ]);
+      await pool.query(
+        `INSERT INTO dead_letters (consumer, topic, partition, "offset", event_id, event_type, key, error, attempts, value)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        [
+          group,
+          topic,
+          partition,
+          message.offset,
+          storableText(headers['event-id']),
+          storableText(headers['event-type']),
+          message.key ?? null,
+          storableText(reason),
+          attempts,
+          message.value ?? null,
+        ],
+      );
+    },
+    {
+      ...UNTIL_IT_WORKS,
+      stopped: options.stopped,
+      onRetry: ({ error: failure }) => log.warn({ err: failure }, 'dead-lettering failed, retrying'),
+    },
+  );
+  metrics?.deadLetters.inc({ topic });
+}
+
+/** PostgreSQL text cannot hold NUL; poison headers and errors quoting it may carry one. */
+function storableText(text: string | undefined): string | null {
+  return text === undefined ? null : text.replaceAll('\u0000', '\uFFFD');
+}
+
+/** Kafka commits the next offset to read. */
+export function nextOffset(offset: string): string {
+  return (BigInt(offset) + 1n).toString();
+}
+
+export interface EventConsumerOptions {
   /** Consumer group and inbox consumer name: the service name. */
   group: string;
   bus: Bus;
   pool: Pool;
   writer: EventWriter;
   handlers: HandlerMap;
-  journal?: ReceivedJournal | undefined;
+  recordReceived?: RecordReceived | undefined;
   /** False with `--without inbox`. */
   dedup: boolean;
+  /** Attempts of a failing handler before its message is dead-lettered. */
   maxAttempts: number;
   metrics?: Metrics | undefined;
   log: Logger;
 }
 
-/**
- * Runs one consumer group. Batches of several partitions (and topics) are fetched together and
- * their events applied by one applier, in as few transactions as possible: up to
- * MAX_EVENTS_PER_TRANSACTION events with one inbox statement, each aggregate's handlers in order
- * (different aggregates' at once, their statements pipelined), one outbox statement and one
- * commit. Under load a saga step then costs a fraction of a commit; with one event in flight it is
- * one transaction, as before. One applier per service also means two of its batch transactions
- * never wait on each other's rows (two concurrent ones did deadlock on payment's accounts). Offsets
- * are resolved only after the transaction committed (at-least-once; the inbox makes the
- * redelivery harmless).
- *
- * Failures: if anything in a batch transaction fails, it rolls back as a whole and each partition
- * handles its events again one at a time, so only the event at fault is retried or dead-lettered.
- * A database or network failure is waited out (retried without limit: the message is fine, the
- * world is not); anything else (poison, a handler bug) is retried `maxAttempts` times, then the
- * message goes to `<topic>.dlq` and to the dead_letters table, and the consumer moves on.
- */
-export class ConsumerRunner {
-  readonly #options: ConsumerRunnerOptions;
+export class EventConsumer {
+  readonly #options: EventConsumerOptions;
   #consumer: Consumer;
   #stopping = false;
   #recovering: Promise<void> | undefined;
-  #pending: PendingRun[] = [];
-  #applying = false;
-  #drainScheduled = false;
-  /** Per partition, the last offset whose transaction committed; committed to the group on stop. */
-  readonly #applied = new Map<string, { topic: string; partition: number; offset: string }>();
-  #batchesInFlight = 0;
-  #noBatchInFlight: (() => void) | undefined;
 
-  constructor(options: ConsumerRunnerOptions) {
+  constructor(options: EventConsumerOptions) {
     this.#options = options;
-    this.#consumer = this.#createConsumer();
+    this.#consumer = this.#create();
   }
 
-  #createConsumer(): Consumer {
-    const consumer = this.#options.bus.kafka.consumer({
-      groupId: this.#options.group,
-      sessionTimeout: 10_000,
-      heartbeatInterval: 1000,
-      rebalanceTimeout: 20_000,
-      // The broker answers a fetch as soon as data arrives; the wait only bounds idle polling.
-      maxWaitTimeInMs: 1000,
-      allowAutoTopicCreation: false,
-      retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 5000 },
-    });
+  #create(): Consumer {
+    const consumer = createGroupConsumer(this.#options.bus, this.#options.group);
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (!payload.restart) void this.recover(payload.error);
-    });
-    // A partition that went to another member must not get our older offset committed over its own.
-    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-      for (const [key, { topic, partition }] of this.#applied)
-        if (!payload.memberAssignment[topic]?.includes(partition)) this.#applied.delete(key);
     });
     return consumer;
   }
 
+  async start(): Promise<void> {
+    await this.#consumer.connect();
+    await this.#consumer.subscribe({ topics: Object.keys(this.#options.handlers), fromBeginning: true });
+    await this.#consumer.run({
+      // Partitions are independent: each goes on at its own pace, its own messages one at a time.
+      partitionsConsumedConcurrently: 16,
+      autoCommit: false,
+      eachMessage: (payload) => this.#handle(payload),
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    await this.#consumer.disconnect().catch(() => {});
+  }
+
   /**
-   * Replaces a consumer kafkajs gave up on: a crash it will not restart, or a crash path that itself
-   * failed (after a broker restart forgot the group, kafkajs's onCrash → disconnect → LeaveGroup is
-   * answered UNKNOWN_MEMBER_ID and the rejection reaches no one; the consumer is then stopped for
-   * good). Offsets were committed only after each handler's transaction, so the new member resumes
-   * where the group left off; the inbox absorbs what is delivered again.
+   * Replaces a consumer kafkajs gave up on (a crash it will not restart, or a crash path that
+   * itself failed, e.g. after a broker restart forgot the group). Offsets were committed only after
+   * each handler's transaction, so the new member resumes where the group left off.
    */
   recover(reason: unknown): Promise<void> {
     if (this.#stopping) return Promise.resolve();
-    this.#recovering ??= this.#replaceConsumer(reason).finally(() => {
+    this.#recovering ??= this.#replace(reason).finally(() => {
       this.#recovering = undefined;
     });
     return this.#recovering;
   }
 
-  async #replaceConsumer(reason: unknown): Promise<void> {
+  async #replace(reason: unknown): Promise<void> {
     const { log, metrics } = this.#options;
     log.error({ err: reason }, 'consumer: kafkajs gave up on its consumer, starting a new one');
     metrics?.consumerRecoveries.inc();
     await this.#consumer.disconnect().catch(() => {});
-    for (let attempt = 1; !this.#stopping; attempt++) {
-      this.#consumer = this.#createConsumer();
-      try {
-        await this.start();
-        log.info({ attempt }, 'consumer: new consumer running');
-        return;
-      } catch (error) {
-        log.warn({ err: error, attempt }, 'consumer: new consumer could not start, retrying');
-        await this.#consumer.disconnect().catch(() => {});
-        await sleep(Math.min(5000, 200 * attempt));
-      }
-    }
-  }
-
-  async start(): Promise<void> {
-    const topics = Object.keys(this.#options.handlers);
-    await this.#consumer.connect();
-    await this.#consumer.subscribe({ topics, fromBeginning: true });
-    await this.#consumer.run({
-      partitionsConsumedConcurrently: PARTITIONS_AT_ONCE,
-      // kafkajs's auto-commit commits after every batch: an OffsetCommit round trip before each next
-      // fetch. Offsets are committed every 500 ms or 50 events instead (what was applied is redelivered
-      // after a crash either way, and the inbox absorbs it), and on stop.
-      autoCommit: false,
-      autoCommitInterval: 500,
-      autoCommitThreshold: 50,
-      eachBatchAutoResolve: false,
-      eachBatch: (payload) => this.#handleBatch(payload),
-    });
-  }
-
-  /**
-   * Stops fetching, lets in-flight transactions finish, commits the offsets of everything applied,
-   * leaves the group.
-   */
-  async stop(): Promise<void> {
-    this.#stopping = true;
-    if (this.#batchesInFlight > 0)
-      await new Promise<void>((resolve) => {
-        this.#noBatchInFlight = resolve;
-      });
-    const applied = [...this.#applied.values()];
-    if (applied.length > 0) {
-      // A member that was rebalanced away may be refused; the new owner then redelivers, as after a crash.
-      await this.#consumer
-        .commitOffsets(
-          applied.map(({ topic, partition, offset }) => ({ topic, partition, offset: nextOffset(offset) })),
-        )
-        .catch(() => {});
-    }
-    await this.#consumer.disconnect().catch(() => {});
-  }
-
-  async #handleBatch(payload: EachBatchPayload): Promise<void> {
-    this.#batchesInFlight += 1;
-    try {
-      await this.#handlePartitionBatch(payload);
-    } finally {
-      this.#batchesInFlight -= 1;
-      if (this.#batchesInFlight === 0) this.#noBatchInFlight?.();
-    }
-  }
-
-  async #handlePartitionBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
-    const { topic, partition } = batch;
-    const resolveOffset = (offset: string): void => {
-      payload.resolveOffset(offset);
-      this.#applied.set(`${topic}/${partition}`, { topic, partition, offset });
-    };
-    // Stopping or rebalanced away: what is left is not resolved, so its next owner gets it again.
-    const mayGoOn = (): boolean => isRunning() && !isStale() && !this.#stopping;
-    let run: Array<{ message: KafkaMessage; event: IncomingEvent }> = [];
-    const flush = async (): Promise<void> => {
-      const chunk = run;
-      run = [];
-      if (chunk.length === 0) return;
-      await this.#handleRun(chunk, { topic, partition, heartbeat }, resolveOffset);
-      await commitOffsetsIfNecessary();
-    };
-    for (const message of batch.messages) {
-      if (!mayGoOn()) return;
-      let event: IncomingEvent | undefined;
-      try {
-        event = parseMessage({ topic, partition, message });
-      } catch {
-        // Poison: what came before it commits first, then it takes the retry and dead-letter path alone.
-        await flush();
-        if (!mayGoOn()) return;
-        await this.#handle({ topic, partition, message, heartbeat });
-        resolveOffset(message.offset);
-        continue;
-      }
-      run.push({ message, event });
-      if (run.length >= MAX_EVENTS_PER_RUN) await flush();
-    }
-    if (mayGoOn()) await flush();
-    await heartbeat().catch(() => {});
-  }
-
-  async #handleRun(
-    run: Array<{ message: KafkaMessage; event: IncomingEvent }>,
-    delivered: Omit<Delivered, 'message'>,
-    resolveOffset: (offset: string) => void,
-  ): Promise<void> {
-    try {
-      await this.#applyTogether(run.map((item) => item.event));
-      resolveOffset(run.at(-1)!.message.offset);
-      return;
-    } catch (error) {
-      if (this.#stopping) throw error;
-      if (run.length === 1) {
-        this.#options.log.debug({ err: error }, 'consumer: event failed, retrying it alone');
-      } else {
-        this.#options.log.info(
-          { err: error, events: run.length },
-          'consumer: batch transaction failed, handling its events one at a time',
-        );
-      }
-    }
-    for (const { message } of run) {
-      await this.#handle({ ...delivered, message });
-      resolveOffset(message.offset);
-    }
-  }
-
-  /** Resolves when `events` committed, together with the runs other partitions handed in meanwhile. */
-  #applyTogether(events: IncomingEvent[]): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.#pending.push({ events, settle: (error) => (error === undefined ? resolve() : reject(error)) });
-      // kafkajs hands over the partitions of one fetch one after another in the same turn of the
-      // event loop: starting on the next turn takes them all into one transaction, not two.
-      if (this.#applying || this.#drainScheduled) return;
-      this.#drainScheduled = true;
-      setImmediate(() => {
-        this.#drainScheduled = false;
-        void this.#drainPending();
-      });
-    });
-  }
-
-  async #drainPending(): Promise<void> {
-    if (this.#applying) return;
-    this.#applying = true;
-    try {
-      while (this.#pending.length > 0) {
-        const taken: PendingRun[] = [];
-        let events = 0;
-        while (this.#pending.length > 0) {
-          const next = this.#pending[0]!;
-          if (taken.length > 0 && events + next.events.length > MAX_EVENTS_PER_TRANSACTION) break;
-          taken.push(this.#pending.shift()!);
-          events += next.events.length;
-        }
+    await retry(
+      async () => {
+        this.#consumer = this.#create();
         try {
-          await this.#apply(taken.flatMap((run) => run.events));
-          for (const run of taken) run.settle();
+          await this.start();
         } catch (error) {
-          // Which run failed is not known here: each partition retries its own, one event at a time.
-          for (const run of taken) run.settle(error);
+          await this.#consumer.disconnect().catch(() => {});
+          throw error;
         }
-      }
-    } finally {
-      this.#applying = false;
-    }
+      },
+      {
+        ...UNTIL_IT_WORKS,
+        stopped: () => this.#stopping,
+        onRetry: ({ error, attempt }) =>
+          log.warn({ err: error, attempt }, 'consumer: new consumer could not start, retrying'),
+      },
+    ).catch(() => {});
   }
 
-  async #handle(delivered: Delivered): Promise<void> {
-    const { log, metrics, maxAttempts } = this.#options;
-    const { topic, message } = delivered;
-    let failedAttempts = 0;
-    let transientWaits = 0;
-    for (;;) {
-      try {
-        await this.#apply([parseMessage(delivered)]);
-        return;
-      } catch (error) {
-        if (this.#stopping) throw error; // not committed: the next owner of the partition redelivers it
-        if (!(error instanceof PoisonMessageError) && isTransientDatabaseError(error)) {
-          transientWaits += 1;
-          log.warn({ err: error, topic, offset: message.offset }, 'consumer: transient failure, waiting');
-          await sleep(Math.min(5000, 100 * 2 ** Math.min(transientWaits, 6)));
-          await delivered.heartbeat().catch(() => {});
-          continue;
-        }
-        failedAttempts += 1;
-        metrics?.consumerRetries.inc({ topic });
-        if (failedAttempts >= maxAttempts) {
-          await this.#deadLetter(delivered, error, failedAttempts);
-          return;
-        }
-        await sleep(50 * failedAttempts);
-      }
+  async #handle({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
+    const { group, bus, pool, maxAttempts, metrics, log } = this.#options;
+    let attempts = 0;
+    try {
+      await retry(
+        () => {
+          attempts += 1;
+          return this.#apply(parseMessage({ topic, partition, message }));
+        },
+        {
+          ...HANDLER_RETRY,
+          retries: maxAttempts - 1,
+          waitOut: (error) => !(error instanceof PoisonMessageError) && isTransientDatabaseError(error),
+          stopped: () => this.#stopping,
+          onRetry: ({ error }) => {
+            if (isTransientDatabaseError(error))
+              log.warn({ err: error, topic }, 'consumer: transient failure, waiting');
+            else metrics?.consumerRetries.inc({ topic });
+            void heartbeat().catch(() => {});
+          },
+        },
+      );
+    } catch (error) {
+      // Stopping: not committed, so the partition's next owner gets the message again.
+      if (this.#stopping) throw error;
+      metrics?.consumerRetries.inc({ topic });
+      await deadLetter({
+        group,
+        bus,
+        pool,
+        topic,
+        partition,
+        message,
+        error,
+        attempts,
+        metrics,
+        log,
+        stopped: () => this.#stopping,
+      });
     }
+    // After the transaction (or the dead letter): a crash before this line redelivers, the inbox skips it.
+    await this.#consumer
+      .commitOffsets([{ topic, partition, offset: nextOffset(message.offset) }])
+      .catch((error: unknown) =>
+        log.warn({ err: error, topic, partition }, 'consumer: offset commit failed'),
+      );
   }
 
-  /**
-   * Applies events and their inbox rows in one transaction. One aggregate's events (one key) go
-   * through their handlers in order; the journal, different aggregates' handlers and the set
-   * handlers run at once, so on the pipelining connection their statements travel together instead
-   * of a round trip each (PostgreSQL still runs them one after another, each seeing those before).
-   *
-   * Deliveries are new but for faults, so with the inbox on the batch is first recorded as new
-   * deliveries by a statement sent together with the handlers' (recordFirstDeliveries): a copy fails
-   * it and every statement after it. Only then, and for a batch that holds copies of one event, the
-   * inbox statement goes first and the handlers wait for its answer (recordDeliveries).
-   */
-  async #apply(events: IncomingEvent[]): Promise<void> {
-    const { group, dedup, metrics } = this.#options;
-    const handled = events.filter(
-      (event) => this.#options.handlers[event.topic as Topic]?.[event.type] !== undefined,
-    );
-    if (handled.length === 0) return;
-    let deliveries: Delivery[] | undefined;
-    if (dedup && new Set(handled.map((event) => event.id.toLowerCase())).size === handled.length) {
-      try {
-        deliveries = await this.#applyAll(handled, true);
-      } catch (error) {
-        if (!(error instanceof DuplicateDeliveryError)) throw error;
-      }
-    }
-    deliveries ??= await this.#applyAll(handled, false);
-    metrics?.consumerBatchEvents.observe(handled.length);
-    for (const [index, event] of handled.entries()) {
-      const delivery = deliveries[index]!;
-      if (delivery.duplicate && !delivery.apply) {
-        metrics?.inboxDuplicatesSkipped.inc({ consumer: group, topic: event.topic });
-        this.#logOf(event).info({ deliveries: delivery.deliveries }, 'duplicate skipped by the inbox');
-      } else {
-        if (delivery.duplicate) metrics?.eventsAppliedTwice.inc();
-        metrics?.eventsConsumed.inc({ topic: event.topic, type: event.type });
-      }
-    }
-  }
-
-  #logOf(event: IncomingEvent): Logger {
-    return this.#options.log.child({
+  /** The inbox row and the handler's effects: one transaction. */
+  async #apply(event: IncomingEvent): Promise<void> {
+    const { group, writer, handlers, recordReceived, dedup, metrics } = this.#options;
+    const handler = handlers[event.topic as Topic]?.[event.type];
+    if (!handler) return;
+    const log = this.#options.log.child({
       correlationId: event.headers['correlation-id'],
       eventId: event.id,
       eventType: event.type,
     });
-  }
-
-  /**
-   * One transaction: the inbox statement, then the handlers of the events to apply. As first
-   * deliveries the inbox statement is not waited for: its statement travels with the handlers'.
-   */
-  #applyAll(handled: IncomingEvent[], asFirstDeliveries: boolean): Promise<Delivery[]> {
-    const { group, writer, handlers, journal, dedup, log } = this.#options;
-    return writer.batch(async (open, client) => {
-      let recorded: Promise<Delivery[]>;
-      let applied = handled;
-      if (asFirstDeliveries) {
-        recorded = recordFirstDeliveries(client, { consumer: group, events: handled });
-      } else {
-        const deliveries = await recordDeliveries(client, { consumer: group, events: handled, dedup });
-        recorded = Promise.resolve(deliveries);
-        applied = handled.filter((_, index) => deliveries[index]!.apply);
-      }
-      // Everything below is sent at once: the journal first, then each aggregate's first handler in
-      // event order, then the set handlers; an aggregate's later events follow its earlier ones.
-      // The inbox statement comes first, so its failure is the one reported.
-      const work: Array<Promise<unknown>> = [recorded];
-      if (journal && applied.length > 0) work.push(started(() => journal(client, applied, log)));
-      const sets = new Map<SetHandler, Unit[]>();
-      const byAggregate = new Map<string, Promise<void>>();
-      for (const event of applied) {
-        const handler = handlers[event.topic as Topic]![event.type]!;
-        const tx = open(contextFrom(event));
-        if (typeof handler === 'function') {
-          const key = event.key ?? event.id;
-          const run = () => handler(tx, event, this.#logOf(event));
-          const previous = byAggregate.get(key);
-          byAggregate.set(key, previous ? previous.then(run) : started(run));
-        } else sets.get(handler)?.push({ tx, event }) ?? sets.set(handler, [{ tx, event }]);
-      }
-      work.push(...byAggregate.values());
-      for (const [handler, units] of sets) work.push(started(() => handler.together(units, log)));
-      await allOrFirstCause(work);
-      return recorded;
+    const delivery = await writer.transaction(contextFrom(event), async (tx) => {
+      const seen = await recordDelivery(tx.client, { consumer: group, event, dedup });
+      if (!seen.apply) return seen;
+      await recordReceived?.(tx.client, event, log);
+      await handler(tx, event, log);
+      return seen;
     });
-  }
-
-  async #deadLetter(delivered: Delivered, error: unknown, attempts: number): Promise<void> {
-    const { group, bus, pool, metrics, log } = this.#options;
-    const { topic, partition, message } = delivered;
-    const headers = headerText(message.headers);
-    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    log.error(
-      { topic, partition, offset: message.offset, error: reason, attempts },
-      'dead-lettering a message',
-    );
-    // Both writes must happen before the offset moves on; while the broker or database is away we wait.
-    for (let wait = 1; ; wait++) {
-      try {
-        await bus.sendRaw(deadLetterTopic(topic), [
-          {
-            key: message.key,
-            value: message.value,
-            headers: {
-              ...headers,
-              error: reason.slice(0, 1000),
-              attempts: String(attempts),
-              'original-topic': topic,
-              'original-partition': String(partition),
-              'original-offset': message.offset,
-              consumer: group,
-            },
-          },
-        ]);
-        await pool.query(
-          `INSERT INTO dead_letters (consumer, topic, partition, "offset", event_id, event_type, key, error, attempts, value)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-          [
-            group,
-            topic,
-            partition,
-            message.offset,
-            storableText(headers['event-id']),
-            storableText(headers['event-type']),
-            message.key ?? null,
-            storableText(reason),
-            attempts,
-            message.value ?? null,
-          ],
-        );
-        metrics?.deadLetters.inc({ topic });
-        return;
-      } catch (failure) {
-        if (this.#stopping) throw failure;
-        log.warn({ err: failure }, 'dead-lettering failed, retrying');
-        await sleep(Math.min(5000, 100 * 2 ** Math.min(wait, 6)));
-      }
+    metrics?.consumerBatchEvents.observe(1);
+    if (!delivery.apply) {
+      metrics?.inboxDuplicatesSkipped.inc({ consumer: group, topic: event.topic });
+      log.info({ deliveries: delivery.deliveries }, 'duplicate skipped by the inbox');
+      return;
     }
+    if (delivery.duplicate) metrics?.eventsAppliedTwice.inc();
+    metrics?.eventsConsumed.inc({ topic: event.topic, type: event.type });
   }
-}
-
-/** Runs `work` now; a synchronous throw becomes its rejection, so it is waited for like the rest. */
-function started(work: () => Promise<void>): Promise<void> {
-  try {
-    return work();
-  } catch (error) {
-    return Promise.reject(error);
-  }
-}
-
-/** Kafka commits the next offset to read. */
-function nextOffset(offset: string): string {
-  return (BigInt(offset) + 1n).toString();
-}
-
-/** PostgreSQL text cannot hold NUL; poison headers and errors quoting it may carry one. */
-function storableText(text: string | undefined): string | null {
-  return text === undefined ? null : text.replaceAll('\u0000', '\uFFFD');
 }

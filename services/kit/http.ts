@@ -1,8 +1,8 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { isTransientDatabaseError } from './db.ts';
 import type { Logger } from './log.ts';
+import { isTransientDatabaseError } from './retry.ts';
 
 /** An error with a stable code for the client: `{"error": {"code", "message"}}`. */
 export class HttpError extends Error {

@@ -1,116 +1,72 @@
-import type { QueryResultRow } from 'pg';
-import type { HandOver, Pool, PoolClient } from './db.ts';
-import { inTransaction } from './db.ts';
+/**
+ * Transactional outbox.
+ *
+ * Pattern: a service that changes its state and announces it writes the event as a row of its own
+ * database (the `outbox` table), in the same transaction as the state change. The relay
+ * (relay.ts) publishes the rows to the broker afterwards.
+ *
+ * Guarantee: an event is published if and only if its state change committed; at least once, in
+ * the order its aggregate's rows were written.
+ *
+ * Anomaly prevented: the dual write. Committing, then publishing (what `--without outbox` does
+ * here, on purpose) loses the event for good when the process dies or the broker is away between
+ * the two: the order is PENDING forever, nobody downstream ever hears of it. Publishing first and
+ * then committing is worse: a rolled-back change announced as done.
+ */
+import { inTransaction, type Pool, type PoolClient } from './db.ts';
 import { buildEvent, type EventContext, type EventDraft, type OutgoingEvent } from './events.ts';
 import type { Logger } from './log.ts';
 
-/** A unit of work: the transaction's connection plus a way to emit events from it. */
+/** A unit of work: the transaction's connection and a way to emit events from it. */
 export interface Tx {
   client: PoolClient;
   context: EventContext;
   emit(draft: EventDraft): Promise<OutgoingEvent>;
 }
 
+/** What routes and handlers write through, in either kit (the fast kit's writer does more). */
+export interface EventWriter {
+  readonly usesOutbox: boolean;
+  transaction<T>(context: EventContext, work: (tx: Tx) => Promise<T>): Promise<T>;
+}
+
 /** Publishes events straight to the broker (used by `--without outbox`). */
 export type DirectPublish = (events: OutgoingEvent[]) => Promise<void>;
 
-/**
- * The INSERT of events' outbox rows, in the given order (their `seq` follows it), from the eight
- * parameters $first..$first+7 (outboxParams).
- */
-function outboxInsert(first: number): string {
-  const [id, aggregatetype, aggregateid, type, topic, payload, headers, createdAt] = Array.from(
-    { length: 8 },
-    (_, index) => `$${first + index}`,
-  );
-  return `INSERT INTO outbox (id, aggregatetype, aggregateid, type, topic, payload, headers, created_at)
-     SELECT id, aggregatetype, aggregateid, type, topic, payload::jsonb, headers::jsonb, created_at
-     FROM unnest(${id}::uuid[], ${aggregatetype}::text[], ${aggregateid}::text[], ${type}::text[], ${topic}::text[],
-                 ${payload}::text[], ${headers}::text[], ${createdAt}::timestamptz[])
-       WITH ORDINALITY AS e(id, aggregatetype, aggregateid, type, topic, payload, headers, created_at, n)
-     ORDER BY n`;
-}
+/** A service's own record of each event it emits, in the emitting transaction (the order's history). */
+export type RecordEmitted = (client: PoolClient, event: OutgoingEvent) => Promise<void>;
 
-function outboxParams(events: readonly OutgoingEvent[]): unknown[] {
+export const INSERT_OUTBOX_ROW = `
+  INSERT INTO outbox (id, aggregatetype, aggregateid, type, topic, payload, headers, created_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`;
+
+export function outboxRowValues(event: OutgoingEvent): unknown[] {
   return [
-    events.map((event) => event.id),
-    events.map((event) => event.aggregateType),
-    events.map((event) => event.aggregateId),
-    events.map((event) => event.type),
-    events.map((event) => event.topic),
-    events.map((event) => JSON.stringify(event.payload)),
-    events.map((event) => JSON.stringify(event.headers)),
-    events.map((event) => event.createdAt),
+    event.id,
+    event.aggregateType,
+    event.aggregateId,
+    event.type,
+    event.topic,
+    JSON.stringify(event.payload),
+    JSON.stringify(event.headers),
+    event.createdAt,
   ];
 }
 
-const INSERT_OUTBOX = outboxInsert(1);
-
-/** One statement for all of a transaction's events, in emit order. */
-export async function insertOutbox(client: PoolClient, events: readonly OutgoingEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  await client.query(INSERT_OUTBOX, outboxParams(events));
-}
-
-/**
- * The events' outbox rows as a CTE (`outbox_rows`) of the caller's own statement, reading the
- * parameters after the statement's: `outboxRows(values.length + 1)`.
- */
-export type OutboxRowsCte = (firstParam: number) => string;
-
-const outboxRowsCte: OutboxRowsCte = (first) => `outbox_rows AS (${outboxInsert(first)})`;
-
-/** Without the outbox the rows are not written; the parameters still need a type. */
-const unwrittenOutboxRowsCte: OutboxRowsCte = (first) =>
-  `outbox_rows AS (SELECT $${first}::uuid[], $${first + 1}::text[], $${first + 2}::text[], $${first + 3}::text[],
-     $${first + 4}::text[], $${first + 5}::text[], $${first + 6}::text[], $${first + 7}::timestamptz[])`;
-
-/**
- * The statement doing set-based work on every event a transaction emitted, run in that transaction
- * just before their outbox rows are written (the order service's history of its own events). A
- * statement rather than a function that runs one: it is sent together with the outbox insert and
- * COMMIT, so nothing of it may wait for anything first.
- */
-export type EmittedJournal = (events: readonly OutgoingEvent[]) => { text: string; values: unknown[] };
-
-/**
- * The relay's session for a writer about to commit outbox rows, or undefined when none is free
- * (kit/relay.ts, Relay.claimOnCommit).
- */
-export type ClaimOnCommit = (ids: readonly string[]) => HandOver | undefined;
-
-/**
- * Said before the outbox insert of a transaction whose rows the relay claims on commit: the trigger
- * then wakes no relay (kit migration 005).
- */
-const CLAIMED_ON_COMMIT = "SET LOCAL lab.outbox_claimed_on_commit TO 'on'";
-
-/** Opens a unit of work inside a shared transaction: its own context (causation), the shared connection. */
-export type OpenUnit = (context: EventContext) => Tx;
-
-/**
- * Runs state changes and their events as one unit.
- *
- * With the outbox (default) an event is a row written in the same transaction as the state
- * change: both commit or neither does, and the relay publishes it later (at least once).
- * With `--without outbox` events are buffered and published after COMMIT: the classic dual
- * write, where a crash or a broker outage between the two loses the event for good.
- */
-export class EventWriter {
+export class OutboxWriter implements EventWriter {
   readonly #pool: Pool;
   readonly #producer: string;
   readonly #useOutbox: boolean;
   readonly #publishDirect: DirectPublish | undefined;
+  readonly #recordEmitted: RecordEmitted | undefined;
   readonly #log: Logger;
-  readonly #journal: EmittedJournal | undefined;
-  #claimOnCommit: ClaimOnCommit | undefined;
 
   constructor(options: {
     pool: Pool;
     producer: string;
     useOutbox: boolean;
-    publishDirect?: DirectPublish;
-    journal?: EmittedJournal | undefined;
+    publishDirect?: DirectPublish | undefined;
+    recordEmitted?: RecordEmitted | undefined;
     log: Logger;
   }) {
     if (!options.useOutbox && !options.publishDirect)
@@ -119,8 +75,8 @@ export class EventWriter {
     this.#producer = options.producer;
     this.#useOutbox = options.useOutbox;
     this.#publishDirect = options.publishDirect;
+    this.#recordEmitted = options.recordEmitted;
     this.#log = options.log;
-    this.#journal = options.journal;
   }
 
   get usesOutbox(): boolean {
@@ -128,131 +84,43 @@ export class EventWriter {
   }
 
   /**
-   * Lets the relay claim each transaction's rows right after its COMMIT, in the same round trip, so
-   * an event does not wait for a notification, the relay's current round and a claim of its own.
+   * Runs `work` in one transaction. Each `tx.emit` inserts the event's outbox row right there, so
+   * the row commits or rolls back with everything else the work did.
    */
-  claimOnCommitWith(claimOnCommit: ClaimOnCommit): void {
-    this.#claimOnCommit = claimOnCommit;
-  }
-
-  transaction<T>(context: EventContext, work: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.batch((open) => work(open(context)));
-  }
-
-  /**
-   * Several units of work in one transaction (a consumer's batch of events): each unit emits with
-   * its own context, all of them commit or none does, and their events are written by one
-   * statement just before COMMIT (or, without the outbox, published after it).
-   */
-  async batch<T>(work: (open: OpenUnit, client: PoolClient) => Promise<T>): Promise<T> {
-    const pending: OutgoingEvent[] = [];
-    let claim: HandOver | undefined;
-    const result = await inTransaction(
-      this.#pool,
-      (client) =>
-        work(
-          (context) => ({
-            client,
-            context,
-            emit: async (draft) => {
-              const event = buildEvent(draft, context, this.#producer);
-              pending.push(event);
-              return event;
-            },
-          }),
-          client,
-        ),
-      // The journal, the outbox rows and COMMIT travel together (the connection pipelines).
-      async (client) => {
-        if (pending.length === 0) return;
-        if (this.#useOutbox) claim = this.#claimOnCommit?.(pending.map((event) => event.id));
-        const journal = this.#journal?.(pending);
-        await Promise.all([
-          claim && client.query(CLAIMED_ON_COMMIT),
-          journal && client.query(journal.text, journal.values),
-          this.#useOutbox ? insertOutbox(client, pending) : undefined,
-        ]);
-      },
-      () => claim,
+  async transaction<T>(context: EventContext, work: (tx: Tx) => Promise<T>): Promise<T> {
+    const emitted: OutgoingEvent[] = [];
+    const result = await inTransaction(this.#pool, (client) =>
+      work({
+        client,
+        context,
+        emit: async (draft) => {
+          const event = buildEvent(draft, context, this.#producer);
+          if (this.#useOutbox) await client.query(INSERT_OUTBOX_ROW, outboxRowValues(event));
+          await this.#recordEmitted?.(client, event);
+          emitted.push(event);
+          return event;
+        },
+      }),
     );
-    await this.#publishAfterCommit(pending);
+    if (!this.#useOutbox) await publishAfterCommit(this.#publishDirect!, emitted, this.#log);
     return result;
   }
+}
 
-  /**
-   * A state change and its events as ONE statement, outside any transaction (one statement is
-   * atomic): the outbox rows are written by a CTE of that statement, so a unit of work that needs no
-   * decision between its writes costs one round trip instead of four (BEGIN, the change, the outbox
-   * insert, COMMIT). `build` gets the events, ids and all, and the CTE to put in its WITH list; it
-   * records in the statement itself whatever the journal would have.
-   */
-  async statement<Row extends QueryResultRow>(
-    context: EventContext,
-    drafts: readonly EventDraft[],
-    build: (events: OutgoingEvent[], outboxRows: OutboxRowsCte) => { text: string; values: unknown[] },
-  ): Promise<Row[]> {
-    const events = drafts.map((draft) => buildEvent(draft, context, this.#producer));
-    const { text, values } = build(events, this.#useOutbox ? outboxRowsCte : unwrittenOutboxRowsCte);
-    const params = [...values, ...outboxParams(events)];
-    const claim =
-      this.#useOutbox && events.length > 0
-        ? this.#claimOnCommit?.(events.map((event) => event.id))
-        : undefined;
-    if (!claim) {
-      const { rows } = await this.#pool.query<Row>(text, params);
-      await this.#publishAfterCommit(events);
-      return rows;
-    }
-    return this.#statementClaimedOnCommit<Row>(text, params, claim);
-  }
-
-  /**
-   * The statement in a transaction of its own (for CLAIMED_ON_COMMIT), sent at once with BEGIN,
-   * COMMIT and the relay's claim: one round trip still.
-   */
-  async #statementClaimedOnCommit<Row extends QueryResultRow>(
-    text: string,
-    params: unknown[],
-    claim: HandOver,
-  ): Promise<Row[]> {
-    let client: PoolClient;
-    try {
-      client = await this.#pool.connect();
-    } catch (error) {
-      claim.drop();
-      throw error;
-    }
-    const begun = client.query(`BEGIN; ${CLAIMED_ON_COMMIT}`);
-    const changed = client.query<Row>(text, params);
-    // After a failed statement this COMMIT rolls back without an error: `changed` says so.
-    const committed = client.query('COMMIT');
-    claim.send(client);
-    try {
-      await Promise.all([begun, changed, committed]);
-    } catch (error) {
-      claim.drop();
-      let broken = false;
-      await client.query('ROLLBACK').catch(() => {
-        broken = true;
-      });
-      client.release(broken);
-      throw error;
-    }
-    claim.adopt(client);
-    return (await changed).rows;
-  }
-
-  /** `--without outbox`: the classic dual write, publishing what was just committed. */
-  async #publishAfterCommit(events: OutgoingEvent[]): Promise<void> {
-    if (this.#useOutbox || events.length === 0 || !this.#publishDirect) return;
-    try {
-      await this.#publishDirect(events);
-    } catch (error) {
-      // The dual write's failure mode, kept visible on purpose: the state is committed, the events are gone.
-      this.#log.error(
-        { err: error, lost: events.map((event) => `${event.type}:${event.aggregateId}`) },
-        'direct publish failed after commit: events lost (--without outbox)',
-      );
-    }
+/** `--without outbox`: the dual write, publishing what was just committed. */
+export async function publishAfterCommit(
+  publish: DirectPublish,
+  events: OutgoingEvent[],
+  log: Logger,
+): Promise<void> {
+  if (events.length === 0) return;
+  try {
+    await publish(events);
+  } catch (error) {
+    // The dual write's failure mode, kept visible on purpose: the state is committed, the events are gone.
+    log.error(
+      { err: error, lost: events.map((event) => `${event.type}:${event.aggregateId}`) },
+      'direct publish failed after commit: events lost (--without outbox)',
+    );
   }
 }

@@ -1,17 +1,18 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { Bus } from './bus.ts';
 import { loadConfig, type ServiceConfig } from './config.ts';
-import { ConsumerRunner, type HandlerMap, type ReceivedJournal } from './consumer.ts';
+import { EventConsumer, type HandlerMap, type RecordReceived } from './consumer.ts';
 import { createPool, type Pool } from './db.ts';
+import { type FastForms, startFastKit } from './fast/kit.ts';
 import { FaultHooks } from './faults.ts';
 import { createHttpServer, parseInput, requireAdmin } from './http.ts';
 import { createLogger, type Logger } from './log.ts';
 import { Metrics } from './metrics.ts';
 import { kitMigrations, migrate } from './migrate.ts';
-import { type EmittedJournal, EventWriter } from './outbox.ts';
+import { type EventWriter, OutboxWriter, type RecordEmitted } from './outbox.ts';
 import { Relay } from './relay.ts';
+import { retry, UNTIL_IT_WORKS } from './retry.ts';
 
 /** What a service's routes and handlers get to work with. */
 export interface ServiceContext {
@@ -23,14 +24,36 @@ export interface ServiceContext {
   faults: FaultHooks;
 }
 
+/** What every kit is built from: the parts that do not depend on the kit. */
+export interface KitBase {
+  definition: ServiceDefinition;
+  config: ServiceConfig;
+  log: Logger;
+  bus: Bus;
+  metrics: Metrics;
+  faults: FaultHooks;
+}
+
+/** A kit's running parts: the writer routes use, the relay, the consumer. */
+export interface KitParts {
+  context: ServiceContext;
+  routes: ((app: FastifyInstance) => void) | undefined;
+  relay: { start(): void; stop(): Promise<void> } | undefined;
+  consumer:
+    | { start(): Promise<void>; stop(): Promise<void>; recover(reason: unknown): Promise<void> }
+    | undefined;
+}
+
 export interface ServiceDefinition {
   name: string;
   /** Directory of the service's own `*.sql` migrations. */
   migrations: string;
   handlers?: (context: ServiceContext) => HandlerMap;
-  /** Set-based records of the events the service receives and emits (the order's history). */
-  journal?: { received: ReceivedJournal; emitted: EmittedJournal };
+  /** The service's own record of every event it receives and emits (the order's history). */
+  journal?: { received?: RecordReceived; emitted?: RecordEmitted };
   routes?: (app: FastifyInstance, context: ServiceContext) => void;
+  /** The fast kit's forms of the same decisions (services/<name>/fast-*.ts), used only with `--kit fast`. */
+  fast?: FastForms;
 }
 
 export interface RunningService {
@@ -118,52 +141,27 @@ export async function startService(
 ): Promise<RunningService> {
   const config = loadConfig(definition.name, env);
   const log = createLogger(definition.name, config.logLevel);
-  const pool = createPool(config.databaseUrl!, { max: 10, application: definition.name });
   const faults = new FaultHooks({ duplicateDefault: config.duplicateDefault });
+  const bus = new Bus({ clientId: definition.name, brokers: config.kafkaBrokers, log });
+  // The backlog gauge reads the pool the kit creates below.
+  let backlogPool: Pool | undefined;
   const metrics = new Metrics(definition.name, {
     backlog: async () =>
-      (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL'))
-        .rows[0]?.n ?? 0,
+      (
+        await backlogPool!.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL',
+        )
+      ).rows[0]?.n ?? 0,
   });
-  const bus = new Bus({ clientId: definition.name, brokers: config.kafkaBrokers, log });
-  const writer = new EventWriter({
-    pool,
-    producer: definition.name,
-    useOutbox: !config.without.has('outbox'),
-    publishDirect: (events) => bus.publish(events),
-    journal: definition.journal?.emitted,
-    log,
-  });
-  const context: ServiceContext = { config, log, pool, writer, metrics, faults };
-  const relay = writer.usesOutbox
-    ? new Relay({
-        pool,
-        listenUrl: config.databaseUrl!,
-        publish: (events) => bus.publish(events),
-        faults,
-        metrics,
-        log,
-      })
-    : undefined;
-  if (relay) writer.claimOnCommitWith((ids) => relay.claimOnCommit(ids));
-  const consumer = definition.handlers
-    ? new ConsumerRunner({
-        group: definition.name,
-        bus,
-        pool,
-        writer,
-        handlers: definition.handlers(context),
-        journal: definition.journal?.received,
-        dedup: !config.without.has('inbox'),
-        maxAttempts: config.consumerMaxAttempts,
-        metrics,
-        log,
-      })
-    : undefined;
+  const base: KitBase = { definition, config, log, bus, metrics, faults };
+  const kit = config.kit === 'fast' ? startFastKit(base) : startReferenceKit(base);
+  const { context, relay, consumer } = kit;
+  const { pool } = context;
+  backlogPool = pool;
 
   if (consumer) {
-    // kafkajs can reject a promise nobody awaits on its crash path (see ConsumerRunner.recover): that
-    // consumer is dead, so the runner starts a new one instead of Node ending the whole service.
+    // kafkajs can reject a promise nobody awaits on its crash path (see EventConsumer.recover): that
+    // consumer is dead, so the service starts a new one instead of Node ending the whole service.
     // Any other unhandled rejection is a bug: say so and exit, as Node would.
     process.on('unhandledRejection', (reason) => {
       if (reason instanceof Error && reason.name.startsWith('KafkaJS')) {
@@ -194,34 +192,34 @@ export async function startService(
       ),
     }),
   });
-  definition.routes?.(app, context);
+  kit.routes?.(app);
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host}:${port}`;
-  log.info({ url, without: [...config.without] }, 'listening');
+  log.info({ url, kit: config.kit, without: [...config.without] }, 'listening');
 
-  const ready = (async () => {
-    for (let attempt = 1; !stopping; attempt++) {
-      try {
-        const applied = await migrate(pool, [
-          kitMigrations(),
-          { name: definition.name, directory: definition.migrations },
-        ]);
-        if (applied.length > 0) log.info({ applied }, 'migrated');
-        await bus.connect();
-        await bus.ensureTopics(config.topicPartitions);
-        relay?.start();
-        await consumer?.start();
-        started = true;
-        log.info('ready');
-        return;
-      } catch (error) {
-        log.warn({ err: error, attempt }, 'startup step failed, retrying');
-        await sleep(Math.min(5000, 200 * attempt));
-      }
-    }
-  })();
+  const ready = retry(
+    async () => {
+      const applied = await migrate(pool, [
+        kitMigrations(),
+        { name: definition.name, directory: definition.migrations },
+      ]);
+      if (applied.length > 0) log.info({ applied }, 'migrated');
+      await bus.connect();
+      await bus.ensureTopics(config.topicPartitions);
+      relay?.start();
+      await consumer?.start();
+      started = true;
+      log.info('ready');
+    },
+    {
+      ...UNTIL_IT_WORKS,
+      initialRetryTime: 200,
+      stopped: () => stopping,
+      onRetry: ({ error, attempt }) => log.warn({ err: error, attempt }, 'startup step failed, retrying'),
+    },
+  ).catch(() => {});
 
   return {
     url,
@@ -239,6 +237,47 @@ export async function startService(
       log.info('stopped');
     },
   };
+}
+
+/** The reference kit: plain pool, OutboxWriter, Relay, EventConsumer (the files a learner reads). */
+function startReferenceKit(base: KitBase): KitParts {
+  const { definition, config, log, bus, metrics, faults } = base;
+  const pool = createPool(config.databaseUrl!, { max: 10, application: definition.name });
+  const writer = new OutboxWriter({
+    pool,
+    producer: definition.name,
+    useOutbox: !config.without.has('outbox'),
+    publishDirect: (events) => bus.publish(events),
+    recordEmitted: definition.journal?.emitted,
+    log,
+  });
+  const context: ServiceContext = { config, log, pool, writer, metrics, faults };
+  const relay = writer.usesOutbox
+    ? new Relay({
+        pool,
+        listenUrl: config.databaseUrl!,
+        publish: (events) => bus.publish(events),
+        faults,
+        metrics,
+        log,
+      })
+    : undefined;
+  const consumer = definition.handlers
+    ? new EventConsumer({
+        group: definition.name,
+        bus,
+        pool,
+        writer,
+        handlers: definition.handlers(context),
+        recordReceived: definition.journal?.received,
+        dedup: !config.without.has('inbox'),
+        maxAttempts: config.consumerMaxAttempts,
+        metrics,
+        log,
+      })
+    : undefined;
+  const routes = definition.routes;
+  return { context, relay, consumer, routes: routes && ((app) => routes(app, context)) };
 }
 
 /** Entry point helper for services/<name>/main.ts: start, and stop gracefully on SIGTERM/SIGINT. */

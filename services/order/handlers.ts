@@ -1,14 +1,14 @@
 import type { EventHandler, HandlerMap } from '../kit/consumer.ts';
 import { PaymentCaptured, PaymentDeclined, payload, StockRejected } from '../kit/contracts.ts';
 import type { Metrics } from '../kit/metrics.ts';
-import { confirmOrders, finishOrder } from './saga.ts';
+import { finishOrder } from './saga.ts';
 
-/** Only recorded: the journal has already written the event into the order's history. */
+/** Only recorded: the journal writes every event into the order's history. */
 const recordOnly: EventHandler = async () => {};
 
 /**
- * The events that move the saga on. Every event here is in the order's history already (the
- * journal writes it before the handlers run); an order that is no longer PENDING (the customer
+ * The events that move the saga on. Every event here goes into the order's history (the journal
+ * writes it before the handler runs); an order that is no longer PENDING (the customer
  * cancelled first, or a copy of the news came) is left as it is.
  */
 export function orderHandlers(metrics: Metrics): HandlerMap {
@@ -27,16 +27,11 @@ export function orderHandlers(metrics: Metrics): HandlerMap {
       StockConsumed: recordOnly,
     },
     payments: {
-      // Every payment of the batch in one statement. Captured after a customer cancel: the order
-      // stays CANCELLED, and payment refunds on OrderCancelled.
-      PaymentCaptured: {
-        async together(units) {
-          const paid = units.map(({ tx, event }) => ({
-            tx,
-            orderId: payload(PaymentCaptured, event.payload).order_id,
-          }));
-          metrics.sagaOrders.inc({ status: 'CONFIRMED' }, await confirmOrders(paid));
-        },
+      // Captured after a customer cancel: the order stays CANCELLED, and payment refunds on OrderCancelled.
+      async PaymentCaptured(tx, event) {
+        const { order_id } = payload(PaymentCaptured, event.payload);
+        if (await finishOrder(tx, order_id, { status: 'CONFIRMED' }))
+          metrics.sagaOrders.inc({ status: 'CONFIRMED' });
       },
       PaymentDeclined: cancel(PaymentDeclined),
       PaymentRefunded: recordOnly,

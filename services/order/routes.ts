@@ -3,8 +3,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { OrderLine } from '../kit/contracts.ts';
 import { HttpError, parseInput } from '../kit/http.ts';
+import type { EventWriter } from '../kit/outbox.ts';
 import type { ServiceContext } from '../kit/service.ts';
-import { finishOrder, lockOrder, type OrderRow, placeOrder } from './saga.ts';
+import { finishOrder, lockOrder, type OrderRow, type PlaceOrder } from './saga.ts';
 
 /** The gateway has priced the lines (catalog quote) and authenticated the customer. */
 const placeOrderBody = z.object({ customer_id: z.uuid(), lines: z.array(OrderLine).min(1).max(50) });
@@ -24,13 +25,17 @@ function publicOrder(order: OrderRow, lines: unknown[]) {
   };
 }
 
-export function orderRoutes(app: FastifyInstance, { pool, writer, metrics }: ServiceContext): void {
+export function orderRoutes<W extends EventWriter>(
+  app: FastifyInstance,
+  { pool, writer, metrics }: Omit<ServiceContext, 'writer'> & { writer: W },
+  place: PlaceOrder<W>,
+): void {
   app.post('/orders', async (request: FastifyRequest, reply) => {
     const body = parseInput(placeOrderBody, request.body);
     const orderId = randomUUID();
     const total = body.lines.reduce((sum, line) => sum + line.quantity * line.unit_price_cents, 0);
     // The order id is the saga's correlation id: every event of this order carries it.
-    const order = await placeOrder(
+    const order = await place(
       writer,
       { correlationId: orderId, causationId: request.correlationId },
       { id: orderId, customerId: body.customer_id, totalCents: total, lines: body.lines },

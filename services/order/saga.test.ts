@@ -3,95 +3,115 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  applyPlain,
   query,
   type ServiceDatabase,
   startServiceDatabase,
   type TestPostgres,
 } from '../../test/services-support.ts';
-import { applyOne, type SetHandler } from '../kit/consumer.ts';
-import type { Pool } from '../kit/db.ts';
 import type { IncomingEvent } from '../kit/events.ts';
+import { applyOne, type SetHandler, withFastForms } from '../kit/fast/consumer.ts';
 import { createHttpServer } from '../kit/http.ts';
 import { Metrics } from '../kit/metrics.ts';
-import type { EventWriter } from '../kit/outbox.ts';
 import type { ServiceContext } from '../kit/service.ts';
+import { fastConfirmHandlers } from './fast-confirm.ts';
+import { fastOrderJournal } from './fast-journal.ts';
+import { fastPlaceOrder } from './fast-place.ts';
 import { orderHandlers } from './handlers.ts';
 import { orderRoutes } from './routes.ts';
-import { orderJournal } from './saga.ts';
+import { orderHistory, placeOrder } from './saga.ts';
 
 const log = pino({ level: 'silent' });
 let database: ServiceDatabase;
 let pg: TestPostgres;
-let pool: Pool;
-let writer: EventWriter;
-let app: FastifyInstance;
 const metrics = new Metrics('order');
-const handlers = orderHandlers(metrics);
+const plainHandlers = orderHandlers(metrics);
+const fastHandlers = withFastForms(plainHandlers, fastConfirmHandlers(metrics));
 
 beforeAll(async () => {
-  database = await startServiceDatabase('order', { journal: orderJournal.emitted });
-  ({ pg, pool, writer } = database);
-  app = createHttpServer(log);
-  orderRoutes(app, { pool, writer, metrics, log } as unknown as ServiceContext);
-  await app.ready();
+  database = await startServiceDatabase('order', {
+    journal: fastOrderJournal.emitted,
+    recordEmitted: orderHistory.emitted,
+  });
+  ({ pg } = database);
 });
 
 afterAll(async () => {
-  await app?.close();
   await database?.stop();
 });
 
-function deliver(
-  topic: 'inventory' | 'payments' | 'shipping',
-  type: string,
-  body: Record<string, unknown>,
-  id = randomUUID(),
-) {
-  const event: IncomingEvent = {
-    id,
-    type,
-    topic,
-    key: String(body.order_id),
-    payload: body,
-    headers: { producer: topic === 'payments' ? 'payment' : topic },
-    partition: 0,
-    offset: '0',
-    occurredAt: new Date(),
-  };
-  // As the consumer applies it: the journal records it, then the handler moves the saga on.
-  return writer.batch(async (open, client) => {
-    await orderJournal.received(client, [event], log);
-    await applyOne(
-      handlers[topic]![type]!,
-      open({ correlationId: event.key!, causationId: event.id }),
-      event,
-      log,
-    );
+/**
+ * Every case runs on both forms: plain (saga.ts, handlers.ts, the per-event history; the reference
+ * kit) and fast (fast-place.ts, fast-confirm.ts, fast-journal.ts; the fast kit). The same requests
+ * and events give the same orders, histories and outbox rows.
+ */
+describe.each(['plain', 'fast'] as const)('order, %s form: placing and following the saga', (form) => {
+  let app: FastifyInstance;
+
+  beforeAll(async () => {
+    app = createHttpServer(log);
+    const context = { pool: database.pool, metrics, log } as unknown as ServiceContext;
+    if (form === 'plain') orderRoutes(app, { ...context, writer: database.reference }, placeOrder);
+    else orderRoutes(app, { ...context, writer: database.writer }, fastPlaceOrder);
+    await app.ready();
   });
-}
 
-const customer = randomUUID();
-const line = { product_id: randomUUID(), sku: 'bread', quantity: 2, unit_price_cents: 450 };
-
-async function place() {
-  const response = await app.inject({
-    method: 'POST',
-    url: '/orders',
-    payload: { customer_id: customer, lines: [line, { ...line, sku: 'jam', quantity: 1 }] },
+  afterAll(async () => {
+    await app?.close();
   });
-  expect(response.statusCode).toBe(202);
-  return response.json().order as { id: string; status: string; total_cents: number };
-}
 
-async function history(orderId: string) {
-  const response = await app.inject({ method: 'GET', url: `/orders/${orderId}?customer_id=${customer}` });
-  return response.json() as {
-    order: { status: string; reason: string | null; lines: unknown[]; completed_at: string | null };
-    history: Array<{ event_type: string; producer: string; payload: Record<string, unknown> }>;
-  };
-}
+  function deliver(
+    topic: 'inventory' | 'payments' | 'shipping',
+    type: string,
+    body: Record<string, unknown>,
+    id = randomUUID(),
+  ) {
+    const event: IncomingEvent = {
+      id,
+      type,
+      topic,
+      key: String(body.order_id),
+      payload: body,
+      headers: { producer: topic === 'payments' ? 'payment' : topic },
+      partition: 0,
+      offset: '0',
+      occurredAt: new Date(),
+    };
+    // As the consumer applies it: the journal records it, then the handler moves the saga on.
+    if (form === 'plain')
+      return applyPlain(database.reference, plainHandlers[topic]![type]!, event, log, orderHistory.received);
+    return database.writer.batch(async (open, client) => {
+      await fastOrderJournal.received(client, [event], log);
+      await applyOne(
+        fastHandlers[topic]![type]!,
+        open({ correlationId: event.key!, causationId: event.id }),
+        event,
+        log,
+      );
+    });
+  }
 
-describe('order: placing and following the saga', () => {
+  const customer = randomUUID();
+  const line = { product_id: randomUUID(), sku: 'bread', quantity: 2, unit_price_cents: 450 };
+
+  async function place() {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/orders',
+      payload: { customer_id: customer, lines: [line, { ...line, sku: 'jam', quantity: 1 }] },
+    });
+    expect(response.statusCode).toBe(202);
+    return response.json().order as { id: string; status: string; total_cents: number };
+  }
+
+  async function history(orderId: string) {
+    const response = await app.inject({ method: 'GET', url: `/orders/${orderId}?customer_id=${customer}` });
+    return response.json() as {
+      order: { status: string; reason: string | null; lines: unknown[]; completed_at: string | null };
+      history: Array<{ event_type: string; producer: string; payload: Record<string, unknown> }>;
+    };
+  }
+
   it('placed: row, lines, OrderPlaced in the outbox and in the history, in one transaction', async () => {
     const order = await place();
     expect(order).toMatchObject({ status: 'PENDING', total_cents: 1350 });
@@ -148,7 +168,7 @@ describe('order: placing and following the saga', () => {
     expect(types.map((row) => row.type)).toEqual(['OrderPlaced', 'OrderConfirmed']);
   });
 
-  it('PaymentCaptured as one set: each paid order CONFIRMED once, a copy in the same batch changes nothing', async () => {
+  it('PaymentCaptured of a batch (fast: as one set): each paid order CONFIRMED once, a copy changes nothing', async () => {
     const [one, two] = [await place(), await place()];
     const captured = (order: { id: string }) =>
       ({
@@ -164,14 +184,25 @@ describe('order: placing and following the saga', () => {
       }) satisfies IncomingEvent;
     const first = captured(one);
     const events = [first, { ...first, id: randomUUID() }, captured(two)];
-    const handler = handlers.payments!.PaymentCaptured as SetHandler;
-    await writer.batch(async (open, client) => {
-      await orderJournal.received(client, events, log);
-      await handler.together(
-        events.map((event) => ({ tx: open({ correlationId: event.key, causationId: event.id }), event })),
-        log,
-      );
-    });
+    if (form === 'plain') {
+      for (const event of events)
+        await applyPlain(
+          database.reference,
+          plainHandlers.payments!.PaymentCaptured!,
+          event,
+          log,
+          orderHistory.received,
+        );
+    } else {
+      const handler = fastHandlers.payments!.PaymentCaptured as SetHandler;
+      await database.writer.batch(async (open, client) => {
+        await fastOrderJournal.received(client, events, log);
+        await handler.together(
+          events.map((event) => ({ tx: open({ correlationId: event.key, causationId: event.id }), event })),
+          log,
+        );
+      });
+    }
     for (const order of [one, two]) expect((await history(order.id)).order.status).toBe('CONFIRMED');
     const confirmations = await query<{ aggregateid: string; headers: Record<string, string> }>(
       pg.urls.order,

@@ -3,7 +3,7 @@ import { type OrderLine, payload } from '../kit/contracts.ts';
 import type { PoolClient } from '../kit/db.ts';
 import type { EventContext, EventDraft, IncomingEvent, OutgoingEvent } from '../kit/events.ts';
 import type { Logger } from '../kit/log.ts';
-import type { EventWriter, OutboxRowsCte, Tx } from '../kit/outbox.ts';
+import type { EventWriter, Tx } from '../kit/outbox.ts';
 
 export type OrderStatus = 'PENDING' | 'CONFIRMED' | 'CANCELLED';
 
@@ -34,38 +34,15 @@ export interface HistoryEntry {
   payload: unknown;
 }
 
-/** The parameters $2..$7 of the statement that places an order (its id is $1): its history entry. */
-function historyParams(entry: HistoryEntry): unknown[] {
-  return [entry.eventId, entry.type, entry.topic, entry.producer, entry.occurredAt, entry.payload];
+export interface NewOrder {
+  id: string;
+  customerId: string;
+  totalCents: number;
+  lines: OrderLine[];
 }
 
-/**
- * The first state of an order: its row, its lines, its OrderPlaced in the outbox and in the
- * history, in one statement (and so one transaction).
- */
-const place = (outboxRows: OutboxRowsCte) => `
-  WITH ${outboxRows(14)},
-  placed AS (
-    INSERT INTO orders (id, customer_id, status, total_cents) VALUES ($1, $8, 'PENDING', $9) RETURNING *
-  ),
-  lines AS (
-    INSERT INTO order_lines (order_id, line_no, product_id, sku, quantity, unit_price_cents)
-    SELECT $1::uuid, n, product_id, sku, quantity, unit_price_cents
-    FROM unnest($10::uuid[], $11::text[], $12::int[], $13::bigint[])
-      WITH ORDINALITY AS l(product_id, sku, quantity, unit_price_cents, n)
-  ),
-  recorded AS (
-    INSERT INTO order_history (order_id, event_id, event_type, topic, producer, occurred_at, payload)
-    VALUES ($1, $2, $3, $4, $5, $6, $7)
-  )
-  SELECT * FROM placed`;
-
-export async function placeOrder(
-  writer: EventWriter,
-  context: EventContext,
-  order: { id: string; customerId: string; totalCents: number; lines: OrderLine[] },
-): Promise<OrderRow> {
-  const placed: EventDraft = {
+export function orderPlaced(order: NewOrder): EventDraft {
+  return {
     topic: 'orders',
     type: 'OrderPlaced',
     aggregateType: 'order',
@@ -77,21 +54,41 @@ export async function placeOrder(
       total_cents: order.totalCents,
     },
   };
-  const rows = await writer.statement<OrderRow>(context, [placed], ([event], outboxRows) => ({
-    text: place(outboxRows),
-    values: [
-      order.id,
-      ...historyParams(historyOfOwn(event!)),
-      order.customerId,
-      order.totalCents,
-      order.lines.map((line) => line.product_id),
-      order.lines.map((line) => line.sku),
-      order.lines.map((line) => line.quantity),
-      order.lines.map((line) => line.unit_price_cents),
-    ],
-  }));
-  return rows[0]!;
 }
+
+/** How an order is placed (the fast kit's form is one statement: fast-place.ts). */
+export type PlaceOrder<W extends EventWriter = EventWriter> = (
+  writer: W,
+  context: EventContext,
+  order: NewOrder,
+) => Promise<OrderRow>;
+
+/**
+ * The first state of an order: its row, its lines and OrderPlaced in the outbox (and, by the
+ * journal, in its history), in one transaction.
+ */
+export const placeOrder: PlaceOrder = (writer, context, order) =>
+  writer.transaction(context, async (tx) => {
+    const { rows } = await tx.client.query<OrderRow>(
+      `INSERT INTO orders (id, customer_id, status, total_cents) VALUES ($1, $2, 'PENDING', $3) RETURNING *`,
+      [order.id, order.customerId, order.totalCents],
+    );
+    await tx.client.query(
+      `INSERT INTO order_lines (order_id, line_no, product_id, sku, quantity, unit_price_cents)
+       SELECT $1::uuid, n, product_id, sku, quantity, unit_price_cents
+       FROM unnest($2::uuid[], $3::text[], $4::int[], $5::bigint[])
+         WITH ORDINALITY AS l(product_id, sku, quantity, unit_price_cents, n)`,
+      [
+        order.id,
+        order.lines.map((line) => line.product_id),
+        order.lines.map((line) => line.sku),
+        order.lines.map((line) => line.quantity),
+        order.lines.map((line) => line.unit_price_cents),
+      ],
+    );
+    await tx.emit(orderPlaced(order));
+    return rows[0]!;
+  });
 
 export function historyOfOwn(event: OutgoingEvent): HistoryEntry {
   return {
@@ -107,7 +104,7 @@ export function historyOfOwn(event: OutgoingEvent): HistoryEntry {
 
 const AboutAnOrder = z.object({ order_id: z.uuid() });
 
-function historyOfIncoming(event: IncomingEvent): HistoryEntry {
+export function historyOfIncoming(event: IncomingEvent): HistoryEntry {
   return {
     orderId: payload(AboutAnOrder, event.payload).order_id,
     eventId: event.id,
@@ -140,7 +137,7 @@ const RECORD = `
   )
   SELECT order_id, event_id FROM entries WHERE n NOT IN (SELECT n FROM known)`;
 
-function historyStatement(entries: readonly HistoryEntry[]): { text: string; values: unknown[] } {
+export function historyStatement(entries: readonly HistoryEntry[]): { text: string; values: unknown[] } {
   return {
     text: RECORD,
     values: [
@@ -155,24 +152,23 @@ function historyStatement(entries: readonly HistoryEntry[]): { text: string; val
   };
 }
 
-/**
- * The order's history: every event of its saga, received or emitted, with timestamps. Written per
- * transaction, one statement for everything the transaction received (before the handlers move the
- * saga on) and one for what it emitted (the route that places an order writes its own).
- */
-export const orderJournal = {
-  received: async (client: PoolClient, events: readonly IncomingEvent[], log: Logger): Promise<void> => {
-    const { text, values } = historyStatement(events.map(historyOfIncoming));
+/** The order's history: every event of its saga, received or emitted, with timestamps. */
+export const orderHistory = {
+  received: async (client: PoolClient, event: IncomingEvent, log: Logger): Promise<void> => {
+    const { text, values } = historyStatement([historyOfIncoming(event)]);
     const { rows: unknown } = await client.query<{ order_id: string; event_id: string }>(text, values);
     for (const entry of unknown)
       log.warn({ orderId: entry.order_id, eventId: entry.event_id }, 'event for an unknown order ignored');
   },
-  emitted: (events: readonly OutgoingEvent[]) => historyStatement(events.map(historyOfOwn)),
+  emitted: async (client: PoolClient, event: OutgoingEvent): Promise<void> => {
+    const { text, values } = historyStatement([historyOfOwn(event)]);
+    await client.query(text, values);
+  },
 };
 
 type Outcome = { status: 'CONFIRMED' } | { status: 'CANCELLED'; reason: string };
 
-function outcomeEvent(order: OrderRow, outcome: Outcome): EventDraft {
+export function outcomeEvent(order: OrderRow, outcome: Outcome): EventDraft {
   return outcome.status === 'CONFIRMED'
     ? {
         topic: 'orders',
@@ -207,23 +203,4 @@ export async function finishOrder(tx: Tx, orderId: string, outcome: Outcome): Pr
   const order = rows[0];
   if (order) await tx.emit(outcomeEvent(order, outcome));
   return order;
-}
-
-/** Every given order still PENDING → CONFIRMED, in one statement (rows locked in primary key order). */
-const CONFIRM = `
-  UPDATE orders SET status = 'CONFIRMED', updated_at = clock_timestamp(), completed_at = clock_timestamp()
-  WHERE id = ANY ($1::uuid[]) AND status = 'PENDING'
-  RETURNING *`;
-
-/**
- * Confirms the paid orders of a batch at once; each confirmed order's event is emitted by the unit
- * of the payment that confirmed it. Answers how many were confirmed.
- */
-export async function confirmOrders(paid: Array<{ tx: Tx; orderId: string }>): Promise<number> {
-  const { rows } = await paid[0]!.tx.client.query<OrderRow>(CONFIRM, [paid.map(({ orderId }) => orderId)]);
-  for (const order of rows) {
-    const { tx } = paid.find(({ orderId }) => orderId === order.id)!;
-    await tx.emit(outcomeEvent(order, { status: 'CONFIRMED' }));
-  }
-  return rows.length;
 }

@@ -12,45 +12,27 @@ import {
 } from '../../test/services-support.ts';
 import type { Pool } from '../kit/db.ts';
 import type { IncomingEvent } from '../kit/events.ts';
-import type { EventWriter } from '../kit/outbox.ts';
+import { withFastForms } from '../kit/fast/consumer.ts';
+import type { FastEventWriter } from '../kit/fast/outbox.ts';
+import type { OutboxWriter } from '../kit/outbox.ts';
+import { fastPaymentHandlers } from './fast-charge.ts';
 import { paymentHandlers } from './handlers.ts';
 
 const log = pino({ level: 'silent' });
 let database: ServiceDatabase;
 let pg: TestPostgres;
 let pool: Pool;
-let writer: EventWriter;
+let writer: FastEventWriter;
+let reference: OutboxWriter;
 
 beforeAll(async () => {
   database = await startServiceDatabase('payment', { maxConnections: 30 });
-  ({ pg, pool, writer } = database);
+  ({ pg, pool, writer, reference } = database);
 });
 
 afterAll(async () => {
   await database?.stop();
 });
-
-/** Delivers one event in its own transaction; answers how many statements the handler ran. */
-function deliver(
-  guarded: boolean,
-  topic: 'inventory' | 'orders',
-  type: string,
-  body: Record<string, unknown>,
-): Promise<number> {
-  const event: IncomingEvent = {
-    id: randomUUID(),
-    type,
-    topic,
-    key: String(body.order_id),
-    payload: body,
-    headers: {},
-    partition: 0,
-    offset: '0',
-    occurredAt: new Date(),
-  };
-  const handler = paymentHandlers({ compensation: true, guarded })[topic]![type]!;
-  return applyCountingStatements(writer, handler, event, log);
-}
 
 const stockReserved = (orderId: string, customerId: string, amountCents: number) => ({
   order_id: orderId,
@@ -89,11 +71,48 @@ async function state(customerId: string, orderId: string) {
   return { balance: Number(account!.balance_cents), order, payments, events };
 }
 
-describe('payment handlers (one statement per effect)', () => {
+/**
+ * Every case runs on both forms of the handlers: plain (handlers.ts, the reference kit) and fast
+ * (fast-charge.ts in place, the fast kit). The same inputs give the same rows and events; only
+ * the number of statements differs (`statements(fast, plain)`).
+ */
+describe.each(['plain', 'fast'] as const)('payment handlers, %s form', (form) => {
+  const statements = (fast: number, plain: number) => (form === 'fast' ? fast : plain);
+  /** Delivers one event in its own transaction; answers how many statements the handler ran. */
+  function deliver(
+    guarded: boolean,
+    topic: 'inventory' | 'orders',
+    type: string,
+    body: Record<string, unknown>,
+  ): Promise<number> {
+    const event: IncomingEvent = {
+      id: randomUUID(),
+      type,
+      topic,
+      key: String(body.order_id),
+      payload: body,
+      headers: {},
+      partition: 0,
+      offset: '0',
+      occurredAt: new Date(),
+    };
+    const options = { compensation: true, guarded };
+    const plain = paymentHandlers(options);
+    const handlers = form === 'plain' ? plain : withFastForms(plain, fastPaymentHandlers(options));
+    return applyCountingStatements(
+      form === 'plain' ? reference : writer,
+      handlers[topic]![type]!,
+      event,
+      log,
+    );
+  }
+
   it('insufficient funds: declined with its reason, nothing charged, PaymentDeclined', async () => {
     const who = await customer(299);
     const order = randomUUID();
-    expect(await deliver(true, 'inventory', 'StockReserved', stockReserved(order, who, 300))).toBe(1);
+    expect(await deliver(true, 'inventory', 'StockReserved', stockReserved(order, who, 300))).toBe(
+      statements(1, 2),
+    );
     const { balance, order: row, payments, events } = await state(who, order);
     expect(balance).toBe(299);
     expect(row).toEqual({ status: 'declined', reason: 'insufficient_funds' });
@@ -109,7 +128,9 @@ describe('payment handlers (one statement per effect)', () => {
   it('a capture: the charge row carries the id of PaymentCaptured, the balance is debited', async () => {
     const who = await customer(1000);
     const order = randomUUID();
-    expect(await deliver(true, 'inventory', 'StockReserved', stockReserved(order, who, 1000))).toBe(1);
+    expect(await deliver(true, 'inventory', 'StockReserved', stockReserved(order, who, 1000))).toBe(
+      statements(1, 2),
+    );
     const { balance, order: row, payments, events } = await state(who, order);
     expect(balance).toBe(0);
     expect(row).toEqual({ status: 'captured', reason: null });
@@ -152,10 +173,12 @@ describe('payment handlers (one statement per effect)', () => {
     for (const guarded of [true, false]) {
       const who = await customer(1000);
       const order = randomUUID();
-      expect(await deliver(guarded, 'inventory', 'StockReserved', stockReserved(order, who, 400))).toBe(1);
-      // The row exists: the claim inserts nothing, then the lock and (unguarded only) the charge.
       expect(await deliver(guarded, 'inventory', 'StockReserved', stockReserved(order, who, 400))).toBe(
-        guarded ? 2 : 3,
+        statements(1, 2),
+      );
+      // The row exists: (fast: the claim inserts nothing, then) the lock and (unguarded only) the charge.
+      expect(await deliver(guarded, 'inventory', 'StockReserved', stockReserved(order, who, 400))).toBe(
+        statements(guarded ? 2 : 3, guarded ? 1 : 2),
       );
       const { balance, order: row, payments, events } = await state(who, order);
       expect(balance).toBe(guarded ? 600 : 200);
@@ -178,7 +201,9 @@ describe('payment handlers (one statement per effect)', () => {
         customer_id: who,
         reason: 'cancelled_by_customer',
       });
-      expect(await deliver(guarded, 'inventory', 'StockReserved', stockReserved(order, who, 400))).toBe(2);
+      expect(await deliver(guarded, 'inventory', 'StockReserved', stockReserved(order, who, 400))).toBe(
+        statements(2, 1),
+      );
       const { balance, order: row, payments, events } = await state(who, order);
       expect(balance).toBe(1000);
       expect(row).toEqual({ status: 'cancelled', reason: 'cancelled_by_customer' });
@@ -198,7 +223,8 @@ describe('payment handlers (one statement per effect)', () => {
         `INSERT INTO payment_orders (order_id, status, reason) VALUES ($1, 'cancelled', 'cancelled_by_customer')`,
         [order],
       );
-      // The handler's snapshot has no row: it locks the account, then its insert waits for this one.
+      // The handler's snapshot has no row: it locks the account, then its insert waits for this one
+      // (fast: the claim's insert; plain: the lock's upsert).
       const handled = deliver(true, 'inventory', 'StockReserved', stockReserved(order, who, 400));
       handled.catch(() => {}); // awaited below; a failure must not go unhandled meanwhile
       await waitFor('the handler to wait for the cancel', async () => {
@@ -206,7 +232,7 @@ describe('payment handlers (one statement per effect)', () => {
         return rows.length > 0;
       });
       await other.query('COMMIT');
-      expect(await handled).toBe(2);
+      expect(await handled).toBe(statements(2, 1));
     } finally {
       await other.end();
     }

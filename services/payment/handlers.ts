@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
 import type { HandlerMap } from '../kit/consumer.ts';
 import { OrderCancelled, payload, StockReserved, UserRegistered } from '../kit/contracts.ts';
 import type { PoolClient } from '../kit/db.ts';
+import type { Logger } from '../kit/log.ts';
 import type { Tx } from '../kit/outbox.ts';
 
 /**
@@ -71,49 +73,6 @@ const CHARGE = `
   )
   SELECT EXISTS (SELECT 1 FROM debit) AS captured`;
 
-/**
- * The usual StockReserved, for an order payment has not heard of, in one statement: the
- * payment_orders row is inserted with the outcome (captured, or declined: insufficient_funds) and,
- * if captured, the account is debited and the charge recorded. `status` is null, with nothing
- * changed, when the order has a row already (a copy of the event, a cancel that came first): the
- * caller then locks that row and decides, as CHARGE's callers always did.
- *
- * - `account` locks the customer's account first (FOR UPDATE answers its latest balance, and the
- *   debit's re-check then sees that same version: no lost update with a concurrent charge), which
- *   is the order lockPaymentOrder keeps too. It takes no lock when the snapshot already has the
- *   order's row: that caller goes on to lockPaymentOrder anyway.
- * - `claimed` is INSERT .. ON CONFLICT DO NOTHING: a row committed or being inserted by another
- *   transaction makes it insert nothing, and then nothing is debited or charged.
- */
-const CLAIM_AND_CHARGE = `
-  WITH account AS MATERIALIZED (
-    SELECT balance_cents FROM accounts
-    WHERE customer_id = $2::uuid AND NOT EXISTS (SELECT 1 FROM payment_orders WHERE order_id = $1::uuid)
-    FOR UPDATE
-  ),
-  outcome AS (
-    SELECT EXISTS (SELECT 1 FROM account WHERE balance_cents >= $3::bigint) AS covered
-  ),
-  claimed AS (
-    INSERT INTO payment_orders (order_id, status, reason)
-    SELECT $1::uuid, CASE WHEN covered THEN 'captured' ELSE 'declined' END,
-           CASE WHEN covered THEN NULL ELSE 'insufficient_funds' END
-    FROM outcome
-    ON CONFLICT (order_id) DO NOTHING
-    RETURNING status
-  ),
-  debit AS (
-    UPDATE accounts SET balance_cents = balance_cents - $3::bigint, updated_at = now()
-    WHERE customer_id = $2::uuid AND balance_cents >= $3::bigint
-      AND EXISTS (SELECT 1 FROM claimed WHERE status = 'captured')
-    RETURNING customer_id
-  ),
-  charge AS (
-    INSERT INTO payments (id, order_id, customer_id, kind, amount_cents, guarded)
-    SELECT $4::uuid, $1::uuid, customer_id, 'charge', $3::bigint, $5::boolean FROM debit
-  )
-  SELECT (SELECT status FROM claimed) AS status`;
-
 /** Refunds every charge of the order and credits the account, in one statement; answers the refunds. */
 const REFUND = `
   WITH charges AS (
@@ -138,7 +97,63 @@ const REFUND = `
  * check and the unique index. A redelivered StockReserved is then charged again, which is the
  * anomaly the no_double_charge check exists to catch.
  */
-export function paymentHandlers(options: { compensation: boolean; guarded: boolean }): HandlerMap {
+export interface PaymentOptions {
+  compensation: boolean;
+  guarded: boolean;
+}
+
+export type Reserved = z.infer<typeof StockReserved>;
+
+/** CHARGE's (and CLAIM_AND_CHARGE's) parameters. */
+export function chargeParams(reserved: Reserved, paymentId: string, options: PaymentOptions): unknown[] {
+  return [reserved.order_id, reserved.customer_id, reserved.amount_cents, paymentId, options.guarded];
+}
+
+/**
+ * The charge decision for an order whose payment row this transaction locks: undefined when there
+ * is nothing to charge (cancelled first; guarded and already decided), else whether it was captured.
+ */
+export async function chargeLocked(
+  tx: Tx,
+  reserved: Reserved,
+  paymentId: string,
+  options: PaymentOptions,
+): Promise<boolean | undefined> {
+  const status = await lockPaymentOrder(tx.client, reserved.order_id, reserved.customer_id);
+  if (status === 'cancelled') return undefined; // the cancel came first: never charge a cancelled order
+  if (options.guarded && status !== 'pending') return undefined;
+  const { rows } = await tx.client.query<{ captured: boolean }>(
+    CHARGE,
+    chargeParams(reserved, paymentId, options),
+  );
+  return rows[0]!.captured;
+}
+
+/** PaymentCaptured, or PaymentDeclined (insufficient_funds). */
+export async function announceCharge(
+  tx: Tx,
+  reserved: Reserved,
+  paymentId: string,
+  captured: boolean,
+  log: Logger,
+): Promise<void> {
+  if (!captured) {
+    await paymentEvent(tx, 'PaymentDeclined', reserved.order_id, {
+      customer_id: reserved.customer_id,
+      amount_cents: reserved.amount_cents,
+      reason: 'insufficient_funds',
+    });
+    log.info({ orderId: reserved.order_id }, 'payment declined');
+    return;
+  }
+  await paymentEvent(tx, 'PaymentCaptured', reserved.order_id, {
+    customer_id: reserved.customer_id,
+    payment_id: paymentId,
+    amount_cents: reserved.amount_cents,
+  });
+}
+
+export function paymentHandlers(options: PaymentOptions): HandlerMap {
   return {
     users: {
       async UserRegistered(tx, event) {
@@ -152,38 +167,8 @@ export function paymentHandlers(options: { compensation: boolean; guarded: boole
       async StockReserved(tx, event, log) {
         const reserved = payload(StockReserved, event.payload);
         const paymentId = randomUUID();
-        const params = [
-          reserved.order_id,
-          reserved.customer_id,
-          reserved.amount_cents,
-          paymentId,
-          options.guarded,
-        ];
-        const claimed = (await tx.client.query<{ status: string | null }>(CLAIM_AND_CHARGE, params)).rows[0]!
-          .status;
-        let captured = claimed === 'captured';
-        if (claimed === null) {
-          // The order has a row: lock it and decide from its status, as the handler always did.
-          const status = await lockPaymentOrder(tx.client, reserved.order_id, reserved.customer_id);
-          if (status === 'cancelled') return; // the cancel came first: never charge a cancelled order
-          if (options.guarded && status !== 'pending') return;
-          const { rows } = await tx.client.query<{ captured: boolean }>(CHARGE, params);
-          captured = rows[0]!.captured;
-        }
-        if (!captured) {
-          await paymentEvent(tx, 'PaymentDeclined', reserved.order_id, {
-            customer_id: reserved.customer_id,
-            amount_cents: reserved.amount_cents,
-            reason: 'insufficient_funds',
-          });
-          log.info({ orderId: reserved.order_id }, 'payment declined');
-          return;
-        }
-        await paymentEvent(tx, 'PaymentCaptured', reserved.order_id, {
-          customer_id: reserved.customer_id,
-          payment_id: paymentId,
-          amount_cents: reserved.amount_cents,
-        });
+        const captured = await chargeLocked(tx, reserved, paymentId, options);
+        if (captured !== undefined) await announceCharge(tx, reserved, paymentId, captured, log);
       },
     },
     orders: {

@@ -1,9 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { query, type ServiceDatabase, startServiceDatabase } from '../../test/services-support.ts';
-import type { SetHandler, Unit } from '../kit/consumer.ts';
+import {
+  applyPlain,
+  query,
+  type ServiceDatabase,
+  startServiceDatabase,
+} from '../../test/services-support.ts';
 import type { IncomingEvent } from '../kit/events.ts';
+import type { SetHandler, Unit } from '../kit/fast/consumer.ts';
+import { fastScheduleHandlers } from './fast-schedule.ts';
 import { shippingHandlers } from './handlers.ts';
 
 const log = pino({ level: 'silent' });
@@ -31,10 +37,18 @@ function confirmed(orderId: string, customerId: string): IncomingEvent {
   };
 }
 
-/** Applies `events` as one set, in one transaction, each with its own unit of work. */
-function applyTogether(events: IncomingEvent[]): Promise<void> {
-  const handler = shippingHandlers().orders!.OrderConfirmed as SetHandler;
-  return database.writer.batch(async (open) => {
+/**
+ * Applies `events` as the form's kit does: fast, as one set in one transaction, each with its own
+ * unit of work; plain, one transaction per event.
+ */
+async function apply(form: 'plain' | 'fast', events: IncomingEvent[]): Promise<void> {
+  if (form === 'plain') {
+    const handler = shippingHandlers().orders!.OrderConfirmed!;
+    for (const event of events) await applyPlain(database.reference, handler, event, log);
+    return;
+  }
+  const handler = fastScheduleHandlers().orders!.OrderConfirmed as SetHandler;
+  await database.writer.batch(async (open) => {
     const units: Unit[] = events.map((event) => ({
       tx: open({ correlationId: event.key!, causationId: event.id }),
       event,
@@ -43,22 +57,24 @@ function applyTogether(events: IncomingEvent[]): Promise<void> {
   });
 }
 
-describe('shipping: a batch of confirmed orders', () => {
+describe.each(['plain', 'fast'] as const)('shipping, %s form: confirmed orders', (form) => {
   it('one shipment and one ShipmentScheduled per order, copies in the same batch or later included', async () => {
     const customer = randomUUID();
     const [a, b] = [randomUUID(), randomUUID()];
     const first = confirmed(a, customer);
     // A copy of a's event (--without inbox delivers copies) in the same batch, and b.
-    await applyTogether([first, { ...first, id: randomUUID() }, confirmed(b, customer)]);
-    await applyTogether([confirmed(a, customer)]); // news of a again, in a later batch
+    await apply(form, [first, { ...first, id: randomUUID() }, confirmed(b, customer)]);
+    await apply(form, [confirmed(a, customer)]); // news of a again, in a later batch
     const shipments = await query<{ order_id: string }>(
       database.url,
-      'SELECT order_id FROM shipments ORDER BY order_id',
+      'SELECT order_id FROM shipments WHERE order_id = ANY($1::uuid[]) ORDER BY order_id',
+      [[a, b]],
     );
     expect(shipments.map((row) => row.order_id)).toEqual([a, b].sort());
     const events = await query<{ aggregateid: string; headers: Record<string, string> }>(
       database.url,
-      `SELECT aggregateid, headers FROM outbox WHERE type = 'ShipmentScheduled'`,
+      `SELECT aggregateid, headers FROM outbox WHERE type = 'ShipmentScheduled' AND aggregateid = ANY($1)`,
+      [[a, b]],
     );
     expect(events.map((row) => row.aggregateid).sort()).toEqual([a, b].sort());
     // a's event was caused by the first of its copies, the one that scheduled it.

@@ -1,4 +1,5 @@
 import { runMain, startService } from '../kit/service.ts';
+import { fastScheduleHandlers } from './fast-schedule.ts';
 import { shippingHandlers } from './handlers.ts';
 import { shippingRoutes } from './routes.ts';
 
@@ -9,5 +10,6 @@ await runMain(() =>
     migrations: new URL('./migrations/', import.meta.url).pathname,
     handlers: () => shippingHandlers(),
     routes: shippingRoutes,
+    fast: { handlers: () => fastScheduleHandlers() },
   }),
 );

@@ -27,7 +27,7 @@ export function runSummary(result: RunResult): string {
   lines.push('');
   lines.push(
     chalk.bold(`${result.scenario}`) +
-      `  seed ${result.seed}  runtime ${result.runtime}${result.without.length > 0 ? `  without ${result.without.join(',')}` : ''}  ${formatDuration(result.durationMs)}`,
+      `  seed ${result.seed}  runtime ${result.runtime}  kit ${result.kit}${result.without.length > 0 ? `  without ${result.without.join(',')}` : ''}  ${formatDuration(result.durationMs)}`,
   );
   if (result.checks.length > 0) {
     const nameWidth = Math.max(5, ...result.checks.map((check) => check.name.length)) + 2;

@@ -13,6 +13,7 @@ import { adminToken, homeSecret } from '../home-secrets.ts';
 import { isPidAlive } from '../pids.ts';
 import {
   DATABASE_SERVICES,
+  DEFAULT_KIT,
   type Endpoints,
   INFRA,
   type LogsOptions,
@@ -156,6 +157,7 @@ export class DockerRuntime implements Runtime {
       // ephemeral range, where no outgoing connection takes it before the container binds it.
       LAB_KAFKA_HOST_PORT: this.#env.LAB_KAFKA_HOST_PORT || String(await allocatePort()),
       LAB_WITHOUT: options.without.join(','),
+      LAB_KIT: options.kit ?? DEFAULT_KIT,
       ...this.#secretsEnv(),
     };
     const services = (
@@ -170,6 +172,7 @@ export class DockerRuntime implements Runtime {
       composeFiles: this.config.composeFiles,
       env,
       without: [...options.without],
+      kit: options.kit ?? DEFAULT_KIT,
       upPid: process.pid,
       services,
       complete: false,
@@ -377,7 +380,13 @@ export class DockerRuntime implements Runtime {
     try {
       containers = await inspectProject(this.docker, this.config.project);
     } catch {
-      return { runtime: 'docker', running: false, without: state?.without ?? [], processes: [] };
+      return {
+        runtime: 'docker',
+        running: false,
+        without: state?.without ?? [],
+        kit: state?.kit ?? DEFAULT_KIT,
+        processes: [],
+      };
     }
     const processes = [...containers.values()]
       .sort((a, b) => byKnownOrder(a.service, b.service))
@@ -401,6 +410,7 @@ export class DockerRuntime implements Runtime {
       runtime: 'docker',
       running,
       without: state?.without ?? [],
+      kit: state?.kit ?? DEFAULT_KIT,
       processes,
       endpoints: running ? this.#endpointsOf(containers, state) : undefined,
     };

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { PatternSwitch } from '../types.ts';
+import type { Kit, PatternSwitch } from '../types.ts';
 
 export interface DockerState {
   version: 1;
@@ -14,6 +14,8 @@ export interface DockerState {
   /** Interpolation env the stack was started with (ports, switches, secrets). */
   env: Record<string, string>;
   without: PatternSwitch[];
+  /** Absent in a state written before kits existed: the reference kit. */
+  kit?: Kit;
   /** The `lab up` process and the compose process it is waiting for. */
   upPid: number;
   composePid?: number;

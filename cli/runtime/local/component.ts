@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { PostgresCluster } from '../../../infra/postgres/cluster.ts';
-import type { DatabaseServiceName, Endpoints, PatternSwitch } from '../types.ts';
+import type { DatabaseServiceName, Endpoints, Kit, PatternSwitch } from '../types.ts';
 import type { HealthCheck } from './health.ts';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -17,6 +17,7 @@ export const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
 export interface StackContext {
   readonly home: string;
   readonly without: readonly PatternSwitch[];
+  readonly kit: Kit;
   /** `<LAB_HOME>/data/<name>`, created on first use; `lab down --purge` deletes it. */
   dataDir(name: string): string;
   /** An allocated port: the component's first port, or the named one. */

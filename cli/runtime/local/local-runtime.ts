@@ -10,6 +10,7 @@ import { isPidAlive } from '../pids.ts';
 import {
   DATABASE_SERVICES,
   type DatabaseServiceName,
+  DEFAULT_KIT,
   type Endpoints,
   type LogsOptions,
   type ProcessStatus,
@@ -202,6 +203,7 @@ export class LocalRuntime implements Runtime {
     return {
       home: this.home,
       without: state.without,
+      kit: state.kit ?? DEFAULT_KIT,
       dataDir: (name) => ensureDir(path.join(this.dataRoot, name)),
       port: (component, portName) => {
         const ports = state.ports[component];
@@ -315,6 +317,7 @@ export class LocalRuntime implements Runtime {
       complete: false,
       startedAt: new Date().toISOString(),
       without: [...options.without],
+      kit: options.kit ?? DEFAULT_KIT,
       ports,
       processes: [],
       endpoints: emptyEndpoints(),
@@ -398,7 +401,7 @@ export class LocalRuntime implements Runtime {
 
   async status(): Promise<StackStatus> {
     const state = readState(this.home);
-    if (!state) return { runtime: 'local', running: false, without: [], processes: [] };
+    if (!state) return { runtime: 'local', running: false, without: [], kit: DEFAULT_KIT, processes: [] };
     const processes = await Promise.all(
       state.processes.map(async (record): Promise<ProcessStatus> => {
         const processStatus = processState(record);
@@ -418,6 +421,7 @@ export class LocalRuntime implements Runtime {
       runtime: 'local',
       running,
       without: state.without,
+      kit: state.kit ?? DEFAULT_KIT,
       processes,
       endpoints: state.complete ? state.endpoints : undefined,
     };

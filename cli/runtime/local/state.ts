@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ClusterCredentials } from '../../../infra/postgres/cluster.ts';
-import type { Endpoints, PatternSwitch } from '../types.ts';
+import type { Endpoints, Kit, PatternSwitch } from '../types.ts';
 import type { ProcessRecord } from './supervisor.ts';
 
 /** `.lab/state.json`: what a running local stack is made of, so any shell can inspect or stop it. */
@@ -13,6 +13,8 @@ export interface StackState {
   complete: boolean;
   startedAt: string;
   without: PatternSwitch[];
+  /** Absent in a state written before kits existed: the reference kit. */
+  kit?: Kit;
   /** Every allocated port, by component and port name. */
   ports: Record<string, Record<string, number>>;
   /** In start order. */

@@ -6,13 +6,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pgLib from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createPool, type Pool } from '../services/kit/db.ts';
-import { childTraceparent, type IncomingEvent, type OutgoingEvent } from '../services/kit/events.ts';
-import { FaultHooks } from '../services/kit/faults.ts';
-import { recordDeliveries } from '../services/kit/inbox.ts';
-import { kitMigrations, migrate } from '../services/kit/migrate.ts';
-import { EventWriter } from '../services/kit/outbox.ts';
-import { Relay, type RelayOptions } from '../services/kit/relay.ts';
 import {
   countRoundTrips,
   query,
@@ -20,7 +13,14 @@ import {
   type TestPostgres,
   truncateAll,
   waitFor,
-} from './services-support.ts';
+} from '../../../test/services-support.ts';
+import { childTraceparent, type IncomingEvent, type OutgoingEvent } from '../events.ts';
+import { FaultHooks } from '../faults.ts';
+import { kitMigrations, migrate } from '../migrate.ts';
+import { recordDeliveries } from './inbox.ts';
+import { FastEventWriter } from './outbox.ts';
+import { createPipelinedPool, type Pool } from './pool.ts';
+import { FastRelay, type FastRelayOptions } from './relay.ts';
 
 const log = pino({ level: 'silent' });
 let pg: TestPostgres;
@@ -30,7 +30,7 @@ let pool: Pool;
 beforeAll(async () => {
   pg = await startPostgres();
   url = pg.urls.order;
-  pool = createPool(url, { max: 20 });
+  pool = createPipelinedPool(url, { max: 20 });
   await migrate(pool, [kitMigrations()]);
 });
 
@@ -97,7 +97,7 @@ describe('migrations', () => {
 
 describe('outbox writer', () => {
   it('writes the event row in the state change transaction, with headers', async () => {
-    const writer = new EventWriter({ pool, producer: 'order', useOutbox: true, log });
+    const writer = new FastEventWriter({ pool, producer: 'order', useOutbox: true, log });
     const id = randomUUID();
     const event = await writer.transaction(context, (tx) => tx.emit(draft(id, 'OrderPlaced')));
     const rows = await query<{
@@ -120,7 +120,7 @@ describe('outbox writer', () => {
   });
 
   it('writes nothing when the transaction rolls back', async () => {
-    const writer = new EventWriter({ pool, producer: 'order', useOutbox: true, log });
+    const writer = new FastEventWriter({ pool, producer: 'order', useOutbox: true, log });
     await expect(
       writer.transaction(context, async (tx) => {
         await tx.emit(draft(randomUUID()));
@@ -141,7 +141,7 @@ describe('outbox writer', () => {
       'CREATE OR REPLACE TRIGGER refuse_boom BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION refuse_boom()',
     );
     try {
-      const writer = new EventWriter({ pool, producer: 'order', useOutbox: true, log });
+      const writer = new FastEventWriter({ pool, producer: 'order', useOutbox: true, log });
       await expect(
         writer.transaction(context, async (tx) => {
           await tx.client.query(
@@ -162,7 +162,7 @@ describe('outbox writer', () => {
 
   it('without the outbox publishes after commit only, and never on rollback', async () => {
     const published: OutgoingEvent[] = [];
-    const writer = new EventWriter({
+    const writer = new FastEventWriter({
       pool,
       producer: 'order',
       useOutbox: false,
@@ -199,7 +199,7 @@ describe('outbox writer', () => {
   });
 
   it('statement: the state change and its events in one statement, both or neither', async () => {
-    const writer = new EventWriter({ pool, producer: 'order', useOutbox: true, log });
+    const writer = new FastEventWriter({ pool, producer: 'order', useOutbox: true, log });
     const seen = randomUUID();
     const aggregate = randomUUID();
     const rows = await writer.statement<{ event_id: string }>(
@@ -233,7 +233,7 @@ describe('outbox writer', () => {
 
   it('statement without the outbox: publishes after the statement, writes no outbox row', async () => {
     const published: OutgoingEvent[] = [];
-    const writer = new EventWriter({
+    const writer = new FastEventWriter({
       pool,
       producer: 'order',
       useOutbox: false,
@@ -253,7 +253,7 @@ describe('outbox writer', () => {
   it('journal: its statement runs in the transaction, after the work and before the outbox insert', async () => {
     await query(url, 'CREATE TABLE IF NOT EXISTS journaled (type text, outbox_rows int, work_rows int)');
     await query(url, 'CREATE TABLE IF NOT EXISTS journal_work (n int)');
-    const writer = new EventWriter({
+    const writer = new FastEventWriter({
       pool,
       producer: 'order',
       useOutbox: true,
@@ -276,7 +276,7 @@ describe('outbox writer', () => {
     ]);
     expect(await query(url, 'SELECT * FROM outbox')).toHaveLength(2);
     // A failing journal takes the outbox rows and the work down with it.
-    const failing = new EventWriter({
+    const failing = new FastEventWriter({
       pool,
       producer: 'order',
       useOutbox: true,
@@ -309,16 +309,19 @@ describe('trace context', () => {
 
 describe('relay', () => {
   async function writeEvents(aggregates: string[], perAggregate: number): Promise<void> {
-    const writer = new EventWriter({ pool, producer: 'order', useOutbox: true, log });
+    const writer = new FastEventWriter({ pool, producer: 'order', useOutbox: true, log });
     for (let round = 0; round < perAggregate; round++)
       for (const aggregate of aggregates)
         await writer.transaction(context, (tx) => tx.emit(draft(aggregate, `E${round}`)));
   }
 
   /** A relay on the shared pool that records what it publishes. */
-  function recordingRelay(options: Partial<RelayOptions> = {}): { relay: Relay; sent: OutgoingEvent[] } {
+  function recordingRelay(options: Partial<FastRelayOptions> = {}): {
+    relay: FastRelay;
+    sent: OutgoingEvent[];
+  } {
     const sent: OutgoingEvent[] = [];
-    const relay = new Relay({
+    const relay = new FastRelay({
       pool,
       listenUrl: url,
       publish: async (events) => void sent.push(...events),
@@ -330,8 +333,8 @@ describe('relay', () => {
   }
 
   /** A writer whose commits `relay` claims, as a service's are. */
-  function claimingWriter(relay: Relay): EventWriter {
-    const writer = new EventWriter({ pool, producer: 'order', useOutbox: true, log });
+  function claimingWriter(relay: FastRelay): FastEventWriter {
+    const writer = new FastEventWriter({ pool, producer: 'order', useOutbox: true, log });
     writer.claimOnCommitWith((ids) => relay.claimOnCommit(ids));
     return writer;
   }
@@ -361,7 +364,7 @@ describe('relay', () => {
   it('goes on while its batches are full, each mark sent with the next claim; ends with a mark alone', async () => {
     const ids = [randomUUID(), randomUUID()];
     await writeEvents(ids, 3);
-    const counted = createPool(url, { max: 1 });
+    const counted = createPipelinedPool(url, { max: 1 });
     const roundTrips = countRoundTrips(counted);
     const { relay, sent } = recordingRelay({ pool: counted, batchSize: 4 });
     try {
@@ -386,7 +389,7 @@ describe('relay', () => {
     await listener.query('LISTEN outbox');
     relay.start();
     const bound = claimingWriter(relay);
-    const plain = new EventWriter({ pool, producer: 'order', useOutbox: true, log });
+    const plain = new FastEventWriter({ pool, producer: 'order', useOutbox: true, log });
     try {
       await bound.transaction(context, (tx) => tx.emit(draft(randomUUID(), 'InTransaction')));
       await bound.statement(context, [draft(randomUUID(), 'InStatement')], (_events, outboxRows) => ({
@@ -413,7 +416,7 @@ describe('relay', () => {
     const held = new Promise<void>((resolve) => {
       release = resolve;
     });
-    const relay = new Relay({
+    const relay = new FastRelay({
       pool,
       listenUrl: url,
       publish: async (events) => {
@@ -472,7 +475,7 @@ describe('relay', () => {
   });
 
   it('runs several sessions while claims are small, one at a time once they are big', async () => {
-    const relay = (): Relay => recordingRelay({ sessions: 3, busyClaimRows: 4 }).relay;
+    const relay = (): FastRelay => recordingRelay({ sessions: 3, busyClaimRows: 4 }).relay;
     const quiet = relay();
     quiet.start();
     try {
@@ -508,7 +511,7 @@ describe('relay', () => {
 
   it('leaves rows unpublished when the publish fails (at-least-once)', async () => {
     await writeEvents([randomUUID()], 2);
-    const relay = new Relay({
+    const relay = new FastRelay({
       pool,
       listenUrl: url,
       publish: async () => {
@@ -563,7 +566,7 @@ describe('relay', () => {
     };
     const relays = [0, 1].map(
       () =>
-        new Relay({
+        new FastRelay({
           pool,
           listenUrl: url,
           publish: slowPublish,
@@ -665,7 +668,7 @@ describe('inbox', () => {
     const event = incoming();
     await query(url, 'CREATE TABLE IF NOT EXISTS effects (n int)');
     await query(url, 'TRUNCATE effects');
-    const writer = new EventWriter({ pool, producer: 'x', useOutbox: true, log });
+    const writer = new FastEventWriter({ pool, producer: 'x', useOutbox: true, log });
     await Promise.all(
       [0, 1, 2, 3].map(() =>
         writer.transaction(context, async (tx) => {

@@ -2,17 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { Message } from 'kafkajs';
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Bus } from '../services/kit/bus.ts';
-import {
-  ConsumerRunner,
-  type EventHandler,
-  type HandlerMap,
-  type ReceivedJournal,
-} from '../services/kit/consumer.ts';
-import { createPool, type Pool } from '../services/kit/db.ts';
-import type { IncomingEvent, Topic } from '../services/kit/events.ts';
-import { kitMigrations, migrate } from '../services/kit/migrate.ts';
-import { EventWriter, type Tx } from '../services/kit/outbox.ts';
 import {
   countRoundTrips,
   query,
@@ -22,7 +11,15 @@ import {
   type TestPostgres,
   truncateAll,
   waitFor,
-} from './services-support.ts';
+} from '../../../test/services-support.ts';
+import { Bus } from '../bus.ts';
+import type { EventHandler } from '../consumer.ts';
+import type { IncomingEvent, Topic } from '../events.ts';
+import { kitMigrations, migrate } from '../migrate.ts';
+import type { Tx } from '../outbox.ts';
+import { BatchConsumer, type FastHandlerMap, type ReceivedJournal } from './consumer.ts';
+import { FastEventWriter } from './outbox.ts';
+import { createPipelinedPool, type Pool } from './pool.ts';
 
 /**
  * The consumer runner against the real broker and PostgreSQL: a backlog is taken in batches (one
@@ -39,7 +36,7 @@ let bus: Bus;
 beforeAll(async () => {
   [pg, broker] = await Promise.all([startPostgres(), startBrokerProcess()]);
   url = pg.urls.order;
-  pool = createPool(url, { max: 10 });
+  pool = createPipelinedPool(url, { max: 10 });
   await migrate(pool, [kitMigrations()]);
   await query(
     url,
@@ -105,19 +102,19 @@ async function sendBacklog(
 }
 
 function runner(options: {
-  handlers: HandlerMap;
+  handlers: FastHandlerMap;
   dedup?: boolean;
   group?: string;
   journal?: ReceivedJournal;
   /** The writer's pool (its transactions), when not the shared one. */
   writerPool?: Pool;
-}): ConsumerRunner {
-  return new ConsumerRunner({
+}): BatchConsumer {
+  return new BatchConsumer({
     journal: options.journal,
     group: options.group ?? `g-${randomUUID()}`,
     bus,
     pool,
-    writer: new EventWriter({
+    writer: new FastEventWriter({
       pool: options.writerPool ?? pool,
       producer: 'consumer-test',
       useOutbox: true,
@@ -206,7 +203,7 @@ describe('consumer runner: batches', () => {
   it('new deliveries: the inbox statement travels with the handlers, two round trips in all', async () => {
     const topic = await freshTopic();
     await sendBacklog(topic, backlog(1));
-    const writerPool = createPool(url, { max: 2 });
+    const writerPool = createPipelinedPool(url, { max: 2 });
     const roundTrips = countRoundTrips(writerPool);
     const consumer = runner({ handlers: { [topic]: { Counted: recordEffect } }, writerPool });
     await consumer.start();
@@ -392,7 +389,7 @@ describe('consumer runner: batches', () => {
    * Each event's handler writes two rows, one statement each; the doomed event fails in between.
    * Other tests' events on the topic (a new group reads it from the beginning) are passed over.
    */
-  function twoSteps(ours: Array<{ id: string }>, doomed?: string): HandlerMap {
+  function twoSteps(ours: Array<{ id: string }>, doomed?: string): FastHandlerMap {
     const ids = new Set(ours.map((event) => event.id));
     const step = (tx: Tx, event: IncomingEvent, number: number) =>
       tx.client.query(
@@ -414,7 +411,7 @@ describe('consumer runner: batches', () => {
     };
   }
 
-  async function stepsOf(consumer: ConsumerRunner, expected: number) {
+  async function stepsOf(consumer: BatchConsumer, expected: number) {
     await consumer.start();
     try {
       await waitFor('every step', async () => (await query(url, 'SELECT 1 FROM steps')).length >= expected, {
@@ -478,7 +475,7 @@ describe('consumer runner: batches', () => {
     const events = backlog(60);
     const doomed = events[25]!;
     await sendBacklog('shipping', [...events.slice(0, 10), 'poison', ...events.slice(10)]);
-    const failing: HandlerMap = {
+    const failing: FastHandlerMap = {
       shipping: {
         async Counted(tx, event, handlerLog) {
           if (event.id === doomed.id) throw new Error('this event always fails');

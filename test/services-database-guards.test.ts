@@ -1,12 +1,15 @@
+/**
+ * The database has the last word where money and stock are concerned: real row locks and
+ * constraints under concurrency, whatever the kit (here with the reference kit's pool and writer).
+ */
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reserveUnits } from '../services/inventory/reserve.ts';
-import { applyOne } from '../services/kit/consumer.ts';
 import { createPool, inTransaction, type Pool } from '../services/kit/db.ts';
 import type { IncomingEvent } from '../services/kit/events.ts';
 import { kitMigrations, migrate } from '../services/kit/migrate.ts';
-import { EventWriter } from '../services/kit/outbox.ts';
+import { OutboxWriter } from '../services/kit/outbox.ts';
 import { paymentHandlers } from '../services/payment/handlers.ts';
 import { query, startPostgres, type TestPostgres } from './services-support.ts';
 
@@ -120,7 +123,7 @@ describe('payment', () => {
 
   it('StockReserved handled twice with the guards on charges once; a cancel after capture refunds once', async () => {
     const handlers = paymentHandlers({ compensation: true, guarded: true });
-    const writer = new EventWriter({ pool: payment, producer: 'payment', useOutbox: true, log });
+    const writer = new OutboxWriter({ pool: payment, producer: 'payment', useOutbox: true, log });
     const customer = randomUUID();
     const order = randomUUID();
     await payment.query('INSERT INTO accounts (customer_id, balance_cents) VALUES ($1, 1000)', [customer]);
@@ -145,7 +148,7 @@ describe('payment', () => {
     // Two different events for one order (as a duplicated upstream would produce): the state check holds.
     for (let i = 0; i < 2; i++)
       await writer.transaction(context, (tx) =>
-        applyOne(handlers.inventory!.StockReserved!, tx, { ...reserved, id: randomUUID() }, log),
+        handlers.inventory!.StockReserved!(tx, { ...reserved, id: randomUUID() }, log),
       );
     const cancelled = event('OrderCancelled', {
       order_id: order,
@@ -153,9 +156,7 @@ describe('payment', () => {
       reason: 'cancelled_by_customer',
     });
     for (let i = 0; i < 2; i++)
-      await writer.transaction(context, (tx) =>
-        applyOne(handlers.orders!.OrderCancelled!, tx, cancelled, log),
-      );
+      await writer.transaction(context, (tx) => handlers.orders!.OrderCancelled!(tx, cancelled, log));
     const kinds = await query<{ kind: string }>(
       pg.urls.payment,
       'SELECT kind FROM payments WHERE order_id = $1 ORDER BY created_at',
@@ -178,7 +179,7 @@ describe('payment', () => {
 
   it('a cancel that overtakes StockReserved: nothing is ever charged', async () => {
     const handlers = paymentHandlers({ compensation: true, guarded: true });
-    const writer = new EventWriter({ pool: payment, producer: 'payment', useOutbox: true, log });
+    const writer = new OutboxWriter({ pool: payment, producer: 'payment', useOutbox: true, log });
     const customer = randomUUID();
     const order = randomUUID();
     await payment.query('INSERT INTO accounts (customer_id, balance_cents) VALUES ($1, 1000)', [customer]);
@@ -193,8 +194,7 @@ describe('payment', () => {
     };
     const context = { correlationId: order, causationId: 'test' };
     await writer.transaction(context, (tx) =>
-      applyOne(
-        handlers.orders!.OrderCancelled!,
+      handlers.orders!.OrderCancelled!(
         tx,
         {
           ...base,
@@ -205,8 +205,7 @@ describe('payment', () => {
       ),
     );
     await writer.transaction(context, (tx) =>
-      applyOne(
-        handlers.inventory!.StockReserved!,
+      handlers.inventory!.StockReserved!(
         tx,
         {
           ...base,
