@@ -1,12 +1,14 @@
 /**
- * npm run bench:saga — the shop's saga throughput and latency on the local runtime, no faults.
+ * npm run bench:saga — the shop's saga throughput and latency on the local runtime, no faults, for
+ * each kit (reference, then fast) in one run, printed side by side with each stack's pgbench ceiling.
  *
- * 1. `lab up` in a throwaway LAB_HOME (real PostgreSQL, the lab's broker, seven service processes).
+ * Per kit:
+ * 1. `lab up --kit K` in a throwaway LAB_HOME (real PostgreSQL, the lab's broker, seven services).
  * 2. The machine's PostgreSQL ceiling: pgbench simple-update TPS on the same cluster.
  * 3. Throughput: closed loop at several concurrencies (each worker places an order and waits for
  *    its OrderConfirmed/OrderCancelled on `orders`); completed sagas/s at the best one.
  * 4. Latency: VACUUM (ANALYZE) of every service database (as pgbench does before a run), then an
- *    open loop at 50 orders/s (after a warm-up at that rate); p50/p99 from "POST /orders sent" to
+ *    open loop at the kit's rate (after a warm-up at that rate); p50/p99 from "POST /orders sent" to
  *    the order's completed_at; the outbox publish lag p99 (published_at - created_at, every
  *    service's outbox).
  * 5. Peak RSS of every service process, sampled throughout.
@@ -17,8 +19,12 @@
  * LAB_PG_SYNCHRONOUS_COMMIT says otherwise (pgbench then measures the same setting).
  *
  * Options (env): BENCH_SECONDS (per concurrency, default 10), BENCH_CONCURRENCY (default 16,32,64,128,256),
- * BENCH_RATE (default 50), BENCH_RATE_SECONDS (default 20, measured after BENCH_RATE_WARMUP_SECONDS,
- * default 5, at the same rate).
+ * BENCH_RATE_REFERENCE (default 25) and BENCH_RATE_FAST (default 50) orders/s, BENCH_RATE_SECONDS
+ * (default 20, measured after BENCH_RATE_WARMUP_SECONDS, default 5, at the same rate), BENCH_KITS
+ * (default reference,fast).
+ *
+ * Targets (issue 13): fast kit >= 0.075 x pgbench TPS and p99 < 300 ms at 50 orders/s; reference kit
+ * >= 50 sagas/s and p99 < 500 ms at 25 orders/s.
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -37,15 +43,23 @@ import { locatePostgres } from '../infra/postgres/binaries.ts';
 const execFileAsync = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '..');
 const LAB = path.join(ROOT, 'bin/lab');
-const home = mkdtempSync(path.join(tmpdir(), 'lab-bench-saga-'));
-const env: NodeJS.ProcessEnv = { ...process.env, LAB_HOME: home, LAB_LOG_LEVEL: 'warn' };
-const SECONDS = Number(env.BENCH_SECONDS ?? 10);
-const CONCURRENCY = (env.BENCH_CONCURRENCY ?? '16,32,64,128,256').split(',').map(Number);
-const RATE = Number(env.BENCH_RATE ?? 50);
-const RATE_SECONDS = Number(env.BENCH_RATE_SECONDS ?? 20);
-const RATE_WARMUP_SECONDS = Number(env.BENCH_RATE_WARMUP_SECONDS ?? 5);
+const settings = process.env;
+const SECONDS = Number(settings.BENCH_SECONDS ?? 10);
+const CONCURRENCY = (settings.BENCH_CONCURRENCY ?? '16,32,64,128,256').split(',').map(Number);
+const RATE_SECONDS = Number(settings.BENCH_RATE_SECONDS ?? 20);
+const RATE_WARMUP_SECONDS = Number(settings.BENCH_RATE_WARMUP_SECONDS ?? 5);
+type Kit = 'reference' | 'fast';
+const KITS = (settings.BENCH_KITS ?? 'reference,fast').split(',') as Kit[];
+const RATES: Record<Kit, number> = {
+  reference: Number(settings.BENCH_RATE_REFERENCE ?? 25),
+  fast: Number(settings.BENCH_RATE_FAST ?? 50),
+};
+const TARGETS: Record<Kit, { sagasPerSecond?: number; ofPgbench?: number; p99Ms: number }> = {
+  reference: { sagasPerSecond: 50, p99Ms: 500 },
+  fast: { ofPgbench: 0.075, p99Ms: 300 },
+};
 
-function lab(...args: string[]) {
+function lab(env: NodeJS.ProcessEnv, ...args: string[]) {
   return execFileAsync(process.execPath, [LAB, ...args], { env, maxBuffer: 16 * 1024 * 1024 });
 }
 
@@ -331,10 +345,13 @@ async function pgbenchTps(adminUrl: string): Promise<number> {
   return Number(/tps = ([\d.]+)/.exec(run.stdout)?.[1] ?? Number.NaN);
 }
 
-async function main() {
-  console.error(`bench:saga: lab up in ${home} (${cpus().length} cores)`);
+async function benchKit(kit: Kit): Promise<Record<string, unknown>> {
+  const home = mkdtempSync(path.join(tmpdir(), `lab-bench-saga-${kit}-`));
+  const env: NodeJS.ProcessEnv = { ...process.env, LAB_HOME: home, LAB_LOG_LEVEL: 'warn' };
+  const RATE = RATES[kit];
+  console.error(`bench:saga: lab up --kit ${kit} in ${home} (${cpus().length} cores)`);
   try {
-    await lab('up', '--runtime', 'local');
+    await lab(env, 'up', '--runtime', 'local', '--kit', kit);
   } catch (error) {
     // `lab up` stopped what it started; the home still holds the logs that say why.
     console.error(`bench:saga: lab up failed; logs kept in ${home}/logs`);
@@ -347,7 +364,7 @@ async function main() {
   const orderDb = endpoints.databases.order;
   const processes = (await runtime.status()).processes;
   const rss = new RssSampler(processes);
-  const results: Record<string, unknown> = {};
+  const results: Record<string, unknown> = { kit };
   try {
     // Seed: one product with plenty of stock, customers with plenty of money.
     const admin = { 'x-lab-admin-token': endpoints.adminToken };
@@ -532,12 +549,62 @@ async function main() {
     };
   } finally {
     rss.stop();
-    await lab('down', ...(env.BENCH_KEEP_HOME ? [] : ['--purge'])).catch((error) =>
+    await lab(env, 'down', ...(env.BENCH_KEEP_HOME ? [] : ['--purge'])).catch((error) =>
       console.error(`lab down failed: ${error.message}`),
     );
     if (!env.BENCH_KEEP_HOME) rmSync(home, { recursive: true, force: true });
   }
-  console.log(JSON.stringify(results, null, 2));
+  return results;
 }
 
-await main();
+interface KitFigures {
+  sagas_per_second: { best: number };
+  latency_ms_at_rate: { rate: number; p50: number; p99: number };
+  outbox_publish_lag_ms: { p99: number };
+  cpu_ms_per_saga: number;
+  pgbench_simple_update_tps: number;
+  machine: { cpu_steal_percent: { closed_loop: number; rate_phase: number } };
+}
+
+/** Both kits side by side, each against its targets. */
+function sideBySide(byKit: Partial<Record<Kit, KitFigures>>): string {
+  const kits = KITS.filter((kit) => byKit[kit]);
+  const row = (label: string, cell: (figures: KitFigures, kit: Kit) => string) =>
+    `${label.padEnd(34)}${kits.map((kit) => cell(byKit[kit]!, kit).padEnd(34)).join('')}`;
+  const verdict = (ok: boolean) => (ok ? 'ok' : 'MISSED');
+  return [
+    row('', (_, kit) => kit),
+    row('sagas/s (best concurrency)', (f) => `${f.sagas_per_second.best}`),
+    row('pgbench simple-update TPS', (f) => `${Math.round(f.pgbench_simple_update_tps)}`),
+    row('sagas/s / pgbench TPS', (f) => (f.sagas_per_second.best / f.pgbench_simple_update_tps).toFixed(3)),
+    row(
+      'p50 / p99 at rate',
+      (f) => `${f.latency_ms_at_rate.p50} / ${f.latency_ms_at_rate.p99} ms @ ${f.latency_ms_at_rate.rate}/s`,
+    ),
+    row('outbox publish lag p99', (f) => `${f.outbox_publish_lag_ms.p99.toFixed(0)} ms`),
+    row('CPU per saga (whole stack)', (f) => `${f.cpu_ms_per_saga} ms`),
+    row(
+      'CPU steal closed loop / rate',
+      (f) => `${f.machine.cpu_steal_percent.closed_loop} / ${f.machine.cpu_steal_percent.rate_phase}%`,
+    ),
+    row('target', (f, kit) => {
+      const target = TARGETS[kit];
+      const throughput =
+        target.sagasPerSecond !== undefined
+          ? f.sagas_per_second.best >= target.sagasPerSecond
+          : f.sagas_per_second.best >= (target.ofPgbench ?? 0) * f.pgbench_simple_update_tps;
+      const latency = f.latency_ms_at_rate.p99 < target.p99Ms;
+      return `throughput ${verdict(throughput)}, p99 ${verdict(latency)}`;
+    }),
+  ].join('\n');
+}
+
+const byKit: Partial<Record<Kit, KitFigures>> = {};
+const figures: Record<string, unknown> = {};
+for (const kit of KITS) {
+  const results = await benchKit(kit);
+  figures[kit] = results;
+  byKit[kit] = results as unknown as KitFigures;
+}
+console.error(`\n${sideBySide(byKit)}\n`);
+console.log(JSON.stringify(figures, null, 2));

@@ -121,7 +121,7 @@ async function committedOffsets(group: string, topic: string): Promise<number[]>
 
 function perAggregate(rows: Array<{ aggregate: string; n: number }>): Record<string, number[]> {
   const result: Record<string, number[]> = {};
-  for (const row of rows) (result[row.aggregate] ??= []).push(row.n);
+  for (const row of rows) result[row.aggregate] = [...(result[row.aggregate] ?? []), row.n];
   return result;
 }
 

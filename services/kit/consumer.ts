@@ -3,7 +3,8 @@
  *
  * Pattern: for each message of a partition, in order: parse it, then in ONE database transaction
  * record it in the inbox (inbox.ts) and run its handler, whose events go to the outbox
- * (outbox.ts); commit; only then commit the message's offset to the consumer group. A handler that
+ * (outbox.ts); commit; only then does the message's offset count as consumed (kafkajs commits it
+ * to the consumer group shortly after). A handler that
  * fails is retried a bounded number of times; then the message goes to `<topic>.dlq` and to the
  * `dead_letters` table, and the partition moves on.
  *
@@ -170,11 +171,6 @@ function storableText(text: string | undefined): string | null {
   return text === undefined ? null : text.replaceAll('\u0000', '\uFFFD');
 }
 
-/** Kafka commits the next offset to read. */
-export function nextOffset(offset: string): string {
-  return (BigInt(offset) + 1n).toString();
-}
-
 export interface EventConsumerOptions {
   /** Consumer group and inbox consumer name: the service name. */
   group: string;
@@ -216,7 +212,12 @@ export class EventConsumer {
     await this.#consumer.run({
       // Partitions are independent: each goes on at its own pace, its own messages one at a time.
       partitionsConsumedConcurrently: 16,
-      autoCommit: false,
+      // kafkajs resolves a message's offset only once `eachMessage` has returned, that is after its
+      // transaction committed (or it was dead-lettered), and commits resolved offsets every 500 ms:
+      // a crash loses at most the commits of that interval, which are delivered again and skipped
+      // by the inbox. One OffsetCommit per message would double the consumer's broker traffic.
+      autoCommit: true,
+      autoCommitInterval: 500,
       eachMessage: (payload) => this.#handle(payload),
     });
   }
@@ -303,12 +304,6 @@ export class EventConsumer {
         stopped: () => this.#stopping,
       });
     }
-    // After the transaction (or the dead letter): a crash before this line redelivers, the inbox skips it.
-    await this.#consumer
-      .commitOffsets([{ topic, partition, offset: nextOffset(message.offset) }])
-      .catch((error: unknown) =>
-        log.warn({ err: error, topic, partition }, 'consumer: offset commit failed'),
-      );
   }
 
   /** The inbox row and the handler's effects: one transaction. */

@@ -1,6 +1,10 @@
 /**
  * The database side of every pattern: a plain `pg` pool and one way to run a transaction.
  *
+ * The kit's own statements (the outbox insert, the inbox upsert, the relay's claim and mark) run
+ * for every event, so they are sent as named statements: PostgreSQL parses and plans each once per
+ * connection instead of every time.
+ *
  * A failure of the connection itself (refused, broken mid-transaction) surfaces as
  * DatabaseUnavailableError, so callers decide to wait it out from its type, not from a message.
  */
@@ -38,7 +42,11 @@ export async function connect(pool: Pool): Promise<PoolClient> {
   }
 }
 
-/** Tells whether `client`'s connection broke since the call (pg emits `end` before a query's failure is seen). */
+/**
+ * Tells whether `client`'s connection broke since the call (pg emits `end` before a query's failure
+ * is seen). A broken connection keeps a listener for its `error`: pg emits one for a checked-out
+ * client whose socket dies, and an `error` nobody listens to would end the process.
+ */
 export function watchConnection(client: PoolClient): { lost(): boolean; dispose(): void } {
   let lost = false;
   const onLost = () => {
@@ -50,7 +58,7 @@ export function watchConnection(client: PoolClient): { lost(): boolean; dispose(
     lost: () => lost,
     dispose() {
       client.off('end', onLost);
-      client.off('error', onLost);
+      if (!lost) client.off('error', onLost);
     },
   };
 }
@@ -86,8 +94,8 @@ export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) =>
     client.release();
     return result;
   } catch (error) {
-    connection.dispose();
     await rollbackAndRelease(client);
+    connection.dispose();
     throw classifyFailure(error, connection.lost());
   }
 }

@@ -46,13 +46,12 @@ export async function recordDelivery(
   options: { consumer: string; event: IncomingEvent; dedup: boolean },
 ): Promise<Delivery> {
   const { consumer, event, dedup } = options;
-  const { rows } = await client.query<{ deliveries: number }>(RECORD_DELIVERY, [
-    consumer,
-    event.id,
-    event.type,
-    event.topic,
-    dedup,
-  ]);
+  // Named: prepared once per connection, as it runs for every event (see db.ts).
+  const { rows } = await client.query<{ deliveries: number }>({
+    name: 'inbox_record_delivery',
+    text: RECORD_DELIVERY,
+    values: [consumer, event.id, event.type, event.topic, dedup],
+  });
   const deliveries = rows[0]!.deliveries;
   const duplicate = deliveries > 1;
   return { duplicate, apply: !duplicate || !dedup, deliveries };

@@ -95,7 +95,12 @@ export class OutboxWriter implements EventWriter {
         context,
         emit: async (draft) => {
           const event = buildEvent(draft, context, this.#producer);
-          if (this.#useOutbox) await client.query(INSERT_OUTBOX_ROW, outboxRowValues(event));
+          if (this.#useOutbox)
+            await client.query({
+              name: 'outbox_insert_row', // prepared once per connection (see db.ts)
+              text: INSERT_OUTBOX_ROW,
+              values: outboxRowValues(event),
+            });
           await this.#recordEmitted?.(client, event);
           emitted.push(event);
           return event;

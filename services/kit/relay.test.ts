@@ -69,7 +69,7 @@ async function unpublished(): Promise<number> {
 
 function perAggregate(events: OutgoingEvent[]): Record<string, string[]> {
   const result: Record<string, string[]> = {};
-  for (const event of events) (result[event.aggregateId] ??= []).push(event.type);
+  for (const event of events) result[event.aggregateId] = [...(result[event.aggregateId] ?? []), event.type];
   return result;
 }
 

@@ -12,7 +12,6 @@ import {
   type EventHandler,
   HANDLER_RETRY,
   type HandlerMap,
-  nextOffset,
   PoisonMessageError,
   parseMessage,
 } from '../consumer.ts';
@@ -482,6 +481,11 @@ export class BatchConsumer {
       return recorded;
     });
   }
+}
+
+/** Kafka commits the next offset to read. */
+function nextOffset(offset: string): string {
+  return (BigInt(offset) + 1n).toString();
 }
 
 /** Runs `work` now; a synchronous throw becomes its rejection, so it is waited for like the rest. */

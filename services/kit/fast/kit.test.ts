@@ -1,7 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pgLib from 'pg';
 import pino from 'pino';
@@ -14,7 +11,7 @@ import {
   truncateAll,
   waitFor,
 } from '../../../test/services-support.ts';
-import { childTraceparent, type IncomingEvent, type OutgoingEvent } from '../events.ts';
+import type { IncomingEvent, OutgoingEvent } from '../events.ts';
 import { FaultHooks } from '../faults.ts';
 import { kitMigrations, migrate } from '../migrate.ts';
 import { recordDeliveries } from './inbox.ts';
@@ -54,46 +51,6 @@ function draft(aggregateId: string, type = 'Something') {
     payload: { order_id: aggregateId },
   };
 }
-
-describe('migrations', () => {
-  it('applies each file once, even with concurrent runners, and records it', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'lab-mig-'));
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, '001_a.sql'), 'CREATE TABLE mig_a (id int);');
-    writeFileSync(path.join(dir, '002_b.sql'), 'CREATE TABLE mig_b (id int); INSERT INTO mig_a VALUES (1);');
-    const sources = [{ name: 'test', directory: dir }];
-    const results = await Promise.all([
-      migrate(pool, sources),
-      migrate(pool, sources),
-      migrate(pool, sources),
-    ]);
-    expect(results.flat().sort()).toEqual(['test/001_a.sql', 'test/002_b.sql']);
-    expect(await query(url, 'SELECT count(*)::int AS n FROM mig_a')).toEqual([{ n: 1 }]);
-    expect(await migrate(pool, sources)).toEqual([]);
-  });
-
-  it('rolls a failing file back completely and stops there', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'lab-mig-'));
-    writeFileSync(path.join(dir, '001_ok.sql'), 'CREATE TABLE mig_ok (id int);');
-    writeFileSync(
-      path.join(dir, '002_bad.sql'),
-      'CREATE TABLE mig_half (id int); SELECT no_such_function();',
-    );
-    writeFileSync(path.join(dir, '003_later.sql'), 'CREATE TABLE mig_later (id int);');
-    await expect(migrate(pool, [{ name: 'bad', directory: dir }])).rejects.toThrow(/bad\/002_bad.sql failed/);
-    const tables = await query<{ t: string }>(
-      url,
-      `SELECT tablename AS t FROM pg_tables WHERE tablename LIKE 'mig_%'`,
-    );
-    expect(tables.map((row) => row.t)).not.toContain('mig_half');
-    expect(tables.map((row) => row.t)).not.toContain('mig_later');
-    const versions = await query<{ version: string }>(
-      url,
-      `SELECT version FROM schema_migrations WHERE version LIKE 'bad/%'`,
-    );
-    expect(versions.map((row) => row.version)).toEqual(['bad/001_ok.sql']);
-  });
-});
 
 describe('outbox writer', () => {
   it('writes the event row in the state change transaction, with headers', async () => {
@@ -291,19 +248,6 @@ describe('outbox writer', () => {
     ).rejects.toThrow(/division by zero/);
     expect(await query(url, 'SELECT * FROM outbox')).toHaveLength(2);
     expect(await query(url, 'SELECT n FROM journal_work')).toEqual([{ n: 1 }]);
-  });
-});
-
-describe('trace context', () => {
-  it('a child keeps the trace id and gets a new span id, distinct across refills of the random block', () => {
-    const parent = childTraceparent(undefined);
-    expect(parent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
-    const traceId = parent.split('-')[1];
-    // 4 KiB of random bytes serve 512 span ids: 2000 children cross several refills.
-    const spans = Array.from({ length: 2000 }, () => childTraceparent(parent));
-    expect(spans.every((child) => child.split('-')[1] === traceId)).toBe(true);
-    expect(new Set(spans.map((child) => child.split('-')[2])).size).toBe(2000);
-    expect(childTraceparent('not a traceparent').split('-')[1]).not.toBe(traceId);
   });
 });
 

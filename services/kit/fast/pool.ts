@@ -141,8 +141,8 @@ export async function inTransaction<T>(
     } else client.release();
     return result;
   } catch (error) {
-    connection.dispose();
     if (!handedOver) await rollbackAndRelease(client);
+    connection.dispose();
     throw classifyFailure(error, connection.lost());
   }
 }
