@@ -17,10 +17,11 @@
  * event behind it). A database that is away is different: the message is fine, the world is not,
  * so it is waited out (DatabaseUnavailableError, transient SQLSTATEs) without spending a retry.
  */
-import type { Consumer, EachMessagePayload, IHeaders, KafkaMessage } from 'kafkajs';
+import type { Consumer, EachMessagePayload } from 'kafkajs';
 import type { Bus } from './bus.ts';
 import type { Pool, PoolClient } from './db.ts';
-import { contextFrom, deadLetterTopic, type IncomingEvent, type Topic } from './events.ts';
+import { deadLetter } from './dead-letter.ts';
+import { contextFrom, headerText, type IncomingEvent, type Topic } from './events.ts';
 import { recordDelivery } from './inbox.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
@@ -42,15 +43,6 @@ export class PoisonMessageError extends Error {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function headerText(headers: IHeaders | undefined): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    const first = Array.isArray(value) ? value[0] : value;
-    if (first !== undefined) result[name] = first.toString();
-  }
-  return result;
-}
 
 export function parseMessage(
   payload: Pick<EachMessagePayload, 'topic' | 'partition' | 'message'>,
@@ -97,78 +89,6 @@ export function createGroupConsumer(bus: Bus, group: string): Consumer {
     allowAutoTopicCreation: false,
     retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 5000 },
   });
-}
-
-/**
- * Sends a message to `<topic>.dlq` and records it in `dead_letters`. Both must happen before the
- * offset moves on, so this waits while the broker or database is away (until `stopped()`).
- */
-export async function deadLetter(options: {
-  group: string;
-  bus: Bus;
-  pool: Pool;
-  topic: string;
-  partition: number;
-  message: KafkaMessage;
-  error: unknown;
-  attempts: number;
-  metrics?: Metrics | undefined;
-  log: Logger;
-  stopped: () => boolean;
-}): Promise<void> {
-  const { group, bus, pool, topic, partition, message, error, attempts, metrics, log } = options;
-  const headers = headerText(message.headers);
-  const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  log.error(
-    { topic, partition, offset: message.offset, error: reason, attempts },
-    'dead-lettering a message',
-  );
-  await retry(
-    async () => {
-      await bus.sendRaw(deadLetterTopic(topic), [
-        {
-          key: message.key,
-          value: message.value,
-          headers: {
-            ...headers,
-            error: reason.slice(0, 1000),
-            attempts: String(attempts),
-            'original-topic': topic,
-            'original-partition': String(partition),
-            'original-offset': message.offset,
-            consumer: group,
-          },
-        },
-      ]);
-      await pool.query(
-        `INSERT INTO dead_letters (consumer, topic, partition, "offset", event_id, event_type, key, error, attempts, value)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [
-          group,
-          topic,
-          partition,
-          message.offset,
-          storableText(headers['event-id']),
-          storableText(headers['event-type']),
-          message.key ?? null,
-          storableText(reason),
-          attempts,
-          message.value ?? null,
-        ],
-      );
-    },
-    {
-      ...UNTIL_IT_WORKS,
-      stopped: options.stopped,
-      onRetry: ({ error: failure }) => log.warn({ err: failure }, 'dead-lettering failed, retrying'),
-    },
-  );
-  metrics?.deadLetters.inc({ topic });
-}
-
-/** PostgreSQL text cannot hold NUL; poison headers and errors quoting it may carry one. */
-function storableText(text: string | undefined): string | null {
-  return text === undefined ? null : text.replaceAll('\u0000', '\uFFFD');
 }
 
 export interface EventConsumerOptions {

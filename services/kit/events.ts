@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { IHeaders } from 'kafkajs';
 import { randomHex } from './random.ts';
 
 /** Topics of DESIGN.md "Events"; each has a `<topic>.dlq` for dead letters. */
@@ -85,4 +86,14 @@ export function contextFrom(event: IncomingEvent): EventContext {
     causationId: event.id,
     traceparent: event.headers.traceparent,
   };
+}
+
+/** A Kafka message's headers as text (the first value of each). */
+export function headerText(headers: IHeaders | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) result[name] = first.toString();
+  }
+  return result;
 }

@@ -51,6 +51,21 @@ export class FaultHooks {
     return this.#draw() < fault.probability ? fault.copies : 0;
   }
 
+  /**
+   * What to publish for `events`: each followed by the extra copies the duplicate fault asks for
+   * (back to back, as a producer retry would), and how many extra copies each one got.
+   */
+  withCopies<T>(events: readonly T[]): { sent: T[]; copies: number[] } {
+    const sent: T[] = [];
+    const copies: number[] = [];
+    for (const event of events) {
+      const extra = this.extraCopies();
+      copies.push(extra);
+      for (let copy = 0; copy <= extra; copy++) sent.push(event);
+    }
+    return { sent, copies };
+  }
+
   /** True once after relay_crash was armed: the caller then dies before marking. */
   takeRelayCrash(): boolean {
     const armed = this.relayCrash;

@@ -105,6 +105,16 @@ export class Metrics {
     });
   }
 
+  /** A relay published `rows` (with `copies` extra copies each) and marked them. */
+  countPublished(rows: ReadonlyArray<{ created_at: Date }>, copies: readonly number[]): void {
+    const acknowledged = Date.now();
+    this.relayPublished.inc(rows.length);
+    this.relayBatchEvents.observe(rows.length);
+    const extra = copies.reduce((sum, count) => sum + count, 0);
+    if (extra > 0) this.relayDuplicateCopies.inc(extra);
+    for (const row of rows) this.publishLag.observe((acknowledged - row.created_at.getTime()) / 1000);
+  }
+
   async text(): Promise<string> {
     return this.registry.metrics();
   }

@@ -102,40 +102,6 @@ export function toEvent(row: OutboxRow): OutgoingEvent {
   };
 }
 
-/**
- * The events to publish for claimed rows, each with the extra copies the duplicate fault asks for
- * (back to back, as a producer retry would), and how many extra copies each row got.
- */
-export function withInjectedCopies(
-  rows: readonly OutboxRow[],
-  faults: FaultHooks,
-): { events: OutgoingEvent[]; copies: number[] } {
-  const events: OutgoingEvent[] = [];
-  const copies: number[] = [];
-  for (const row of rows) {
-    const event = toEvent(row);
-    const extra = faults.extraCopies();
-    copies.push(extra);
-    for (let copy = 0; copy <= extra; copy++) events.push(event);
-  }
-  return { events, copies };
-}
-
-/** What a relay records once a claim's rows are published (the same metrics in both kits). */
-export function countPublished(
-  metrics: Metrics | undefined,
-  rows: readonly OutboxRow[],
-  copies: number[],
-): void {
-  if (!metrics) return;
-  const acknowledged = Date.now();
-  metrics.relayPublished.inc(rows.length);
-  metrics.relayBatchEvents.observe(rows.length);
-  const extra = copies.reduce((sum, count) => sum + count, 0);
-  if (extra > 0) metrics.relayDuplicateCopies.inc(extra);
-  for (const row of rows) metrics.publishLag.observe((acknowledged - row.created_at.getTime()) / 1000);
-}
-
 export class Relay {
   readonly #options: RelayOptions & { batchSize: number; pollIntervalMs: number; crash: () => void };
   #running = false;
@@ -187,8 +153,8 @@ export class Relay {
         values: [batchSize],
       });
       if (rows.length > 0) {
-        const { events, copies } = withInjectedCopies(rows, faults);
-        await publish(events);
+        const { sent, copies } = faults.withCopies(rows.map(toEvent));
+        await publish(sent);
         if (faults.takeRelayCrash()) {
           log.warn({ rows: rows.length }, 'relay_crash fault: dying after publish, before marking');
           this.#options.crash();
@@ -199,7 +165,7 @@ export class Relay {
           text: MARK_PUBLISHED,
           values: [rows.map((row) => row.id), copies],
         });
-        countPublished(metrics, rows, copies);
+        metrics?.countPublished(rows, copies);
       }
       await client.query('COMMIT');
       client.release();

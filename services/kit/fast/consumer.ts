@@ -8,13 +8,13 @@ import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { Bus } from '../bus.ts';
 import {
   createGroupConsumer,
-  deadLetter,
   type EventHandler,
   HANDLER_RETRY,
   type HandlerMap,
   PoisonMessageError,
   parseMessage,
 } from '../consumer.ts';
+import { deadLetter } from '../dead-letter.ts';
 import { contextFrom, type IncomingEvent, type Topic } from '../events.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';

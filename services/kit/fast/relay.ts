@@ -10,14 +10,7 @@ import { rollbackAndRelease } from '../db.ts';
 import type { FaultHooks } from '../faults.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
-import {
-  CLAIM_HEADS,
-  countPublished,
-  MARK_PUBLISHED,
-  type OutboxRow,
-  type Publish,
-  withInjectedCopies,
-} from '../relay.ts';
+import { CLAIM_HEADS, MARK_PUBLISHED, type OutboxRow, type Publish, toEvent } from '../relay.ts';
 import { retryDelay, UNTIL_IT_WORKS } from '../retry.ts';
 import { allOrFirstCause, type HandOver, type Pool, type PoolClient } from './pool.ts';
 
@@ -283,15 +276,15 @@ export class FastRelay {
     try {
       let { rows, seen } = await firstClaim;
       while (rows.length > 0) {
-        const { events, copies } = withInjectedCopies(rows, faults);
-        await publish(events);
+        const { sent, copies } = faults.withCopies(rows.map(toEvent));
+        await publish(sent);
         if (faults.takeRelayCrash()) {
           log.warn({ rows: rows.length }, 'relay_crash fault: dying after publish, before marking');
           this.#options.crash();
           throw new Error('relay_crash: crashed before marking');
         }
         published += rows.length;
-        countPublished(metrics, rows, copies);
+        metrics?.countPublished(rows, copies);
         const marked = client.query(MARK_PUBLISHED, [rows.map((row) => row.id), copies]);
         // A failed mark turns this COMMIT into a rollback: `marked` itself says so.
         const committed = client.query('COMMIT');
