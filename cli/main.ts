@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { closest } from 'fastest-levenshtein';
+import { ExitCode, LabError } from '../common/errors.ts';
 import { registerChaos } from './commands/chaos.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerDown } from './commands/down.ts';
@@ -11,7 +12,6 @@ import { registerRun } from './commands/run.ts';
 import { registerScenarios } from './commands/scenarios.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerUp } from './commands/up.ts';
-import { ExitCode, LabError } from './errors.ts';
 
 export function buildProgram(): Command {
   const program = new Command('lab')

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { runCompose } from '../cli/runtime/docker/compose.ts';
 import { COMPOSE_DIR, dockerConfig, requiredImagesOf } from '../cli/runtime/docker/config.ts';
-import { DATABASE_SERVICES, SERVICES } from '../cli/runtime/types.ts';
+import { DATABASE_SERVICES, SERVICES } from '../common/roster.ts';
 
 interface ComposeService {
   image?: string;

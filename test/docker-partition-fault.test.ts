@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { partition } from '../cli/chaos/faults/partition.ts';
 import type { FaultContext } from '../cli/chaos/faults/types.ts';
 import { parseScenario } from '../cli/chaos/loader.ts';
-import { LabError } from '../cli/errors.ts';
 import { LocalRuntime } from '../cli/runtime/local/local-runtime.ts';
+import { LabError } from '../common/errors.ts';
 import { PARTITION_SCENARIO } from './docker-partition-scenario.ts';
 
 describe('partition fault', () => {

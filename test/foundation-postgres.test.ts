@@ -4,7 +4,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DATABASE_SERVICES } from '../cli/runtime/types.ts';
+import { DATABASE_SERVICES } from '../common/roster.ts';
 import { locatePostgres, requirePostgres } from '../infra/postgres/binaries.ts';
 import { PostgresCluster } from '../infra/postgres/cluster.ts';
 import { readPostmasterLock } from '../infra/postgres/leftovers.ts';

@@ -5,7 +5,7 @@
  */
 import { closest } from 'fastest-levenshtein';
 import { z } from 'zod';
-import { DATABASE_SERVICES, PATTERN_SWITCHES, SERVICES } from '../runtime/types.ts';
+import { DATABASE_SERVICES, LINKS, PATTERN_SWITCHES, SERVICES, TOPICS } from '../../common/roster.ts';
 import { parseComparison, parseDuration, parseMoney, parseRate } from './units.ts';
 
 function unit<T>(parse: (value: unknown) => T | string) {
@@ -37,15 +37,8 @@ const positiveInt = z.number().int().positive();
 const service = z.enum(SERVICES);
 /** Services with a database, hence an outbox and a relay. */
 const relayService = z.enum(DATABASE_SERVICES);
-export const TOPICS = ['orders', 'inventory', 'payments', 'shipping', 'users', 'catalog'] as const;
 const topic = z.enum(TOPICS);
 
-/** Every fault-proxy link of DESIGN.md: `<service>.db`, `<service>.kafka`, `gateway.<service>`. */
-export const LINKS: readonly string[] = [
-  ...DATABASE_SERVICES.map((name) => `${name}.db`),
-  ...SERVICES.filter((name) => name !== 'gateway').map((name) => `${name}.kafka`),
-  ...SERVICES.filter((name) => name !== 'gateway').map((name) => `gateway.${name}`),
-];
 const link = z.string().refine((value) => LINKS.includes(value), {
   error: (issue) =>
     `unknown link '${String(issue.input)}'; did you mean '${closest(String(issue.input), [...LINKS])}'? (links are <service>.db, <service>.kafka, gateway.<service>)`,

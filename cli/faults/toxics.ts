@@ -3,8 +3,8 @@
  * errors (and the closest valid name) for unknown toxics and attributes.
  */
 import { closest } from 'fastest-levenshtein';
+import { badInput } from '../../common/errors.ts';
 import { TOXICS, type ToxicKind } from '../../infra/fault-proxy/toxics/index.ts';
-import { badInput } from '../errors.ts';
 
 export const TOXIC_TYPES: readonly string[] = [...TOXICS.keys()];
 

@@ -4,7 +4,7 @@
  * it and it reaches nothing (unlike `down` on one link, which the fault proxy simulates). Healed by
  * connecting it again under its service name.
  */
-import { ExitCode, LabError } from '../../errors.ts';
+import { ExitCode, LabError } from '../../../common/errors.ts';
 import type { Runtime } from '../../runtime/types.ts';
 import { type FaultModule, once } from './types.ts';
 

@@ -6,22 +6,13 @@
 import path from 'node:path';
 import Docker from 'dockerode';
 import { closest } from 'fastest-levenshtein';
+import { ExitCode, LabError } from '../../../common/errors.ts';
+import { DATABASE_SERVICES, INFRA, SERVICES } from '../../../common/roster.ts';
 import { allocatePort } from '../../../infra/ports.ts';
-import { ExitCode, LabError } from '../../errors.ts';
 import { labHome } from '../../home.ts';
 import { adminToken, homeSecret } from '../home-secrets.ts';
 import { isPidAlive } from '../pids.ts';
-import {
-  DATABASE_SERVICES,
-  type Endpoints,
-  INFRA,
-  type LogsOptions,
-  type ProcessStatus,
-  type Runtime,
-  SERVICES,
-  type StackStatus,
-  type UpOptions,
-} from '../types.ts';
+import type { Endpoints, LogsOptions, ProcessStatus, Runtime, StackStatus, UpOptions } from '../types.ts';
 import { composeOrThrow, lastLines, requireCompose, runCompose } from './compose.ts';
 import { type DockerConfig, dockerConfig } from './config.ts';
 import {
