@@ -146,6 +146,35 @@ describe('scenario loader', () => {
     );
   });
 
+  it('derives each toxic from the fault proxy: a required attribute, the alias, units', () => {
+    expect(
+      problems(
+        VALID.replace(
+          'latency: { link: payment.db, ms: 300, jitter: 100 }',
+          'bandwidth: { link: payment.db }',
+        ),
+      )[0],
+    ).toMatch(/^bad\.yaml:12:\d+: faults\[0\]\.bandwidth: bandwidth needs `rate`: maximum rate, in KB\/s/);
+    expect(problems(VALID.replace('ms: 300, jitter: 100', 'jitter: 100'))[0]).toMatch(
+      /faults\[0\]\.latency: latency needs `latency` \(or `ms`\)/,
+    );
+    const parsed = parseScenario(
+      VALID.replace('ms: 300, jitter: 100', 'latency: 1s, stream: upstream'),
+      'ok.yaml',
+    );
+    expect(parsed.scenario?.faults[0]).toEqual({
+      at: 1000,
+      for: 2000,
+      kind: 'latency',
+      options: {
+        link: 'payment.db',
+        stream: 'upstream',
+        toxicity: 1,
+        attributes: { latency: 1000, jitter: 0 },
+      },
+    });
+  });
+
   it('reports a missing required key at its parent', () => {
     expect(problems(VALID.replace('  orders: 10\n', ''))).toEqual([
       'bad.yaml:9:3: missing workload.orders (expected number)',
