@@ -1,5 +1,5 @@
 /**
- * The scenario file format of DESIGN.md ("Scenario files") as zod schemas. Every object is strict,
+ * The scenario file format of docs/ARCHITECTURE.md ("Scenarios") and scenarios/README.md as zod schemas. Every object is strict,
  * so a typo is an error naming the closest valid key (see loader.ts), and every unit (durations,
  * rates, money) is parsed here, so the engine only sees milliseconds, per-second rates and cents.
  */

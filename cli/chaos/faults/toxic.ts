@@ -19,7 +19,7 @@ export interface ToxicOptions {
   attributes: Record<string, number>;
 }
 
-/** Short names scenario files may use for an attribute: DESIGN.md writes latency's as `ms`. */
+/** Short names scenario files may use for an attribute: the docs write latency as `ms`. */
 const ALIASES: Record<string, Record<string, string>> = { latency: { ms: 'latency' } };
 
 function optionsSchema(toxic: ToxicKind): z.ZodType<ToxicOptions> {
