@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  bundledScenarioFiles,
-  loadScenarioFile,
-  parseScenario,
-  resolveScenario,
-} from '../cli/chaos/loader.ts';
-import { createRandom } from '../cli/chaos/random.ts';
-import { parseDuration, parseMoney, parseRate } from '../cli/chaos/units.ts';
-import { planWorkload } from '../cli/chaos/workload.ts';
+import { bundledScenarioFiles, loadScenarioFile, parseScenario, resolveScenario } from './loader.ts';
+import { createRandom } from './random.ts';
+import { parseDuration, parseMoney, parseRate } from './units.ts';
+import { planWorkload } from './workload.ts';
 
 const VALID = `name: mini
 description: A tiny scenario.
