@@ -28,6 +28,7 @@ import type { LoadedScenario } from './loader.ts';
 import { createRandom } from './random.ts';
 import { judge, type RunResult } from './result.ts';
 import { collectLogs } from './rundir.ts';
+import { fixSchedule } from './schedule.ts';
 import type { Scenario } from './schema.ts';
 import { settle } from './settle.ts';
 import { runSetup } from './setup.ts';
@@ -81,9 +82,11 @@ function openPools(endpoints: Endpoints): Record<DatabaseServiceName, pg.Pool> {
 }
 
 export async function runScenario(options: RunScenarioOptions): Promise<RunResult> {
-  const { loaded, signal } = options;
+  const { signal } = options;
+  const seed = options.seed ?? options.loaded.scenario.seed;
+  // Random fault schedules become fixed entries first: the run and its replay file see the same.
+  const { loaded, decisions: scheduled } = fixSchedule(options.loaded, seed);
   const scenario = loaded.scenario;
-  const seed = options.seed ?? scenario.seed;
   const id = runId(scenario.name, seed);
   const runDir = path.resolve(options.outDir ?? path.join(labHome(), 'runs', id));
   mkdirSync(runDir, { recursive: true });
@@ -100,6 +103,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
   const history = createHistory(path.join(runDir, 'history.jsonl'));
   const decisions = createWriteStream(path.join(runDir, 'decisions.jsonl'));
   const decide = (decision: Record<string, unknown>) => decisions.write(`${JSON.stringify(decision)}\n`);
+  for (const decision of scheduled) decide(decision);
   const phase = (name: Phase) => {
     history.append({ type: 'phase', phase: name, time: history.now() });
     log(`phase ${name}`);

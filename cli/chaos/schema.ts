@@ -6,19 +6,33 @@
 import { z } from 'zod';
 import { PATTERN_SWITCHES } from '../../common/roster.ts';
 import { FAULT_KINDS, FAULTS } from './faults/index.ts';
+import { type RandomSchedule, randomSchedule } from './faults/random.ts';
 import { comparison, duration, money, positiveInt, rate } from './fields.ts';
 
 /**
  * One entry of `faults:`: `at`, an optional `for`, and exactly one kind's options, the kind's own
- * schema from the registry (cli/chaos/faults).
+ * schema from the registry (cli/chaos/faults); or a `random:` schedule (cli/chaos/schedule.ts),
+ * which brings its own times.
  */
 const faultEntry = z
   .strictObject({
-    at: duration,
+    at: duration.optional(),
     for: duration.optional(),
+    random: randomSchedule.optional(),
     ...Object.fromEntries([...FAULTS].map(([kind, definition]) => [kind, definition.options.optional()])),
   })
   .superRefine((entry: Record<string, unknown>, context) => {
+    if (entry.random !== undefined) {
+      const others = Object.keys(entry).filter((key) => key !== 'random' && entry[key] !== undefined);
+      if (others.length > 0)
+        context.addIssue({
+          code: 'custom',
+          message: `a random entry stands alone (its faults get their own times and kinds); found ${others.join(', ')}`,
+        });
+      return;
+    }
+    if (entry.at === undefined)
+      context.addIssue({ code: 'custom', message: 'a fault needs `at`, e.g. at: 2s' });
     const kinds = FAULT_KINDS.filter((kind) => entry[kind] !== undefined);
     if (kinds.length !== 1)
       context.addIssue({
@@ -36,7 +50,8 @@ const faultEntry = z
         message: `${definition.kind} is instant; ${definition.instead ?? '`for` only applies to faults that last (toxics, down, pause, duplicate, partition)'}`,
       });
   })
-  .transform((entry: Record<string, unknown>): Fault => {
+  .transform((entry: Record<string, unknown>): Fault | RandomSchedule => {
+    if (entry.random !== undefined) return entry.random as RandomSchedule;
     const kind = FAULT_KINDS.find((name) => entry[name] !== undefined)!;
     return { at: entry.at as number, for: entry.for as number | undefined, kind, options: entry[kind] };
   });
@@ -150,6 +165,11 @@ export const scenarioSchema = z
   })
   .transform((scenario) => ({
     ...scenario,
+    faults: scenario.faults.filter((entry): entry is Fault => 'kind' in entry),
+    /** `random:` entries by their position in `faults:`; a run expands them first (schedule.ts). */
+    randomFaults: scenario.faults.flatMap((entry, position) =>
+      'kind' in entry ? [] : [{ position, spec: entry as RandomSchedule }],
+    ),
     expect: {
       verdict: scenario.expect.verdict,
       checks: scenario.expect.checks

@@ -13,6 +13,8 @@ export const brokerRestart = defineFault({
   timing: 'instant',
   options: z.strictObject({ down: duration.default(2000) }),
   target: () => BROKER,
+  targetType: 'stack',
+  sample: (_random, _target, windowMs) => ({ down: `${windowMs}ms` }),
   endsAfterMs: (options) => options.down,
   async apply(options, context) {
     await context.runtime.kill(BROKER);

@@ -9,6 +9,8 @@ export const down = defineFault({
   timing: 'windowed',
   options: z.strictObject({ link }),
   target: (options) => options.link,
+  targetType: 'link',
+  sample: (_random, target) => ({ link: target }),
   async apply({ link: target }, context) {
     await context.proxy.setEnabled(target, false);
     context.log(`${target} is down`);

@@ -14,6 +14,12 @@ export const duplicate = defineFault({
     copies: positiveInt.default(1),
   }),
   target: (options) => options.service,
+  targetType: 'relay',
+  sample: (random, target) => ({
+    service: target,
+    probability: random.int(1, 10) / 10,
+    copies: random.int(1, 3),
+  }),
   injectsDuplicates: true,
   async apply({ service, probability: chance, copies }, context) {
     // The service draws "extra copies?" per event from this seed, taken from the fault's own stream

@@ -1,5 +1,6 @@
 /** Every fault kind by the name scenario files use: the proxy's toxics, then the lab's own kinds. */
 import { brokerRestart } from './broker_restart.ts';
+import { dbCrash } from './db_crash.ts';
 import { down } from './down.ts';
 import { duplicate } from './duplicate.ts';
 import { kill } from './kill.ts';
@@ -23,6 +24,7 @@ const DEFINITIONS: readonly FaultDefinition<unknown>[] = [
   relayCrash,
   poison,
   brokerRestart,
+  dbCrash,
   partition,
 ];
 

@@ -11,6 +11,8 @@ export const kill = defineFault({
   instead: 'use `restart_after` to bring the service back',
   options: z.strictObject({ service, restart_after: duration.optional() }),
   target: (options) => options.service,
+  targetType: 'service',
+  sample: (_random, target, windowMs) => ({ service: target, restart_after: `${windowMs}ms` }),
   endsAfterMs: (options) => options.restart_after,
   async apply({ service: name, restart_after }, context) {
     await context.runtime.kill(name);

@@ -26,6 +26,7 @@ export const partition = defineFault({
   timing: 'windowed',
   options: z.strictObject({ service }),
   target: (options) => options.service,
+  targetType: 'service',
   async apply({ service }, context) {
     if (!canPartition(context.runtime))
       throw new LabError(

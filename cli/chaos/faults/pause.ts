@@ -9,6 +9,8 @@ export const pause = defineFault({
   timing: 'windowed',
   options: z.strictObject({ service }),
   target: (options) => options.service,
+  targetType: 'service',
+  sample: (_random, target) => ({ service: target }),
   async apply({ service: name }, context) {
     await context.runtime.pause(name);
     context.log(`paused ${name}`);

@@ -21,6 +21,8 @@ export const poison = defineFault({
   timing: 'instant',
   options: z.strictObject({ topic, count: positiveInt.default(1) }),
   target: (options) => options.topic,
+  targetType: 'topic',
+  sample: (random, target) => ({ topic: target, count: random.int(1, 3) }),
   async apply({ topic, count }, context) {
     const producer = context.kafka().producer({ allowAutoTopicCreation: false });
     await producer.connect();

@@ -6,6 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
+import { TOPICS } from '../../../common/roster.ts';
 import { positiveInt, service, topic } from '../fields.ts';
 import { ensureRunning } from './process.ts';
 import { defineFault, once } from './types.ts';
@@ -23,6 +24,12 @@ export const redeliver = defineFault({
     rewind: z.union([z.literal('all'), positiveInt]).default('all'),
   }),
   target: (options) => `${options.service}@${options.topic}`,
+  targetType: 'service',
+  sample: (random, target) => ({
+    service: target,
+    topic: random.pick(TOPICS),
+    rewind: random.chance(0.5) ? 'all' : random.int(1, 50),
+  }),
   injectsDuplicates: true,
   async apply({ service, topic, rewind }, context) {
     const group = service;

@@ -17,6 +17,8 @@ export const relayCrash = defineFault({
   timing: 'instant',
   options: z.strictObject({ service: relayService, times: positiveInt.default(1) }),
   target: (options) => options.service,
+  targetType: 'relay',
+  sample: (_random, target) => ({ service: target }),
   injectsDuplicates: true,
   async apply({ service, times }, context) {
     for (let crash = 1; crash <= times; crash++) {

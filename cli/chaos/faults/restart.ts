@@ -10,6 +10,8 @@ export const restart = defineFault({
   timing: 'instant',
   options: z.strictObject({ service }),
   target: (options) => options.service,
+  targetType: 'service',
+  sample: (_random, target) => ({ service: target }),
   async apply({ service: name }, context) {
     await context.runtime.restart(name);
     context.log(`restarted ${name}`);

@@ -8,7 +8,7 @@
  * and the toxic's attributes; millisecond attributes take durations ("300ms", "2s") or numbers.
  */
 import { z } from 'zod';
-import { TOXICS, type ToxicKind } from '../../../infra/fault-proxy/toxics/index.ts';
+import { type AttributeSpec, TOXICS, type ToxicKind } from '../../../infra/fault-proxy/toxics/index.ts';
 import { link, millis, nonNegativeInt, probability } from '../fields.ts';
 import { defineFault, type FaultDefinition, once } from './types.ts';
 
@@ -18,6 +18,14 @@ export interface ToxicOptions {
   toxicity: number;
   attributes: Record<string, number>;
 }
+
+/** Values a random schedule draws a required attribute from, by its unit. */
+const SAMPLE_RANGES: Record<AttributeSpec['unit'], [number, number]> = {
+  ms: [50, 1000],
+  'KB/s': [8, 256],
+  bytes: [64, 16_384],
+  µs: [0, 1000],
+};
 
 /** Short names scenario files may use for an attribute: the docs write latency as `ms`. */
 const ALIASES: Record<string, Record<string, string>> = { latency: { ms: 'latency' } };
@@ -67,6 +75,15 @@ function toxicFault(toxic: ToxicKind): FaultDefinition<ToxicOptions> {
     timing: 'windowed',
     options: optionsSchema(toxic),
     target: (options) => options.link,
+    targetType: 'link',
+    sample: (random, target) => ({
+      link: target,
+      ...Object.fromEntries(
+        Object.entries(toxic.attributes)
+          .filter(([, spec]) => spec.required)
+          .map(([name, spec]) => [name, random.int(...SAMPLE_RANGES[spec.unit])]),
+      ),
+    }),
     async apply(options, context) {
       const { link: target, stream, toxicity, attributes } = options;
       const name = `lab-${context.index}-${toxic.type}`;

@@ -44,12 +44,25 @@ export interface FaultDefinition<Options = unknown> {
   readonly options: z.ZodType<Options>;
   /** What the fault hits (a link, a service, a topic), for logs, the live view and reports. */
   target(options: Options): string;
+  /** What kind of name its target is, so a random schedule can pick one. */
+  readonly targetType: TargetType;
+  /**
+   * Options for one fault of a random schedule on `target` (`windowMs`: how long it should last),
+   * written as a scenario file would write them. Kinds without it cannot be scheduled at random.
+   */
+  sample?(random: Random, target: string, windowMs: number): Record<string, unknown>;
   /** When it ends by itself without `for` (kill's restart_after, broker_restart's down). */
   endsAfterMs?(options: Options): number | undefined;
   /** Consumers see some events twice while it acts (idempotent_consumers then expects skips). */
   readonly injectsDuplicates?: boolean;
   apply(options: Options, context: FaultContext): Promise<ActiveFault>;
 }
+
+/**
+ * `link`: `<service>.db|kafka`, `gateway.<service>`; `service`: any service; `relay`: a service
+ * whose relay the saga runs through; `topic`; `stack`: the broker or the database as a whole.
+ */
+export type TargetType = 'link' | 'service' | 'relay' | 'topic' | 'stack';
 
 export function defineFault<Options>(definition: FaultDefinition<Options>): FaultDefinition<Options> {
   return definition;
