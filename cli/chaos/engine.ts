@@ -302,7 +302,7 @@ async function heal(
   if (options.endpoints.faultProxyUrl)
     await options.proxy.reset().catch((error: Error) => problems.push(`proxy reset: ${error.message}`));
   await Promise.all(
-    DATABASE_SERVICES.map((service) =>
+    [...DATABASE_SERVICES, 'gateway' as const].map((service) =>
       resetHooks(options.endpoints, options.token, service).catch(() => {
         // A service that is down has no hooks armed; ensureRunning below brings it back.
       }),

@@ -170,6 +170,27 @@ describe('scenario loader', () => {
     });
   });
 
+  it('http_error takes a gateway link and exactly one of first or probability', () => {
+    const withFault = (fault: string) =>
+      VALID.replace('latency: { link: payment.db, ms: 300, jitter: 100 }', `http_error: ${fault}`);
+    expect(
+      parseScenario(withFault('{ link: gateway.payment, status: 503, first: 3 }'), 'ok.yaml').scenario
+        ?.faults[0],
+    ).toMatchObject({
+      kind: 'http_error',
+      options: { link: 'gateway.payment', status: 503, first: 3, reset: false },
+    });
+    expect(problems(withFault('{ link: payment.db, status: 503, first: 3 }'))[0]).toMatch(
+      /invalid value 'payment\.db' at faults\[0\]\.http_error\.link.*expected one of: gateway\.auth/,
+    );
+    expect(problems(withFault('{ link: gateway.payment, status: 503 }'))[0]).toMatch(
+      /http_error needs exactly one of `first` or `probability`/,
+    );
+    expect(problems(withFault('{ link: gateway.payment, first: 1 }'))[0]).toMatch(
+      /http_error needs exactly one of `status` or `reset: true`/,
+    );
+  });
+
   it('reports a missing required key at its parent', () => {
     expect(problems(VALID.replace('  orders: 10\n', ''))).toEqual([
       'bad.yaml:9:3: missing workload.orders (expected number)',

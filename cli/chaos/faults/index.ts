@@ -3,6 +3,7 @@ import { brokerRestart } from './broker_restart.ts';
 import { dbCrash } from './db_crash.ts';
 import { down } from './down.ts';
 import { duplicate } from './duplicate.ts';
+import { httpError } from './http_error.ts';
 import { kill } from './kill.ts';
 import { partition } from './partition.ts';
 import { pause } from './pause.ts';
@@ -25,6 +26,7 @@ const DEFINITIONS: readonly FaultDefinition<unknown>[] = [
   poison,
   brokerRestart,
   dbCrash,
+  httpError,
   partition,
 ];
 

@@ -15,6 +15,7 @@ const CANDIDATES: Record<TargetType, readonly string[]> = {
   link: LINKS,
   service: SERVICES,
   relay: SAGA_RELAYS,
+  route: LINKS.filter((link) => link.startsWith('gateway.')),
   topic: TOPICS,
   stack: ['stack'],
 };

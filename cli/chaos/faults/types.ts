@@ -60,9 +60,10 @@ export interface FaultDefinition<Options = unknown> {
 
 /**
  * `link`: `<service>.db|kafka`, `gateway.<service>`; `service`: any service; `relay`: a service
- * whose relay the saga runs through; `topic`; `stack`: the broker or the database as a whole.
+ * whose relay the saga runs through; `route`: a `gateway.<service>` link; `topic`; `stack`: the
+ * broker or the database as a whole.
  */
-export type TargetType = 'link' | 'service' | 'relay' | 'topic' | 'stack';
+export type TargetType = 'link' | 'service' | 'relay' | 'route' | 'topic' | 'stack';
 
 export function defineFault<Options>(definition: FaultDefinition<Options>): FaultDefinition<Options> {
   return definition;
