@@ -123,6 +123,13 @@ export interface ShrinkOptions {
   stillFails(document: ScenarioDocument, attempt: number): Promise<boolean>;
   /** At most this many candidate runs. */
   maxAttempts: number;
+  /**
+   * A candidate is kept only when it fails this many runs in a row (default 1). Chaos runs are not
+   * deterministic to the millisecond: a variant that failed once may pass the next time (a fault
+   * window shrunk to a few hundred ms), and keeping it would leave a minimal file that does not
+   * reproduce.
+   */
+  confirmations?: number;
   /** Stop starting candidates after this time (ms since the start). */
   deadline?: number;
   onStep?(step: ShrinkStep): void;
@@ -157,7 +164,12 @@ export async function shrink(options: ShrinkOptions): Promise<ShrinkResult> {
       }
       if (outOfBudget()) return { minimal: current, steps, exhausted: false };
       attempt += 1;
-      const kept = await options.stillFails(candidate.document, attempt);
+      let kept = await options.stillFails(candidate.document, attempt);
+      for (let confirmed = 1; kept && confirmed < (options.confirmations ?? 1); confirmed++) {
+        if (outOfBudget()) return { minimal: current, steps, exhausted: false };
+        attempt += 1;
+        kept = await options.stillFails(candidate.document, attempt);
+      }
       const step = { attempt, change: candidate.change, kept };
       steps.push(step);
       options.onStep?.(step);
