@@ -5,9 +5,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ExitCode } from '../errors.ts';
+import { ExitCode } from '../../common/errors.ts';
+import type { Kit } from '../../common/roster.ts';
 import { createRuntime, parseRuntimeChoice, selectRuntime } from '../runtime/select.ts';
-import type { Kit } from '../runtime/types.ts';
 import type { EngineEvent } from './engine.ts';
 import { runScenario } from './engine.ts';
 import { junitXml } from './junit.ts';

@@ -3,15 +3,10 @@
  * address is taken as given: in the full stack each one points at a fault-proxy link.
  */
 
+import { DEFAULT_KIT, KITS, type Kit } from '../../common/roster.ts';
+
 export const PATTERN_SWITCHES = ['outbox', 'inbox', 'compensation'] as const;
 export type PatternSwitch = (typeof PATTERN_SWITCHES)[number];
-
-/**
- * Which implementation of the patterns runs (`lab up --kit`): `reference`, the short files of
- * services/kit a learner reads, or `fast`, services/kit/fast's optimised forms of the same contract.
- */
-export const KITS = ['reference', 'fast'] as const;
-export type Kit = (typeof KITS)[number];
 
 export interface DuplicateFault {
   probability: number;
@@ -64,7 +59,7 @@ export function parseWithout(raw: string | undefined): Set<PatternSwitch> {
 }
 
 export function parseKit(raw: string | undefined): Kit {
-  if (raw === undefined || raw === '') return 'reference';
+  if (raw === undefined || raw === '') return DEFAULT_KIT;
   if (!(KITS as readonly string[]).includes(raw))
     throw new ConfigError(`LAB_KIT: unknown kit "${raw}" (expected ${KITS.join(', ')})`);
   return raw as Kit;
