@@ -28,9 +28,21 @@ export function createPool(
     connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30_000,
   });
-  // A dropped idle connection (database restart, a cut link) must not crash the process.
-  pool.on('error', () => {});
+  guardConnections(pool);
   return pool;
+}
+
+/**
+ * A connection that dies (database crash, a cut link) must not end the process. pg reports it to
+ * the query in flight, if any, and then emits `error` on the client; with no listener there, that
+ * event throws, even while the client is merely checked out between two statements (the relay
+ * waiting for the broker). The query's own failure, or the next query's, is what callers see.
+ */
+export function guardConnections(pool: Pool): void {
+  pool.on('error', () => {});
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
 }
 
 /** A connection from the pool; failing to get one is DatabaseUnavailableError. */
@@ -42,11 +54,7 @@ export async function connect(pool: Pool): Promise<PoolClient> {
   }
 }
 
-/**
- * Tells whether `client`'s connection broke since the call (pg emits `end` before a query's failure
- * is seen). A broken connection keeps a listener for its `error`: pg emits one for a checked-out
- * client whose socket dies, and an `error` nobody listens to would end the process.
- */
+/** Tells whether `client`'s connection broke since the call (pg emits `end` before a query's failure is seen). */
 export function watchConnection(client: PoolClient): { lost(): boolean; dispose(): void } {
   let lost = false;
   const onLost = () => {
@@ -58,7 +66,7 @@ export function watchConnection(client: PoolClient): { lost(): boolean; dispose(
     lost: () => lost,
     dispose() {
       client.off('end', onLost);
-      if (!lost) client.off('error', onLost);
+      client.off('error', onLost);
     },
   };
 }

@@ -7,6 +7,7 @@ import pg from 'pg';
 import {
   classifyFailure,
   connect,
+  guardConnections,
   type Pool,
   type PoolClient,
   rollbackAndRelease,
@@ -85,8 +86,7 @@ export function createPipelinedPool(
     connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30_000,
   });
-  // A dropped idle connection (database restart, a cut link) must not crash the process.
-  pool.on('error', () => {});
+  guardConnections(pool);
   return pool;
 }
 
