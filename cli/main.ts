@@ -10,8 +10,10 @@ import { registerLogs } from './commands/logs.ts';
 import { registerProcessFaults } from './commands/process-faults.ts';
 import { registerRun } from './commands/run.ts';
 import { registerScenarios } from './commands/scenarios.ts';
+import { registerSeed } from './commands/seed.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerUp } from './commands/up.ts';
+import { lastInterruption, watchOutputStreams } from './runtime/lifecycle.ts';
 
 export function buildProgram(): Command {
   const program = new Command('lab')
@@ -32,6 +34,7 @@ export function buildProgram(): Command {
   registerChaos(program);
   registerRun(program);
   registerScenarios(program);
+  registerSeed(program);
   registerInfra(program);
 
   applyRecursively(program, (command) => command.exitOverride());
@@ -53,17 +56,8 @@ function suggestCommand(program: Command, argv: string[]): string | undefined {
   );
 }
 
-/** `lab status | head` closes the pipe early: that is the reader's choice, not an error. */
-function exitQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
-  stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(process.exitCode ?? ExitCode.ok);
-    throw error;
-  });
-}
-
 export async function main(argv: string[]): Promise<void> {
-  exitQuietlyOnClosedPipe(process.stdout);
-  exitQuietlyOnClosedPipe(process.stderr);
+  watchOutputStreams();
   const program = buildProgram();
   let wroteSuggestion = false;
   program.configureOutput({
@@ -82,6 +76,10 @@ export async function main(argv: string[]): Promise<void> {
       if (nearest) process.stderr.write(`(the closest command is 'lab ${nearest}')\n`);
     });
   }
+  // Cleanup is done by now (healed, stopped); a client's socket or timer must not keep an
+  // interrupted command alive, and its exit code says why it stopped.
+  const interruption = lastInterruption();
+  if (interruption) process.exit(interruption.exitCode);
 }
 
 function exitCodeFor(error: unknown, onUsageError: () => void): number {

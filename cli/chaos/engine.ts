@@ -15,6 +15,7 @@ import pg from 'pg';
 import { ExitCode, LabError } from '../../common/errors.ts';
 import { DATABASE_SERVICES, type DatabaseServiceName } from '../../common/roster.ts';
 import { labHome } from '../home.ts';
+import { interruptionOf } from '../runtime/lifecycle.ts';
 import type { Endpoints } from '../runtime/types.ts';
 import { runChecks } from './checks/index.ts';
 import type { CheckResult, Queryable, RunScope } from './checks/types.ts';
@@ -243,7 +244,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
   } catch (error) {
     const interrupted = signal.aborted;
     const message = interrupted
-      ? 'interrupted (Ctrl-C): faults healed, no verdict'
+      ? `${interruptionOf(signal)?.message ?? 'interrupted'}: faults healed, no verdict`
       : (error as Error).message;
     log(`run stopped: ${message}`);
     result = await finish({
@@ -251,7 +252,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
       expectationMet: false,
       explanation: message,
       exitCode: interrupted
-        ? ExitCode.interrupted
+        ? (interruptionOf(signal)?.exitCode ?? ExitCode.interrupted)
         : error instanceof LabError
           ? error.exitCode
           : ExitCode.infrastructure,

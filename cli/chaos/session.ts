@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ExitCode } from '../../common/errors.ts';
+import { interruptionOf } from '../runtime/lifecycle.ts';
 import { createRuntime, parseRuntimeChoice, selectRuntime } from '../runtime/select.ts';
 import type { EngineEvent } from './engine.ts';
 import { runScenario } from './engine.ts';
@@ -83,16 +84,18 @@ export async function runSession(options: SessionOptions): Promise<SessionOutcom
       }
       results.push(result);
       out(runSummary(result));
-      if (result.exitCode === ExitCode.interrupted || result.exitCode === ExitCode.infrastructure) {
+      if (options.signal.aborted || result.exitCode === ExitCode.infrastructure) {
         exitCode = result.exitCode;
         break;
       }
       if (!result.expectationMet) exitCode = ExitCode.expectationNotMet;
     }
   } finally {
-    await stack.release().catch((error: Error) => out(`could not stop the stack: ${error.message}\n`));
+    await stack
+      .release({ interrupted: options.signal.aborted })
+      .catch((error: Error) => out(`could not stop the stack: ${error.message}\n`));
   }
-  if (options.signal.aborted) exitCode = ExitCode.interrupted;
+  if (options.signal.aborted) exitCode = interruptionOf(options.signal)?.exitCode ?? ExitCode.interrupted;
   if (options.scenarios.length > 1) out(suiteSummary(results, Date.now() - started));
   if (options.junitFile) {
     mkdirSync(path.dirname(path.resolve(options.junitFile)), { recursive: true });
