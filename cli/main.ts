@@ -8,11 +8,13 @@ import { registerFault } from './commands/fault.ts';
 import { registerInfra } from './commands/infra.ts';
 import { registerLogs } from './commands/logs.ts';
 import { registerProcessFaults } from './commands/process-faults.ts';
+import { registerPsql } from './commands/psql.ts';
 import { registerRun } from './commands/run.ts';
 import { registerScenarios } from './commands/scenarios.ts';
 import { registerSeed } from './commands/seed.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerUp } from './commands/up.ts';
+import { registerValidate } from './commands/validate.ts';
 import { lastInterruption, watchOutputStreams } from './runtime/lifecycle.ts';
 
 export function buildProgram(): Command {
@@ -35,6 +37,8 @@ export function buildProgram(): Command {
   registerRun(program);
   registerScenarios(program);
   registerSeed(program);
+  registerPsql(program);
+  registerValidate(program);
   registerInfra(program);
 
   applyRecursively(program, (command) => command.exitOverride());

@@ -24,7 +24,7 @@ import { ensureRunning } from './faults/process.ts';
 import { createProxyClient, type ProxyClient } from './faults/proxy.ts';
 import type { FaultContext } from './faults/types.ts';
 import { createHistory, type OperationEntry } from './history.ts';
-import { junitXml } from './junit.ts';
+import { junitXml, type TimedCheckResult } from './junit.ts';
 import type { LoadedScenario } from './loader.ts';
 import { createRandom } from './random.ts';
 import { judge, type RunResult } from './result.ts';
@@ -224,7 +224,13 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
     );
 
     phase('checks');
-    const checks = await runChecks(scenario.expect.checks, context);
+    // One at a time, timed: JUnit gives each check its own testcase time.
+    const checks: TimedCheckResult[] = [];
+    for (const spec of scenario.expect.checks) {
+      const checkStarted = performance.now();
+      const [check] = await runChecks([spec], context);
+      if (check) checks.push({ ...check, durationMs: Math.round(performance.now() - checkStarted) });
+    }
     emit({ type: 'checks', results: checks });
     for (const check of checks) log(`check ${check.name}: ${check.verdict} (${check.summary})`);
     const orders = await countOrders(databases, scope);

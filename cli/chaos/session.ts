@@ -20,7 +20,11 @@ import { runSummary, suiteSummary } from './ui/summary.ts';
 
 export interface SessionOptions {
   scenarios: LoadedScenario[];
+  /** --seed for every scenario; or `seeds`, one per entry of `scenarios` (lab run --seeds/--repeat). */
   seed?: number;
+  seeds?: Array<number | undefined>;
+  /** Stop after the first scenario whose expectation is not met. */
+  failFast?: boolean;
   runtime: string;
   keep: boolean;
   /** Only for a single scenario: its run directory. */
@@ -58,7 +62,7 @@ export async function runSession(options: SessionOptions): Promise<SessionOutcom
   const results: RunResult[] = [];
   let exitCode: number = ExitCode.ok;
   try {
-    for (const loaded of options.scenarios) {
+    for (const [index, loaded] of options.scenarios.entries()) {
       if (options.signal.aborted) break;
       const live = wantsLiveView(options.json, env) ? startLiveView() : undefined;
       const onEvent = (event: EngineEvent) => (live ? live.onEvent(event) : plain(event));
@@ -70,7 +74,7 @@ export async function runSession(options: SessionOptions): Promise<SessionOutcom
       try {
         result = await runScenario({
           loaded,
-          seed: options.seed,
+          seed: options.seeds?.[index] ?? options.seed,
           stack,
           outDir: options.scenarios.length === 1 ? options.outDir : undefined,
           signal: options.signal,
@@ -88,7 +92,15 @@ export async function runSession(options: SessionOptions): Promise<SessionOutcom
         exitCode = result.exitCode;
         break;
       }
-      if (!result.expectationMet) exitCode = ExitCode.expectationNotMet;
+      if (!result.expectationMet) {
+        exitCode = ExitCode.expectationNotMet;
+        if (options.failFast && index < options.scenarios.length - 1) {
+          out(
+            `--fail-fast: stopping after ${result.scenario} (seed ${result.seed}); ${options.scenarios.length - index - 1} run(s) skipped\n`,
+          );
+          break;
+        }
+      }
     }
   } finally {
     await stack

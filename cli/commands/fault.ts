@@ -6,9 +6,40 @@ import { FaultClient, type LinkState } from '../faults/client.ts';
 import { resolveLink } from '../faults/links.ts';
 import { resolveFaultProxyUrl } from '../faults/proxy-url.ts';
 import { formatAttributes, parseToxicRequest, TOXIC_TYPES } from '../faults/toxics.ts';
+import { activeServiceHooks, resetServiceHooks } from './fault-hooks.ts';
 
 async function connect(): Promise<FaultClient> {
   return new FaultClient(await resolveFaultProxyUrl());
+}
+
+/**
+ * The attribute a toxic means nothing without: Toxiproxy's default for it is 0, so `lab fault add
+ * payment.db latency` alone would add a toxic that does nothing. timeout and reset_peer are left
+ * out: their 0 means something (never time out, reset at once).
+ */
+const REQUIRED_ATTRIBUTE: Record<string, { name: string; example: string }> = {
+  latency: { name: 'latency', example: 'latency=500' },
+  bandwidth: { name: 'rate', example: 'rate=64' },
+  slow_close: { name: 'delay', example: 'delay=1000' },
+  slicer: { name: 'average_size', example: 'average_size=64' },
+  limit_data: { name: 'bytes', example: 'bytes=1024' },
+};
+
+export function assertRequiredAttribute(type: string, attributes: Record<string, number>): void {
+  const required = REQUIRED_ATTRIBUTE[type];
+  if (!required || attributes[required.name] !== undefined) return;
+  throw badInput(
+    'E_MISSING_ATTRIBUTE',
+    `the ${type} toxic needs its ${required.name} attribute (without it, it does nothing).`,
+    `Add --attr ${required.example}, e.g. \`lab fault add <link> ${type} --attr ${required.example}\`.`,
+  );
+}
+
+/** The running stack's endpoints, unless the fault proxy is driven directly (LAB_FAULT_PROXY_URL). */
+async function stackEndpoints(): Promise<import('../runtime/types.ts').Endpoints | undefined> {
+  if (process.env.LAB_FAULT_PROXY_URL?.trim()) return undefined;
+  const { runtimeOfRunningStack } = await import('../runtime/select.ts');
+  return (await runtimeOfRunningStack()).endpoints();
 }
 
 /** The client and the link, checked against the links the fault proxy really has. */
@@ -71,8 +102,21 @@ export function registerFault(program: Command): void {
     .option('--json', 'print the links as JSON')
     .action(async (options: { json?: boolean }) => {
       const links = await (await connect()).links();
-      if (options.json) say(JSON.stringify(links, null, 2));
-      else printLinks(links);
+      const endpoints = await stackEndpoints();
+      const hooks = endpoints ? await activeServiceHooks(endpoints) : [];
+      if (options.json) {
+        say(JSON.stringify(endpoints ? { links, hooks } : links, null, 2));
+        return;
+      }
+      printLinks(links);
+      if (!endpoints) return;
+      const on = hooks.filter((hook) => hook.on.length > 0);
+      say('');
+      say(
+        on.length === 0
+          ? 'service hooks: none on'
+          : `service hooks: ${on.map((hook) => `${hook.service} ${hook.on.join(', ')}`).join('; ')}`,
+      );
     });
   fault
     .command('add')
@@ -97,6 +141,7 @@ export function registerFault(program: Command): void {
           toxicity: options.toxicity,
           name: options.name,
         });
+        assertRequiredAttribute(request.type, request.attributes);
         const { client, link } = await connectToLink(typedLink);
         const toxic = await client.addToxic(link.name, request);
         const note = link.enabled ? '' : ' (the link is down: it applies once it is up)';
@@ -146,15 +191,25 @@ export function registerFault(program: Command): void {
     });
   fault
     .command('reset')
-    .description('enable every link and remove every toxic')
+    .description('turn every fault off: links up, toxics removed, every service hook off')
     .action(async () => {
       const result = await (await connect()).reset();
-      if (result.enabled.length === 0 && result.removed.length === 0) {
-        say('reset: nothing to heal (every link up, no toxics)');
-        return;
-      }
+      const endpoints = await stackEndpoints();
+      const hooks = endpoints ? await resetServiceHooks(endpoints) : [];
+      const hooksOff = hooks.flatMap((hook) =>
+        hook.turnedOff.map((what) => `${hook.service}: ${what} hook off`),
+      );
       for (const link of result.enabled) say(`${link}: up`);
       for (const { link, toxic } of result.removed) say(`${link}: removed ${toxic}`);
-      say(`reset: ${result.enabled.length} link(s) brought up, ${result.removed.length} toxic(s) removed`);
+      for (const line of hooksOff) say(line);
+      for (const hook of hooks.filter((candidate) => candidate.error))
+        say(`${hook.service}: did not answer (${hook.error}); a service that is down has no hooks on`);
+      if (result.enabled.length === 0 && result.removed.length === 0 && hooksOff.length === 0) {
+        say(`reset: nothing to heal (every link up, no toxics${endpoints ? ', no service hooks' : ''})`);
+        return;
+      }
+      say(
+        `reset: ${result.enabled.length} link(s) brought up, ${result.removed.length} toxic(s) removed${endpoints ? `, ${hooksOff.length} service hook(s) turned off` : ''}`,
+      );
     });
 }
