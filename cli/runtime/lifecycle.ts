@@ -5,8 +5,9 @@
  * `| head`, EIO from a hung-up pty) and an exception thrown outside the command's own awaits all
  * abort the same signal. The command then heals what it faulted and stops what it started in its
  * `finally` blocks, and exits with the code documented for the cause (README "Exit codes"):
- * 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP, 141 for a closed output (as SIGPIPE would),
- * 3 for an exception. Without this a signal's default action, or `process.exit` on EPIPE, ends the
+ * 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP or a hung-up terminal, 141 for a closed pipe
+ * (as SIGPIPE would), 3 for an exception. A closed pipe is noticed at the next line written, as
+ * SIGPIPE is. Without this a signal's default action, or `process.exit` on EPIPE, ends the
  * process at once and leaves toxics, downed links, hooks and processes behind.
  */
 import { ExitCode } from '../../common/errors.ts';
@@ -73,7 +74,12 @@ export function watchOutputStreams(): void {
     stream.on('error', (error: NodeJS.ErrnoException) => {
       if (!CLOSED_OUTPUT_CODES.has(error.code ?? '')) throw error;
       if (current) {
-        if (!current.signal.aborted) current.abort(new Interruption('closed-output', error.code));
+        // EIO on a terminal is its hang-up, whichever of the write and SIGHUP arrives first.
+        const interruption =
+          error.code === 'EIO' && stream.isTTY
+            ? new Interruption('SIGHUP')
+            : new Interruption('closed-output', error.code);
+        if (!current.signal.aborted) current.abort(interruption);
         return;
       }
       process.exit(process.exitCode ?? ExitCode.ok);
