@@ -40,7 +40,9 @@ async function adminCall(
 function describeHooks(snapshot: HookSnapshot): string[] {
   const on: string[] = [];
   if (snapshot.duplicate)
-    on.push(`duplicate (probability ${snapshot.duplicate.probability}, ${snapshot.duplicate.copies} ${snapshot.duplicate.copies === 1 ? "copy" : "copies"})`);
+    on.push(
+      `duplicate (probability ${snapshot.duplicate.probability}, ${snapshot.duplicate.copies} ${snapshot.duplicate.copies === 1 ? 'copy' : 'copies'})`,
+    );
   if (snapshot.relay_crash) on.push('relay_crash');
   return on;
 }
