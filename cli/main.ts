@@ -4,6 +4,7 @@ import { ExitCode, LabError } from '../common/errors.ts';
 import { registerChaos } from './commands/chaos.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerDown } from './commands/down.ts';
+import { registerExplore } from './commands/explore.ts';
 import { registerFault } from './commands/fault.ts';
 import { registerInfra } from './commands/infra.ts';
 import { registerLogs } from './commands/logs.ts';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerProcessFaults(program);
   registerChaos(program);
   registerRun(program);
+  registerExplore(program);
   registerScenarios(program);
   registerSeed(program);
   registerPsql(program);
