@@ -14,14 +14,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 const ROOT = new URL('..', import.meta.url).pathname;
 const TUTORIAL = path.join(ROOT, 'docs/TUTORIAL.md');
 
-export interface TutorialStep {
+interface TutorialStep {
   commands: string;
   expected: string[];
   line: number;
 }
 
 /** The ```sh blocks, each with the ```text block that follows it (if any). */
-export function tutorialSteps(markdown: string): TutorialStep[] {
+function tutorialSteps(markdown: string): TutorialStep[] {
   const blocks: Array<{ lang: string; body: string; line: number }> = [];
   const fence = /^```(\w*)\n([\s\S]*?)^```$/gm;
   for (const match of markdown.matchAll(fence))
@@ -49,7 +49,7 @@ function linePattern(expected: string): RegExp {
 }
 
 /** The expected lines that do not appear, in order, among the output's lines. */
-export function missingLines(output: string, expected: string[]): string[] {
+function missingLines(output: string, expected: string[]): string[] {
   const lines = output.split('\n').map((line) => line.trimEnd());
   let from = 0;
   const missing: string[] = [];

@@ -76,7 +76,7 @@ export class StackManager {
    * left running, recreated with the switches it had if the run changed them. When that cannot
    * be done (--keep, or the command was interrupted) it says what it left and how to go back.
    */
-  async release(options: { interrupted: boolean }): Promise<void> {
+  async release(options: { interrupted?: boolean } = {}): Promise<void> {
     const changed =
       this.#foundWithout !== undefined &&
       this.#currentWithout !== undefined &&
