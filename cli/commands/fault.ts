@@ -6,6 +6,7 @@ import { FaultClient, type LinkState } from '../faults/client.ts';
 import { resolveLink } from '../faults/links.ts';
 import { resolveFaultProxyUrl } from '../faults/proxy-url.ts';
 import { formatAttributes, parseToxicRequest, TOXIC_TYPES } from '../faults/toxics.ts';
+import { APP_FAULT_COMMANDS, registerAppFaults } from './fault-app.ts';
 import { activeServiceHooks, resetServiceHooks } from './fault-hooks.ts';
 
 async function connect(): Promise<FaultClient> {
@@ -95,7 +96,7 @@ function printLinks(links: readonly LinkState[]): void {
 export function registerFault(program: Command): void {
   const fault = program
     .command('fault')
-    .description('network faults on the links of the running stack (Toxiproxy toxics)');
+    .description('faults on the running stack: network toxics on its links, and app-level faults');
   fault
     .command('list')
     .description('every link with its toxics')
@@ -112,6 +113,9 @@ export function registerFault(program: Command): void {
       if (!endpoints) return;
       const on = hooks.filter((hook) => hook.on.length > 0);
       say('');
+      say(
+        `app-level faults: ${APP_FAULT_COMMANDS.map((name) => `lab fault ${name}`).join(', ')} (--help for each)`,
+      );
       say(
         on.length === 0
           ? 'service hooks: none on'
@@ -212,4 +216,5 @@ export function registerFault(program: Command): void {
         `reset: ${result.enabled.length} link(s) brought up, ${result.removed.length} toxic(s) removed${endpoints ? `, ${hooksOff.length} service hook(s) turned off` : ''}`,
       );
     });
+  registerAppFaults(fault);
 }
