@@ -46,7 +46,7 @@ const BAD: Record<string, { text: string; at: string; says: RegExp }> = {
   },
   'bad-duration': {
     text: VALID.replace('at: 1s', 'at: 1 fortnight'),
-    at: ':10:9:',
+    at: ':10:11:',
     says: /expected a duration/,
   },
 };
