@@ -149,8 +149,8 @@ async function runAppFault(
     };
     const active = await definition.apply(options, context);
     const endsAfter = forMs ?? definition.endsAfterMs?.(options);
+    if (definition.timing === 'windowed') say(describeOn(fault, options));
     if (definition.timing === 'windowed' && endsAfter === undefined) {
-      say(describeOn(fault, options));
       say('  (it stays on: `lab fault reset` turns it off)');
       return;
     }

@@ -13,29 +13,6 @@ async function connect(): Promise<FaultClient> {
   return new FaultClient(await resolveFaultProxyUrl());
 }
 
-/**
- * The attribute a toxic means nothing without: Toxiproxy's default for it is 0, so `lab fault add
- * payment.db latency` alone would add a toxic that does nothing. timeout and reset_peer are left
- * out: their 0 means something (never time out, reset at once).
- */
-const REQUIRED_ATTRIBUTE: Record<string, { name: string; example: string }> = {
-  latency: { name: 'latency', example: 'latency=500' },
-  bandwidth: { name: 'rate', example: 'rate=64' },
-  slow_close: { name: 'delay', example: 'delay=1000' },
-  slicer: { name: 'average_size', example: 'average_size=64' },
-  limit_data: { name: 'bytes', example: 'bytes=1024' },
-};
-
-export function assertRequiredAttribute(type: string, attributes: Record<string, number>): void {
-  const required = REQUIRED_ATTRIBUTE[type];
-  if (!required || attributes[required.name] !== undefined) return;
-  throw badInput(
-    'E_MISSING_ATTRIBUTE',
-    `the ${type} toxic needs its ${required.name} attribute (without it, it does nothing).`,
-    `Add --attr ${required.example}, e.g. \`lab fault add <link> ${type} --attr ${required.example}\`.`,
-  );
-}
-
 /** The running stack's endpoints, unless the fault proxy is driven directly (LAB_FAULT_PROXY_URL). */
 async function stackEndpoints(): Promise<import('../runtime/types.ts').Endpoints | undefined> {
   if (process.env.LAB_FAULT_PROXY_URL?.trim()) return undefined;
@@ -145,7 +122,6 @@ export function registerFault(program: Command): void {
           toxicity: options.toxicity,
           name: options.name,
         });
-        assertRequiredAttribute(request.type, request.attributes);
         const { client, link } = await connectToLink(typedLink);
         const toxic = await client.addToxic(link.name, request);
         const note = link.enabled ? '' : ' (the link is down: it applies once it is up)';
