@@ -105,6 +105,8 @@ export function registerUp(program: Command): void {
         if (current.name === 'local') {
           const { LocalRuntime } = await import('../runtime/local/local-runtime.ts');
           const live = new LocalRuntime().liveState();
+          // What a `lab up` that died half-way left is not a stack: runtime.up cleans it up.
+          if (!live) running.running = false;
           if (live && !live.complete)
             throw new LabError(
               'E_UP_IN_PROGRESS',
