@@ -5,7 +5,7 @@
  * the next `lab up` reuses the ports; `lab psql`; `lab fault` app-level faults, the refused
  * toxic without its attribute, and `lab fault reset` turning the service hooks off.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -164,4 +164,34 @@ describe('lab up for a learner', () => {
     expect(state().ports).toEqual(before);
     expect(again.stderr).not.toContain('could not reuse');
   }, 180_000);
+
+  it('lab chaos with other switches recreates the stack for the run and puts it back as it found it', async () => {
+    const file = path.join(home, 'tiny-without-inbox.yaml');
+    writeFileSync(
+      file,
+      `name: tiny-without-inbox
+description: five orders on a stack without the inbox, nothing else
+stack: { without: [inbox] }
+setup:
+  customers: 1
+  balance: 100.00
+  products:
+    - { sku: bread, price: 1.00, stock: 50 }
+workload: { orders: 5, rate: 5/s, concurrency: 1 }
+settle: 20s
+expect: { verdict: valid, checks: [sagas_terminal] }
+`,
+    );
+    const run = await execa(process.execPath, [LAB, 'chaos', file], { env: env(), reject: false, all: true });
+    expect(run.exitCode, run.all).toBe(0);
+    expect(run.all).toContain(
+      'recreating the stack without inbox (it ran with every pattern on; it is put back afterwards)',
+    );
+    expect(run.all).toContain('restoring the stack as it was found: with every pattern on');
+    const status = JSON.parse((await lab('status', '--json')).stdout) as {
+      running: boolean;
+      without: string[];
+    };
+    expect(status).toMatchObject({ running: true, without: [] });
+  }, 240_000);
 });
