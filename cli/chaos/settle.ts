@@ -4,23 +4,31 @@
  * empty, twice in a row (a one-off quiet moment is not enough).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { DatabaseServiceName } from '../../common/roster.ts';
+import { captureSnapshot } from './capture.ts';
 import { runChecks } from './checks/index.ts';
-import type { CheckContext } from './checks/types.ts';
+import type { Queryable, RunScope } from './checks/types.ts';
+import type { OperationEntry } from './history.ts';
 
 const POLL_MS = 1000;
 const QUIET_POLLS = 2;
 
 export async function settle(
-  context: Omit<CheckContext, 'spec'>,
+  context: {
+    databases: Record<DatabaseServiceName, Queryable>;
+    scope: RunScope;
+    operations: OperationEntry[];
+  },
   options: { maxMs: number; signal: AbortSignal; onProgress?(message: string): void },
 ): Promise<{ settledEarly: boolean; waitedMs: number }> {
   const started = Date.now();
   let quiet = 0;
   while (Date.now() - started < options.maxMs) {
     options.signal.throwIfAborted();
-    const results = await runChecks(
+    const snapshot = await captureSnapshot(context.databases, context.scope);
+    const results = runChecks(
       [{ name: 'sagas_terminal' }, { name: 'outcomes_consistent' }, { name: 'outbox_drained' }],
-      context,
+      { snapshot, operations: context.operations },
     );
     quiet = results.every((result) => result.verdict === 'valid') ? quiet + 1 : 0;
     if (quiet >= QUIET_POLLS) return { settledEarly: true, waitedMs: Date.now() - started };
