@@ -14,6 +14,7 @@ import { registerRun } from './commands/run.ts';
 import { registerRuns } from './commands/runs.ts';
 import { registerScenarios } from './commands/scenarios.ts';
 import { registerStatus } from './commands/status.ts';
+import { registerTrace } from './commands/trace.ts';
 import { registerUp } from './commands/up.ts';
 
 export function buildProgram(): Command {
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerRuns(program);
   registerCheck(program);
   registerReport(program);
+  registerTrace(program);
   registerScenarios(program);
   registerInfra(program);
 

@@ -260,3 +260,81 @@ export async function captureSnapshot(
   };
   return JSON.parse(JSON.stringify(snapshot)) as RunSnapshot;
 }
+
+/**
+ * One order's rows from a running stack, for `lab trace`: its outbox rows (any service), the
+ * deliveries and dead letters of those events, its payments. Shaped as a snapshot so the same
+ * derivation (run-events.ts) reads it.
+ */
+export async function captureOrder(
+  databases: Record<DatabaseServiceName, Queryable>,
+  orderId: string,
+): Promise<RunSnapshot> {
+  const kit = {} as Record<DatabaseServiceName, KitRows>;
+  for (const service of DATABASE_SERVICES)
+    kit[service] = {
+      outbox: await select<OutboxRow>(
+        databases[service],
+        `SELECT id::text AS event_id, seq::float8 AS seq, aggregatetype, aggregateid, type, topic, headers, payload,
+                created_at, published_at, copies_published
+           FROM outbox WHERE aggregateid = $1 OR payload->>'order_id' = $1 ORDER BY seq`,
+        [orderId],
+      ),
+      inbox: [],
+      dead_letters: [],
+    };
+  const eventIds = DATABASE_SERVICES.flatMap((service) => kit[service].outbox.map((row) => row.event_id));
+  const history = await select<OrderHistoryRow>(
+    databases.order,
+    `SELECT order_id::text, event_id::text, event_type, topic, producer, occurred_at, recorded_at
+       FROM order_history WHERE order_id::text = $1 ORDER BY id`,
+    [orderId],
+  );
+  eventIds.push(...history.map((row) => row.event_id));
+  for (const service of DATABASE_SERVICES) {
+    kit[service].inbox = await select<InboxRow>(
+      databases[service],
+      `SELECT consumer, event_id::text, event_type, topic, deliveries, applied, first_seen_at, last_seen_at
+         FROM inbox WHERE event_id::text = ANY($1::text[]) ORDER BY first_seen_at`,
+      [eventIds],
+    );
+    kit[service].dead_letters = await select<DeadLetterRow>(
+      databases[service],
+      `SELECT id::float8 AS id, consumer, topic, partition, "offset", event_id, event_type,
+              encode(key, 'escape') AS key, encode(value, 'escape') AS value, error, attempts, created_at
+         FROM dead_letters WHERE event_id = ANY($1::text[]) OR key = convert_to($2, 'UTF8') ORDER BY id`,
+      [eventIds, orderId],
+    );
+  }
+  const orders = await select<OrderRow>(
+    databases.order,
+    `SELECT id::text, customer_id::text, status, total_cents::float8 AS total_cents, reason, created_at, completed_at
+       FROM orders WHERE id::text = $1`,
+    [orderId],
+  );
+  const payments = await select<PaymentRow>(
+    databases.payment,
+    `SELECT id::text, order_id::text, customer_id::text, kind, amount_cents::float8 AS amount_cents, created_at
+       FROM payments WHERE order_id::text = $1 ORDER BY created_at, id`,
+    [orderId],
+  );
+  const snapshot: RunSnapshot = {
+    capturedAt: new Date().toISOString(),
+    scope: {
+      customerIds: orders.map((order) => order.customer_id),
+      products: [],
+      initialBalanceCents: 0,
+      startedAt: new Date(0).toISOString(),
+      duplicatesInjected: false,
+    },
+    rows: {
+      auth: kit.auth,
+      catalog: kit.catalog,
+      inventory: { ...kit.inventory, stock_units: [] },
+      order: { ...kit.order, orders, order_lines: [], order_history: history },
+      payment: { ...kit.payment, accounts: [], top_ups: [], payments },
+      shipping: { ...kit.shipping, shipments: [] },
+    },
+  };
+  return JSON.parse(JSON.stringify(snapshot)) as RunSnapshot;
+}

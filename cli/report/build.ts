@@ -61,6 +61,18 @@ function faultWindows(result: RunResult, history: HistoryEntry[]): FaultWindow[]
   return [...windows.values()].sort((a, b) => a.index - b.index);
 }
 
+/** The charts' time range: from the first operation or fault to the last, with a little margin. */
+function workloadWindow(operations: OperationEntry[], faults: FaultWindow[]): { start: number; end: number } {
+  const starts = [...operations.map((operation) => operation.start), ...faults.map((fault) => fault.start)];
+  const ends = [
+    ...operations.map((operation) => operation.end),
+    ...faults.map((fault) => fault.end ?? fault.start),
+  ];
+  if (starts.length === 0) return { start: 0, end: 1000 };
+  const start = Math.max(0, Math.floor(Math.min(...starts) / 1000 - 0.5) * 1000);
+  return { start, end: Math.max(start + 1000, Math.ceil(Math.max(...ends) / 1000 + 0.5) * 1000) };
+}
+
 /** Spans of the run, grouped into the orders whose id one of their trace's spans names. */
 function spansByOrder(spans: StoredSpan[], orderIds: Set<string>, toRunMs: (epochMs: number) => number) {
   const orderOfTrace = new Map<string, string>();
@@ -91,19 +103,20 @@ function spansByOrder(spans: StoredSpan[], orderIds: Set<string>, toRunMs: (epoc
 
 const shortId = (id: string | null) => (id ? id.slice(0, 8) : null);
 
-export function buildReportModel(runDir: string): ReportModel {
-  const result = readResult(runDir);
-  const startedMs = Date.parse(result.startedAt);
-  const toRunMs = (epochMs: number) => epochMs - startedMs;
+/**
+ * Each order of the snapshot with its saga steps (events, payments) and spans, times relative to
+ * `toRunMs`'s origin. Also what `lab trace` prints.
+ */
+export function buildOrders(input: {
+  snapshot: RunSnapshot | undefined;
+  events: RunEvent[];
+  spans: StoredSpan[];
+  /** The client's requests (history.jsonl), in the same clock as `toRunMs`'s results. */
+  operations?: OperationEntry[];
+  toRunMs: (epochMs: number) => number;
+}): OrderModel[] {
+  const { snapshot, events, spans, toRunMs } = input;
   const at = (iso: string) => round(toRunMs(Date.parse(iso)));
-  const history = readJsonLines<HistoryEntry>(path.join(runDir, 'history.jsonl'));
-  const operations = history.filter((entry): entry is OperationEntry => entry.type === 'op');
-  const events = readJsonLines<RunEvent>(path.join(runDir, 'events.jsonl'));
-  const spans = readJsonLines<StoredSpan>(path.join(runDir, 'traces.jsonl'));
-  const snapshot: RunSnapshot | undefined = existsSync(path.join(runDir, 'rows', 'scope.json'))
-    ? readSnapshot(runDir)
-    : undefined;
-
   const orderRows = snapshot?.rows.order.orders ?? [];
   const orders: OrderModel[] = orderRows.map((row) => ({
     id: row.id,
@@ -173,12 +186,40 @@ export function buildReportModel(runDir: string): ReportModel {
   for (const [id, count] of charges) if (count > 1) orderOf(id)?.flags.push('double-charge');
   for (const [orderId, list] of spansByOrder(spans, new Set(orderIndex.keys()), toRunMs))
     orderOf(orderId)!.spans = list.sort((a, b) => a.start - b.start);
+  for (const operation of input.operations ?? []) {
+    const order = operation.orderId ? orderOf(operation.orderId) : undefined;
+    if (order)
+      order.request = {
+        start: operation.start,
+        end: operation.end,
+        outcome: operation.outcome,
+        status: operation.status ?? null,
+      };
+  }
   for (const order of orders) {
     order.steps.sort((a, b) => a.t - b.t);
     order.flags = [...new Set(order.flags)];
     if (order.status === 'CANCELLED') order.flags.push('cancelled');
     if (order.status === 'PENDING') order.flags.push('pending');
   }
+
+  return orders;
+}
+
+export function buildReportModel(runDir: string): ReportModel {
+  const result = readResult(runDir);
+  const startedMs = Date.parse(result.startedAt);
+  const toRunMs = (epochMs: number) => epochMs - startedMs;
+  const history = readJsonLines<HistoryEntry>(path.join(runDir, 'history.jsonl'));
+  const operations = history.filter((entry): entry is OperationEntry => entry.type === 'op');
+  const events = readJsonLines<RunEvent>(path.join(runDir, 'events.jsonl'));
+  const spans = readJsonLines<StoredSpan>(path.join(runDir, 'traces.jsonl'));
+  const snapshot: RunSnapshot | undefined = existsSync(path.join(runDir, 'rows', 'scope.json'))
+    ? readSnapshot(runDir)
+    : undefined;
+
+  const orders = buildOrders({ snapshot, events, spans, operations, toRunMs });
+  const orderIndex = new Map(orders.map((order, index) => [order.id, index]));
 
   const columns: ReportModel['operations'] = { start: [], end: [], outcome: [], order: [], status: [] };
   for (const operation of operations) {
@@ -188,21 +229,9 @@ export function buildReportModel(runDir: string): ReportModel {
     const index = operation.orderId ? (orderIndex.get(operation.orderId) ?? -1) : -1;
     columns.order.push(index);
     columns.status.push(operation.status ?? null);
-    const order = orders[index];
-    if (order)
-      order.request = {
-        start: operation.start,
-        end: operation.end,
-        outcome: operation.outcome,
-        status: operation.status ?? null,
-      };
   }
 
   const faults = faultWindows(result, history);
-  const lastTimes = [
-    ...operations.map((operation) => operation.end),
-    ...faults.map((fault) => fault.end ?? fault.start),
-  ];
   const lanes = [...SAGA_LANES];
   for (const order of orders)
     for (const step of order.steps) {
@@ -229,7 +258,7 @@ export function buildReportModel(runDir: string): ReportModel {
       counts: result.counts,
       ...(result.error ? { error: result.error } : {}),
     },
-    window: { start: 0, end: Math.max(1000, ...lastTimes) },
+    window: workloadWindow(operations, faults),
     faults,
     operations: columns,
     checks: result.checks.map((check) => ({

@@ -21,20 +21,59 @@ const CLIENT_MODULES = [
 
 let cachedAssets: { script: string; style: string } | undefined;
 
+/** Runs `work` without Node's "experimental feature" warning, which would land in the CLI's output. */
+function quietly<T>(work: () => T): T {
+  const emitWarning = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    if (String(warning).includes('stripTypeScriptTypes')) return;
+    (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
+  try {
+    return work();
+  } finally {
+    process.emitWarning = emitWarning;
+  }
+}
+
 /**
- * The page's script: uPlot's browser build, then the client modules with their types stripped and
- * their imports and `export` keywords removed, concatenated into one scope (their names are unique).
+ * One browser module as a function scope: its `export`s become the returned object, its relative
+ * imports read the objects of the modules before it (CLIENT_MODULES is in dependency order).
  */
+function wrapModule(file: string): string {
+  const source = quietly(() =>
+    stripTypeScriptTypes(readFileSync(path.join(import.meta.dirname, file), 'utf8'), { mode: 'strip' }),
+  );
+  const exported: string[] = [];
+  const body = source
+    .replace(
+      /^import\s*\{([^}]*)\}\s*from\s*['"](\.[^'"]+)['"];?/gm,
+      (_, names: string, specifier: string) => {
+        const target = path.posix.join(path.posix.dirname(file), specifier);
+        const bindings = names
+          .split(',')
+          .map((name) => name.trim())
+          .filter(Boolean)
+          .map((name) => name.replace(/\s+as\s+/, ': '));
+        return `const { ${bindings.join(', ')} } = modules[${JSON.stringify(target)}];`;
+      },
+    )
+    .replace(/^import\s[^;]*;?$/gm, '')
+    .replace(
+      /^export\s+((?:async\s+)?(?:function|const|let|class)\s+)([A-Za-z_$][\w$]*)/gm,
+      (_, keyword: string, name: string) => {
+        exported.push(name);
+        return `${keyword}${name}`;
+      },
+    );
+  return `modules[${JSON.stringify(file)}] = (() => {\n${body}\nreturn { ${exported.join(', ')} };\n})();`;
+}
+
+/** The page's script and styles: uPlot's browser build and CSS, then the client modules. */
 function assets(): { script: string; style: string } {
   if (cachedAssets) return cachedAssets;
   const uplotDir = path.dirname(require.resolve('uplot/dist/uPlot.iife.min.js'));
-  const ownCode = CLIENT_MODULES.map((file) => {
-    const source = readFileSync(path.join(import.meta.dirname, file), 'utf8');
-    return stripTypeScriptTypes(source, { mode: 'strip' })
-      .replace(/^import\s[\s\S]*?from\s+['"][^'"]+['"];?[ \t]*$/gm, '')
-      .replace(/^export\s+(?=(?:async\s+)?(?:function|const|let|class)\b)/gm, '');
-  }).join('\n');
-  const script = `${readFileSync(path.join(uplotDir, 'uPlot.iife.min.js'), 'utf8')}\n(() => {\n'use strict';\n${ownCode}\n})();`;
+  const ownCode = CLIENT_MODULES.map(wrapModule).join('\n');
+  const script = `${readFileSync(path.join(uplotDir, 'uPlot.iife.min.js'), 'utf8')}\n(() => {\n'use strict';\nconst modules = {};\n${ownCode}\n})();`;
   cachedAssets = {
     script: script.replace(/<\/script/gi, '<\\/script'),
     style: `${readFileSync(path.join(uplotDir, 'uPlot.min.css'), 'utf8')}\n${readFileSync(path.join(import.meta.dirname, 'report.css'), 'utf8')}`,

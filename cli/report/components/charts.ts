@@ -138,12 +138,14 @@ export function latencyChart(model: ReportModel, target: HTMLElement, width: num
 
 export function throughputChart(model: ReportModel, target: HTMLElement, width: number): UPlot {
   const seconds = Math.ceil(model.window.end / 1000) + 1;
+  const first = Math.floor(model.window.start / 1000);
   const counts = OUTCOMES.map(() => new Array<number>(seconds).fill(0));
   model.operations.end.forEach((end, index) => {
     const kind = OUTCOMES.indexOf(model.operations.outcome[index]!);
     counts[kind]![Math.min(seconds - 1, Math.floor(end / 1000))]!++;
   });
-  const xs = Array.from({ length: seconds }, (_, second) => second + 0.5);
+  const xs = Array.from({ length: seconds }, (_, second) => second + 0.5).slice(first);
+  for (const [index, column] of counts.entries()) counts[index] = column.slice(first);
   const options: UPlot.Options = {
     ...baseOptions(model, 'Completions per second', width, 'per second', false),
     series: [

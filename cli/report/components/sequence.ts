@@ -10,7 +10,7 @@ import type { OrderModel, SagaStep } from '../model.ts';
 const LANE_WIDTH = 150;
 const LEFT = 84;
 const TOP = 46;
-const ROW = 28;
+const ROW = 34;
 
 /** Events that undo earlier steps of a saga. */
 const COMPENSATIONS = new Set(['OrderCancelled', 'StockReleased', 'PaymentRefunded']);
@@ -23,6 +23,11 @@ export function escapeXml(text: string): string {
 
 export function formatRunTime(ms: number): string {
   return `${(ms / 1000).toFixed(3)} s`;
+}
+
+/** Time since the diagram's first step: milliseconds while short, seconds after. */
+function formatSince(ms: number): string {
+  return ms < 10_000 ? `${ms.toFixed(1)} ms` : `${(ms / 1000).toFixed(2)} s`;
 }
 
 function formatCents(cents: number): string {
@@ -195,7 +200,7 @@ export function renderSequenceSvg(order: OrderModel, lanes: readonly string[]): 
       if (!used.includes(lane)) used.push(lane);
   const x = (lane: string) => LEFT + used.indexOf(lane) * LANE_WIDTH + LANE_WIDTH / 2;
   const width = LEFT + used.length * LANE_WIDTH + 20;
-  const height = TOP + rows.length * ROW + 30;
+  const height = TOP + rows.length * ROW + 24;
   const parts: string[] = [];
   parts.push(
     `<svg xmlns="http://www.w3.org/2000/svg" class="seq" data-order="${escapeXml(order.id)}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="saga of order ${escapeXml(order.id)}">`,
@@ -203,7 +208,7 @@ export function renderSequenceSvg(order: OrderModel, lanes: readonly string[]): 
   parts.push(`<style>${STYLE}</style><defs>`);
   for (const [style, color] of Object.entries(MARKER_COLORS))
     parts.push(
-      `<marker id="${markerFor(style)}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="${color}"/></marker>`,
+      `<marker id="${markerFor(style)}" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="${color}"/></marker>`,
     );
   parts.push('</defs>');
   for (const lane of used) {
@@ -213,9 +218,12 @@ export function renderSequenceSvg(order: OrderModel, lanes: readonly string[]): 
     );
     parts.push(`<line class="lifeline" x1="${cx}" y1="32" x2="${cx}" y2="${height - 10}"/>`);
   }
+  const origin = rows[0]?.t ?? 0;
   rows.forEach((row, index) => {
-    const y = TOP + index * ROW + 14;
-    parts.push(`<text class="time" x="6" y="${y + 4}">${formatRunTime(row.t)}</text>`);
+    const y = TOP + index * ROW + 16;
+    parts.push(
+      `<text class="time" x="6" y="${y + 4}"><title>${formatRunTime(row.t)} since the run started</title>+${formatSince(row.t - origin)}</text>`,
+    );
     if (row.kind === 'arrow') {
       const x1 = x(row.from);
       const x2 = x(row.to);
