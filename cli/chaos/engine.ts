@@ -30,7 +30,7 @@ import { junitXml } from './junit.ts';
 import type { LoadedScenario } from './loader.ts';
 import { createRandom } from './random.ts';
 import { judge, type RunResult } from './result.ts';
-import { collectLogs, writeRunData } from './rundir.ts';
+import { collectLogs, collectSpans, writeRunData } from './rundir.ts';
 import type { Scenario } from './schema.ts';
 import { settle } from './settle.ts';
 import { runSetup } from './setup.ts';

@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import path from 'node:path';
 import { badInput } from '../../common/errors.ts';
 import { DATABASE_SERVICES } from '../../common/roster.ts';
+import { sliceSpans } from '../../infra/otel-collector/receiver.ts';
 import { labHome } from '../home.ts';
 import type { Runtime } from '../runtime/types.ts';
 import type { RunSnapshot, ServiceRows, SnapshotScope } from './capture.ts';
@@ -116,6 +117,21 @@ export async function collectLogs(
     }
     writeFileSync(path.join(dir, `${process.name}.log`), sliceLog(chunks.join(''), options.sinceMs));
   }
+}
+
+/** Where the lab's span receiver (infra/otel-collector) appends the spans the services export. */
+export function spansFile(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(labHome(env), 'spans.jsonl');
+}
+
+/** traces.jsonl: the spans of the traces that started during the run (empty when none were exported). */
+export function collectSpans(
+  runDir: string,
+  options: { sinceMs: number; untilMs: number; file?: string },
+): number {
+  const spans = sliceSpans(options.file ?? spansFile(), options.sinceMs, options.untilMs);
+  writeFileSync(path.join(runDir, 'traces.jsonl'), spans.map((span) => `${JSON.stringify(span)}\n`).join(''));
+  return spans.length;
 }
 
 export interface RunSummary {
