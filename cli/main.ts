@@ -5,6 +5,7 @@ import { registerChaos } from './commands/chaos.ts';
 import { registerCheck } from './commands/check.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerDown } from './commands/down.ts';
+import { registerEvents } from './commands/events.ts';
 import { registerFault } from './commands/fault.ts';
 import { registerInfra } from './commands/infra.ts';
 import { registerLogs } from './commands/logs.ts';
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerCheck(program);
   registerReport(program);
   registerTrace(program);
+  registerEvents(program);
   registerScenarios(program);
   registerInfra(program);
 
