@@ -282,6 +282,11 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
       await collectLogs(options.stack.runtime, path.join(runDir, 'logs'), { sinceMs: startedWall }).catch(
         () => {},
       );
+    try {
+      collectSpans(runDir, { sinceMs: startedWall, untilMs: Date.now() });
+    } catch (error) {
+      log(`could not keep the run's spans: ${(error as Error).message}`);
+    }
   }
   try {
     const written = writeReport(runDir);

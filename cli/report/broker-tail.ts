@@ -143,7 +143,8 @@ export async function tailTopics(options: TailOptions): Promise<number> {
       consumer.seek({ topic, partition, offset: range.start.toString() });
     }
     await finished;
-    for (const message of backlog.sort((a, b) => a.timestamp - b.timestamp)) options.write(formatMessage(message));
+    for (const message of backlog.sort((a, b) => a.timestamp - b.timestamp))
+      options.write(formatMessage(message));
   } finally {
     await consumer.disconnect();
   }
