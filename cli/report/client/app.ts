@@ -28,7 +28,7 @@ function drawCharts(model: ReportModel): void {
     cancelAnimationFrame(pending);
     pending = requestAnimationFrame(() => {
       const next = Math.max(600, host.clientWidth - 8);
-      for (const chart of charts) chart.setSize({ width: next, height: 220 });
+      for (const chart of charts) chart.setSize({ width: next, height: chart.height });
     });
   });
 }

@@ -23,8 +23,14 @@ export function faultLabel(fault: FaultWindow): string {
   return `${fault.kind} ${fault.target}`.trim();
 }
 
-/** Draws the fault windows as bands over the plot; `labelled` adds their kind and target. */
-function bandsPlugin(faults: FaultWindow[], windowEnd: number, labelled: boolean): UPlot.Plugin {
+/** Height of one fault's bar at the top of a plot, and the room the bars take above the data. */
+const BAR_PX = 17;
+
+/**
+ * Draws each fault window as a light tint over the plot and a bar of its own in a row at the top
+ * (faults overlap in time; rows keep them apart), labelled with its kind and target.
+ */
+function bandsPlugin(faults: FaultWindow[], windowEnd: number): UPlot.Plugin {
   const place = (u: UPlot) => {
     u.over.querySelectorAll('.fault-band').forEach((band) => {
       band.remove();
@@ -39,27 +45,36 @@ function bandsPlugin(faults: FaultWindow[], windowEnd: number, labelled: boolean
       band.style.width = `${Math.max(3, right - left)}px`;
       band.style.setProperty('--band', faultColor(fault.index));
       band.title = `fault ${fault.index}: ${faultLabel(fault)} from ${(fault.start / 1000).toFixed(1)} s${fault.end !== null ? ` to ${(fault.end / 1000).toFixed(1)} s` : ''}`;
-      if (labelled) {
-        const label = document.createElement('span');
-        label.className = 'fault-label';
-        label.style.top = `${2 + row * 16}px`;
-        label.textContent = faultLabel(fault);
-        band.appendChild(label);
-      }
+      const label = document.createElement('span');
+      label.className = 'fault-label';
+      label.style.top = `${2 + row * BAR_PX}px`;
+      label.textContent = faultLabel(fault);
+      band.appendChild(label);
       u.over.appendChild(band);
     });
   };
   return { hooks: { ready: place, setSize: place, setScale: (u, key) => key === 'x' && place(u) } };
 }
 
-function baseOptions(model: ReportModel, title: string, width: number, yLabel: string, labelled: boolean) {
+function baseOptions(model: ReportModel, title: string, width: number, yLabel: string) {
+  const height = 200 + model.faults.length * BAR_PX;
+  // Room above the data for the fault bars: they must not hide the points under them.
+  const headroom = (model.faults.length * BAR_PX + 6) / (height - 60);
   return {
     title,
     width,
-    height: 220,
+    height,
+    legend: { live: false },
     cursor: { sync: { key: 'run' }, drag: { x: true, y: false } },
     scales: {
       x: { time: false, range: [model.window.start / 1000, model.window.end / 1000] as [number, number] },
+      y: {
+        range: (_u: UPlot, min: number, max: number): [number, number] => {
+          const low = Math.min(0, min);
+          const high = Math.max(max, low + 1);
+          return [low, high + (high - low) * (headroom / (1 - headroom))];
+        },
+      },
     },
     axes: [
       {
@@ -68,7 +83,7 @@ function baseOptions(model: ReportModel, title: string, width: number, yLabel: s
       },
       { label: yLabel, size: 60 },
     ],
-    plugins: [bandsPlugin(model.faults, model.window.end, labelled)],
+    plugins: [bandsPlugin(model.faults, model.window.end)],
   };
 }
 
@@ -101,7 +116,6 @@ export function timelineChart(model: ReportModel, target: HTMLElement, width: nu
       'Client operations (each line: one order request, from sent to answered)',
       width,
       'operation #',
-      true,
     ),
     series: [{ label: 'time' }, ...OUTCOMES.map(pointSeries)],
     hooks: {
@@ -130,7 +144,7 @@ export function latencyChart(model: ReportModel, target: HTMLElement, width: num
   const { start, end } = model.operations;
   const { data } = byOutcome(model, (index) => end[index]! - start[index]!);
   const options: UPlot.Options = {
-    ...baseOptions(model, 'Latency of each request (by the time it was answered)', width, 'ms', false),
+    ...baseOptions(model, 'Latency of each request (by the time it was answered)', width, 'ms'),
     series: [{ label: 'time' }, ...OUTCOMES.map(pointSeries)],
   };
   return new uPlot(options, data, target);
@@ -147,13 +161,14 @@ export function throughputChart(model: ReportModel, target: HTMLElement, width: 
   const xs = Array.from({ length: seconds }, (_, second) => second + 0.5).slice(first);
   for (const [index, column] of counts.entries()) counts[index] = column.slice(first);
   const options: UPlot.Options = {
-    ...baseOptions(model, 'Completions per second', width, 'per second', false),
+    ...baseOptions(model, 'Completions per second', width, 'per second'),
     series: [
       { label: 'time' },
       ...OUTCOMES.map((kind) => ({
         label: OUTCOME_LABELS[kind],
         stroke: OUTCOME_COLORS[kind],
         width: 2,
+        points: { show: false },
         paths: uPlot.paths.stepped?.({ align: 1 }),
       })),
     ],
