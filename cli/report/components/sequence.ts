@@ -42,6 +42,9 @@ type Row =
       to: string;
       label: string;
       detail: string;
+      /** When the event's outbox row was written and published (drawn relative to the first step). */
+      written?: number;
+      published?: number;
       style: string;
       type: string;
     }
@@ -100,9 +103,7 @@ export function sequenceRows(order: OrderModel): Row[] {
         ? step.applied
           ? `copy ${step.delivery}: APPLIED AGAIN (no inbox)`
           : `copy ${step.delivery}: duplicate, skipped by the inbox`
-        : producer?.published != null
-          ? `written ${formatRunTime(producer.t)}, published ${formatRunTime(producer.published)}`
-          : '';
+        : '';
       rows.push({
         kind: 'arrow',
         t: step.t,
@@ -110,6 +111,8 @@ export function sequenceRows(order: OrderModel): Row[] {
         to: step.consumer,
         label: step.type,
         detail: `${detail}${step.exact ? '' : ' (time of the last copy)'}`,
+        ...(producer && !duplicate ? { written: producer.t } : {}),
+        ...(producer?.published != null && !duplicate ? { published: producer.published } : {}),
         style,
         type: step.type,
       });
@@ -228,12 +231,17 @@ export function renderSequenceSvg(order: OrderModel, lanes: readonly string[]): 
       const x1 = x(row.from);
       const x2 = x(row.to);
       const mid = (x1 + x2) / 2;
+      const timing = [
+        row.written !== undefined ? `written +${formatSince(row.written - origin)}` : '',
+        row.published !== undefined ? `published +${formatSince(row.published - origin)}` : '',
+      ]
+        .filter(Boolean)
+        .join(', ');
+      const detail = [row.detail, timing].filter(Boolean).join(' ');
       parts.push(
         `<g class="arrow ${row.style}" data-kind="${escapeXml(row.style)}" data-type="${escapeXml(row.type)}"><line x1="${x1}" y1="${y}" x2="${x2}" y2="${y}" marker-end="url(#${markerFor(row.style)})"/>` +
           `<text class="label" x="${mid}" y="${y - 4}">${escapeXml(row.label)}</text>` +
-          (row.detail
-            ? `<text class="detail" x="${mid}" y="${y + 11}">${escapeXml(row.detail)}</text>`
-            : '') +
+          (detail ? `<text class="detail" x="${mid}" y="${y + 11}">${escapeXml(detail)}</text>` : '') +
           '</g>',
       );
     } else {
