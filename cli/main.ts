@@ -6,6 +6,7 @@ import { registerCheck } from './commands/check.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerDown } from './commands/down.ts';
 import { registerEvents } from './commands/events.ts';
+import { registerExplore } from './commands/explore.ts';
 import { registerFault } from './commands/fault.ts';
 import { registerInfra } from './commands/infra.ts';
 import { registerLogs } from './commands/logs.ts';
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerReport(program);
   registerTrace(program);
   registerEvents(program);
+  registerExplore(program);
   registerScenarios(program);
   registerInfra(program);
 

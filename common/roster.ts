@@ -22,11 +22,11 @@ export const INFRA = ['postgres', 'kafka', 'fault-proxy'] as const;
 /** The fault proxy's name in the stack. */
 export const FAULT_PROXY = 'fault-proxy';
 
-/** `--without` pattern switches (DESIGN.md "Patterns"). */
+/** `--without` pattern switches (docs/ARCHITECTURE.md "The patterns and the two kits"). */
 export const PATTERN_SWITCHES = ['outbox', 'inbox', 'compensation'] as const;
 export type PatternSwitch = (typeof PATTERN_SWITCHES)[number];
 
-/** The event topics (DESIGN.md "Events"); dead letters go to `<topic>.dlq`. */
+/** The event topics (docs/ARCHITECTURE.md "The shop"); dead letters go to `<topic>.dlq`. */
 export const TOPICS = ['orders', 'inventory', 'payments', 'shipping', 'users', 'catalog'] as const;
 export type Topic = (typeof TOPICS)[number];
 

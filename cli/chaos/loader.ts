@@ -8,7 +8,8 @@ import { closest } from 'fastest-levenshtein';
 import { isMap, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { badInput } from '../../common/errors.ts';
-import { FAULT_KINDS, type Scenario, scenarioSchema } from './schema.ts';
+import { FAULT_KINDS } from './faults/index.ts';
+import { type Scenario, scenarioSchema } from './schema.ts';
 
 export interface ScenarioProblem {
   file: string;

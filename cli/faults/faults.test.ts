@@ -104,6 +104,13 @@ describe('toxic requests', () => {
       'E_BAD_ATTRIBUTE',
     );
     expect(refusal(() => parseToxicRequest({ type: 'latency', toxicity: '2' })).code).toBe('E_BAD_TOXICITY');
+    const missing = refusal(() => parseToxicRequest({ type: 'latency', attrs: ['jitter=10'] }));
+    expect(missing.code).toBe('E_MISSING_ATTRIBUTE');
+    expect(missing.message).toContain("latency needs 'latency'");
+    expect(missing.hint).toContain('--attr latency=<ms>');
+    expect(refusal(() => parseToxicRequest({ type: 'bandwidth' })).hint).toContain('--attr rate=<KB/s>');
+    // timeout's 0 means "never close" in Toxiproxy: a meaningful default, so it is not required.
+    expect(parseToxicRequest({ type: 'timeout' }).attributes).toEqual({});
   });
 
   it('formats attributes with their units, skipping zeros nobody set', () => {

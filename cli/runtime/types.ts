@@ -1,5 +1,5 @@
 /**
- * The Runtime contract (DESIGN.md "Runtimes"): both the local and the docker runtime offer exactly
+ * The Runtime contract (docs/ARCHITECTURE.md "Runtimes"): both the local and the docker runtime offer exactly
  * these operations, so commands and the chaos engine never care which one runs the stack.
  */
 import type { DatabaseServiceName, PatternSwitch, ServiceName } from '../../common/roster.ts';

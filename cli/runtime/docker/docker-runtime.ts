@@ -1,5 +1,5 @@
 /**
- * The docker runtime (DESIGN.md "Runtimes"): compose/docker-compose.yml run by `docker compose` or
+ * The docker runtime (docs/ARCHITECTURE.md "Runtimes"): compose/docker-compose.yml run by `docker compose` or
  * `docker-compose` with a fixed project name; dockerode for health, status, logs, process faults
  * and network partitions. State in `<LAB_HOME>/docker-state.json` (see state.ts).
  */

@@ -1,6 +1,6 @@
 /**
  * The fault proxy's entry for the local runtime's STACK, and the addresses the other entries use
- * so every connection goes through its link (DESIGN.md "Runtimes"):
+ * so every connection goes through its link (docs/ARCHITECTURE.md "Runtimes"):
  *
  *   STACK = [postgres, faultProxyComponent(), kafka (with kafkaLinkListenerArgs), ...services]
  *

@@ -15,7 +15,7 @@ export function brokerAddress(ctx: StackContext): string {
 
 /**
  * Where a service dials for `link`: the fault proxy's listener for it when the stack has the proxy
- * (DESIGN.md: every connection a service makes goes through a named link), else `direct`.
+ * (docs/ARCHITECTURE.md "Links": every connection a service makes goes through a named link), else `direct`.
  */
 function through(ctx: StackContext, link: string, direct: string): string {
   return ctx.has(FAULT_PROXY) ? linkAddress(ctx, link) : direct;
