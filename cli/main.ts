@@ -2,17 +2,26 @@ import { Command, CommanderError } from 'commander';
 import { closest } from 'fastest-levenshtein';
 import { ExitCode, LabError } from '../common/errors.ts';
 import { registerChaos } from './commands/chaos.ts';
+import { registerCheck } from './commands/check.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerDown } from './commands/down.ts';
+import { registerEvents } from './commands/events.ts';
 import { registerExplore } from './commands/explore.ts';
 import { registerFault } from './commands/fault.ts';
 import { registerInfra } from './commands/infra.ts';
 import { registerLogs } from './commands/logs.ts';
 import { registerProcessFaults } from './commands/process-faults.ts';
+import { registerPsql } from './commands/psql.ts';
+import { registerReport } from './commands/report.ts';
 import { registerRun } from './commands/run.ts';
+import { registerRuns } from './commands/runs.ts';
 import { registerScenarios } from './commands/scenarios.ts';
+import { registerSeed } from './commands/seed.ts';
 import { registerStatus } from './commands/status.ts';
+import { registerTrace } from './commands/trace.ts';
 import { registerUp } from './commands/up.ts';
+import { registerValidate } from './commands/validate.ts';
+import { lastInterruption, watchOutputStreams } from './runtime/lifecycle.ts';
 
 export function buildProgram(): Command {
   const program = new Command('lab')
@@ -32,8 +41,16 @@ export function buildProgram(): Command {
   registerProcessFaults(program);
   registerChaos(program);
   registerRun(program);
+  registerRuns(program);
+  registerCheck(program);
+  registerReport(program);
+  registerTrace(program);
+  registerEvents(program);
   registerExplore(program);
   registerScenarios(program);
+  registerSeed(program);
+  registerPsql(program);
+  registerValidate(program);
   registerInfra(program);
 
   applyRecursively(program, (command) => command.exitOverride());
@@ -55,17 +72,8 @@ function suggestCommand(program: Command, argv: string[]): string | undefined {
   );
 }
 
-/** `lab status | head` closes the pipe early: that is the reader's choice, not an error. */
-function exitQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
-  stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(process.exitCode ?? ExitCode.ok);
-    throw error;
-  });
-}
-
 export async function main(argv: string[]): Promise<void> {
-  exitQuietlyOnClosedPipe(process.stdout);
-  exitQuietlyOnClosedPipe(process.stderr);
+  watchOutputStreams();
   const program = buildProgram();
   let wroteSuggestion = false;
   program.configureOutput({
@@ -84,6 +92,10 @@ export async function main(argv: string[]): Promise<void> {
       if (nearest) process.stderr.write(`(the closest command is 'lab ${nearest}')\n`);
     });
   }
+  // Cleanup is done by now (healed, stopped); a client's socket or timer must not keep an
+  // interrupted command alive, and its exit code says why it stopped.
+  const interruption = lastInterruption();
+  if (interruption) process.exit(interruption.exitCode);
 }
 
 function exitCodeFor(error: unknown, onUsageError: () => void): number {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { closest } from 'fastest-levenshtein';
 import { ExitCode, LabError } from '../../common/errors.ts';
 import { DEFAULT_KIT, KITS, type Kit, PATTERN_SWITCHES, type PatternSwitch } from '../../common/roster.ts';
+import { guarded } from '../runtime/lifecycle.ts';
 import type { Endpoints } from '../runtime/types.ts';
 
 /** Database URLs carry passwords: printed with `***`; the real ones stay in the 0600 state file. */
@@ -40,13 +41,18 @@ export function formatEndpoints(endpoints: Endpoints): string {
   return rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`).join('\n');
 }
 
-/** A first request to try against the gateway (services/SCHEMA.md lists the whole API). */
+/** A first order to try against the gateway (docs/TUTORIAL.md goes on from here). */
 export function curlExample(gatewayUrl: string): string {
   return [
-    'Try it:',
-    `  curl -s -X POST ${gatewayUrl}/api/auth/register -H 'content-type: application/json' \\`,
-    `    -d '{"email":"you@example.com","password":"a long password"}'`,
-    `  curl -s ${gatewayUrl}/api/catalog/products`,
+    'Try it (the catalog has a demo bakery menu; docs/TUTORIAL.md goes on from here):',
+    `  G=${gatewayUrl}`,
+    `  TOKEN=$(curl -s -X POST $G/api/auth/register -H 'content-type: application/json' \\`,
+    `    -d '{"email":"you@example.com","password":"a long password"}' | jq -r .token)`,
+    `  curl -s -X POST $G/api/payment/account/top-up -H "authorization: Bearer $TOKEN" \\`,
+    `    -H 'content-type: application/json' -d '{"amount_cents":2000}'`,
+    '  curl -s $G/api/catalog/products',
+    `  curl -s -X POST $G/api/order/orders -H "authorization: Bearer $TOKEN" \\`,
+    `    -H 'content-type: application/json' -d '{"lines":[{"sku":"croissant","quantity":2}]}'`,
   ].join('\n');
 }
 
@@ -69,23 +75,21 @@ export function parseKit(value: string | undefined): Kit | undefined {
 }
 
 /**
- * Runs `work` with an AbortSignal that Ctrl-C (SIGINT) or SIGTERM aborts. The handlers stay
- * installed until `work` settles, so a second Ctrl-C cannot cut the cleanup short.
+ * Runs `work` under every way out (cli/runtime/lifecycle.ts): the signal aborts on SIGINT,
+ * SIGTERM, SIGHUP, a closed output or a stray exception; the exit code says which.
  */
 export async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  const onSignal = () => {
-    if (controller.signal.aborted) process.stderr.write('lab: still stopping what was started...\n');
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    return await work(controller.signal);
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+  const { value, interruption } = await guarded(work);
+  if (interruption) process.exitCode = interruption.exitCode;
+  return value;
+}
+
+function sameSwitches(a: readonly string[], b: readonly string[]): boolean {
+  return [...a].sort().join() === [...b].sort().join();
+}
+
+function describeSwitches(without: readonly string[]): string {
+  return without.length > 0 ? `without ${without.join(', ')}` : 'with every pattern on';
 }
 
 export function registerUp(program: Command): void {
@@ -98,52 +102,88 @@ export function registerUp(program: Command): void {
       '--kit <kit>',
       `which implementation of the patterns runs: ${KITS.join(' | ')} (default ${DEFAULT_KIT})`,
     )
-    .action(async (options: { runtime: string; without?: string[]; kit?: string }) => {
-      // Loaded here, not at the top: every other command would pay for the runtimes at start-up.
-      const { LocalRuntime } = await import('../runtime/local/local-runtime.ts');
-      const { createRuntime, parseRuntimeChoice, selectRuntime } = await import('../runtime/select.ts');
-      const choice = parseRuntimeChoice(options.runtime);
-      const without = parseWithout(options.without);
-      const asked = parseKit(options.kit);
-      const kit = asked ?? DEFAULT_KIT;
-      const running = new LocalRuntime().liveState();
-      if (running && !running.complete)
-        throw new LabError(
-          'E_UP_IN_PROGRESS',
-          `another \`lab up\` (pid ${running.upPid}) is still starting a stack here.`,
-          {
-            exitCode: ExitCode.infrastructure,
-            hint: 'Wait for it (`lab status`), or interrupt it with `lab down`.',
-          },
+    .option('--force-recreate', 'stop a running stack first and start it again with these switches')
+    .option('--no-seed', 'do not put the demo bakery menu in the catalog')
+    .action(
+      async (options: {
+        runtime: string;
+        without?: string[];
+        kit?: string;
+        forceRecreate?: boolean;
+        seed: boolean;
+      }) => {
+        // Loaded here, not at the top: every other command would pay for the runtimes at start-up.
+        const { createRuntime, parseRuntimeChoice, runtimeOfRunningStack, selectRuntime } = await import(
+          '../runtime/select.ts'
         );
-      if (running && asked && (running.kit ?? DEFAULT_KIT) !== asked)
-        throw new LabError(
-          'E_KIT_MISMATCH',
-          `a lab stack is already running with the ${running.kit ?? DEFAULT_KIT} kit, not ${asked}.`,
-          {
-            exitCode: ExitCode.badInput,
-            hint: `Stop it first (\`lab down\`), then \`lab up --kit ${asked}\`.`,
-          },
+        const choice = parseRuntimeChoice(options.runtime);
+        const without = parseWithout(options.without);
+        const kit = parseKit(options.kit) ?? DEFAULT_KIT;
+        const current = await runtimeOfRunningStack();
+        const running = await current.status();
+        if (current.name === 'local') {
+          const { LocalRuntime } = await import('../runtime/local/local-runtime.ts');
+          const live = new LocalRuntime().liveState();
+          // What a `lab up` that died half-way left is not a stack: runtime.up cleans it up.
+          if (!live) running.running = false;
+          if (live && !live.complete)
+            throw new LabError(
+              'E_UP_IN_PROGRESS',
+              `another \`lab up\` (pid ${live.upPid}) is still starting a stack here.`,
+              {
+                exitCode: ExitCode.infrastructure,
+                hint: 'Wait for it (`lab status`), or interrupt it with `lab down`.',
+              },
+            );
+        }
+        if (running.running && !options.forceRecreate) {
+          if (!sameSwitches(running.without, without))
+            throw new LabError(
+              'E_STACK_SWITCHES',
+              `a lab stack is already running ${describeSwitches(running.without)} (${current.name} runtime); you asked for one ${describeSwitches(without)}. Nothing was changed.`,
+              {
+                exitCode: ExitCode.badInput,
+                hint: `Recreate it with: lab up --force-recreate${without.map((pattern) => ` --without ${pattern}`).join('')}`,
+              },
+            );
+          if (running.kit !== kit)
+            throw new LabError(
+              'E_STACK_KIT',
+              `a lab stack is already running with the ${running.kit} kit (${current.name} runtime); you asked for the ${kit} kit. Nothing was changed.`,
+              {
+                exitCode: ExitCode.badInput,
+                hint: `Recreate it with: lab up --force-recreate --kit ${kit}${without.map((pattern) => ` --without ${pattern}`).join('')}`,
+              },
+            );
+          process.stdout.write(
+            `A lab stack is already running (${current.name} runtime, ${running.kit} kit, ${describeSwitches(running.without)}); nothing was started.\n${formatEndpoints(await current.endpoints())}\n`,
+          );
+          return;
+        }
+        if (running.running) {
+          process.stderr.write(
+            `lab: stopping the running stack (${describeSwitches(running.without)}) to recreate it\n`,
+          );
+          await current.down({ purge: false });
+        }
+        const selection = await selectRuntime(choice);
+        process.stderr.write(`lab: ${selection.name} runtime (${selection.reason})\n`);
+        const runtime = await createRuntime(selection.name);
+        const endpoints = await interruptible((signal) =>
+          runtime.up({
+            without,
+            kit,
+            signal,
+            onProgress: (message) => process.stderr.write(`lab: ${message}\n`),
+          }),
         );
-      if (running) {
+        if (options.seed && endpoints.gatewayUrl) {
+          const { describeSeed, seedDemoShop } = await import('./seed.ts');
+          process.stderr.write(`lab: ${describeSeed(await seedDemoShop(endpoints))}\n`);
+        }
         process.stdout.write(
-          `A lab stack is already running (local runtime, started ${running.startedAt}); nothing was started.\n${formatEndpoints(running.endpoints)}\n`,
+          `The stack is up (${selection.name} runtime, ${kit} kit${without.length ? `, without ${without.join(', ')}` : ''}).\n${formatEndpoints(endpoints)}\n${endpoints.gatewayUrl ? `${curlExample(endpoints.gatewayUrl)}\n` : ''}Stop it with \`lab down\`.\n`,
         );
-        return;
-      }
-      const selection = await selectRuntime(choice);
-      process.stderr.write(`lab: ${selection.name} runtime (${selection.reason})\n`);
-      const runtime = await createRuntime(selection.name);
-      const endpoints = await interruptible((signal) =>
-        runtime.up({
-          without,
-          kit,
-          signal,
-          onProgress: (message) => process.stderr.write(`lab: ${message}\n`),
-        }),
-      );
-      process.stdout.write(
-        `The stack is up (${selection.name} runtime, ${kit} kit${without.length ? `, without ${without.join(', ')}` : ''}).\n${formatEndpoints(endpoints)}\n${endpoints.gatewayUrl ? `${curlExample(endpoints.gatewayUrl)}\n` : ''}Stop it with \`lab down\`.\n`,
-      );
-    });
+      },
+    );
 }
