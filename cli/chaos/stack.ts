@@ -51,10 +51,12 @@ export class StackManager {
       return this.runtime.endpoints();
     }
     if (status.running) {
+      const putBack = this.#foundWithout && !this.#keep ? '; it is put back afterwards' : '';
+      const kits = status.kit === kit ? ['', ''] : [`with the ${kit} kit, `, `the ${status.kit} kit, `];
       this.#log(
         same
           ? 'the running stack is not healthy: restarting it'
-          : `recreating the stack with the ${kit} kit, ${describeSwitches(without)} (it ran the ${status.kit} kit, ${describeSwitches(status.without)}${this.#foundWithout && !this.#keep ? '; it is put back afterwards' : ''})`,
+          : `recreating the stack ${kits[0]}${describeSwitches(without)} (it ran ${kits[1]}${describeSwitches(status.without)}${putBack})`,
       );
       await this.runtime.down({ purge: false });
     }
