@@ -8,6 +8,8 @@ import { BrokerMeta } from './log/broker-meta.ts';
 import { DEFAULT_LOG_OPTIONS, type LogOptions } from './log/partition-log.ts';
 import { TopicStore, topicNameProblem } from './log/topic-store.ts';
 import type { GroupCoordinatorHandle } from './protocol/context.ts';
+import { TransactionCoordinator } from './transactions/coordinator.ts';
+import type { PendingOffset } from './transactions/state-store.ts';
 
 export interface BrokerConfig {
   nodeId: number;
@@ -19,6 +21,8 @@ export interface BrokerConfig {
   maxMessageBytes: number;
   /** largest request frame; bigger frames are malformed and close the connection */
   maxRequestBytes: number;
+  /** how often open transactions are checked against their timeout */
+  transactionCheckIntervalMs: number;
   log: LogOptions;
 }
 
@@ -28,6 +32,7 @@ export const DEFAULT_BROKER_CONFIG: BrokerConfig = {
   autoCreateTopics: true,
   maxMessageBytes: 1024 * 1024 + 12,
   maxRequestBytes: 100 * 1024 * 1024,
+  transactionCheckIntervalMs: 1000,
   log: DEFAULT_LOG_OPTIONS,
 };
 
@@ -37,6 +42,7 @@ export class BrokerCore {
   readonly dataDir: string;
   readonly topics: TopicStore;
   readonly meta: BrokerMeta;
+  readonly transactions: TransactionCoordinator;
   coordinator: GroupCoordinatorHandle | undefined;
 
   constructor(dataDir: string, config: BrokerConfig, logger: Logger) {
@@ -45,6 +51,21 @@ export class BrokerCore {
     this.logger = logger;
     this.topics = new TopicStore(join(dataDir, 'logs'), config.log, logger);
     this.meta = new BrokerMeta(dataDir, this.topics.highestProducerId());
+    this.transactions = new TransactionCoordinator({
+      dataDir,
+      logger: logger.child({ component: 'transactions' }),
+      allocateProducerId: () => this.meta.allocateProducerId(),
+      partition: (topic, partition) => this.topics.partition(topic, partition),
+      commitOffsets: (offsets) => this.commitTransactionalOffsets(offsets),
+      abortCheckIntervalMs: config.transactionCheckIntervalMs,
+    });
+  }
+
+  private commitTransactionalOffsets(offsets: PendingOffset[]): void {
+    for (const groupId of new Set(offsets.map((offset) => offset.groupId))) {
+      const commits = offsets.filter((offset) => offset.groupId === groupId);
+      this.coordinator?.commitTransactionalOffsets?.(groupId, commits);
+    }
   }
 
   get nodeId(): number {
@@ -72,6 +93,7 @@ export class BrokerCore {
   }
 
   close(): void {
+    this.transactions.close();
     this.topics.close();
   }
 }

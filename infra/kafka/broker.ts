@@ -110,6 +110,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
       topics: core.topics,
     });
   }
+  core.transactions.recover();
 
   const wanted: ListenerOptions[] = [
     {

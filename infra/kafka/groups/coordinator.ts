@@ -438,6 +438,17 @@ export class GroupCoordinator {
     return { topics };
   }
 
+  /**
+   * The offsets of a committed transaction (sent earlier with TxnOffsetCommit): stored as they
+   * are, since the transaction coordinator already fenced stale producers.
+   */
+  commitTransactionalOffsets(
+    groupId: string,
+    offsets: { topic: string; partition: number; offset: number; metadata: string }[],
+  ): void {
+    this.offsets.commit(groupId, offsets);
+  }
+
   /** Whether this commit may be stored at all (Kafka's doCommitOffsets checks, in its order). */
   private commitAdmission(input: OffsetCommitInput): number {
     if (input.groupId === '') return ErrorCode.INVALID_GROUP_ID;

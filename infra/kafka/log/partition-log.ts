@@ -13,7 +13,12 @@ import type { ErrorCode } from '../protocol/api-keys.ts';
 import {
   BATCH_LOG_OVERHEAD,
   type BatchHeader,
+  type ControlTypeValue,
+  controlTypeOf,
   decodeRecords,
+  encodeControlBatch,
+  isControl,
+  isTransactional,
   lastOffset,
   readBatchHeader,
   setBaseOffset,
@@ -21,6 +26,7 @@ import {
 } from '../protocol/records.ts';
 import { ProducerStateTable, type SequenceVerdict } from './producer-state.ts';
 import { parseSegmentFileName, Segment } from './segment.ts';
+import { type AbortedTransaction, TransactionIndex } from './transaction-index.ts';
 
 export interface LogOptions {
   /** roll to a new segment past this size */
@@ -49,6 +55,7 @@ export class PartitionLog {
   private readonly options: LogOptions;
   private readonly segments: Segment[];
   private readonly producers = new ProducerStateTable();
+  private readonly transactions = new TransactionIndex();
   private readonly appendListeners = new Set<() => void>();
 
   private constructor(topic: string, partition: number, dir: string, options: LogOptions) {
@@ -82,8 +89,13 @@ export class PartitionLog {
       const { segment, scan } = Segment.open(dir, baseOffset, {
         indexIntervalBytes: options.indexIntervalBytes,
         verify: active && verifyChecksums,
-        onBatch: (header) => {
-          if (header.producerId >= 0) log.producers.record(header, header.baseOffset);
+        onBatch: (header, batch) => {
+          if (header.producerId < 0) return;
+          if (isControl(header)) log.replayMarker(header, controlTypeOf(batch()));
+          else {
+            log.producers.record(header, header.baseOffset);
+            if (isTransactional(header)) log.transactions.onData(header.producerId, header.baseOffset);
+          }
         },
       });
       if (scan.discardedBytes > 0) {
@@ -113,6 +125,11 @@ export class PartitionLog {
     return this.active.nextOffset;
   }
 
+  /** The first offset of the oldest open transaction here (the high watermark when none). */
+  get lastStableOffset(): number {
+    return this.transactions.lastStableOffset(this.nextOffset);
+  }
+
   get highestProducerId(): number {
     return this.producers.highestProducerId();
   }
@@ -132,6 +149,47 @@ export class PartitionLog {
       if (verdict.kind === 'duplicate') return verdict;
       if (verdict.kind === 'error') return verdict;
     }
+    const stored = this.write(batch, header);
+    if (header.producerId >= 0) this.producers.record(stored, stored.baseOffset);
+    if (isTransactional(header)) this.transactions.onData(header.producerId, stored.baseOffset);
+    this.notifyAppend();
+    return { kind: 'appended', baseOffset: stored.baseOffset, lastOffset: lastOffset(stored) };
+  }
+
+  /**
+   * Writes a commit or abort marker for the producer's transaction (the transaction coordinator
+   * calls this on EndTxn, on a fencing InitProducerId and on a timeout). Returns its offset.
+   */
+  appendMarker(options: {
+    producerId: number;
+    producerEpoch: number;
+    type: ControlTypeValue;
+    coordinatorEpoch: number;
+  }): number {
+    const batch = encodeControlBatch(options);
+    const stored = this.write(batch, readBatchHeader(batch));
+    this.replayMarker(stored, options.type);
+    this.notifyAppend();
+    return stored.baseOffset;
+  }
+
+  private replayMarker(header: BatchHeader, type: ControlTypeValue): void {
+    this.producers.recordMarker(header.producerId, header.producerEpoch);
+    this.transactions.onMarker(header.producerId, type, header.baseOffset);
+  }
+
+  /** Whether the producer has written records of a transaction not yet ended by a marker. */
+  hasOpenTransaction(producerId: number): boolean {
+    return this.transactions.hasOpenTransaction(producerId);
+  }
+
+  /** Aborted transactions with records in [from, to) (Fetch with read_committed). */
+  abortedTransactions(from: number, to: number): AbortedTransaction[] {
+    return this.transactions.abortedIn(from, to);
+  }
+
+  /** Gives the batch the next offset and writes it, rolling to a new segment when full. */
+  private write(batch: Buffer, header: BatchHeader): BatchHeader {
     const baseOffset = this.nextOffset;
     setBaseOffset(batch, 0, baseOffset);
     setPartitionLeaderEpoch(batch, 0, 0);
@@ -141,9 +199,11 @@ export class PartitionLog {
       this.segments.push(Segment.create(this.dir, baseOffset, this.options.indexIntervalBytes));
     }
     this.active.append(batch, stored, this.options.fsync);
-    if (header.producerId >= 0) this.producers.record(stored, baseOffset);
+    return stored;
+  }
+
+  private notifyAppend(): void {
     for (const listener of this.appendListeners) listener();
-    return { kind: 'appended', baseOffset, lastOffset: lastOffset(stored) };
   }
 
   /** Called after every append until the returned function is called (Fetch long polls). */
@@ -155,10 +215,11 @@ export class PartitionLog {
   /**
    * Whole batches starting with the one that contains `offset`, up to `maxBytes` (but always at
    * least one batch, so a batch bigger than the limit still makes progress, as in KIP-74).
-   * Empty when `offset` is the log end. The caller checks the offset is in range.
+   * Empty when `offset` is the log end. The caller checks the offset is in range. With `upTo`
+   * (the last stable offset, for read_committed) no batch starting at or after it is returned.
    */
-  read(offset: number, maxBytes: number): Buffer {
-    if (offset >= this.nextOffset) return Buffer.alloc(0);
+  read(offset: number, maxBytes: number, upTo = this.nextOffset): Buffer {
+    if (offset >= upTo) return Buffer.alloc(0);
     const segment = this.segmentFor(offset);
     const { position, header } = segment.positionOf(offset);
     const firstSize = BATCH_LOG_OVERHEAD + header.batchLength;
@@ -169,6 +230,7 @@ export class PartitionLog {
     while (chunk.length - end >= BATCH_LOG_OVERHEAD) {
       const size = BATCH_LOG_OVERHEAD + chunk.readInt32BE(end + 8);
       if (end + size > chunk.length) break;
+      if (end > 0 && Number(chunk.readBigInt64BE(end)) >= upTo) break;
       end += size;
     }
     return chunk.subarray(0, end);

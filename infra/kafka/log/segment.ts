@@ -115,7 +115,11 @@ export class Segment {
   static open(
     dir: string,
     baseOffset: number,
-    options: { indexIntervalBytes: number; verify: boolean; onBatch: (header: BatchHeader) => void },
+    options: {
+      indexIntervalBytes: number;
+      verify: boolean;
+      onBatch: (header: BatchHeader, batch: () => Buffer) => void;
+    },
   ): { segment: Segment; scan: ScanResult } {
     const segment = new Segment(dir, baseOffset, options.indexIntervalBytes);
     const scan = segment.scan(options.verify, options.onBatch);
@@ -126,7 +130,7 @@ export class Segment {
     return { segment, scan };
   }
 
-  private scan(verify: boolean, onBatch: (header: BatchHeader) => void): ScanResult {
+  private scan(verify: boolean, onBatch: (header: BatchHeader, batch: () => Buffer) => void): ScanResult {
     const fileSize = fstatSync(this.fd).size;
     const reader = new WindowReader(this.fd, fileSize);
     let position = 0;
@@ -157,7 +161,8 @@ export class Segment {
         }
       }
       this.indexBatch(header, position, size);
-      onBatch(header);
+      const at = position;
+      onBatch(header, () => Buffer.from(reader.bytes(at, size)));
       position += size;
     }
     this.size = position;

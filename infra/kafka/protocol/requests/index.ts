@@ -4,14 +4,18 @@
  */
 import { groupApiVersions } from '../../groups/apis.ts';
 import { ApiRegistry, type ApiVersionHandler } from '../registry.ts';
+import { addOffsetsToTxnApis } from './add-offsets-to-txn/index.ts';
+import { addPartitionsToTxnApis } from './add-partitions-to-txn/index.ts';
 import { apiVersionsApis } from './api-versions/index.ts';
 import { createTopicsApis } from './create-topics/index.ts';
 import { deleteTopicsApis } from './delete-topics/index.ts';
+import { endTxnApis } from './end-txn/index.ts';
 import { fetchApis } from './fetch/index.ts';
 import { initProducerIdApis } from './init-producer-id/index.ts';
 import { listOffsetsApis } from './list-offsets/index.ts';
 import { metadataApis } from './metadata/index.ts';
 import { produceApis } from './produce/index.ts';
+import { txnOffsetCommitApis } from './txn-offset-commit/index.ts';
 
 export const allApiVersions: readonly ApiVersionHandler[] = [
   // core APIs (broker helper) are added here
@@ -22,6 +26,10 @@ export const allApiVersions: readonly ApiVersionHandler[] = [
   ...createTopicsApis,
   ...deleteTopicsApis,
   ...initProducerIdApis,
+  ...addPartitionsToTxnApis,
+  ...addOffsetsToTxnApis,
+  ...endTxnApis,
+  ...txnOffsetCommitApis,
   // group APIs (group helper) are added here
   ...groupApiVersions,
 ];
