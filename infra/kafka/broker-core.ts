@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { BrokerMeta } from './log/broker-meta.ts';
 import { DEFAULT_LOG_OPTIONS, type LogOptions } from './log/partition-log.ts';
+import { TopicConfigs } from './log/topic-configs.ts';
 import { TopicStore, topicNameProblem } from './log/topic-store.ts';
 import type { GroupCoordinatorHandle } from './protocol/context.ts';
 import { TransactionCoordinator } from './transactions/coordinator.ts';
@@ -23,6 +24,12 @@ export interface BrokerConfig {
   maxRequestBytes: number;
   /** how often open transactions are checked against their timeout */
   transactionCheckIntervalMs: number;
+  /** how often retention and compaction run over every partition */
+  logCleanIntervalMs: number;
+  /** broker-wide defaults of the topic configs (Kafka's log.retention.ms etc.) */
+  retentionMs: number;
+  retentionBytes: number;
+  deleteRetentionMs: number;
   log: LogOptions;
 }
 
@@ -33,6 +40,10 @@ export const DEFAULT_BROKER_CONFIG: BrokerConfig = {
   maxMessageBytes: 1024 * 1024 + 12,
   maxRequestBytes: 100 * 1024 * 1024,
   transactionCheckIntervalMs: 1000,
+  logCleanIntervalMs: 30_000,
+  retentionMs: 7 * 24 * 60 * 60 * 1000,
+  retentionBytes: -1,
+  deleteRetentionMs: 24 * 60 * 60 * 1000,
   log: DEFAULT_LOG_OPTIONS,
 };
 
@@ -49,7 +60,16 @@ export class BrokerCore {
     this.dataDir = dataDir;
     this.config = config;
     this.logger = logger;
-    this.topics = new TopicStore(join(dataDir, 'logs'), config.log, logger);
+    const configs = new TopicConfigs(dataDir, {
+      'retention.ms': String(config.retentionMs),
+      'retention.bytes': String(config.retentionBytes),
+      'cleanup.policy': 'delete',
+      'segment.bytes': String(config.log.segmentBytes),
+      'max.message.bytes': String(config.maxMessageBytes),
+      'delete.retention.ms': String(config.deleteRetentionMs),
+    });
+    this.topics = new TopicStore(join(dataDir, 'logs'), config.log, configs, logger);
+    this.topics.startCleaner(config.logCleanIntervalMs);
     this.meta = new BrokerMeta(dataDir, this.topics.highestProducerId());
     this.transactions = new TransactionCoordinator({
       dataDir,

@@ -150,6 +150,8 @@ export function decodeRecords(batch: Buffer): Record[] {
 }
 
 export interface NewRecord {
+  /** position in the batch (default: its index); compaction keeps the original deltas */
+  offsetDelta?: number;
   key?: Buffer | string | null;
   value: Buffer | string | null;
   timestamp?: number;
@@ -166,6 +168,10 @@ export interface EncodeBatchOptions {
   partitionLeaderEpoch?: number;
   transactional?: boolean;
   control?: boolean;
+  /** default: records.length - 1; a compacted batch keeps its original span */
+  lastOffsetDelta?: number;
+  /** default: from the records; a compacted batch keeps the original ones */
+  timestamps?: { first: number; max: number };
 }
 
 function toBytes(value: Buffer | string | null | undefined): Buffer | null {
@@ -176,8 +182,8 @@ function toBytes(value: Buffer | string | null | undefined): Buffer | null {
 /** Builds a complete RecordBatch v2 (for tests and tools; the broker never re-encodes). */
 export function encodeBatch(options: EncodeBatchOptions): Buffer {
   const now = Date.now();
-  const firstTimestamp = options.records[0]?.timestamp ?? now;
-  let maxTimestamp = firstTimestamp;
+  const firstTimestamp = options.timestamps?.first ?? options.records[0]?.timestamp ?? now;
+  let maxTimestamp = options.timestamps?.max ?? firstTimestamp;
   const recordsWriter = new Writer();
   options.records.forEach((record, index) => {
     const timestamp = record.timestamp ?? now;
@@ -185,7 +191,7 @@ export function encodeBatch(options: EncodeBatchOptions): Buffer {
     const body = new Writer()
       .int8(0)
       .varlong(timestamp - firstTimestamp)
-      .varint(index)
+      .varint(record.offsetDelta ?? index)
       .varintBytes(toBytes(record.key))
       .varintBytes(toBytes(record.value))
       .varint(record.headers?.length ?? 0);
@@ -209,7 +215,7 @@ export function encodeBatch(options: EncodeBatchOptions): Buffer {
         (options.transactional ? TRANSACTIONAL_FLAG : 0) |
         (options.control ? CONTROL_FLAG : 0),
     )
-    .int32(Math.max(0, options.records.length - 1))
+    .int32(options.lastOffsetDelta ?? Math.max(0, options.records.length - 1))
     .int64(firstTimestamp)
     .int64(maxTimestamp)
     .int64(options.producerId ?? -1)

@@ -6,9 +6,13 @@ import { groupApiVersions } from '../../groups/apis.ts';
 import { ApiRegistry, type ApiVersionHandler } from '../registry.ts';
 import { addOffsetsToTxnApis } from './add-offsets-to-txn/index.ts';
 import { addPartitionsToTxnApis } from './add-partitions-to-txn/index.ts';
+import { alterConfigsApis } from './alter-configs/index.ts';
 import { apiVersionsApis } from './api-versions/index.ts';
+import { createPartitionsApis } from './create-partitions/index.ts';
 import { createTopicsApis } from './create-topics/index.ts';
+import { deleteRecordsApis } from './delete-records/index.ts';
 import { deleteTopicsApis } from './delete-topics/index.ts';
+import { describeConfigsApis } from './describe-configs/index.ts';
 import { endTxnApis } from './end-txn/index.ts';
 import { fetchApis } from './fetch/index.ts';
 import { initProducerIdApis } from './init-producer-id/index.ts';
@@ -25,6 +29,10 @@ export const allApiVersions: readonly ApiVersionHandler[] = [
   ...metadataApis,
   ...createTopicsApis,
   ...deleteTopicsApis,
+  ...createPartitionsApis,
+  ...deleteRecordsApis,
+  ...describeConfigsApis,
+  ...alterConfigsApis,
   ...initProducerIdApis,
   ...addPartitionsToTxnApis,
   ...addOffsetsToTxnApis,

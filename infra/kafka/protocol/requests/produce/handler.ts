@@ -124,7 +124,7 @@ export function handleProduce(request: ProduceRequest, ctx: RequestContext): Pro
         if (!validAcks) return failure(partition.index, ErrorCode.INVALID_REQUIRED_ACKS);
         const log = exists ? broker.topics.partition(topic.name, partition.index) : undefined;
         if (!log) return failure(partition.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-        const { errorCode, batches } = validate(partition.records, broker.config.maxMessageBytes);
+        const { errorCode, batches } = validate(partition.records, log.config.maxMessageBytes);
         if (errorCode !== ErrorCode.NONE) {
           ctx.logger.debug({ topic: topic.name, partition: partition.index, errorCode }, 'produce refused');
           return failure(partition.index, errorCode);
