@@ -7,7 +7,10 @@ export const EARLIEST_TIMESTAMP = -2;
 
 export interface ListOffsetsRequest {
   isolationLevel: number;
-  topics: Array<{ name: string; partitions: Array<{ index: number; timestamp: number }> }>;
+  topics: Array<{
+    name: string;
+    partitions: Array<{ index: number; timestamp: number; maxNumOffsets?: number }>;
+  }>;
 }
 
 export interface ListOffsetsPartitionResponse {
@@ -15,6 +18,8 @@ export interface ListOffsetsPartitionResponse {
   errorCode: number;
   timestamp: number;
   offset: number;
+  /** v0's max_num_offsets, echoed for its encoder */
+  maxNumOffsets?: number;
 }
 
 export interface ListOffsetsResponse {
@@ -34,7 +39,12 @@ export function handleListOffsets(request: ListOffsetsRequest, ctx: RequestConte
       name: topic.name,
       partitions: topic.partitions.map((partition): ListOffsetsPartitionResponse => {
         const log = ctx.broker.topics.partition(topic.name, partition.index);
-        const answer = { index: partition.index, errorCode: ErrorCode.NONE, timestamp: -1 };
+        const answer = {
+          index: partition.index,
+          errorCode: ErrorCode.NONE,
+          timestamp: -1,
+          ...(partition.maxNumOffsets !== undefined ? { maxNumOffsets: partition.maxNumOffsets } : {}),
+        };
         if (!log) return { ...answer, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, offset: -1 };
         if (partition.timestamp === LATEST_TIMESTAMP) {
           const readCommitted = request.isolationLevel === IsolationLevel.readCommitted;
