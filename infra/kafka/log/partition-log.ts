@@ -249,7 +249,10 @@ export class PartitionLog {
     let removed = 0;
     for (;;) {
       const oldest = this.segments[0] as Segment;
-      const expired = retentionMs >= 0 && oldest.size > 0 && oldest.maxTimestamp < now - retentionMs;
+      // a closed segment compaction emptied holds nothing to keep
+      const emptied = oldest.size === 0 && this.segments.length > 1;
+      const expired =
+        emptied || (retentionMs >= 0 && oldest.size > 0 && oldest.maxTimestamp < now - retentionMs);
       const oversize = retentionBytes >= 0 && oldest.size > 0 && excess - oldest.size >= 0;
       if (!expired && !oversize) break;
       if (this.segments.length === 1) {
