@@ -13,7 +13,9 @@
  *    Target < 200 MB: the records stay on disk (segments, sparse index), only headers are read.
  *
  * The machine is shared: each phase also reports the CPU steal and the load average, which move
- * the figures as much as the code does. Options: --messages (default 1000000), --kcat-messages
+ * the figures as much as the code does, and the CPU seconds per million messages of the broker
+ * and of this process (the kafkajs client; in the kcat phases it only feeds or starts kcat): on
+ * busy cores the side that needs more CPU per message sets the rate. Options: --messages (default 1000000), --kcat-messages
  * (default 200000), --in-flight (default 8), --keep (leave the data dir).
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -45,8 +47,26 @@ interface Phase {
   name: string;
   messages: number;
   seconds: number;
+  /** CPU seconds the broker process spent in the phase */
+  brokerCpu: number;
+  /** CPU seconds this process (the kafkajs client) spent in the phase */
+  benchCpu: number;
   stealPercent: number;
   load: number;
+}
+
+const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s
+
+/** CPU seconds (user + system) of a process so far, from /proc/<pid>/stat. */
+function processCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+
+function ownCpuSeconds(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1e6;
 }
 
 /** The machine's CPU time so far, from /proc/stat: all of it, and what the hypervisor took. */
@@ -60,17 +80,34 @@ function machineCpuTicks(): { total: number; steal: number } {
   return { total, steal: fields[7] ?? 0 };
 }
 
-async function measure(name: string, messages: number, run: () => Promise<void>): Promise<Phase> {
+async function measure(
+  name: string,
+  messages: number,
+  brokerPid: number,
+  run: () => Promise<void>,
+): Promise<Phase> {
   const cpuBefore = machineCpuTicks();
+  const brokerBefore = processCpuSeconds(brokerPid);
+  const benchBefore = ownCpuSeconds();
   const start = performance.now();
   await run();
   const seconds = (performance.now() - start) / 1000;
   const cpuAfter = machineCpuTicks();
   const stealPercent =
     (100 * (cpuAfter.steal - cpuBefore.steal)) / Math.max(1, cpuAfter.total - cpuBefore.total);
-  const phase = { name, messages, seconds, stealPercent, load: loadavg()[0] ?? 0 };
+  const phase: Phase = {
+    name,
+    messages,
+    seconds,
+    brokerCpu: processCpuSeconds(brokerPid) - brokerBefore,
+    benchCpu: ownCpuSeconds() - benchBefore,
+    stealPercent,
+    load: loadavg()[0] ?? 0,
+  };
+  const perMillion = (cpu: number) => ((cpu * 1e6) / messages).toFixed(1);
   console.log(
-    `${name.padEnd(16)} ${messages} msgs in ${seconds.toFixed(1)} s: ${Math.round(messages / seconds)} msg/s` +
+    `${name.padEnd(16)} ${messages} msgs in ${seconds.toFixed(1)} s: ${Math.round(messages / seconds)} msg/s;` +
+      ` CPU s per 1M msgs: broker ${perMillion(phase.brokerCpu)}, this process ${perMillion(phase.benchCpu)}` +
       ` (steal ${stealPercent.toFixed(0)}%, load ${phase.load.toFixed(1)})`,
   );
   return phase;
@@ -170,10 +207,10 @@ async function main(): Promise<void> {
     await admin.createTopics({ topics: [{ topic: 'bench-kafkajs' }, { topic: 'bench-kcat' }] });
     await admin.disconnect();
     const phases = [
-      await measure('kafkajs produce', MESSAGES, () => kafkajsProduce(kafka, 'bench-kafkajs')),
-      await measure('kafkajs consume', MESSAGES, () => kafkajsConsume(kafka, 'bench-kafkajs')),
-      await measure('kcat produce', KCAT_MESSAGES, () => kcatProduce(bootstrap, 'bench-kcat')),
-      await measure('kcat consume', KCAT_MESSAGES, () => kcatConsume(bootstrap, 'bench-kcat')),
+      await measure('kafkajs produce', MESSAGES, pid, () => kafkajsProduce(kafka, 'bench-kafkajs')),
+      await measure('kafkajs consume', MESSAGES, pid, () => kafkajsConsume(kafka, 'bench-kafkajs')),
+      await measure('kcat produce', KCAT_MESSAGES, pid, () => kcatProduce(bootstrap, 'bench-kcat')),
+      await measure('kcat consume', KCAT_MESSAGES, pid, () => kcatConsume(bootstrap, 'bench-kcat')),
     ];
     const memory = memoryOf(pid);
     console.log(
