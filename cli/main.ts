@@ -1,8 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { closest } from 'fastest-levenshtein';
+import { ExitCode, LabError } from '../common/errors.ts';
 import { registerChaos } from './commands/chaos.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerDown } from './commands/down.ts';
+import { registerExplore } from './commands/explore.ts';
 import { registerFault } from './commands/fault.ts';
 import { registerInfra } from './commands/infra.ts';
 import { registerLogs } from './commands/logs.ts';
@@ -11,7 +13,6 @@ import { registerRun } from './commands/run.ts';
 import { registerScenarios } from './commands/scenarios.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerUp } from './commands/up.ts';
-import { ExitCode, LabError } from './errors.ts';
 
 export function buildProgram(): Command {
   const program = new Command('lab')
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerProcessFaults(program);
   registerChaos(program);
   registerRun(program);
+  registerExplore(program);
   registerScenarios(program);
   registerInfra(program);
 

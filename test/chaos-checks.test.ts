@@ -12,7 +12,7 @@ import { runCheck } from '../cli/chaos/checks/index.ts';
 import type { CheckContext, CheckResult, RunScope } from '../cli/chaos/checks/types.ts';
 import type { OperationEntry } from '../cli/chaos/history.ts';
 import type { CheckSpec } from '../cli/chaos/schema.ts';
-import { DATABASE_SERVICES, type DatabaseServiceName } from '../cli/runtime/types.ts';
+import { DATABASE_SERVICES, type DatabaseServiceName } from '../common/roster.ts';
 import { PostgresCluster } from '../infra/postgres/cluster.ts';
 
 const KIT_MIGRATIONS = path.resolve(import.meta.dirname, '../services/kit/migrations');

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { duplicate } from '../cli/chaos/faults/duplicate.ts';
-import type { FaultContext, FaultOf } from '../cli/chaos/faults/types.ts';
+import type { FaultContext } from '../cli/chaos/faults/types.ts';
 import { parseScenario } from '../cli/chaos/loader.ts';
 import { createRandom } from '../cli/chaos/random.ts';
 import type { Endpoints } from '../cli/runtime/types.ts';
@@ -78,7 +78,7 @@ describe('the duplicate fault module against the fault-hook routes', () => {
     'name: t\ndescription: d\nsetup: { customers: 1, balance: 1, products: [{ sku: a, price: 1, stock: 1 }] }\n' +
       'workload: { orders: 1, rate: 1/s }\nfaults:\n  - { at: 0s, for: 1s, duplicate: { service: order, probability: 0.5 } }\n',
     'duplicate.yaml',
-  ).scenario?.faults[0] as FaultOf<'duplicate'>;
+  ).scenario!.faults[0]!;
 
   /** Runs the fault as `lab chaos --seed <seed>` would (fault index 1), and the relay's next draws. */
   async function runWithScenarioSeed(seed: number): Promise<{ hookSeed: unknown; sequence: number[] }> {
@@ -91,7 +91,7 @@ describe('the duplicate fault module against the fault-hook routes', () => {
       log: () => {},
       index: 1,
     } as unknown as FaultContext;
-    const active = await duplicate(fault, context);
+    const active = await duplicate.apply(duplicate.options.parse(fault.options), context);
     const hookSeed = faults.snapshot().duplicate?.seed;
     expect(decisions).toEqual([{ fault: 1, kind: 'duplicate', service: 'order', seed: hookSeed }]);
     const sequence = draws(faults);

@@ -23,7 +23,7 @@ const DESIGN_COMMANDS = [
 ];
 
 describe('lab CLI', () => {
-  it('lists every command of DESIGN.md in --help', async () => {
+  it('lists every command in --help', async () => {
     const result = await lab('--help');
     expect(result.exitCode).toBe(0);
     for (const command of DESIGN_COMMANDS) expect(result.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));

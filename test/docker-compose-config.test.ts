@@ -1,7 +1,7 @@
 /**
  * compose/docker-compose.yml and compose/standins.yml, validated by the compose this machine has
  * (`docker compose config` or `docker-compose config`), with the default and overridden images,
- * and checked against DESIGN.md's link table: every connection a service makes goes through a
+ * and checked against the link table of docs/ARCHITECTURE.md: every connection a service makes goes through a
  * fault-proxy link, and the broker advertises one listener per link.
  */
 import { readFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { runCompose } from '../cli/runtime/docker/compose.ts';
 import { COMPOSE_DIR, dockerConfig, requiredImagesOf } from '../cli/runtime/docker/config.ts';
-import { DATABASE_SERVICES, SERVICES } from '../cli/runtime/types.ts';
+import { DATABASE_SERVICES, SERVICES } from '../common/roster.ts';
 
 interface ComposeService {
   image?: string;

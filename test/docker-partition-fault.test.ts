@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { partition } from '../cli/chaos/faults/partition.ts';
 import type { FaultContext } from '../cli/chaos/faults/types.ts';
 import { parseScenario } from '../cli/chaos/loader.ts';
-import { LabError } from '../cli/errors.ts';
 import { LocalRuntime } from '../cli/runtime/local/local-runtime.ts';
+import { LabError } from '../common/errors.ts';
 import { PARTITION_SCENARIO } from './docker-partition-scenario.ts';
 
 describe('partition fault', () => {
@@ -26,10 +26,7 @@ describe('partition fault', () => {
 
   it('is refused on the local runtime with E_PARTITION_NEEDS_DOCKER and a way out', async () => {
     const context = { runtime: new LocalRuntime(), log: () => undefined } as unknown as FaultContext;
-    const error = await partition(
-      { at: 0, for: 1000, kind: 'partition', options: { service: 'payment' } },
-      context,
-    ).catch((caught: unknown) => caught);
+    const error = await partition.apply({ service: 'payment' }, context).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(LabError);
     expect((error as LabError).code).toBe('E_PARTITION_NEEDS_DOCKER');
     expect((error as LabError).exitCode).toBe(2);

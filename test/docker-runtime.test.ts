@@ -16,7 +16,7 @@ import { PROJECT_LABEL } from '../cli/runtime/docker/containers.ts';
 import { DockerRuntime } from '../cli/runtime/docker/index.ts';
 import { readDockerState } from '../cli/runtime/docker/state.ts';
 import { isPidAlive } from '../cli/runtime/pids.ts';
-import { INFRA, SERVICES } from '../cli/runtime/types.ts';
+import { INFRA, SERVICES } from '../common/roster.ts';
 import { PARTITION_SCENARIO } from './docker-partition-scenario.ts';
 
 const REPO = path.resolve(import.meta.dirname, '..');

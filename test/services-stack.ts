@@ -2,7 +2,7 @@
  * The whole shop for end-to-end tests: PostgreSQL, the lab's broker and the seven services, each
  * its own process, wired through env exactly like the local runtime does.
  */
-import type { DatabaseServiceName } from '../cli/runtime/types.ts';
+import type { DatabaseServiceName } from '../common/roster.ts';
 import { allocatePorts } from '../infra/ports.ts';
 import {
   ADMIN_TOKEN,

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import pino from 'pino';
-import type { DatabaseServiceName } from '../cli/runtime/types.ts';
+import type { DatabaseServiceName } from '../common/roster.ts';
 import { allocatePort } from '../infra/ports.ts';
 import { PostgresCluster } from '../infra/postgres/cluster.ts';
 import { applyOne, type EventHandler, type SetHandler } from '../services/kit/consumer.ts';

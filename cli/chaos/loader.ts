@@ -7,8 +7,9 @@ import path from 'node:path';
 import { closest } from 'fastest-levenshtein';
 import { isMap, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { badInput } from '../errors.ts';
-import { FAULT_KINDS, type Scenario, scenarioSchema } from './schema.ts';
+import { badInput } from '../../common/errors.ts';
+import { FAULT_KINDS } from './faults/index.ts';
+import { type Scenario, scenarioSchema } from './schema.ts';
 
 export interface ScenarioProblem {
   file: string;

@@ -2,7 +2,7 @@
  * The outcome of one run (result.json) and how a verdict and an exit code follow from the checks
  * and the scenario's expectation.
  */
-import { ExitCode } from '../errors.ts';
+import { ExitCode } from '../../common/errors.ts';
 import type { CheckResult, Verdict } from './checks/types.ts';
 import type { CheckName, OutcomeName } from './schema.ts';
 

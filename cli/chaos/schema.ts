@@ -1,182 +1,38 @@
 /**
- * The scenario file format of DESIGN.md ("Scenario files") as zod schemas. Every object is strict,
+ * The scenario file format of docs/ARCHITECTURE.md ("Scenarios") and scenarios/README.md as zod schemas. Every object is strict,
  * so a typo is an error naming the closest valid key (see loader.ts), and every unit (durations,
  * rates, money) is parsed here, so the engine only sees milliseconds, per-second rates and cents.
  */
-import { closest } from 'fastest-levenshtein';
 import { z } from 'zod';
-import { DATABASE_SERVICES, PATTERN_SWITCHES, SERVICES } from '../runtime/types.ts';
-import { parseComparison, parseDuration, parseMoney, parseRate } from './units.ts';
+import { PATTERN_SWITCHES } from '../../common/roster.ts';
+import { FAULT_KINDS, FAULTS } from './faults/index.ts';
+import { type RandomSchedule, randomSchedule } from './faults/random.ts';
+import { comparison, duration, money, positiveInt, rate } from './fields.ts';
 
-function unit<T>(parse: (value: unknown) => T | string) {
-  return z.unknown().transform((value, context): T => {
-    const parsed = parse(value);
-    if (typeof parsed === 'string') {
-      context.addIssue({ code: 'custom', message: parsed });
-      return z.NEVER;
-    }
-    return parsed;
-  });
-}
-
-const duration = unit(parseDuration);
-/** Toxic attributes are milliseconds in Toxiproxy: a bare number is accepted here, as Toxiproxy does. */
-const millis = unit((value) =>
-  typeof value === 'number'
-    ? Number.isInteger(value) && value >= 0
-      ? value
-      : `expected whole milliseconds, got ${value}`
-    : parseDuration(value),
-);
-const rate = unit(parseRate);
-const money = unit(parseMoney);
-const comparison = unit(parseComparison);
-const probability = z.number().min(0).max(1);
-const positiveInt = z.number().int().positive();
-
-const service = z.enum(SERVICES);
-/** Services with a database, hence an outbox and a relay. */
-const relayService = z.enum(DATABASE_SERVICES);
-export const TOPICS = ['orders', 'inventory', 'payments', 'shipping', 'users', 'catalog'] as const;
-const topic = z.enum(TOPICS);
-
-/** Every fault-proxy link of DESIGN.md: `<service>.db`, `<service>.kafka`, `gateway.<service>`. */
-export const LINKS: readonly string[] = [
-  ...DATABASE_SERVICES.map((name) => `${name}.db`),
-  ...SERVICES.filter((name) => name !== 'gateway').map((name) => `${name}.kafka`),
-  ...SERVICES.filter((name) => name !== 'gateway').map((name) => `gateway.${name}`),
-];
-const link = z.string().refine((value) => LINKS.includes(value), {
-  error: (issue) =>
-    `unknown link '${String(issue.input)}'; did you mean '${closest(String(issue.input), [...LINKS])}'? (links are <service>.db, <service>.kafka, gateway.<service>)`,
-});
-
-/** Options every toxic shares: which link, which direction, how often. */
-const toxicBase = {
-  link,
-  /** Toxiproxy's stream: downstream (server → client, the default) or upstream. */
-  stream: z.enum(['downstream', 'upstream']).default('downstream'),
-  toxicity: probability.default(1),
-};
-
-/** Each toxic with Toxiproxy's own attribute names (`ms` is accepted as the latency's short name). */
-export const toxicSchemas = {
-  latency: z
-    .strictObject({
-      ...toxicBase,
-      latency: millis.optional(),
-      ms: millis.optional(),
-      jitter: millis.default(0),
-    })
-    .refine((value) => (value.latency ?? value.ms) !== undefined, {
-      error: 'latency needs `ms` (or `latency`)',
-    })
-    .transform(({ ms, latency, ...rest }) => ({
-      ...rest,
-      attributes: { latency: latency ?? ms!, jitter: rest.jitter },
-    })),
-  bandwidth: z
-    .strictObject({ ...toxicBase, rate: z.number().int().nonnegative() })
-    .transform((value) => ({ ...value, attributes: { rate: value.rate } })),
-  slow_close: z
-    .strictObject({ ...toxicBase, delay: millis })
-    .transform((value) => ({ ...value, attributes: { delay: value.delay } })),
-  timeout: z
-    .strictObject({ ...toxicBase, timeout: millis.default(0) })
-    .transform((value) => ({ ...value, attributes: { timeout: value.timeout } })),
-  reset_peer: z
-    .strictObject({ ...toxicBase, timeout: millis.default(0) })
-    .transform((value) => ({ ...value, attributes: { timeout: value.timeout } })),
-  slicer: z
-    .strictObject({
-      ...toxicBase,
-      average_size: positiveInt,
-      size_variation: z.number().int().nonnegative().default(0),
-      /** Microseconds, as in Toxiproxy. */
-      delay: z.number().int().nonnegative().default(0),
-    })
-    .transform((value) => ({
-      ...value,
-      attributes: {
-        average_size: value.average_size,
-        size_variation: value.size_variation,
-        delay: value.delay,
-      },
-    })),
-  limit_data: z
-    .strictObject({ ...toxicBase, bytes: positiveInt })
-    .transform((value) => ({ ...value, attributes: { bytes: value.bytes } })),
-} as const;
-export type ToxicName = keyof typeof toxicSchemas;
-export const TOXIC_NAMES = Object.keys(toxicSchemas) as ToxicName[];
-export type ToxicFault = z.output<(typeof toxicSchemas)[ToxicName]>;
-
-/** The other fault kinds. `for` (on the entry) sets how long a fault with a duration lasts. */
-export const otherFaultSchemas = {
-  /** The link is disabled: connections refused and existing ones cut. */
-  down: z.strictObject({ link }),
-  /** SIGKILL; restarted after `restart_after`, or at the heal phase when not given. */
-  kill: z.strictObject({ service, restart_after: duration.optional() }),
-  /** SIGSTOP for `for`, then SIGCONT (or at the heal phase). */
-  pause: z.strictObject({ service }),
-  /** A graceful restart (SIGTERM, start). */
-  restart: z.strictObject({ service }),
-  /** The service's relay publishes each outbox row `copies` extra times with this probability. */
-  duplicate: z.strictObject({
-    service: relayService,
-    probability: probability.default(1),
-    copies: positiveInt.default(1),
-  }),
-  /** The service's consumer group is rewound on `topic` by `rewind` messages per partition (all: to the start). */
-  redeliver: z.strictObject({
-    service,
-    topic,
-    rewind: z.union([z.literal('all'), positiveInt]).default('all'),
-  }),
-  /** The service's relay dies after publishing a batch, before marking it published (`times` crashes). */
-  relay_crash: z.strictObject({ service: relayService, times: positiveInt.default(1) }),
-  /** Malformed events on a topic: the consumer must dead-letter them and move on. */
-  poison: z.strictObject({ topic, count: positiveInt.default(1) }),
-  /** The broker stops and comes back after `down` (default 2s). */
-  broker_restart: z.strictObject({ down: duration.default(2000) }),
-  /** Docker runtime only: the service's container is cut off the network for `for` (cli/chaos/faults/partition.ts). */
-  partition: z.strictObject({ service }),
-} as const;
-
-export const FAULT_KINDS = [
-  ...TOXIC_NAMES,
-  ...(Object.keys(otherFaultSchemas) as Array<keyof typeof otherFaultSchemas>),
-];
-export type FaultKind = (typeof FAULT_KINDS)[number];
-
-/** Kinds that happen at one instant; `for` makes no sense on them. */
-const INSTANT_KINDS: readonly FaultKind[] = [
-  'kill',
-  'restart',
-  'redeliver',
-  'relay_crash',
-  'poison',
-  'broker_restart',
-];
-
-const faultKindFields = Object.fromEntries(
-  [...Object.entries(toxicSchemas), ...Object.entries(otherFaultSchemas)].map(([kind, schema]) => [
-    kind,
-    schema.optional(),
-  ]),
-) as {
-  [K in FaultKind]: z.ZodOptional<
-    K extends ToxicName
-      ? (typeof toxicSchemas)[K]
-      : K extends keyof typeof otherFaultSchemas
-        ? (typeof otherFaultSchemas)[K]
-        : never
-  >;
-};
-
+/**
+ * One entry of `faults:`: `at`, an optional `for`, and exactly one kind's options, the kind's own
+ * schema from the registry (cli/chaos/faults); or a `random:` schedule (cli/chaos/schedule.ts),
+ * which brings its own times.
+ */
 const faultEntry = z
-  .strictObject({ at: duration, for: duration.optional(), ...faultKindFields })
-  .superRefine((entry, context) => {
+  .strictObject({
+    at: duration.optional(),
+    for: duration.optional(),
+    random: randomSchedule.optional(),
+    ...Object.fromEntries([...FAULTS].map(([kind, definition]) => [kind, definition.options.optional()])),
+  })
+  .superRefine((entry: Record<string, unknown>, context) => {
+    if (entry.random !== undefined) {
+      const others = Object.keys(entry).filter((key) => key !== 'random' && entry[key] !== undefined);
+      if (others.length > 0)
+        context.addIssue({
+          code: 'custom',
+          message: `a random entry stands alone (its faults get their own times and kinds); found ${others.join(', ')}`,
+        });
+      return;
+    }
+    if (entry.at === undefined)
+      context.addIssue({ code: 'custom', message: 'a fault needs `at`, e.g. at: 2s' });
     const kinds = FAULT_KINDS.filter((kind) => entry[kind] !== undefined);
     if (kinds.length !== 1)
       context.addIssue({
@@ -186,33 +42,27 @@ const faultEntry = z
             ? `a fault needs exactly one kind: ${FAULT_KINDS.join(', ')}`
             : `a fault has exactly one kind, found ${kinds.join(' and ')}; write them as separate entries`,
       });
-    const kind = kinds[0];
-    if (kind && entry.for !== undefined && INSTANT_KINDS.includes(kind))
+    const definition = kinds[0] === undefined ? undefined : FAULTS.get(kinds[0]);
+    if (definition?.timing === 'instant' && entry.for !== undefined)
       context.addIssue({
         code: 'custom',
         path: ['for'],
-        message:
-          kind === 'kill'
-            ? 'kill is instant; use `restart_after` to bring the service back'
-            : `${kind} is instant; \`for\` only applies to toxics, down, pause and duplicate`,
+        message: `${definition.kind} is instant; ${definition.instead ?? '`for` only applies to faults that last (toxics, down, pause, duplicate, partition)'}`,
       });
   })
-  .transform((entry) => {
+  .transform((entry: Record<string, unknown>): Fault | RandomSchedule => {
+    if (entry.random !== undefined) return entry.random as RandomSchedule;
     const kind = FAULT_KINDS.find((name) => entry[name] !== undefined)!;
-    return { at: entry.at, for: entry.for, kind, options: entry[kind] } as Fault;
+    return { at: entry.at as number, for: entry.for as number | undefined, kind, options: entry[kind] };
   });
 
-export type ToxicFaultEntry = { at: number; for: number | undefined; kind: ToxicName; options: ToxicFault };
-type OtherFaultEntry = {
-  [K in keyof typeof otherFaultSchemas]: {
-    at: number;
-    for: number | undefined;
-    kind: K;
-    options: z.output<(typeof otherFaultSchemas)[K]>;
-  };
-}[keyof typeof otherFaultSchemas];
-/** One fault of the timeline, normalised: times in ms, its kind, and its parsed options. */
-export type Fault = ToxicFaultEntry | OtherFaultEntry;
+/** One fault of the timeline, normalised: times in ms, its kind, and the options its schema parsed. */
+export interface Fault {
+  at: number;
+  for: number | undefined;
+  kind: string;
+  options: unknown;
+}
 
 export const CHECK_NAMES = [
   'sagas_terminal',
@@ -315,6 +165,11 @@ export const scenarioSchema = z
   })
   .transform((scenario) => ({
     ...scenario,
+    faults: scenario.faults.filter((entry): entry is Fault => 'kind' in entry),
+    /** `random:` entries by their position in `faults:`; a run expands them first (schedule.ts). */
+    randomFaults: scenario.faults.flatMap((entry, position) =>
+      'kind' in entry ? [] : [{ position, spec: entry as RandomSchedule }],
+    ),
     expect: {
       verdict: scenario.expect.verdict,
       checks: scenario.expect.checks

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ExitCode } from '../errors.ts';
+import { ExitCode } from '../../common/errors.ts';
 import { createRuntime, parseRuntimeChoice, selectRuntime } from '../runtime/select.ts';
 import type { EngineEvent } from './engine.ts';
 import { runScenario } from './engine.ts';

@@ -4,7 +4,7 @@
  * their data apart and the checks look only at this run's rows.
  */
 import { randomBytes } from 'node:crypto';
-import { infrastructureFailure } from '../errors.ts';
+import { infrastructureFailure } from '../../common/errors.ts';
 import type { RunScope } from './checks/types.ts';
 import { requestJson, withRetries } from './http.ts';
 import type { Scenario } from './schema.ts';

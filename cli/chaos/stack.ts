@@ -3,8 +3,9 @@
  * switches, otherwise bring one up (or re-up it with the scenario's `without`), and afterwards
  * leave things as promised: down again if we started it, unless --keep.
  */
-import { infrastructureFailure, LabError } from '../errors.ts';
-import type { Endpoints, PatternSwitch, Runtime } from '../runtime/types.ts';
+import { infrastructureFailure, LabError } from '../../common/errors.ts';
+import type { PatternSwitch } from '../../common/roster.ts';
+import type { Endpoints, Runtime } from '../runtime/types.ts';
 
 function sameSwitches(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && [...a].sort().join() === [...b].sort().join();

@@ -3,16 +3,15 @@
  * its `for` (or its own delay: kill's restart_after, broker_restart's down), and anything still
  * active heals in healAll(), which the engine always calls, even on error or Ctrl-C.
  */
-
-import { FAULT_MODULES } from './faults/index.ts';
-import type { ActiveFault, FaultContext, FaultModule } from './faults/types.ts';
+import { faultDefinition } from './faults/index.ts';
+import type { ActiveFault, FaultContext, FaultDefinition } from './faults/types.ts';
 import type { History } from './history.ts';
 import type { FaultLogEntry } from './result.ts';
-import type { Fault, FaultKind } from './schema.ts';
+import type { Fault } from './schema.ts';
 
 export interface ActiveFaultView {
   index: number;
-  kind: FaultKind;
+  kind: string;
   target: string;
   sinceMs: number;
   /** When it heals by itself, if it does. */
@@ -29,6 +28,8 @@ export interface TimelineOptions {
 
 interface Slot {
   fault: Fault;
+  definition: FaultDefinition<unknown>;
+  target: string;
   index: number;
   log: FaultLogEntry;
   active?: ActiveFault;
@@ -47,12 +48,18 @@ export class Timeline {
 
   constructor(options: TimelineOptions) {
     this.#options = options;
-    this.#slots = options.faults.map((fault, index) => ({
-      fault,
-      index,
-      healed: false,
-      log: { fault: index, kind: fault.kind, target: targetOf(fault) },
-    }));
+    this.#slots = options.faults.map((fault, index) => {
+      const definition = faultDefinition(fault.kind);
+      const target = definition.target(fault.options);
+      return {
+        fault,
+        definition,
+        target,
+        index,
+        healed: false,
+        log: { fault: index, kind: fault.kind, target },
+      };
+    });
   }
 
   /** The fault log for result.json. */
@@ -63,18 +70,13 @@ export class Timeline {
   /** Whether some fault injected duplicate deliveries (for idempotent_consumers). */
   get injectedDuplicates(): boolean {
     return this.#slots.some(
-      (slot) =>
-        slot.log.startedMs !== undefined &&
-        ['duplicate', 'redeliver', 'relay_crash'].includes(slot.fault.kind),
+      (slot) => slot.log.startedMs !== undefined && slot.definition.injectsDuplicates === true,
     );
   }
 
   /** Milliseconds after the start when every fault with an end of its own has ended. */
   get naturalEndMs(): number {
-    return Math.max(
-      0,
-      ...this.#slots.map((slot) => slot.fault.at + (slot.fault.for ?? healDelay(slot.fault) ?? 0)),
-    );
+    return Math.max(0, ...this.#slots.map((slot) => slot.fault.at + (endsAfterMs(slot) ?? 0)));
   }
 
   active(): ActiveFaultView[] {
@@ -83,7 +85,7 @@ export class Timeline {
       .map((slot) => ({
         index: slot.index,
         kind: slot.fault.kind,
-        target: slot.active!.target,
+        target: slot.target,
         sinceMs: slot.log.startedMs ?? 0,
         untilMs: slot.fault.for !== undefined ? slot.fault.at + slot.fault.for : undefined,
       }));
@@ -131,7 +133,6 @@ export class Timeline {
   #startFault(slot: Slot): Promise<void> {
     const { fault, index } = slot;
     const context = this.#options.contextFor(index, fault);
-    const module = FAULT_MODULES[fault.kind] as FaultModule<FaultKind>;
     slot.starting = (async () => {
       const time = this.#options.history.now();
       slot.log.startedMs = time;
@@ -141,11 +142,10 @@ export class Timeline {
         kind: fault.kind,
         event: 'start',
         time,
-        detail: slot.log.target,
+        detail: slot.target,
       });
       try {
-        slot.active = await module(fault as never, context);
-        slot.log.target = slot.active.target;
+        slot.active = await slot.definition.apply(fault.options, context);
       } catch (error) {
         slot.log.error = (error as Error).message;
         slot.log.startFailed = true;
@@ -162,7 +162,7 @@ export class Timeline {
       } finally {
         this.#options.onChange?.(this.active());
       }
-      const healAfter = fault.for ?? slot.active.healAfterMs;
+      const healAfter = endsAfterMs(slot);
       if (healAfter !== undefined) this.#after(fault.at + healAfter, () => this.#heal(slot));
     })();
     return slot.starting;
@@ -183,7 +183,7 @@ export class Timeline {
           event: 'heal',
           time,
         });
-        this.#options.log(`healed fault ${slot.index} (${slot.fault.kind} ${slot.active!.target})`);
+        this.#options.log(`healed fault ${slot.index} (${slot.fault.kind} ${slot.target})`);
       } catch (error) {
         slot.log.error = `heal failed: ${(error as Error).message}`;
         this.#options.history.append({
@@ -205,16 +205,7 @@ export class Timeline {
   }
 }
 
-function healDelay(fault: Fault): number | undefined {
-  if (fault.kind === 'kill') return fault.options.restart_after;
-  if (fault.kind === 'broker_restart') return fault.options.down;
-  return undefined;
-}
-
-export function targetOf(fault: Fault): string {
-  const options = fault.options as Record<string, unknown>;
-  if (typeof options.link === 'string') return options.link;
-  if (typeof options.service === 'string') return options.service;
-  if (typeof options.topic === 'string') return options.topic;
-  return fault.kind === 'broker_restart' ? 'kafka' : fault.kind;
+/** When a fault heals after its start: its `for`, or a time of its own (kill's restart_after). */
+function endsAfterMs(slot: Slot): number | undefined {
+  return slot.fault.for ?? slot.definition.endsAfterMs?.(slot.fault.options);
 }

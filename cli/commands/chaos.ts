@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
+import { badInput } from '../../common/errors.ts';
 import { loadScenarioFile, resolveScenario } from '../chaos/loader.ts';
-import { badInput } from '../errors.ts';
 import { interruptible } from './up.ts';
 
 export function parseSeed(value: string | undefined): number | undefined {

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { closest } from 'fastest-levenshtein';
-import { badInput } from '../errors.ts';
+import { badInput } from '../../common/errors.ts';
+import { describeLink } from '../../common/roster.ts';
 import { FaultClient, type LinkState } from '../faults/client.ts';
-import { describeLink, resolveLink } from '../faults/links.ts';
+import { resolveLink } from '../faults/links.ts';
 import { resolveFaultProxyUrl } from '../faults/proxy-url.ts';
 import { formatAttributes, parseToxicRequest, TOXIC_TYPES } from '../faults/toxics.ts';
 

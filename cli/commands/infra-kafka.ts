@@ -1,7 +1,7 @@
 /** `lab infra kafka`: option parsing for infra/kafka/standalone.ts. */
 import { join } from 'node:path';
+import { badInput, ExitCode, infrastructureFailure } from '../../common/errors.ts';
 import { parseListenerSpec } from '../../infra/kafka/listener-spec.ts';
-import { badInput, ExitCode, infrastructureFailure } from '../errors.ts';
 import { labHome } from '../home.ts';
 
 interface InfraKafkaFlags {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ExitCode, LabError } from '../errors.ts';
+import { ExitCode, LabError } from '../../common/errors.ts';
 import { interruptible } from './up.ts';
 
 export function registerLogs(program: Command): void {

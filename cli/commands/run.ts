@@ -1,6 +1,7 @@
 import { existsSync, globSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { badInput } from '../../common/errors.ts';
 import {
   BUNDLED_SCENARIOS_DIR,
   formatProblems,
@@ -8,7 +9,6 @@ import {
   parseScenario,
   type ScenarioProblem,
 } from '../chaos/loader.ts';
-import { badInput } from '../errors.ts';
 import { parseSeed } from './chaos.ts';
 import { interruptible } from './up.ts';
 

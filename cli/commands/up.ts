@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { closest } from 'fastest-levenshtein';
-import { ExitCode, LabError } from '../errors.ts';
-import { type Endpoints, PATTERN_SWITCHES, type PatternSwitch } from '../runtime/types.ts';
+import { ExitCode, LabError } from '../../common/errors.ts';
+import { PATTERN_SWITCHES, type PatternSwitch } from '../../common/roster.ts';
+import type { Endpoints } from '../runtime/types.ts';
 
 /** Database URLs carry passwords: printed with `***`; the real ones stay in the 0600 state file. */
 export function maskPassword(url: string): string {

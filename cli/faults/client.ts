@@ -4,8 +4,8 @@
  * Results say what changed, so callers can report it.
  */
 import { Toxiproxy, ToxiproxyError } from 'toxiproxy-node-client';
-import { badInput, infrastructureFailure, LabError } from '../errors.ts';
-import type { LinkTarget } from './links.ts';
+import { badInput, infrastructureFailure, LabError } from '../../common/errors.ts';
+import type { LinkTarget } from '../runtime/local/fault-proxy.ts';
 import type { ToxicRequest } from './toxics.ts';
 
 export interface ToxicState {

@@ -104,9 +104,9 @@ describe('lab fault', { timeout: 240_000 }, () => {
   it('unknown link, toxic or attribute: exit 2 with the closest valid one', async () => {
     // Independent runs: in parallel, to keep the suite short on a slow machine.
     const [link, toxic, attribute] = await Promise.all([
-      lab('fault', 'add', 'paymnt.db', 'latency'),
+      lab('fault', 'add', 'paymnt.db', 'latency', '--attr', 'latency=5'),
       lab('fault', 'add', 'payment.db', 'bandwith'),
-      lab('fault', 'add', 'payment.db', 'latency', '--attr', 'jiter=5'),
+      lab('fault', 'add', 'payment.db', 'latency', '--attr', 'latency=5', '--attr', 'jiter=5'),
     ]);
     expect(link.exitCode).toBe(2);
     expect(link.stderr).toContain("The closest is 'payment.db'");

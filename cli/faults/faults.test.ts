@@ -1,7 +1,9 @@
 /** Link names, attribute parsing and toxic validation: what `lab fault` refuses before any request. */
 import { describe, expect, it } from 'vitest';
-import { LabError } from '../errors.ts';
-import { resolveLink, STACK_LINKS, stackLinkTargets } from './links.ts';
+import { LabError } from '../../common/errors.ts';
+import { LINKS } from '../../common/roster.ts';
+import { stackLinkTargets } from '../runtime/local/fault-proxy.ts';
+import { resolveLink } from './links.ts';
 import { resolveFaultProxyUrl } from './proxy-url.ts';
 import { formatAttributes, parseToxicRequest } from './toxics.ts';
 
@@ -17,13 +19,13 @@ function refusal(run: () => unknown): LabError {
 
 describe('links', () => {
   it('the stack has a db link per database service, a kafka link per non-gateway service, a gateway link per routed service', () => {
-    expect(STACK_LINKS).toContain('payment.db');
-    expect(STACK_LINKS).toContain('inventory.kafka');
-    expect(STACK_LINKS).toContain('gateway.order');
-    expect(STACK_LINKS).not.toContain('gateway.db');
-    expect(STACK_LINKS).not.toContain('gateway.kafka');
-    expect(STACK_LINKS).not.toContain('gateway.gateway');
-    expect(STACK_LINKS).toHaveLength(6 + 6 + 6);
+    expect(LINKS).toContain('payment.db');
+    expect(LINKS).toContain('inventory.kafka');
+    expect(LINKS).toContain('gateway.order');
+    expect(LINKS).not.toContain('gateway.db');
+    expect(LINKS).not.toContain('gateway.kafka');
+    expect(LINKS).not.toContain('gateway.gateway');
+    expect(LINKS).toHaveLength(6 + 6 + 6);
   });
 
   it('an unknown link is bad input (exit 2) naming the closest', () => {
@@ -44,15 +46,15 @@ describe('links', () => {
 
   it('stackLinkTargets gives a populate body with fixed listen ports', () => {
     const targets = stackLinkTargets({
-      link: (link) => 20_000 + STACK_LINKS.indexOf(link),
+      link: (link) => 20_000 + LINKS.indexOf(link),
       postgres: 5432,
       kafkaListener: (service) => (service === 'order' ? 9101 : 9100),
       service: () => 3000,
     });
-    expect(targets).toHaveLength(STACK_LINKS.length);
+    expect(targets).toHaveLength(LINKS.length);
     expect(targets.find((target) => target.name === 'payment.db')).toEqual({
       name: 'payment.db',
-      listen: `127.0.0.1:${20_000 + STACK_LINKS.indexOf('payment.db')}`,
+      listen: `127.0.0.1:${20_000 + LINKS.indexOf('payment.db')}`,
       upstream: '127.0.0.1:5432',
     });
     expect(targets.find((target) => target.name === 'order.kafka')?.upstream).toBe('127.0.0.1:9101');
@@ -102,6 +104,13 @@ describe('toxic requests', () => {
       'E_BAD_ATTRIBUTE',
     );
     expect(refusal(() => parseToxicRequest({ type: 'latency', toxicity: '2' })).code).toBe('E_BAD_TOXICITY');
+    const missing = refusal(() => parseToxicRequest({ type: 'latency', attrs: ['jitter=10'] }));
+    expect(missing.code).toBe('E_MISSING_ATTRIBUTE');
+    expect(missing.message).toContain("latency needs 'latency'");
+    expect(missing.hint).toContain('--attr latency=<ms>');
+    expect(refusal(() => parseToxicRequest({ type: 'bandwidth' })).hint).toContain('--attr rate=<KB/s>');
+    // timeout's 0 means "never close" in Toxiproxy: a meaningful default, so it is not required.
+    expect(parseToxicRequest({ type: 'timeout' }).attributes).toEqual({});
   });
 
   it('formats attributes with their units, skipping zeros nobody set', () => {

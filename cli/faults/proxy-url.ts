@@ -1,5 +1,5 @@
 /** Where `lab fault` finds the fault proxy: an override, else the running stack's. */
-import { infrastructureFailure } from '../errors.ts';
+import { infrastructureFailure } from '../../common/errors.ts';
 
 /**
  * The fault proxy's API URL: LAB_FAULT_PROXY_URL when set (drive any Toxiproxy, or a standalone

@@ -3,8 +3,8 @@
  * errors (and the closest valid name) for unknown toxics and attributes.
  */
 import { closest } from 'fastest-levenshtein';
+import { badInput } from '../../common/errors.ts';
 import { TOXICS, type ToxicKind } from '../../infra/fault-proxy/toxics/index.ts';
-import { badInput } from '../errors.ts';
 
 export const TOXIC_TYPES: readonly string[] = [...TOXICS.keys()];
 
@@ -94,12 +94,25 @@ export function parseToxicRequest(options: {
   name?: string;
 }): ToxicRequest {
   const kind = toxicKind(options.type);
+  const toxicity = parseToxicity(options.toxicity);
+  const attributes = parseAttributes(kind, options.attrs ?? []);
+  const missing = Object.entries(kind.attributes).filter(
+    ([name, spec]) => spec.required && attributes[name] === undefined,
+  );
+  if (missing.length > 0) {
+    const [name, spec] = missing[0]!;
+    throw badInput(
+      'E_MISSING_ATTRIBUTE',
+      `${kind.type} needs ${missing.map(([each]) => `'${each}'`).join(' and ')}: ${spec.description}, in ${spec.unit}.`,
+      `Add ${missing.map(([each, { unit }]) => `--attr ${each}=<${unit}>`).join(' ')}, e.g. --attr ${name}=${spec.unit === 'ms' ? '500' : '100'}. ${kind.type} attributes: ${describeAttributes(kind)}.`,
+    );
+  }
   return {
     type: kind.type,
     ...(options.name ? { name: options.name } : {}),
     stream: options.upstream ? 'upstream' : 'downstream',
-    toxicity: parseToxicity(options.toxicity),
-    attributes: parseAttributes(kind, options.attrs ?? []),
+    toxicity,
+    attributes,
   };
 }
 

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { ExitCode, LabError } from '../errors.ts';
+import { ExitCode, LabError } from '../../common/errors.ts';
 import { labHome } from '../home.ts';
 import { LocalRuntime } from './local/local-runtime.ts';
 import type { Runtime, RuntimeName } from './types.ts';

@@ -1,24 +1,10 @@
 /**
- * The Runtime contract (DESIGN.md "Runtimes"): both the local and the docker runtime offer exactly
+ * The Runtime contract (docs/ARCHITECTURE.md "Runtimes"): both the local and the docker runtime offer exactly
  * these operations, so commands and the chaos engine never care which one runs the stack.
  */
-
-export const SERVICES = ['gateway', 'auth', 'catalog', 'inventory', 'order', 'payment', 'shipping'] as const;
-export type ServiceName = (typeof SERVICES)[number];
-
-/** Services that own a database (the gateway owns none). */
-export const DATABASE_SERVICES = ['auth', 'catalog', 'inventory', 'order', 'payment', 'shipping'] as const;
-export type DatabaseServiceName = (typeof DATABASE_SERVICES)[number];
-
-/** Infrastructure pieces a runtime runs besides the services. */
-export const INFRA = ['postgres', 'kafka', 'fault-proxy'] as const;
-export type InfraName = (typeof INFRA)[number];
+import type { DatabaseServiceName, PatternSwitch, ServiceName } from '../../common/roster.ts';
 
 export type RuntimeName = 'local' | 'docker';
-
-/** `--without` pattern switches (DESIGN.md "Patterns"). */
-export const PATTERN_SWITCHES = ['outbox', 'inbox', 'compensation'] as const;
-export type PatternSwitch = (typeof PATTERN_SWITCHES)[number];
 
 export interface Endpoints {
   /** The one public HTTP entry. */

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
-import { badInput, infrastructureFailure } from '../../cli/errors.ts';
+import { badInput, infrastructureFailure } from '../../common/errors.ts';
 import { type ApiRequestLog, TOXIPROXY_VERSION } from './api.ts';
 import { ApiError } from './api-error.ts';
 import { startFaultProxy } from './server.ts';

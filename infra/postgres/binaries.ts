@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, readdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
-import { ExitCode, LabError } from '../../cli/errors.ts';
+import { ExitCode, LabError } from '../../common/errors.ts';
 
 export interface PostgresBinaries {
   /** Directory holding initdb, pg_ctl and postgres (symlinks resolved). */

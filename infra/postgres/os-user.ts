@@ -1,6 +1,6 @@
 import { chmodSync, chownSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { ExitCode, LabError } from '../../cli/errors.ts';
+import { ExitCode, LabError } from '../../common/errors.ts';
 
 /** The OS identity PostgreSQL runs as; undefined when we are not root (then it runs as us). */
 export interface OsIdentity {

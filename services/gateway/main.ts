@@ -3,6 +3,7 @@ import { createHttpServer } from '../kit/http.ts';
 import { createLogger } from '../kit/log.ts';
 import { Metrics } from '../kit/metrics.ts';
 import { runMain } from '../kit/service.ts';
+import { HttpFaults } from './http-faults.ts';
 import { gatewayRoutes, UPSTREAMS, type Upstream } from './routes.ts';
 
 /** gateway: the one public HTTP entry; verifies JWTs and routes /api/<service>/... */
@@ -23,7 +24,9 @@ async function startGateway(env: NodeJS.ProcessEnv = process.env) {
   app.get('/metrics', async (_request, reply) =>
     reply.header('content-type', 'text/plain; version=0.0.4').send(await metrics.text()),
   );
-  gatewayRoutes(app, { upstreams, jwtSecret: secret, adminToken: config.adminToken });
+  const faults = new HttpFaults(UPSTREAMS);
+  faults.register(app, config.adminToken);
+  gatewayRoutes(app, { upstreams, jwtSecret: secret, adminToken: config.adminToken, faults });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const url = `http://${config.host}:${typeof address === 'object' && address ? address.port : config.port}`;

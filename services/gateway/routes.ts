@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { HttpError, hasAdminToken, parseInput } from '../kit/http.ts';
+import type { HttpFaults } from './http-faults.ts';
 import { type Caller, TokenVerifier } from './jwt.ts';
-import { callUpstream, expectOk } from './upstream.ts';
+import { callUpstream, expectOk, upstreamUnavailable } from './upstream.ts';
 
 export const UPSTREAMS = ['auth', 'catalog', 'inventory', 'order', 'payment', 'shipping'] as const;
 export type Upstream = (typeof UPSTREAMS)[number];
@@ -11,6 +12,8 @@ export interface GatewayOptions {
   upstreams: Record<Upstream, string>;
   jwtSecret: Uint8Array;
   adminToken: string | undefined;
+  /** The `http_error` faults on the gateway's links (http-faults.ts). */
+  faults: HttpFaults;
 }
 
 const orderBody = z.object({
@@ -56,15 +59,22 @@ const adminCustomer = z.object({
  * bad line (unknown product) is refused before anything is written or published.
  */
 export function gatewayRoutes(app: FastifyInstance, options: GatewayOptions): void {
-  const { upstreams, jwtSecret, adminToken } = options;
+  const { upstreams, jwtSecret, adminToken, faults } = options;
   const tokens = new TokenVerifier(jwtSecret);
-  const call = (
+  const call = async (
     service: Upstream,
     path: string,
     request: FastifyRequest,
     init: { method?: string; body?: unknown; admin?: boolean } = {},
-  ) =>
-    callUpstream(service, upstreams[service], path, {
+  ) => {
+    const injected = faults.decide(service);
+    if (injected.kind === 'reset') throw upstreamUnavailable(service, 'connection reset (http_error fault)');
+    if (injected.kind === 'status')
+      return expectOk(service, {
+        status: injected.status,
+        body: { error: { code: 'E_INJECTED', message: `http_error fault: ${injected.status}` } },
+      });
+    return callUpstream(service, upstreams[service], path, {
       method: init.method,
       body: init.body,
       headers: {
@@ -72,6 +82,7 @@ export function gatewayRoutes(app: FastifyInstance, options: GatewayOptions): vo
         ...(init.admin && adminToken ? { 'x-lab-admin-token': adminToken } : {}),
       },
     }).then((response) => expectOk(service, response));
+  };
   const requireAdmin = async (request: FastifyRequest): Promise<void> => {
     if (hasAdminToken(request, adminToken)) return;
     if (!request.headers.authorization)

@@ -16,7 +16,7 @@ export interface UpstreamResponse {
  */
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256, timeout: 30_000 });
 
-function unavailable(service: string, reason: string): HttpError {
+export function upstreamUnavailable(service: string, reason: string): HttpError {
   return new HttpError(503, 'E_UPSTREAM_UNAVAILABLE', `${service} is unavailable: ${reason}`);
 }
 
@@ -42,10 +42,10 @@ export function callUpstream(
     const request = http.request(url, { agent, method: options.method ?? 'GET', headers }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('error', (error) => fail(unavailable(service, error.message)));
+      response.on('error', (error) => fail(upstreamUnavailable(service, error.message)));
       // The connection dropped mid-answer (a cut link, a crashed service): no 'end' will come.
       response.on('close', () => {
-        if (!response.complete) fail(unavailable(service, 'the answer was cut short'));
+        if (!response.complete) fail(upstreamUnavailable(service, 'the answer was cut short'));
       });
       response.on('end', () => {
         clearTimeout(deadline);
@@ -73,7 +73,7 @@ export function callUpstream(
       clearTimeout(deadline);
       reject(error);
     };
-    request.on('error', (error) => fail(unavailable(service, error.message)));
+    request.on('error', (error) => fail(upstreamUnavailable(service, error.message)));
     request.end(payload);
   });
 }

@@ -4,7 +4,7 @@
  * consumers (some inbox row has deliveries > 1); otherwise the fault proved nothing.
  * Only events first seen during this run count: a rewound group also replays earlier runs' events.
  */
-import { DATABASE_SERVICES } from '../../runtime/types.ts';
+import { DATABASE_SERVICES } from '../../../common/roster.ts';
 import { type Check, evidence } from './types.ts';
 
 export const idempotentConsumers: Check = async (context) => {

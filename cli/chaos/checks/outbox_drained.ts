@@ -1,5 +1,5 @@
 /** outbox_drained: no outbox row of any service is left unpublished after settling. */
-import { DATABASE_SERVICES } from '../../runtime/types.ts';
+import { DATABASE_SERVICES } from '../../../common/roster.ts';
 import { type Check, evidence } from './types.ts';
 
 export const outboxDrained: Check = async (context) => {

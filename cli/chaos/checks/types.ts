@@ -3,7 +3,7 @@
  * through the proxy) and the client history, and says valid / invalid / unknown with evidence:
  * the orders and rows that show it.
  */
-import type { DatabaseServiceName } from '../../runtime/types.ts';
+import type { DatabaseServiceName } from '../../../common/roster.ts';
 import type { OperationEntry } from '../history.ts';
 import type { CheckSpec } from '../schema.ts';
 
@@ -57,7 +57,5 @@ export const EVIDENCE_LIMIT = 20;
 export function evidence(items: Array<Record<string, unknown>>): Evidence {
   return { total: items.length, items: items.slice(0, EVIDENCE_LIMIT) };
 }
-
-export const NO_EVIDENCE: Evidence = { total: 0, items: [] };
 
 export type Check = (context: CheckContext) => Promise<Omit<CheckResult, 'name'>>;

@@ -1,9 +1,19 @@
 /** `down`: the link is disabled (connections refused, open ones cut) until healed. */
-import { type FaultModule, once } from './types.ts';
+import { z } from 'zod';
+import { link } from '../fields.ts';
+import { defineFault, once } from './types.ts';
 
-export const down: FaultModule<'down'> = async (fault, context) => {
-  const { link } = fault.options;
-  await context.proxy.setEnabled(link, false);
-  context.log(`${link} is down`);
-  return { target: link, heal: once(() => context.proxy.setEnabled(link, true)) };
-};
+export const down = defineFault({
+  kind: 'down',
+  summary: 'the link is disabled: connections refused, open ones cut',
+  timing: 'windowed',
+  options: z.strictObject({ link }),
+  target: (options) => options.link,
+  targetType: 'link',
+  sample: (_random, target) => ({ link: target }),
+  async apply({ link: target }, context) {
+    await context.proxy.setEnabled(target, false);
+    context.log(`${target} is down`);
+    return { heal: once(() => context.proxy.setEnabled(target, true)) };
+  },
+});

@@ -1,5 +1,5 @@
 /** The services' fault hooks (services/SCHEMA.md "Fault hooks"): POST /admin/faults on a service's own port. */
-import type { ServiceName } from '../../runtime/types.ts';
+import type { ServiceName } from '../../../common/roster.ts';
 import { requestJson } from '../http.ts';
 import type { FaultContext } from './types.ts';
 

@@ -1,40 +1,43 @@
-/** Fault kind → module. */
-import type { FaultKind } from '../schema.ts';
-import { bandwidth } from './bandwidth.ts';
+/** Every fault kind by the name scenario files use: the proxy's toxics, then the lab's own kinds. */
 import { brokerRestart } from './broker_restart.ts';
+import { dbCrash } from './db_crash.ts';
 import { down } from './down.ts';
 import { duplicate } from './duplicate.ts';
+import { httpError } from './http_error.ts';
 import { kill } from './kill.ts';
-import { latency } from './latency.ts';
-import { limitData } from './limit_data.ts';
 import { partition } from './partition.ts';
 import { pause } from './pause.ts';
 import { poison } from './poison.ts';
 import { redeliver } from './redeliver.ts';
 import { relayCrash } from './relay_crash.ts';
-import { resetPeer } from './reset_peer.ts';
 import { restart } from './restart.ts';
-import { slicer } from './slicer.ts';
-import { slowClose } from './slow_close.ts';
-import { timeout } from './timeout.ts';
-import type { FaultModule } from './types.ts';
+import { TOXIC_FAULTS } from './toxic.ts';
+import type { FaultDefinition } from './types.ts';
 
-export const FAULT_MODULES: { [K in FaultKind]: FaultModule<K> } = {
-  latency,
-  bandwidth,
-  slow_close: slowClose,
-  timeout,
-  reset_peer: resetPeer,
-  slicer,
-  limit_data: limitData,
+const DEFINITIONS: readonly FaultDefinition<unknown>[] = [
+  ...TOXIC_FAULTS,
   down,
   kill,
   pause,
   restart,
   duplicate,
   redeliver,
-  relay_crash: relayCrash,
+  relayCrash,
   poison,
-  broker_restart: brokerRestart,
+  brokerRestart,
+  dbCrash,
+  httpError,
   partition,
-};
+];
+
+export const FAULTS: ReadonlyMap<string, FaultDefinition<unknown>> = new Map(
+  DEFINITIONS.map((definition) => [definition.kind, definition]),
+);
+
+export const FAULT_KINDS: readonly string[] = [...FAULTS.keys()];
+
+export function faultDefinition(kind: string): FaultDefinition<unknown> {
+  const definition = FAULTS.get(kind);
+  if (!definition) throw new Error(`no fault kind '${kind}'`);
+  return definition;
+}

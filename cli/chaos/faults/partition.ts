@@ -4,9 +4,12 @@
  * it and it reaches nothing (unlike `down` on one link, which the fault proxy simulates). Healed by
  * connecting it again under its service name.
  */
-import { ExitCode, LabError } from '../../errors.ts';
+
+import { z } from 'zod';
+import { ExitCode, LabError } from '../../../common/errors.ts';
 import type { Runtime } from '../../runtime/types.ts';
-import { type FaultModule, once } from './types.ts';
+import { service } from '../fields.ts';
+import { defineFault, once } from './types.ts';
 
 /** What the docker runtime offers beyond the Runtime contract (cli/runtime/docker/docker-runtime.ts). */
 interface PartitionableRuntime extends Runtime {
@@ -17,18 +20,25 @@ function canPartition(runtime: Runtime): runtime is PartitionableRuntime {
   return typeof (runtime as Partial<PartitionableRuntime>).partition === 'function';
 }
 
-export const partition: FaultModule<'partition'> = async (fault, context) => {
-  const { service } = fault.options;
-  if (!canPartition(context.runtime))
-    throw new LabError(
-      'E_PARTITION_NEEDS_DOCKER',
-      `the partition fault needs the docker runtime (a container network to cut); this run uses the ${context.runtime.name} runtime.`,
-      {
-        exitCode: ExitCode.badInput,
-        hint: `Run it with --runtime docker, or cut the service's links instead: down: { link: ${service}.db } and down: { link: ${service}.kafka }.`,
-      },
-    );
-  const heal = await context.runtime.partition(service);
-  context.log(`partitioned ${service} from the network`);
-  return { target: service, heal: once(heal) };
-};
+export const partition = defineFault({
+  kind: 'partition',
+  summary: "docker runtime only: the service's container is cut off the stack's network for `for`",
+  timing: 'windowed',
+  options: z.strictObject({ service }),
+  target: (options) => options.service,
+  targetType: 'service',
+  async apply({ service }, context) {
+    if (!canPartition(context.runtime))
+      throw new LabError(
+        'E_PARTITION_NEEDS_DOCKER',
+        `the partition fault needs the docker runtime (a container network to cut); this run uses the ${context.runtime.name} runtime.`,
+        {
+          exitCode: ExitCode.badInput,
+          hint: `Run it with --runtime docker, or cut the service's links instead: down: { link: ${service}.db } and down: { link: ${service}.kafka }.`,
+        },
+      );
+    const heal = await context.runtime.partition(service);
+    context.log(`partitioned ${service} from the network`);
+    return { heal: once(heal) };
+  },
+});

@@ -1,9 +1,19 @@
 /** `pause`: SIGSTOP a service (it holds its connections but answers nothing), SIGCONT to heal. */
-import { type FaultModule, once } from './types.ts';
+import { z } from 'zod';
+import { service } from '../fields.ts';
+import { defineFault, once } from './types.ts';
 
-export const pause: FaultModule<'pause'> = async (fault, context) => {
-  const { service } = fault.options;
-  await context.runtime.pause(service);
-  context.log(`paused ${service}`);
-  return { target: service, heal: once(() => context.runtime.resume(service)) };
-};
+export const pause = defineFault({
+  kind: 'pause',
+  summary: 'SIGSTOP a service for `for`, then SIGCONT',
+  timing: 'windowed',
+  options: z.strictObject({ service }),
+  target: (options) => options.service,
+  targetType: 'service',
+  sample: (_random, target) => ({ service: target }),
+  async apply({ service: name }, context) {
+    await context.runtime.pause(name);
+    context.log(`paused ${name}`);
+    return { heal: once(() => context.runtime.resume(name)) };
+  },
+});

@@ -4,7 +4,7 @@
  * toxic that is already gone (a reset ran first) is not an error here.
  */
 
-import { LabError } from '../../errors.ts';
+import { LabError } from '../../../common/errors.ts';
 import { FaultClient } from '../../faults/client.ts';
 import type { ToxicRequest } from '../../faults/toxics.ts';
 

@@ -1,10 +1,20 @@
 /** `restart`: a graceful restart (SIGTERM, start, wait until healthy). Nothing to heal afterwards. */
+import { z } from 'zod';
+import { service } from '../fields.ts';
 import { ensureRunning } from './process.ts';
-import { type FaultModule, once } from './types.ts';
+import { defineFault, once } from './types.ts';
 
-export const restart: FaultModule<'restart'> = async (fault, context) => {
-  const { service } = fault.options;
-  await context.runtime.restart(service);
-  context.log(`restarted ${service}`);
-  return { target: service, heal: once(() => ensureRunning(context.runtime, service)) };
-};
+export const restart = defineFault({
+  kind: 'restart',
+  summary: 'a graceful restart of a service (SIGTERM, start, wait until healthy)',
+  timing: 'instant',
+  options: z.strictObject({ service }),
+  target: (options) => options.service,
+  targetType: 'service',
+  sample: (_random, target) => ({ service: target }),
+  async apply({ service: name }, context) {
+    await context.runtime.restart(name);
+    context.log(`restarted ${name}`);
+    return { heal: once(() => ensureRunning(context.runtime, name)) };
+  },
+});

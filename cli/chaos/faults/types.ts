@@ -1,8 +1,12 @@
-/** What a fault module gets from the engine, and what it gives back: a way to heal. */
+/**
+ * A fault kind, after Toxiproxy's toxics/<name>.go + Register(): each cli/chaos/faults/<kind>.ts
+ * defines its options schema, its timing and target, and how it is applied and healed. The
+ * scenario schema, the registry (index.ts) and the timeline derive everything from these.
+ */
 import type { Kafka } from 'kafkajs';
+import type { z } from 'zod';
 import type { Endpoints, Runtime } from '../../runtime/types.ts';
 import type { Random } from '../random.ts';
-import type { Fault, FaultKind } from '../schema.ts';
 import type { ProxyClient } from './proxy.ts';
 
 export interface FaultContext {
@@ -19,24 +23,51 @@ export interface FaultContext {
   /** A line for the run's log and the live view. */
   log(message: string): void;
   signal: AbortSignal;
-  /** Index of the fault in the scenario. */
+  /** Index of the fault in the scenario; names the fault's toxics and random stream. */
   index: number;
 }
 
 export interface ActiveFault {
-  /** What the fault hit: a link, a service, a topic. */
-  target: string;
   /** Undoes the fault; safe to call twice. */
   heal(): Promise<void>;
-  /** Set when the fault heals itself at a time of its own (kill's restart_after, broker_restart's down). */
-  healAfterMs?: number;
 }
 
-export type FaultOf<K extends FaultKind> = Extract<Fault, { kind: K }>;
-export type FaultModule<K extends FaultKind> = (
-  fault: FaultOf<K>,
-  context: FaultContext,
-) => Promise<ActiveFault>;
+export interface FaultDefinition<Options = unknown> {
+  /** The key a scenario file writes (`latency:`, `kill:`). */
+  readonly kind: string;
+  /** One line for listings and docs. */
+  readonly summary: string;
+  /** `instant` faults happen at `at`; `windowed` ones last `for` (or until the heal phase). */
+  readonly timing: 'instant' | 'windowed';
+  /** For an instant kind: what to write instead of `for`. */
+  readonly instead?: string;
+  readonly options: z.ZodType<Options>;
+  /** What the fault hits (a link, a service, a topic), for logs, the live view and reports. */
+  target(options: Options): string;
+  /** What kind of name its target is, so a random schedule can pick one. */
+  readonly targetType: TargetType;
+  /**
+   * Options for one fault of a random schedule on `target` (`windowMs`: how long it should last),
+   * written as a scenario file would write them. Kinds without it cannot be scheduled at random.
+   */
+  sample?(random: Random, target: string, windowMs: number): Record<string, unknown>;
+  /** When it ends by itself without `for` (kill's restart_after, broker_restart's down). */
+  endsAfterMs?(options: Options): number | undefined;
+  /** Consumers see some events twice while it acts (idempotent_consumers then expects skips). */
+  readonly injectsDuplicates?: boolean;
+  apply(options: Options, context: FaultContext): Promise<ActiveFault>;
+}
+
+/**
+ * `link`: `<service>.db|kafka`, `gateway.<service>`; `service`: any service; `relay`: a service
+ * whose relay the saga runs through; `route`: a `gateway.<service>` link; `topic`; `stack`: the
+ * broker or the database as a whole.
+ */
+export type TargetType = 'link' | 'service' | 'relay' | 'route' | 'topic' | 'stack';
+
+export function defineFault<Options>(definition: FaultDefinition<Options>): FaultDefinition<Options> {
+  return definition;
+}
 
 /** Heal functions run at most once, however many times heal() is called (timeline, heal phase, finally). */
 export function once(heal: () => Promise<void>): () => Promise<void> {

@@ -3,7 +3,7 @@
  * runtime's project name and files, through execa.
  */
 import { execa } from 'execa';
-import { ExitCode, LabError } from '../../errors.ts';
+import { ExitCode, LabError } from '../../../common/errors.ts';
 import type { DockerConfig } from './config.ts';
 
 export interface ComposeCommand {

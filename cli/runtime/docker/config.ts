@@ -1,6 +1,6 @@
 /**
  * What the docker runtime runs, from the environment: the compose project, its files and the image
- * names (DESIGN.md "Runtimes": every image name can be overridden by env).
+ * names (docs/ARCHITECTURE.md "Runtimes": every image name can be overridden by env).
  */
 import path from 'node:path';
 

@@ -1,27 +1,18 @@
 /**
- * The docker runtime (DESIGN.md "Runtimes"): compose/docker-compose.yml run by `docker compose` or
+ * The docker runtime (docs/ARCHITECTURE.md "Runtimes"): compose/docker-compose.yml run by `docker compose` or
  * `docker-compose` with a fixed project name; dockerode for health, status, logs, process faults
  * and network partitions. State in `<LAB_HOME>/docker-state.json` (see state.ts).
  */
 import path from 'node:path';
 import Docker from 'dockerode';
 import { closest } from 'fastest-levenshtein';
+import { ExitCode, LabError } from '../../../common/errors.ts';
+import { DATABASE_SERVICES, INFRA, SERVICES } from '../../../common/roster.ts';
 import { allocatePort } from '../../../infra/ports.ts';
-import { ExitCode, LabError } from '../../errors.ts';
 import { labHome } from '../../home.ts';
 import { adminToken, homeSecret } from '../home-secrets.ts';
 import { isPidAlive } from '../pids.ts';
-import {
-  DATABASE_SERVICES,
-  type Endpoints,
-  INFRA,
-  type LogsOptions,
-  type ProcessStatus,
-  type Runtime,
-  SERVICES,
-  type StackStatus,
-  type UpOptions,
-} from '../types.ts';
+import type { Endpoints, LogsOptions, ProcessStatus, Runtime, StackStatus, UpOptions } from '../types.ts';
 import { composeOrThrow, lastLines, requireCompose, runCompose } from './compose.ts';
 import { type DockerConfig, dockerConfig } from './config.ts';
 import {

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { PatternSwitch } from '../types.ts';
+import type { PatternSwitch } from '../../../common/roster.ts';
 
 export interface DockerState {
   version: 1;

@@ -7,8 +7,9 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import type { DatabaseServiceName, PatternSwitch } from '../../../common/roster.ts';
 import type { PostgresCluster } from '../../../infra/postgres/cluster.ts';
-import type { DatabaseServiceName, Endpoints, PatternSwitch } from '../types.ts';
+import type { Endpoints } from '../types.ts';
 import type { HealthCheck } from './health.ts';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');

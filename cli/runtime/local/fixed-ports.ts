@@ -1,5 +1,5 @@
 import { closest } from 'fastest-levenshtein';
-import { ExitCode, LabError } from '../../errors.ts';
+import { ExitCode, LabError } from '../../../common/errors.ts';
 
 /** `component` (its first port) or `component.portName` → port. */
 export type FixedPorts = Map<string, number>;

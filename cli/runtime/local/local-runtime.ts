@@ -1,22 +1,14 @@
 import { accessSync, constants, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { closest } from 'fastest-levenshtein';
+import { ExitCode, LabError } from '../../../common/errors.ts';
+import { DATABASE_SERVICES, type DatabaseServiceName } from '../../../common/roster.ts';
 import { locatePostgres, requirePostgres } from '../../../infra/postgres/binaries.ts';
 import { PostgresCluster, type SynchronousCommit } from '../../../infra/postgres/cluster.ts';
 import { runningPostmaster } from '../../../infra/postgres/leftovers.ts';
-import { ExitCode, LabError } from '../../errors.ts';
 import { labHome } from '../../home.ts';
 import { isPidAlive } from '../pids.ts';
-import {
-  DATABASE_SERVICES,
-  type DatabaseServiceName,
-  type Endpoints,
-  type LogsOptions,
-  type ProcessStatus,
-  type Runtime,
-  type StackStatus,
-  type UpOptions,
-} from '../types.ts';
+import type { Endpoints, LogsOptions, ProcessStatus, Runtime, StackStatus, UpOptions } from '../types.ts';
 import type { Component, StackContext } from './component.ts';
 import { parseFixedPorts } from './fixed-ports.ts';
 import { isHealthy } from './health.ts';

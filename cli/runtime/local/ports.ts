@@ -1,5 +1,5 @@
+import { ExitCode, LabError } from '../../../common/errors.ts';
 import { bindError } from '../../../infra/ports.ts';
-import { ExitCode, LabError } from '../../errors.ts';
 
 // The allocator lives in infra (infra/postgres and test support use it too, and infra never imports cli).
 export { allocatePorts } from '../../../infra/ports.ts';

@@ -4,11 +4,10 @@
  * KAFKA_BROKERS, <SERVICE>_URL), so the fault proxy's links can be put in between without the
  * services knowing.
  */
-import { FAULT_PROXY, KAFKA_LINK_PORTS } from '../../faults/links.ts';
-import { kafkaLinkListenerArgs, linkAddress } from '../../faults/stack-component.ts';
+import { DATABASE_SERVICES, type DatabaseServiceName, FAULT_PROXY } from '../../../common/roster.ts';
 import { adminToken, homeSecret } from '../home-secrets.ts';
-import { DATABASE_SERVICES, type DatabaseServiceName } from '../types.ts';
 import { type Component, nodeComponent, type StackContext } from './component.ts';
+import { KAFKA_LINK_PORTS, kafkaLinkListenerArgs, linkAddress } from './fault-proxy.ts';
 
 export function brokerAddress(ctx: StackContext): string {
   return `127.0.0.1:${ctx.port('kafka')}`;
@@ -16,7 +15,7 @@ export function brokerAddress(ctx: StackContext): string {
 
 /**
  * Where a service dials for `link`: the fault proxy's listener for it when the stack has the proxy
- * (DESIGN.md: every connection a service makes goes through a named link), else `direct`.
+ * (docs/ARCHITECTURE.md "Links": every connection a service makes goes through a named link), else `direct`.
  */
 function through(ctx: StackContext, link: string, direct: string): string {
   return ctx.has(FAULT_PROXY) ? linkAddress(ctx, link) : direct;

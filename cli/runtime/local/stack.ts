@@ -16,9 +16,9 @@
  * kafka's first port, `ctx.port('fault-proxy', 'order.db')` a named one.
  */
 import { mkdirSync } from 'node:fs';
-import { faultProxyComponent } from '../../faults/stack-component.ts';
-import { DATABASE_SERVICES } from '../types.ts';
+import { DATABASE_SERVICES } from '../../../common/roster.ts';
 import type { Component } from './component.ts';
+import { faultProxyComponent } from './fault-proxy.ts';
 import { SHOP_COMPONENTS } from './shop.ts';
 
 const postgres: Component = {

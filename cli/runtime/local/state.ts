@@ -1,7 +1,8 @@
 import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { PatternSwitch } from '../../../common/roster.ts';
 import type { ClusterCredentials } from '../../../infra/postgres/cluster.ts';
-import type { Endpoints, PatternSwitch } from '../types.ts';
+import type { Endpoints } from '../types.ts';
 import type { ProcessRecord } from './supervisor.ts';
 
 /** `.lab/state.json`: what a running local stack is made of, so any shell can inspect or stop it. */

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ExitCode, LabError } from '../../errors.ts';
+import { ExitCode, LabError } from '../../../common/errors.ts';
 import type { ProcessState } from '../types.ts';
 import { describeHealthCheck, type HealthCheck, isHealthy } from './health.ts';
 import { isSameLiveProcess, isStopped, type ProcessIdentity, processTree, procInfo } from './proc.ts';

@@ -1,6 +1,6 @@
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { ExitCode, LabError } from '../../errors.ts';
+import { ExitCode, LabError } from '../../../common/errors.ts';
 import { isPidAlive } from '../pids.ts';
 
 /**

@@ -10,7 +10,7 @@ export const bandwidth = defineToxic({
   goStruct: 'BandwidthToxic',
   description: 'limit the rate of data',
   attributes: {
-    rate: { unit: 'KB/s', description: 'maximum rate', goType: 'int64' },
+    rate: { unit: 'KB/s', description: 'maximum rate', goType: 'int64', required: true },
   },
   async pipe(stub, attributes) {
     let owed = 0; // ms of sleep owed for data already accepted

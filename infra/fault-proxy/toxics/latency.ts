@@ -10,7 +10,7 @@ export const latency = defineToxic({
   goStruct: 'LatencyToxic',
   description: 'delay all data by latency ± jitter',
   attributes: {
-    latency: { unit: 'ms', description: 'added delay', goType: 'int64' },
+    latency: { unit: 'ms', description: 'added delay', goType: 'int64', required: true },
     jitter: { unit: 'ms', description: 'random variation of the delay, ±', goType: 'int64' },
   },
   async pipe(stub, attributes) {

@@ -10,7 +10,12 @@ export const limitData = defineToxic({
   goStruct: 'LimitDataToxic',
   description: 'close the connection after a number of bytes',
   attributes: {
-    bytes: { unit: 'bytes', description: 'bytes let through before the close', goType: 'int64' },
+    bytes: {
+      unit: 'bytes',
+      description: 'bytes let through before the close',
+      goType: 'int64',
+      required: true,
+    },
   },
   newState: (): LimitDataState => ({ transmitted: 0 }),
   async pipe(stub, attributes) {

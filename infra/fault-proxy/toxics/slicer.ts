@@ -10,7 +10,7 @@ export const slicer = defineToxic({
   goStruct: 'SlicerToxic',
   description: 'slice data into small writes, with a delay after each',
   attributes: {
-    average_size: { unit: 'bytes', description: 'average size of a slice', goType: 'int' },
+    average_size: { unit: 'bytes', description: 'average size of a slice', goType: 'int', required: true },
     size_variation: {
       unit: 'bytes',
       description: 'variation of the slice size (smaller than average_size)',

@@ -6,7 +6,7 @@ export const slowClose = defineToxic({
   goStruct: 'SlowCloseToxic',
   description: 'delay the close of the connection',
   attributes: {
-    delay: { unit: 'ms', description: 'how long the close is held back', goType: 'int64' },
+    delay: { unit: 'ms', description: 'how long the close is held back', goType: 'int64', required: true },
   },
   async pipe(stub, attributes) {
     for (;;) {

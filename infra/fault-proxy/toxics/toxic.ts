@@ -238,6 +238,12 @@ export interface AttributeSpec {
   readonly description: string;
   /** The Go type Toxiproxy decodes it into (int64 or int): only integers are accepted. */
   readonly goType: 'int64' | 'int';
+  /**
+   * The API takes an absent attribute as 0, as Toxiproxy does; the lab's CLI and scenario files
+   * refuse to leave out a required one, whose 0 would make the toxic do nothing (a 0 ms latency)
+   * or something nobody means by omission (a 0 KB/s bandwidth stops all data).
+   */
+  readonly required?: boolean;
 }
 
 export interface ToxicKind<Attribute extends string = string> {

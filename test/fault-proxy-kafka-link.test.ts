@@ -6,10 +6,10 @@
  */
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FaultClient } from '../../cli/faults/client.ts';
-import { type BrokerFixture, startTestBroker } from '../kafka/test-support/broker-fixture.ts';
-import { type FaultProxy, startFaultProxy } from './server.ts';
-import { portOf, waitFor } from './test-support.ts';
+import { FaultClient } from '../cli/faults/client.ts';
+import { type FaultProxy, startFaultProxy } from '../infra/fault-proxy/server.ts';
+import { portOf, waitFor } from '../infra/fault-proxy/test-support.ts';
+import { type BrokerFixture, startTestBroker } from '../infra/kafka/test-support/broker-fixture.ts';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 

@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  bundledScenarioFiles,
-  loadScenarioFile,
-  parseScenario,
-  resolveScenario,
-} from '../cli/chaos/loader.ts';
-import { createRandom } from '../cli/chaos/random.ts';
-import { parseDuration, parseMoney, parseRate } from '../cli/chaos/units.ts';
-import { planWorkload } from '../cli/chaos/workload.ts';
+import { bundledScenarioFiles, loadScenarioFile, parseScenario, resolveScenario } from './loader.ts';
+import { createRandom } from './random.ts';
+import { parseDuration, parseMoney, parseRate } from './units.ts';
+import { planWorkload } from './workload.ts';
 
 const VALID = `name: mini
 description: A tiny scenario.
@@ -143,6 +138,56 @@ describe('scenario loader', () => {
     ).toMatch(/^bad\.yaml:13:5: faults\[1\]: a fault has exactly one kind, found kill and restart/);
     expect(problems(VALID.replace('at: 500ms,', 'at: 500ms, for: 1s,'))[0]).toMatch(
       /^bad\.yaml:13:23: faults\[1\]\.for: kill is instant; use `restart_after`/,
+    );
+  });
+
+  it('derives each toxic from the fault proxy: a required attribute, the alias, units', () => {
+    expect(
+      problems(
+        VALID.replace(
+          'latency: { link: payment.db, ms: 300, jitter: 100 }',
+          'bandwidth: { link: payment.db }',
+        ),
+      )[0],
+    ).toMatch(/^bad\.yaml:12:\d+: faults\[0\]\.bandwidth: bandwidth needs `rate`: maximum rate, in KB\/s/);
+    expect(problems(VALID.replace('ms: 300, jitter: 100', 'jitter: 100'))[0]).toMatch(
+      /faults\[0\]\.latency: latency needs `latency` \(or `ms`\)/,
+    );
+    const parsed = parseScenario(
+      VALID.replace('ms: 300, jitter: 100', 'latency: 1s, stream: upstream'),
+      'ok.yaml',
+    );
+    expect(parsed.scenario?.faults[0]).toEqual({
+      at: 1000,
+      for: 2000,
+      kind: 'latency',
+      options: {
+        link: 'payment.db',
+        stream: 'upstream',
+        toxicity: 1,
+        attributes: { latency: 1000, jitter: 0 },
+      },
+    });
+  });
+
+  it('http_error takes a gateway link and exactly one of first or probability', () => {
+    const withFault = (fault: string) =>
+      VALID.replace('latency: { link: payment.db, ms: 300, jitter: 100 }', `http_error: ${fault}`);
+    expect(
+      parseScenario(withFault('{ link: gateway.payment, status: 503, first: 3 }'), 'ok.yaml').scenario
+        ?.faults[0],
+    ).toMatchObject({
+      kind: 'http_error',
+      options: { link: 'gateway.payment', status: 503, first: 3, reset: false },
+    });
+    expect(problems(withFault('{ link: payment.db, status: 503, first: 3 }'))[0]).toMatch(
+      /invalid value 'payment\.db' at faults\[0\]\.http_error\.link.*expected one of: gateway\.auth/,
+    );
+    expect(problems(withFault('{ link: gateway.payment, status: 503 }'))[0]).toMatch(
+      /http_error needs exactly one of `first` or `probability`/,
+    );
+    expect(problems(withFault('{ link: gateway.payment, first: 1 }'))[0]).toMatch(
+      /http_error needs exactly one of `status` or `reset: true`/,
     );
   });
 

@@ -1,4 +1,4 @@
-/** Exit codes fixed by DESIGN.md ("Commands"). */
+/** Exit codes fixed in docs/ARCHITECTURE.md ("Commands and exit codes"). */
 export const ExitCode = {
   ok: 0,
   expectationNotMet: 1,

@@ -4,10 +4,10 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DATABASE_SERVICES } from '../cli/runtime/types.ts';
-import { locatePostgres, requirePostgres } from '../infra/postgres/binaries.ts';
-import { PostgresCluster } from '../infra/postgres/cluster.ts';
-import { readPostmasterLock } from '../infra/postgres/leftovers.ts';
+import { DATABASE_SERVICES } from '../../common/roster.ts';
+import { locatePostgres, requirePostgres } from './binaries.ts';
+import { PostgresCluster } from './cluster.ts';
+import { readPostmasterLock } from './leftovers.ts';
 
 async function query(url: string, sql: string): Promise<pg.QueryResult> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });

@@ -1,6 +1,6 @@
 /**
  * The fault proxy's entry for the local runtime's STACK, and the addresses the other entries use
- * so every connection goes through its link (DESIGN.md "Runtimes"):
+ * so every connection goes through its link (docs/ARCHITECTURE.md "Runtimes"):
  *
  *   STACK = [postgres, faultProxyComponent(), kafka (with kafkaLinkListenerArgs), ...services]
  *
@@ -12,9 +12,18 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { nodeComponent, type StackContext } from '../runtime/local/component.ts';
-import type { ServiceName } from '../runtime/types.ts';
-import { FAULT_PROXY, KAFKA_SERVICES, type LinkTarget, STACK_LINKS, stackLinkTargets } from './links.ts';
+import {
+  DATABASE_SERVICES,
+  FAULT_PROXY,
+  KAFKA_SERVICES,
+  LINKS,
+  ROUTED_SERVICES,
+  type ServiceName,
+} from '../../../common/roster.ts';
+import { nodeComponent, type StackContext } from './component.ts';
+
+/** Port names the kafka entry allocates: one broker listener per `<service>.kafka` link. */
+export const KAFKA_LINK_PORTS: readonly string[] = KAFKA_SERVICES.map((service) => `${service}.kafka`);
 
 export function faultProxyUrl(ctx: StackContext): string {
   return `http://127.0.0.1:${ctx.port(FAULT_PROXY)}`;
@@ -62,7 +71,7 @@ export function faultProxyComponent(options: { order?: number; seed?: number } =
     name: FAULT_PROXY,
     kind: 'infra',
     order: options.order ?? 0,
-    ports: ['main', ...STACK_LINKS],
+    ports: ['main', ...LINKS],
     script: 'bin/lab',
     args: (ctx) => [
       'infra',
@@ -80,4 +89,37 @@ export function faultProxyComponent(options: { order?: number; seed?: number } =
     },
     endpoints: (ctx) => ({ faultProxyUrl: faultProxyUrl(ctx) }),
   });
+}
+
+/** Where a link listens and what it forwards to: one entry of a Toxiproxy populate body. */
+export interface LinkTarget {
+  name: string;
+  /** "127.0.0.1:<port>": fixed ports keep populate idempotent (port 0 would replace the link). */
+  listen: string;
+  upstream: string;
+}
+
+/**
+ * The populate body for the whole stack, from the ports the runtime allocated. Each service's
+ * database link goes to PostgreSQL, each kafka link to the broker listener that advertises that
+ * link's own listen address, each gateway link to the service's HTTP port.
+ */
+export function stackLinkTargets(ports: {
+  /** The fault proxy's listen port for a link. */
+  link: (link: string) => number;
+  postgres: number;
+  /** The broker listener dedicated to `<service>.kafka` (advertising the link's listen address). */
+  kafkaListener: (service: ServiceName) => number;
+  service: (service: ServiceName) => number;
+}): LinkTarget[] {
+  const target = (name: string, upstreamPort: number): LinkTarget => ({
+    name,
+    listen: `127.0.0.1:${ports.link(name)}`,
+    upstream: `127.0.0.1:${upstreamPort}`,
+  });
+  return [
+    ...DATABASE_SERVICES.map((service) => target(`${service}.db`, ports.postgres)),
+    ...KAFKA_SERVICES.map((service) => target(`${service}.kafka`, ports.kafkaListener(service))),
+    ...ROUTED_SERVICES.map((service) => target(`gateway.${service}`, ports.service(service))),
+  ];
 }

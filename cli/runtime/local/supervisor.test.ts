@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Component } from '../cli/runtime/local/component.ts';
-import { LocalRuntime } from '../cli/runtime/local/local-runtime.ts';
-import { allocatePorts, assertPortFree } from '../cli/runtime/local/ports.ts';
-import { procInfo } from '../cli/runtime/local/proc.ts';
+import type { Component } from './component.ts';
+import { LocalRuntime } from './local-runtime.ts';
+import { allocatePorts, assertPortFree } from './ports.ts';
+import { procInfo } from './proc.ts';
 import {
   isAlive,
   killProcess,
@@ -16,7 +16,7 @@ import {
   startProcess,
   stopProcess,
   waitHealthy,
-} from '../cli/runtime/local/supervisor.ts';
+} from './supervisor.ts';
 
 // A tiny HTTP server; env switches make it crash, ignore SIGTERM or spawn a grandchild.
 const CHILD = `

@@ -10,12 +10,12 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FaultClient } from '../../cli/faults/client.ts';
-import { PostgresCluster } from '../postgres/cluster.ts';
-import { type FaultProxy, startFaultProxy } from './server.ts';
-import { portOf } from './test-support.ts';
+import { FaultClient } from '../cli/faults/client.ts';
+import { type FaultProxy, startFaultProxy } from '../infra/fault-proxy/server.ts';
+import { portOf } from '../infra/fault-proxy/test-support.ts';
+import { PostgresCluster } from '../infra/postgres/cluster.ts';
 
-const LAB = path.resolve(import.meta.dirname, '../../bin/lab');
+const LAB = path.resolve(import.meta.dirname, '../bin/lab');
 
 let root: string;
 let cluster: PostgresCluster;

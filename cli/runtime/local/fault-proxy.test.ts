@@ -3,14 +3,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFaultProxy } from '../../infra/fault-proxy/server.ts';
-import type { StackContext } from '../runtime/local/component.ts';
-import { allocatePorts } from '../runtime/local/ports.ts';
-import { STACK } from '../runtime/local/stack.ts';
-import { SERVICES } from '../runtime/types.ts';
-import { FaultClient } from './client.ts';
-import { FAULT_PROXY, STACK_LINKS } from './links.ts';
-import { faultProxyComponent, kafkaLinkListenerArgs, linksConfigFile } from './stack-component.ts';
+import { FAULT_PROXY, LINKS, SERVICES } from '../../../common/roster.ts';
+import { startFaultProxy } from '../../../infra/fault-proxy/server.ts';
+import { FaultClient } from '../../faults/client.ts';
+import type { StackContext } from './component.ts';
+import { faultProxyComponent, kafkaLinkListenerArgs, linksConfigFile } from './fault-proxy.ts';
+import { allocatePorts } from './ports.ts';
+import { STACK } from './stack.ts';
 
 let root: string;
 let ctx: StackContext;
@@ -18,9 +17,9 @@ let ctx: StackContext;
 beforeAll(async () => {
   root = mkdtempSync(path.join(tmpdir(), 'lab-fault-stack-'));
   // The runtime's own allocator: ports below the ephemeral range, which no outgoing connection takes.
-  const [main, ...linkPorts] = await allocatePorts(1 + STACK_LINKS.length);
+  const [main, ...linkPorts] = await allocatePorts(1 + LINKS.length);
   const ports = new Map<string, number>([[`${FAULT_PROXY}/`, main!]]);
-  for (const [index, link] of STACK_LINKS.entries()) ports.set(`${FAULT_PROXY}/${link}`, linkPorts[index]!);
+  for (const [index, link] of LINKS.entries()) ports.set(`${FAULT_PROXY}/${link}`, linkPorts[index]!);
   ports.set('postgres/', 5432);
   SERVICES.forEach((service, index) => {
     ports.set(`${service}/`, 3000 + index);
@@ -48,7 +47,7 @@ describe('faultProxyComponent', () => {
 
   it('starts the fault proxy with the links file, so its links listen before the API answers', async () => {
     const component = faultProxyComponent({ seed: 3 });
-    expect(component.ports).toEqual(['main', ...STACK_LINKS]);
+    expect(component.ports).toEqual(['main', ...LINKS]);
     expect(component.endpoints?.(ctx)).toEqual({
       faultProxyUrl: `http://127.0.0.1:${ctx.port(FAULT_PROXY)}`,
     });
@@ -68,7 +67,7 @@ describe('faultProxyComponent', () => {
     const links = JSON.parse(readFileSync(linksConfigFile(ctx), 'utf8')) as { name: string }[];
     // gateway.shipping is left out: this stack has no shipping yet.
     expect(links.map((link) => link.name).sort()).toEqual(
-      STACK_LINKS.filter((link) => link !== 'gateway.shipping').sort(),
+      LINKS.filter((link) => link !== 'gateway.shipping').sort(),
     );
 
     const faultProxy = await startFaultProxy({ port: 0, populate: links });

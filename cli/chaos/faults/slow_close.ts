@@ -1,5 +1,0 @@
-/** The Toxiproxy `slow_close` toxic on a link, for `for` (or until the heal phase). */
-import { applyToxic } from './toxic.ts';
-import type { FaultModule } from './types.ts';
-
-export const slowClose: FaultModule<'slow_close'> = applyToxic;
