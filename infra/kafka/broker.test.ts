@@ -88,7 +88,7 @@ describe('ApiVersions', () => {
     expect(byKey.get(ApiKey.ApiVersions)).toEqual([0, 2]);
     expect(byKey.get(ApiKey.Metadata)).toEqual([1, 9]);
     expect(byKey.get(ApiKey.Produce)).toEqual([3, 8]);
-    expect(byKey.get(ApiKey.Fetch)).toEqual([4, 11]);
+    expect(byKey.get(ApiKey.Fetch)).toEqual([4, 12]);
     expect(byKey.get(ApiKey.ListOffsets)).toEqual([0, 3]);
     expect(byKey.get(ApiKey.InitProducerId)).toEqual([0, 1]);
     for (const key of [

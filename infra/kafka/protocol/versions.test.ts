@@ -1,13 +1,13 @@
 /**
  * The newer and older API versions over raw TCP, field by field: Metadata v7-v9 (v9 flexible:
  * compact strings and arrays, tagged fields, request header v2 / response header v1),
- * ListOffsets v0 and Produce v8.
+ * ListOffsets v0, Produce v8 and Fetch v12 (flexible, with read_committed's aborted list).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BrokerFixture, startTestBroker } from '../test-support/broker-fixture.ts';
 import { RawClient } from '../test-support/raw-client.ts';
 import { ApiKey, ErrorCode } from './api-keys.ts';
-import { encodeBatch } from './records.ts';
+import { encodeBatch, splitBatches } from './records.ts';
 
 let fixture: BrokerFixture;
 let raw: RawClient;
@@ -193,5 +193,98 @@ describe('Produce v8', () => {
       },
     ]);
     expect(reader.int32()).toBe(0);
+  });
+});
+
+describe('Fetch v12', () => {
+  it('(flexible) answers read_committed with the LSO and the aborted transactions of the range', async () => {
+    const { core } = fixture.broker;
+    core.topics.create('fetch12', 1);
+    const { producerId } = core.transactions.initProducerId('fetch12-txn', 60_000);
+    const producer = { transactionalId: 'fetch12-txn', producerId, producerEpoch: 0 };
+    const log = core.topics.partition('fetch12', 0);
+    const sendInTransaction = (value: string, baseSequence: number) => {
+      core.transactions.addPartitions(producer, [{ topic: 'fetch12', partition: 0 }]);
+      log?.append(
+        encodeBatch({
+          records: [{ value }],
+          producerId,
+          producerEpoch: 0,
+          baseSequence,
+          transactional: true,
+        }),
+      );
+    };
+    sendInTransaction('aborted', 0); // offset 0, abort marker at 1
+    core.transactions.endTransaction(producer, false);
+    sendInTransaction('open', 1); // offset 2, still open
+
+    const reader = await raw.send(
+      ApiKey.Fetch,
+      12,
+      (w) => {
+        w.int32(-1)
+          .int32(0)
+          .int32(1)
+          .int32(1 << 20)
+          .int8(1)
+          .int32(0)
+          .int32(-1);
+        w.compactArray(['fetch12'], (tw, name) => {
+          tw.compactString(name).compactArray([0], (pw, partition) => {
+            pw.int32(partition)
+              .int32(-1)
+              .int64(0)
+              .int32(-1)
+              .int64(-1)
+              .int32(1 << 20)
+              .taggedFields();
+          });
+          tw.taggedFields();
+        });
+        w.compactArray([], () => {});
+        w.compactString('').taggedFields();
+      },
+      true,
+    ).response;
+    reader.taggedFields();
+    expect([reader.int32(), reader.int16(), reader.int32()]).toEqual([0, 0, 0]);
+    const [topic] = reader.compactArray((t) => {
+      const name = t.compactString();
+      const partitions = t.compactArray((p) => {
+        const partition = {
+          index: p.int32(),
+          errorCode: p.int16(),
+          highWatermark: p.int64Number(),
+          lastStableOffset: p.int64Number(),
+          logStartOffset: p.int64Number(),
+          aborted: p.compactNullableArray((a) => {
+            const entry = [a.int64Number(), a.int64Number()];
+            a.taggedFields();
+            return entry;
+          }),
+          preferredReadReplica: p.int32(),
+          records: p.compactNullableBytes(),
+        };
+        p.taggedFields();
+        return partition;
+      });
+      t.taggedFields();
+      return { name, partitions };
+    });
+    expect(reader.taggedFields().size).toBe(0);
+    expect(reader.remaining).toBe(0);
+    const partition = topic?.partitions[0];
+    expect(partition).toMatchObject({
+      index: 0,
+      errorCode: 0,
+      highWatermark: 3,
+      lastStableOffset: 2,
+      logStartOffset: 0,
+      aborted: [[producerId, 0]],
+      preferredReadReplica: -1,
+    });
+    // the aborted batch and its marker, not the open transaction's batch
+    expect(splitBatches(partition?.records ?? Buffer.alloc(0)).batches).toHaveLength(2);
   });
 });
