@@ -108,7 +108,7 @@ async function measure(
   console.log(
     `${name.padEnd(16)} ${messages} msgs in ${seconds.toFixed(1)} s: ${Math.round(messages / seconds)} msg/s;` +
       ` CPU s per 1M msgs: broker ${perMillion(phase.brokerCpu)}, this process ${perMillion(phase.benchCpu)}` +
-      ` (steal ${stealPercent.toFixed(0)}%, load ${phase.load.toFixed(1)})`,
+      `; broker RSS ${memoryOf(brokerPid).rssMb.toFixed(0)} MB (steal ${stealPercent.toFixed(0)}%, load ${phase.load.toFixed(1)})`,
   );
   return phase;
 }
