@@ -61,16 +61,18 @@ export function collectLatest(
 }
 
 /**
- * The batches of one segment after cleaning, or undefined when nothing would change (the
- * segment is then not rewritten). `tombstoneDeadline`: tombstones older than it are removed.
+ * One segment after cleaning: its batches, or undefined when nothing would change (the segment
+ * is then not rewritten), and whether tombstones are left in it (a later pass must look again
+ * once they are old enough). `tombstoneDeadline`: tombstones older than it are removed.
  */
 export function compactSegment(
   batches: StoredBatch[],
   latest: Map<string, number>,
   isAborted: (header: BatchHeader) => boolean,
   tombstoneDeadline: number,
-): Buffer[] | undefined {
+): { batches: Buffer[] | undefined; tombstonesLeft: boolean } {
   let changed = false;
+  let tombstonesLeft = false;
   const kept: Buffer[] = [];
   for (const batch of batches) {
     const { header } = batch;
@@ -87,7 +89,10 @@ export function compactSegment(
       const key = keyOf(record);
       if (key === null) return true;
       if (latest.get(key) !== record.offset) return false;
-      return !(record.value === null && record.timestamp < tombstoneDeadline);
+      if (record.value !== null) return true;
+      if (record.timestamp < tombstoneDeadline) return false;
+      tombstonesLeft = true;
+      return true;
     });
     if (survivors.length === header.recordCount) {
       kept.push(batch.bytes);
@@ -97,7 +102,7 @@ export function compactSegment(
     if (survivors.length === 0 && header.producerId < 0) continue;
     kept.push(rebuild(header, survivors));
   }
-  return changed ? kept : undefined;
+  return { batches: changed ? kept : undefined, tombstonesLeft };
 }
 
 /** The batch with only `records`, at the same offsets and with the same producer fields. */

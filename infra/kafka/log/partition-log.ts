@@ -65,6 +65,12 @@ export class PartitionLog {
   private readonly appendListeners = new Set<() => void>();
   /** the start set by DeleteRecords (the first segment's base offset may be lower) */
   private startOffset = 0;
+  /**
+   * The last stable offset of the last compaction pass, and whether it left tombstones: a pass
+   * with neither new data nor tombstones to expire would rewrite nothing, so it is skipped
+   * (each pass reads the whole log).
+   */
+  private compacted = { upTo: -1, tombstonesLeft: false };
   /** retention, compaction, segment and message sizes (TopicStore keeps it current) */
   config: TopicConfig;
 
@@ -299,6 +305,7 @@ export class PartitionLog {
       cleanable++;
     }
     if (cleanable === 0) return 0;
+    if (stable === this.compacted.upTo && !this.compacted.tombstonesLeft) return 0;
     const isAborted = (header: BatchHeader): boolean =>
       isTransactional(header) &&
       this.transactions
@@ -307,18 +314,21 @@ export class PartitionLog {
     const latest = new Map<string, number>();
     for (const segment of this.segments) collectLatest(batchesBelow(segment, stable), latest, isAborted);
     let rewritten = 0;
+    let tombstonesLeft = false;
     for (let index = 0; index < cleanable; index++) {
       const segment = this.segments[index] as Segment;
-      const kept = compactSegment(
+      const cleaned = compactSegment(
         [...segment.batches()],
         latest,
         isAborted,
         now - this.config.deleteRetentionMs,
       );
-      if (!kept) continue;
-      this.segments[index] = segment.rewrite(this.dir, kept);
+      tombstonesLeft ||= cleaned.tombstonesLeft;
+      if (!cleaned.batches) continue;
+      this.segments[index] = segment.rewrite(this.dir, cleaned.batches);
       rewritten++;
     }
+    this.compacted = { upTo: stable, tombstonesLeft };
     return rewritten;
   }
 
