@@ -16,7 +16,6 @@
  *   sequence survives a restart (as Kafka retains such batches).
  */
 import {
-  BATCH_LOG_OVERHEAD,
   type BatchHeader,
   Compression,
   compressionOf,
@@ -25,7 +24,6 @@ import {
   isControl,
   isTransactional,
   type Record,
-  readBatchHeader,
 } from '../protocol/records.ts';
 
 /** One batch as stored, with its header. */
@@ -126,17 +124,4 @@ function rebuild(header: BatchHeader, records: Record[]): Buffer {
       headers: record.headers,
     })),
   });
-}
-
-/** Splits a segment's bytes into stored batches. */
-export function storedBatches(bytes: Buffer): StoredBatch[] {
-  const batches: StoredBatch[] = [];
-  let at = 0;
-  while (bytes.length - at >= BATCH_LOG_OVERHEAD) {
-    const size = BATCH_LOG_OVERHEAD + bytes.readInt32BE(at + 8);
-    const slice = bytes.subarray(at, at + size);
-    batches.push({ header: readBatchHeader(slice), bytes: slice });
-    at += size;
-  }
-  return batches;
 }

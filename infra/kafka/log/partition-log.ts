@@ -215,11 +215,6 @@ export class PartitionLog {
     this.transactions.onMarker(header.producerId, type, header.baseOffset);
   }
 
-  /** Whether the producer has written records of a transaction not yet ended by a marker. */
-  hasOpenTransaction(producerId: number): boolean {
-    return this.transactions.hasOpenTransaction(producerId);
-  }
-
   /** Aborted transactions with records in [from, to) (Fetch with read_committed). */
   abortedTransactions(from: number, to: number): AbortedTransaction[] {
     return this.transactions.abortedIn(from, to);

@@ -39,10 +39,6 @@ export class TransactionIndex {
     if (type === ControlType.abort) this.aborted.push({ producerId, firstOffset, lastOffset: offset });
   }
 
-  hasOpenTransaction(producerId: number): boolean {
-    return this.open.has(producerId);
-  }
-
   /** The first offset of the oldest open transaction, or `highWatermark` when none is open. */
   lastStableOffset(highWatermark: number): number {
     let stable = highWatermark;
