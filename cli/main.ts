@@ -2,16 +2,21 @@ import { Command, CommanderError } from 'commander';
 import { closest } from 'fastest-levenshtein';
 import { ExitCode, LabError } from '../common/errors.ts';
 import { registerChaos } from './commands/chaos.ts';
+import { registerCheck } from './commands/check.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerDown } from './commands/down.ts';
+import { registerEvents } from './commands/events.ts';
 import { registerExplore } from './commands/explore.ts';
 import { registerFault } from './commands/fault.ts';
 import { registerInfra } from './commands/infra.ts';
 import { registerLogs } from './commands/logs.ts';
 import { registerProcessFaults } from './commands/process-faults.ts';
+import { registerReport } from './commands/report.ts';
 import { registerRun } from './commands/run.ts';
+import { registerRuns } from './commands/runs.ts';
 import { registerScenarios } from './commands/scenarios.ts';
 import { registerStatus } from './commands/status.ts';
+import { registerTrace } from './commands/trace.ts';
 import { registerUp } from './commands/up.ts';
 
 export function buildProgram(): Command {
@@ -32,6 +37,11 @@ export function buildProgram(): Command {
   registerProcessFaults(program);
   registerChaos(program);
   registerRun(program);
+  registerRuns(program);
+  registerCheck(program);
+  registerReport(program);
+  registerTrace(program);
+  registerEvents(program);
   registerExplore(program);
   registerScenarios(program);
   registerInfra(program);

@@ -15,8 +15,11 @@ import pg from 'pg';
 import { ExitCode, LabError } from '../../common/errors.ts';
 import { DATABASE_SERVICES, type DatabaseServiceName } from '../../common/roster.ts';
 import { labHome } from '../home.ts';
+import { writeReport } from '../report/write.ts';
 import type { Endpoints } from '../runtime/types.ts';
-import { runChecks } from './checks/index.ts';
+import { captureSnapshot } from './capture.ts';
+import { runChecks, unknownChecks } from './checks/index.ts';
+import { countOutcomes } from './checks/outcomes.ts';
 import type { CheckResult, Queryable, RunScope } from './checks/types.ts';
 import { resetHooks } from './faults/hooks.ts';
 import { ensureRunning } from './faults/process.ts';
@@ -27,7 +30,7 @@ import { junitXml } from './junit.ts';
 import type { LoadedScenario } from './loader.ts';
 import { createRandom } from './random.ts';
 import { judge, type RunResult } from './result.ts';
-import { collectLogs } from './rundir.ts';
+import { collectLogs, collectSpans, writeRunData } from './rundir.ts';
 import { fixSchedule } from './schedule.ts';
 import type { Scenario } from './schema.ts';
 import { settle } from './settle.ts';
@@ -227,10 +230,19 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
     );
 
     phase('checks');
-    const checks = await runChecks(scenario.expect.checks, context);
+    // One capture, kept in the run directory, is all the checks read: `lab check` recomputes them
+    // from the same rows after the stack is gone.
+    // A database that cannot be read makes every check unknown, never a crash.
+    const snapshot = await captureSnapshot(databases, scope).catch((error: Error) => error);
+    if (!(snapshot instanceof Error)) writeRunData(runDir, snapshot);
+    const checks =
+      snapshot instanceof Error
+        ? unknownChecks(scenario.expect.checks, `the databases could not be read: ${snapshot.message}`)
+        : runChecks(scenario.expect.checks, { snapshot, operations: context.operations });
     emit({ type: 'checks', results: checks });
     for (const check of checks) log(`check ${check.name}: ${check.verdict} (${check.summary})`);
-    const orders = await countOrders(databases, scope);
+    const { confirmed, cancelled, pending } =
+      snapshot instanceof Error ? {} : countOutcomes(snapshot, context.operations);
     // A process that died after the heal phase is a finding, not something to hide by restarting it.
     const processesDown = await notRunning(runtime);
     if (processesDown.length > 0)
@@ -240,7 +252,14 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
     result = await finish({
       ...verdict,
       checks,
-      counts: { operations: plan.length, ...orders, failed: outcomes.fail, unknown: outcomes.info },
+      counts: {
+        operations: plan.length,
+        confirmed,
+        cancelled,
+        pending,
+        failed: outcomes.fail,
+        unknown: outcomes.info,
+      },
       faults: timeline.log,
       ...(processesDown.length > 0 ? { processesDown } : {}),
     });
@@ -268,7 +287,21 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
     await Promise.allSettled(Object.values(pools ?? {}).map((pool) => pool.end()));
     await history.close();
     await new Promise((resolve) => decisions.end(resolve));
-    if (endpoints) await collectLogs(options.stack.runtime, path.join(runDir, 'logs')).catch(() => {});
+    if (endpoints)
+      await collectLogs(options.stack.runtime, path.join(runDir, 'logs'), { sinceMs: startedWall }).catch(
+        () => {},
+      );
+    try {
+      collectSpans(runDir, { sinceMs: startedWall, untilMs: Date.now() });
+    } catch (error) {
+      log(`could not keep the run's spans: ${(error as Error).message}`);
+    }
+  }
+  try {
+    const written = writeReport(runDir);
+    log(`report: ${written.file} (${(written.bytes / 1024).toFixed(0)} kB in ${written.ms} ms)`);
+  } catch (error) {
+    log(`could not write the report: ${(error as Error).message}`);
   }
   phase('done');
   await new Promise((resolve) => runLog.end(resolve));
@@ -323,20 +356,4 @@ async function notRunning(runtime: StackManager['runtime']): Promise<string[]> {
   return (status?.processes ?? [])
     .filter((process) => process.state !== 'running')
     .map((process) => `${process.name} (${process.state})`);
-}
-
-async function countOrders(
-  databases: Record<DatabaseServiceName, Queryable>,
-  scope: RunScope,
-): Promise<{ confirmed?: number; cancelled?: number; pending?: number }> {
-  try {
-    const { rows } = await databases.order.query<{ status: string; count: number }>(
-      'SELECT status, count(*)::int AS count FROM orders WHERE customer_id::text = ANY($1::text[]) GROUP BY status',
-      [scope.customerIds],
-    );
-    const of = (status: string) => rows.find((row) => row.status === status)?.count ?? 0;
-    return { confirmed: of('CONFIRMED'), cancelled: of('CANCELLED'), pending: of('PENDING') };
-  } catch {
-    return {};
-  }
 }

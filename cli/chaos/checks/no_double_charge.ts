@@ -1,27 +1,43 @@
 /** no_double_charge: no order was charged (or refunded) more than once. */
-import { type Check, evidence } from './types.ts';
+import { compareText } from './scope.ts';
+import { type CheckDefinition, evidence } from './types.ts';
 
-export const noDoubleCharge: Check = async (context) => {
-  const { rows } = await context.databases.payment.query<{
-    order_id: string;
-    kind: string;
-    count: number;
-    amount_cents: number;
-    payment_ids: string[];
-  }>(
-    `SELECT order_id::text, kind, count(*)::int AS count, sum(amount_cents)::float8 AS amount_cents,
-            array_agg(id::text ORDER BY created_at) AS payment_ids
-       FROM payments WHERE customer_id::text = ANY($1::text[])
-      GROUP BY order_id, kind HAVING count(*) > 1 ORDER BY order_id, kind`,
-    [context.scope.customerIds],
-  );
-  if (rows.length === 0)
-    return { verdict: 'valid', summary: 'every order was charged at most once', evidence: evidence([]) };
-  const charged = new Set(rows.filter((row) => row.kind === 'charge').map((row) => row.order_id));
-  const refunded = new Set(rows.filter((row) => row.kind === 'refund').map((row) => row.order_id));
-  const parts = [
-    charged.size > 0 ? `${charged.size} orders charged more than once` : '',
-    refunded.size > 0 ? `${refunded.size} orders refunded more than once` : '',
-  ].filter(Boolean);
-  return { verdict: 'invalid', summary: parts.join('; '), evidence: evidence(rows) };
+export const noDoubleCharge: CheckDefinition = {
+  name: 'no_double_charge',
+  description: 'no order was charged, or refunded, more than once',
+  run: (context) => {
+    const customers = new Set(context.snapshot.scope.customerIds);
+    const groups = new Map<
+      string,
+      { order_id: string; kind: string; count: number; amount_cents: number; payment_ids: string[] }
+    >();
+    // Payments arrive ordered by created_at, so each group's ids are in the order they were made.
+    for (const payment of context.snapshot.rows.payment.payments) {
+      if (!customers.has(payment.customer_id)) continue;
+      const key = `${payment.order_id} ${payment.kind}`;
+      const group = groups.get(key) ?? {
+        order_id: payment.order_id,
+        kind: payment.kind,
+        count: 0,
+        amount_cents: 0,
+        payment_ids: [],
+      };
+      group.count++;
+      group.amount_cents += payment.amount_cents;
+      group.payment_ids.push(payment.id);
+      groups.set(key, group);
+    }
+    const rows = [...groups.values()]
+      .filter((group) => group.count > 1)
+      .sort((a, b) => compareText(a.order_id, b.order_id) || compareText(a.kind, b.kind));
+    if (rows.length === 0)
+      return { verdict: 'valid', summary: 'every order was charged at most once', evidence: evidence([]) };
+    const charged = new Set(rows.filter((row) => row.kind === 'charge').map((row) => row.order_id));
+    const refunded = new Set(rows.filter((row) => row.kind === 'refund').map((row) => row.order_id));
+    const parts = [
+      charged.size > 0 ? `${charged.size} orders charged more than once` : '',
+      refunded.size > 0 ? `${refunded.size} orders refunded more than once` : '',
+    ].filter(Boolean);
+    return { verdict: 'invalid', summary: parts.join('; '), evidence: evidence(rows) };
+  },
 };

@@ -1,35 +1,19 @@
-/** Queries shared by several checks: the run's orders with their lines, from the order database. */
-import type { CheckContext } from './types.ts';
+/** Views of the snapshot shared by several checks: the run's orders with their lines. */
+import type { OrderRow, RunSnapshot } from '../capture.ts';
 
-export interface RunOrder {
-  id: string;
-  customer_id: string;
-  status: 'PENDING' | 'CONFIRMED' | 'CANCELLED';
-  total_cents: number;
-  reason: string | null;
-  created_at: Date;
+export interface RunOrder extends OrderRow {
   lines: Array<{ product_id: string; sku: string; quantity: number }>;
 }
 
-export async function runOrders(context: CheckContext): Promise<RunOrder[]> {
-  const { rows: orders } = await context.databases.order.query<Omit<RunOrder, 'lines'>>(
-    `SELECT id::text, customer_id::text, status, total_cents::bigint::float8 AS total_cents, reason, created_at
-       FROM orders WHERE customer_id::text = ANY($1::text[]) ORDER BY created_at, id`,
-    [context.scope.customerIds],
+/** The orders of the run's customers, oldest first, each with its lines in line order. */
+export function runOrders(snapshot: RunSnapshot): RunOrder[] {
+  const customers = new Set(snapshot.scope.customerIds);
+  const byOrder = new Map<string, RunOrder>(
+    snapshot.rows.order.orders
+      .filter((order) => customers.has(order.customer_id))
+      .map((order) => [order.id, { ...order, lines: [] }]),
   );
-  const { rows: lines } = await context.databases.order.query<{
-    order_id: string;
-    product_id: string;
-    sku: string;
-    quantity: number;
-  }>(
-    `SELECT l.order_id::text, l.product_id::text, l.sku, l.quantity::int AS quantity
-       FROM order_lines l JOIN orders o ON o.id = l.order_id
-      WHERE o.customer_id::text = ANY($1::text[]) ORDER BY l.order_id, l.line_no`,
-    [context.scope.customerIds],
-  );
-  const byOrder = new Map<string, RunOrder>(orders.map((order) => [order.id, { ...order, lines: [] }]));
-  for (const line of lines)
+  for (const line of snapshot.rows.order.order_lines)
     byOrder
       .get(line.order_id)
       ?.lines.push({ product_id: line.product_id, sku: line.sku, quantity: line.quantity });
@@ -44,4 +28,14 @@ export function soldByProduct(orders: RunOrder[]): Map<string, number> {
       for (const line of order.lines)
         sold.set(line.product_id, (sold.get(line.product_id) ?? 0) + line.quantity);
   return sold;
+}
+
+/** Adds one to a counter in a map of counters. */
+export function countInto<K>(counts: Map<K, number>, key: K, by = 1): void {
+  counts.set(key, (counts.get(key) ?? 0) + by);
+}
+
+/** Code-point order, as PostgreSQL's C collation and uuid order sort ids (localeCompare skips dashes). */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,11 +1,13 @@
 /**
- * What every check receives and returns. A check reads the services' databases (directly, not
- * through the proxy) and the client history, and says valid / invalid / unknown with evidence:
- * the orders and rows that show it.
+ * What every check receives and returns. A check is a pure function of the run's snapshot (the
+ * rows captured from the services' databases, cli/chaos/capture.ts) and the client history: the
+ * live run and `lab check <run>` call the same function on the same object. It says valid /
+ * invalid / unknown with evidence: the orders and rows that show it.
  */
-import type { DatabaseServiceName } from '../../../common/roster.ts';
+import type { z } from 'zod';
+import type { RunSnapshot } from '../capture.ts';
 import type { OperationEntry } from '../history.ts';
-import type { CheckSpec } from '../schema.ts';
+import type { CheckName, CheckSpec } from '../schema.ts';
 
 export type Verdict = 'valid' | 'invalid' | 'unknown';
 
@@ -32,8 +34,7 @@ export interface RunScope {
 }
 
 export interface CheckContext {
-  databases: Record<DatabaseServiceName, Queryable>;
-  scope: RunScope;
+  snapshot: RunSnapshot;
   operations: OperationEntry[];
   spec: CheckSpec;
 }
@@ -58,4 +59,20 @@ export function evidence(items: Array<Record<string, unknown>>): Evidence {
   return { total: items.length, items: items.slice(0, EVIDENCE_LIMIT) };
 }
 
-export type Check = (context: CheckContext) => Promise<Omit<CheckResult, 'name'>>;
+export type Check = (context: CheckContext) => Omit<CheckResult, 'name'>;
+
+/** One check, everything about it in its own file: the registry (index.ts) only lists these. */
+export interface CheckDefinition {
+  name: CheckName;
+  /** What the check guarantees, in a sentence a learner can read (`lab check --list`, the report). */
+  description: string;
+  /** The scenario syntax of its parameters, when it takes some. */
+  parameters?: string;
+  /**
+   * A check with parameters: the schema of its entry's value in `expect.checks`
+   * (`{ <name>: <value> }`) and how a parsed value becomes its spec. The scenario schema is built
+   * from these.
+   */
+  options?: { schema: z.ZodType; toSpec(value: unknown): CheckSpec };
+  run: Check;
+}

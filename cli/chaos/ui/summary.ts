@@ -1,4 +1,6 @@
 /** The final tables: one run's checks, and a suite's scenarios. Plain text, so CI logs keep them. */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import chalk from 'chalk';
 import type { Verdict } from '../checks/types.ts';
 import type { RunResult } from '../result.ts';
@@ -56,6 +58,8 @@ export function runSummary(result: RunResult): string {
   const outcome = result.expectationMet ? chalk.green('PASS') : chalk.red('FAIL');
   lines.push(`${outcome}  expected ${result.expected}: ${result.explanation}`);
   lines.push(chalk.dim(`run dir: ${result.runDir}`));
+  const report = path.join(result.runDir, 'report.html');
+  if (existsSync(report)) lines.push(chalk.dim(`report:  ${report}`));
   lines.push(chalk.dim(`replay:  ${replayHint(result)}`));
   return `${lines.join('\n')}\n`;
 }

@@ -1,0 +1,117 @@
+/**
+ * The report's data: everything report.html shows, derived from a run directory alone, as one
+ * JSON-serialisable object. The page embeds it and its components (components/*.ts) draw from it,
+ * so a later live console can feed the same components the same shapes.
+ * Times are milliseconds since the run started (the history's clock), rounded to 0.1 ms.
+ */
+
+export type OperationOutcome = 'ok' | 'fail' | 'info';
+
+export interface FaultWindow {
+  index: number;
+  kind: string;
+  target: string;
+  start: number;
+  /** null: never healed within the run (or instant without a heal). */
+  end: number | null;
+  error?: string;
+}
+
+/** Column-wise operations (a 1000-order run stays small): operation i is start[i], end[i], ... */
+export interface OperationColumns {
+  start: number[];
+  end: number[];
+  outcome: OperationOutcome[];
+  /** Index into `orders`, or -1 when the client never learnt an order id. */
+  order: number[];
+  status: Array<number | null>;
+}
+
+/** One step of an order's saga, from events.jsonl (cli/chaos/run-events.ts). */
+export type SagaStep =
+  | {
+      kind: 'emit';
+      t: number;
+      service: string;
+      type: string;
+      event: string;
+      published: number | null;
+      copies: number;
+    }
+  | {
+      kind: 'deliver';
+      t: number;
+      consumer: string;
+      type: string;
+      event: string;
+      delivery: number;
+      applied: boolean;
+      exact: boolean;
+    }
+  | { kind: 'dead'; t: number; consumer: string; type: string | null; event: string | null; error: string }
+  | { kind: 'payment'; t: number; payment: 'charge' | 'refund'; cents: number };
+
+export interface ReportSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  service: string;
+  start: number;
+  end: number;
+  error?: boolean;
+  /** A duplicate skipped by the inbox, a dead letter: what the span's attributes say it was. */
+  mark?: string;
+}
+
+export interface OrderModel {
+  id: string;
+  status: string;
+  reason: string | null;
+  totalCents: number;
+  created: number;
+  completed: number | null;
+  /** The client's request, when the history has it. */
+  request?: { start: number; end: number; outcome: OperationOutcome; status: number | null };
+  steps: SagaStep[];
+  spans: ReportSpan[];
+  /** What stands out, for the order list: 'duplicate', 'double-charge', 'dead-letter', ... */
+  flags: string[];
+}
+
+export interface ReportCheck {
+  name: string;
+  verdict: 'valid' | 'invalid' | 'unknown';
+  summary: string;
+  description: string;
+  evidence: { total: number; items: Array<Record<string, unknown>> };
+}
+
+export interface ReportModel {
+  run: {
+    id: string;
+    scenario: string;
+    description: string;
+    seed: number;
+    runtime: string;
+    without: string[];
+    kit: string;
+    verdict: string;
+    expected: string;
+    expectationMet: boolean;
+    explanation: string;
+    startedAt: string;
+    durationMs: number;
+    replay: string;
+    counts: Record<string, number | undefined>;
+    error?: string;
+  };
+  /** Where the workload ran, for the charts' common x range. */
+  window: { start: number; end: number };
+  faults: FaultWindow[];
+  operations: OperationColumns;
+  checks: ReportCheck[];
+  orders: OrderModel[];
+  /** The sequence diagram's lanes, left to right. */
+  lanes: string[];
+}

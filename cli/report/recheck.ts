@@ -1,0 +1,43 @@
+/**
+ * `lab check <run>`: every check of a stored run recomputed from its directory alone (the
+ * scenario as run, the history, the captured rows), with the same functions the live run used,
+ * and judged the same way; then compared with what the live run recorded in result.json.
+ */
+import path from 'node:path';
+import { runChecks } from '../chaos/checks/index.ts';
+import type { OperationEntry } from '../chaos/history.ts';
+import { loadScenarioFile } from '../chaos/loader.ts';
+import { judge, type RunResult } from '../chaos/result.ts';
+import { readJsonLines, readSnapshot } from '../chaos/rundir.ts';
+import { readResult } from './build.ts';
+
+export interface Recheck {
+  live: RunResult;
+  recomputed: RunResult;
+  /** Checks whose verdict, summary or evidence differ from the live run's (empty: identical). */
+  differences: string[];
+}
+
+export function recheckRun(runDir: string): Recheck {
+  const live = readResult(runDir);
+  const { scenario } = loadScenarioFile(path.join(runDir, 'scenario.yaml'));
+  const snapshot = readSnapshot(runDir);
+  const operations = readJsonLines<{ type: string }>(path.join(runDir, 'history.jsonl')).filter(
+    (entry): entry is OperationEntry => entry.type === 'op',
+  );
+  const checks = runChecks(scenario.expect.checks, { snapshot, operations });
+  const verdict = judge(checks, scenario.expect.verdict, scenario.expect.detectedBy, live.faults);
+  const recomputed: RunResult = { ...live, ...verdict, checks, runDir };
+  const differences: string[] = [];
+  for (const check of checks) {
+    const before = live.checks.find((candidate) => candidate.name === check.name);
+    if (!before) differences.push(`${check.name}: not run live`);
+    else if (JSON.stringify(before) !== JSON.stringify(check))
+      differences.push(
+        before.verdict === check.verdict
+          ? `${check.name}: same verdict, different summary or evidence`
+          : `${check.name}: ${before.verdict} live, ${check.verdict} now`,
+      );
+  }
+  return { live, recomputed, differences };
+}

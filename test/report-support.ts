@@ -1,0 +1,169 @@
+/**
+ * A synthetic run directory with `orders` complete sagas (every outbox row, inbox delivery and
+ * payment a real run records, some duplicates skipped and one order charged twice), written
+ * through the same writers as a live run, for report tests and the report's size and time budget.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { InboxRow, OutboxRow, RunSnapshot } from '../cli/chaos/capture.ts';
+import { runChecks } from '../cli/chaos/checks/index.ts';
+import type { OperationEntry } from '../cli/chaos/history.ts';
+import type { RunResult } from '../cli/chaos/result.ts';
+import { writeRunData } from '../cli/chaos/rundir.ts';
+
+const SAGA: Array<{ type: string; service: keyof RunSnapshot['rows']; topic: string; consumers: string[] }> =
+  [
+    { type: 'OrderPlaced', service: 'order', topic: 'orders', consumers: ['inventory'] },
+    { type: 'StockReserved', service: 'inventory', topic: 'inventory', consumers: ['payment', 'order'] },
+    { type: 'PaymentCaptured', service: 'payment', topic: 'payments', consumers: ['order'] },
+    { type: 'OrderConfirmed', service: 'order', topic: 'orders', consumers: ['inventory', 'shipping'] },
+    { type: 'StockConsumed', service: 'inventory', topic: 'inventory', consumers: ['order'] },
+    { type: 'ShipmentScheduled', service: 'shipping', topic: 'shipping', consumers: ['order'] },
+  ];
+
+const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
+export const syntheticId = (kind: number, n: number) => `${hex(kind, 8)}-0000-4000-8000-${hex(n, 12)}`;
+
+export function writeSyntheticRun(
+  dir: string,
+  options: { orders: number; doubleCharged?: number },
+): RunResult {
+  const started = Date.parse('2026-01-01T10:00:00.000Z');
+  const iso = (ms: number) => new Date(started + ms).toISOString();
+  const customer = syntheticId(1, 1);
+  const snapshot: RunSnapshot = {
+    capturedAt: iso(60_000),
+    scope: {
+      customerIds: [customer],
+      products: [],
+      initialBalanceCents: 0,
+      startedAt: iso(0),
+      duplicatesInjected: true,
+    },
+    rows: {
+      auth: { outbox: [], inbox: [], dead_letters: [] },
+      catalog: { outbox: [], inbox: [], dead_letters: [] },
+      inventory: { outbox: [], inbox: [], dead_letters: [], stock_units: [] },
+      order: { outbox: [], inbox: [], dead_letters: [], orders: [], order_lines: [], order_history: [] },
+      payment: { outbox: [], inbox: [], dead_letters: [], accounts: [], top_ups: [], payments: [] },
+      shipping: { outbox: [], inbox: [], dead_letters: [], shipments: [] },
+    },
+  };
+  const operations: OperationEntry[] = [];
+  let seq = 0;
+  for (let index = 0; index < options.orders; index++) {
+    const orderId = syntheticId(2, index);
+    const placed = 1000 + index * 20;
+    operations.push({
+      type: 'op',
+      index,
+      op: 'place-order',
+      worker: index % 8,
+      customer,
+      lines: [{ sku: 'bread', quantity: 1 }],
+      start: placed - 5,
+      end: placed + 10,
+      outcome: 'ok',
+      status: 202,
+      orderId,
+    });
+    snapshot.rows.order.orders.push({
+      id: orderId,
+      customer_id: customer,
+      status: 'CONFIRMED',
+      total_cents: 450,
+      reason: null,
+      created_at: iso(placed),
+      completed_at: iso(placed + 40),
+    });
+    SAGA.forEach((step, stepIndex) => {
+      const at = placed + stepIndex * 8;
+      const eventId = syntheticId(3 + stepIndex, index);
+      const row: OutboxRow = {
+        event_id: eventId,
+        seq: seq++,
+        aggregatetype: 'order',
+        aggregateid: orderId,
+        type: step.type,
+        topic: step.topic,
+        headers: {
+          'event-id': eventId,
+          'event-type': step.type,
+          'correlation-id': orderId,
+          producer: step.service,
+        },
+        payload: { order_id: orderId, customer_id: customer, total_cents: 450 },
+        created_at: iso(at),
+        published_at: iso(at + 2),
+        copies_published: index % 10 === 0 ? 1 : 0,
+      };
+      snapshot.rows[step.service].outbox.push(row);
+      for (const consumer of step.consumers) {
+        const inbox: InboxRow = {
+          consumer,
+          event_id: eventId,
+          event_type: step.type,
+          topic: step.topic,
+          deliveries: index % 10 === 0 ? 2 : 1,
+          applied: 1,
+          first_seen_at: iso(at + 4),
+          last_seen_at: iso(at + 6),
+        };
+        snapshot.rows[consumer as keyof RunSnapshot['rows']].inbox.push(inbox);
+      }
+    });
+    const charges = index === options.doubleCharged ? 2 : 1;
+    for (let charge = 0; charge < charges; charge++)
+      snapshot.rows.payment.payments.push({
+        id: syntheticId(20 + charge, index),
+        order_id: orderId,
+        customer_id: customer,
+        kind: 'charge',
+        amount_cents: 450,
+        created_at: iso(placed + 12 + charge),
+      });
+  }
+  mkdirSync(dir, { recursive: true });
+  const stored = JSON.parse(JSON.stringify(snapshot)) as RunSnapshot;
+  writeRunData(dir, stored);
+  writeFileSync(
+    path.join(dir, 'history.jsonl'),
+    [
+      ...operations,
+      { type: 'fault', fault: 0, kind: 'duplicate', event: 'start', time: 1000 },
+      { type: 'fault', fault: 0, kind: 'duplicate', event: 'heal', time: 5000 },
+    ]
+      .map((entry) => `${JSON.stringify(entry)}\n`)
+      .join(''),
+  );
+  const checks = runChecks([{ name: 'no_double_charge' }, { name: 'idempotent_consumers' }], {
+    snapshot: stored,
+    operations,
+  });
+  const result: RunResult = {
+    id: path.basename(dir),
+    scenario: 'synthetic',
+    description: 'A synthetic run for the report tests.',
+    file: '/tmp/synthetic.yaml',
+    seed: 1,
+    runtime: 'local',
+    without: [],
+    startedAt: iso(0),
+    durationMs: 60_000,
+    runDir: dir,
+    expected: 'invalid',
+    verdict: checks.some((check) => check.verdict === 'invalid') ? 'invalid' : 'valid',
+    expectationMet: true,
+    explanation: 'synthetic',
+    exitCode: 0,
+    checks,
+    counts: { operations: options.orders, confirmed: options.orders },
+    faults: [{ fault: 0, kind: 'duplicate', target: 'order', startedMs: 1000, healedMs: 5000 }],
+  };
+  writeFileSync(path.join(dir, 'result.json'), JSON.stringify(result));
+  writeFileSync(
+    path.join(dir, 'scenario.yaml'),
+    'name: synthetic\ndescription: synthetic\nsetup: { customers: 1, balance: 1.00, products: [{ sku: bread, price: 4.50, stock: 1 }] }\nworkload: { orders: 1, rate: 1/s }\nexpect:\n  verdict: invalid\n  checks: [no_double_charge, idempotent_consumers]\n',
+  );
+  return result;
+}
