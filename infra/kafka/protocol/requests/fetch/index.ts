@@ -17,6 +17,8 @@ import * as v10Request from './v10/request.ts';
 import * as v10Response from './v10/response.ts';
 import * as v11Request from './v11/request.ts';
 import * as v11Response from './v11/response.ts';
+import * as v12Request from './v12/request.ts';
+import * as v12Response from './v12/response.ts';
 
 const apiKey = ApiKey.Fetch;
 
@@ -29,4 +31,5 @@ export const fetchApis: ApiVersionHandler[] = [
   defineApi({ apiKey, version: 9, decode: v9Request.decode, handle, encode: v9Response.encode }),
   defineApi({ apiKey, version: 10, decode: v10Request.decode, handle, encode: v10Response.encode }),
   defineApi({ apiKey, version: 11, decode: v11Request.decode, handle, encode: v11Response.encode }),
+  defineApi({ apiKey, version: 12, decode: v12Request.decode, handle, encode: v12Response.encode }),
 ];

@@ -11,6 +11,8 @@ import * as v6Request from './v6/request.ts';
 import * as v6Response from './v6/response.ts';
 import * as v7Request from './v7/request.ts';
 import * as v7Response from './v7/response.ts';
+import * as v8Request from './v8/request.ts';
+import * as v8Response from './v8/response.ts';
 
 const apiKey = ApiKey.Produce;
 
@@ -20,4 +22,5 @@ export const produceApis: ApiVersionHandler[] = [
   defineApi({ apiKey, version: 5, decode: v5Request.decode, handle, encode: v5Response.encode }),
   defineApi({ apiKey, version: 6, decode: v6Request.decode, handle, encode: v6Response.encode }),
   defineApi({ apiKey, version: 7, decode: v7Request.decode, handle, encode: v7Response.encode }),
+  defineApi({ apiKey, version: 8, decode: v8Request.decode, handle, encode: v8Response.encode }),
 ];
