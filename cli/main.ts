@@ -17,6 +17,7 @@ import { registerRuns } from './commands/runs.ts';
 import { registerScenarios } from './commands/scenarios.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerTrace } from './commands/trace.ts';
+import { registerUi } from './commands/ui.ts';
 import { registerUp } from './commands/up.ts';
 
 export function buildProgram(): Command {
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   registerReport(program);
   registerTrace(program);
   registerEvents(program);
+  registerUi(program);
   registerExplore(program);
   registerScenarios(program);
   registerInfra(program);

@@ -27,8 +27,8 @@ export function maskedEndpoints(endpoints: Endpoints): Endpoints {
 }
 
 /** Only the endpoints that exist (a stack still being assembled has no gateway yet). */
-export function formatEndpoints(endpoints: Endpoints): string {
-  const rows: Array<[string, string]> = [];
+export function formatEndpoints(endpoints: Endpoints, extra: Array<[string, string]> = []): string {
+  const rows: Array<[string, string]> = [...extra];
   if (endpoints.gatewayUrl) rows.push(['gateway', endpoints.gatewayUrl]);
   if (endpoints.faultProxyUrl) rows.push(['fault proxy', endpoints.faultProxyUrl]);
   if (endpoints.brokerBootstrap) rows.push(['broker', endpoints.brokerBootstrap]);
@@ -80,13 +80,31 @@ export async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>
   }
 }
 
+/** The web console beside the stack; a console that will not start never fails `lab up`. */
+async function startConsole(): Promise<Array<[string, string]>> {
+  const { labHome } = await import('../home.ts');
+  const { adminToken } = await import('../runtime/home-secrets.ts');
+  const { ensureConsole } = await import('../ui/launch.ts');
+  const { consoleUrl } = await import('../ui/record.ts');
+  try {
+    const home = labHome();
+    return [['console', consoleUrl(await ensureConsole(home), adminToken(home))]];
+  } catch (error) {
+    process.stderr.write(
+      `lab: the web console did not start (${(error as Error).message}); try \`lab ui\`.\n`,
+    );
+    return [];
+  }
+}
+
 export function registerUp(program: Command): void {
   program
     .command('up')
     .description('start the stack, wait until it is healthy, print its endpoints; the stack keeps running')
     .option('--runtime <runtime>', 'auto | local | docker', 'auto')
     .option('--without <pattern...>', 'switch a pattern off: outbox | inbox | compensation')
-    .action(async (options: { runtime: string; without?: string[] }) => {
+    .option('--no-ui', 'do not start the web console (`lab ui` starts it later)')
+    .action(async (options: { runtime: string; without?: string[]; ui: boolean }) => {
       // Loaded here, not at the top: every other command would pay for the runtimes at start-up.
       const { LocalRuntime } = await import('../runtime/local/local-runtime.ts');
       const { createRuntime, parseRuntimeChoice, selectRuntime } = await import('../runtime/select.ts');
@@ -103,8 +121,9 @@ export function registerUp(program: Command): void {
           },
         );
       if (running) {
+        const consoleRows = options.ui ? await startConsole() : [];
         process.stdout.write(
-          `A lab stack is already running (local runtime, started ${running.startedAt}); nothing was started.\n${formatEndpoints(running.endpoints)}\n`,
+          `A lab stack is already running (local runtime, started ${running.startedAt}); nothing was started.\n${formatEndpoints(running.endpoints, consoleRows)}\n`,
         );
         return;
       }
@@ -114,8 +133,9 @@ export function registerUp(program: Command): void {
       const endpoints = await interruptible((signal) =>
         runtime.up({ without, signal, onProgress: (message) => process.stderr.write(`lab: ${message}\n`) }),
       );
+      const consoleRows = options.ui ? await startConsole() : [];
       process.stdout.write(
-        `The stack is up (${selection.name} runtime${without.length ? `, without ${without.join(', ')}` : ''}).\n${formatEndpoints(endpoints)}\n${endpoints.gatewayUrl ? `${curlExample(endpoints.gatewayUrl)}\n` : ''}Stop it with \`lab down\`.\n`,
+        `The stack is up (${selection.name} runtime${without.length ? `, without ${without.join(', ')}` : ''}).\n${formatEndpoints(endpoints, consoleRows)}\n${endpoints.gatewayUrl ? `${curlExample(endpoints.gatewayUrl)}\n` : ''}Stop it with \`lab down\`.\n`,
       );
     });
 }
