@@ -6,28 +6,48 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { labHome } from '../home.ts';
 import { adminToken } from '../runtime/home-secrets.ts';
-import { LocalRuntime } from '../runtime/local/local-runtime.ts';
-import { procInfo } from '../runtime/local/proc.ts';
-import { runtimeOfRunningStack } from '../runtime/select.ts';
-import type { Runtime } from '../runtime/types.ts';
-import { ConsoleHub } from './hub.ts';
+import { isSameLiveProcess, procInfo } from '../runtime/local/proc.ts';
+import { readState } from '../runtime/local/state.ts';
+import type { ConsoleHub } from './hub.ts';
 import { removeConsoleRecord, writeConsoleRecord } from './record.ts';
 import { createConsoleServer } from './server.ts';
 
 const WATCH_MS = 3000;
 
-async function stackIsUp(runtime: Runtime, home: string): Promise<boolean> {
-  // The local check reads a file and /proc only: an idle console stays nearly free.
-  if (runtime.name === 'local') return new LocalRuntime({ home }).liveState() !== undefined;
-  return (await runtime.status().catch(() => undefined))?.running ?? false;
+/**
+ * A local stack is read from its state file and /proc only (an idle console stays nearly free and
+ * loads no runtime); any other is asked through its runtime.
+ */
+async function stackIsUp(home: string): Promise<boolean> {
+  const state = readState(home);
+  if (state) return state.processes.some((record) => isSameLiveProcess(record.pid, record.startTime));
+  const { runtimeOfRunningStack } = await import('../runtime/select.ts');
+  return (await (await runtimeOfRunningStack()).status().catch(() => undefined))?.running ?? false;
+}
+
+/** The hub and what it needs (kafkajs, pg, the runtimes) are loaded when a browser first asks. */
+function lazyHub(home: string): { get(): Promise<ConsoleHub>; current(): ConsoleHub | undefined } {
+  let hub: ConsoleHub | undefined;
+  let loading: Promise<ConsoleHub> | undefined;
+  return {
+    get: () => {
+      loading ??= (async () => {
+        const { runtimeOfRunningStack } = await import('../runtime/select.ts');
+        const { ConsoleHub } = await import('./hub.ts');
+        hub = new ConsoleHub({ runtime: await runtimeOfRunningStack(), adminToken: adminToken(home) });
+        return hub;
+      })();
+      return loading;
+    },
+    current: () => hub,
+  };
 }
 
 async function main(): Promise<void> {
   const home = labHome();
-  const runtime = await runtimeOfRunningStack();
-  const hub = new ConsoleHub({ runtime, adminToken: adminToken(home) });
+  const hub = lazyHub(home);
   let port = Number(process.env.LAB_UI_PORT ?? 0);
-  const app = createConsoleServer({ hub, port: () => port });
+  const app = createConsoleServer({ secret: adminToken(home), hub: hub.get, port: () => port });
   await app.listen({ host: '127.0.0.1', port });
   const address = app.server.address();
   if (address && typeof address === 'object') port = address.port;
@@ -45,7 +65,7 @@ async function main(): Promise<void> {
     stopping = true;
     process.stdout.write(`lab console stopping: ${why}\n`);
     removeConsoleRecord(home, process.pid);
-    await Promise.race([Promise.allSettled([hub.close(), app.close()]), sleep(5000)]);
+    await Promise.race([Promise.allSettled([hub.current()?.close(), app.close()]), sleep(5000)]);
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
@@ -54,11 +74,11 @@ async function main(): Promise<void> {
   let missing = 0;
   while (!stopping) {
     await sleep(WATCH_MS);
-    if (hub.snapshot.busy) {
+    if (hub.current()?.snapshot.busy) {
       missing = 0;
       continue;
     }
-    missing = (await stackIsUp(runtime, home)) ? 0 : missing + 1;
+    missing = (await stackIsUp(home)) ? 0 : missing + 1;
     if (missing >= 2) await stop('the stack is down');
   }
 }

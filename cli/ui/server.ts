@@ -4,12 +4,12 @@
  * before anything is touched. Live data goes out as Server-Sent Events, one message per 250 ms
  * batch at most, never one per broker event.
  */
+
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { LabError } from '../../common/errors.ts';
 import { PATTERN_SWITCHES, type PatternSwitch } from '../../common/roster.ts';
-import { TOXICS } from '../../infra/fault-proxy/toxics/index.ts';
-import { bundledScenarioFiles } from '../chaos/loader.ts';
-import { TOXIC_TYPES } from '../faults/toxics.ts';
 import { hostAllowed, isAuthorised, refuse, sessionCookie } from './auth.ts';
 import type { ConsoleHub } from './hub.ts';
 import { browserModule, INDEX_HTML, stylesheet } from './modules.ts';
@@ -27,8 +27,20 @@ const APP_FAULTS = ['duplicate', 'redeliver', 'relay_crash', 'poison'] as const;
 
 type Body = Record<string, unknown>;
 
+const SCENARIOS_DIR = path.resolve(import.meta.dirname, '../../scenarios');
+
+/** The bundled scenarios by name (the loader, with its schema, is loaded only to run one). */
 function scenarioNames(): string[] {
-  return bundledScenarioFiles().map((file) => file.replace(/^.*\//, '').replace(/\.ya?ml$/, ''));
+  return readdirSync(SCENARIOS_DIR)
+    .filter((entry) => /\.ya?ml$/.test(entry))
+    .map((entry) => entry.replace(/\.ya?ml$/, ''))
+    .sort();
+}
+
+/** The toxics the fault proxy offers, loaded on first use: an idle console stays small. */
+async function toxicKinds() {
+  const { TOXICS } = await import('../../infra/fault-proxy/toxics/index.ts');
+  return [...TOXICS.values()];
 }
 
 function text(value: unknown, field: string): string {
@@ -44,9 +56,17 @@ function count(value: unknown, field: string, max: number): number {
   return number;
 }
 
-export function createConsoleServer(options: { hub: ConsoleHub; port: () => number }): FastifyInstance {
-  const { hub } = options;
-  const secret = hub.adminToken;
+export interface ConsoleServerOptions {
+  /** The admin secret mutating requests must prove. */
+  secret: string;
+  /** The hub and everything it loads (kafkajs, pg, the runtimes) come on first use. */
+  hub: () => Promise<ConsoleHub>;
+  port: () => number;
+}
+
+export function createConsoleServer(options: ConsoleServerOptions): FastifyInstance {
+  const { secret } = options;
+  const loadHub = options.hub;
   const app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
 
   app.addHook('onRequest', async (request, reply) => {
@@ -80,7 +100,7 @@ export function createConsoleServer(options: { hub: ConsoleHub; port: () => numb
 
   app.get('/api/session', async (request) => ({
     authorised: isAuthorised(request, secret),
-    toxics: [...TOXICS.values()].map((kind) => ({
+    toxics: (await toxicKinds()).map((kind) => ({
       type: kind.type,
       description: kind.description,
       attributes: Object.entries(kind.attributes).map(([name, spec]) => ({
@@ -92,13 +112,14 @@ export function createConsoleServer(options: { hub: ConsoleHub; port: () => numb
     patterns: PATTERN_SWITCHES,
     scenarios: scenarioNames(),
   }));
-  app.get('/api/snapshot', async () => hub.snapshot);
+  app.get('/api/snapshot', async () => (await loadHub()).snapshot);
   app.get('/api/orders/:id', async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {
-    const saga = await hub.orderSaga(request.params.id);
+    const saga = await (await loadHub()).orderSaga(request.params.id);
     if (!saga) return refuse(reply, 404, 'E_NO_SUCH_ORDER', `no order ${request.params.id}`);
     return saga;
   });
-  app.get('/api/stream', (request, reply) => {
+  app.get('/api/stream', async (request, reply) => {
+    const hub = await loadHub();
     reply.hijack();
     reply.raw.writeHead(200, {
       ...SECURITY_HEADERS,
@@ -141,7 +162,7 @@ export function createConsoleServer(options: { hub: ConsoleHub; port: () => numb
   post('/api/orders', async (body) => {
     const lines = Array.isArray(body.lines) ? body.lines : [{ sku: body.sku, quantity: body.quantity ?? 1 }];
     return {
-      order: await hub.placeOrder(
+      order: await (await loadHub()).placeOrder(
         lines.map((line: Body) => ({
           sku: text(line.sku, 'sku'),
           quantity: count(line.quantity, 'quantity', 20),
@@ -150,18 +171,22 @@ export function createConsoleServer(options: { hub: ConsoleHub; port: () => numb
     };
   });
   post('/api/load', async (body) => ({
-    load: await hub.startLoad(count(body.orders, 'orders', 10_000), count(body.rate, 'rate', 200)),
+    load: await (await loadHub()).startLoad(
+      count(body.orders, 'orders', 10_000),
+      count(body.rate, 'rate', 200),
+    ),
   }));
-  post('/api/load/stop', async () => hub.stopLoad());
+  post('/api/load/stop', async () => (await loadHub()).stopLoad());
   post('/api/links/toxics', async (body) => {
     const type = text(body.type, 'type');
-    if (!TOXIC_TYPES.includes(type)) throw new LabError('E_BAD_REQUEST', `unknown toxic '${type}'`);
+    if (!(await toxicKinds()).some((kind) => kind.type === type))
+      throw new LabError('E_BAD_REQUEST', `unknown toxic '${type}'`);
     const link = text(body.link, 'link');
     const stream = body.stream === 'upstream' ? 'upstream' : 'downstream';
     const attributes = Object.fromEntries(
       Object.entries((body.attributes ?? {}) as Body).map(([key, value]) => [key, Number(value)]),
     );
-    const client = await hub.faultClient();
+    const client = await (await loadHub()).faultClient();
     const toxic = await client.addToxic(link, {
       type,
       stream,
@@ -169,40 +194,42 @@ export function createConsoleServer(options: { hub: ConsoleHub; port: () => numb
       attributes,
       name: typeof body.name === 'string' && body.name ? body.name : undefined,
     });
-    hub.log(`toxic ${toxic.name} on ${link}`, 'warn');
-    await hub.refresh();
+    (await loadHub()).log(`toxic ${toxic.name} on ${link}`, 'warn');
+    await (await loadHub()).refresh();
     return { toxic };
   });
   post('/api/links/toxics/remove', async (body) => {
     const link = text(body.link, 'link');
     const name = text(body.name, 'name');
-    await (await hub.faultClient()).removeToxic(link, name);
-    hub.log(`removed toxic ${name} from ${link}`);
-    await hub.refresh();
+    await (await (await loadHub()).faultClient()).removeToxic(link, name);
+    (await loadHub()).log(`removed toxic ${name} from ${link}`);
+    await (await loadHub()).refresh();
   });
   post('/api/links/enabled', async (body) => {
     const link = text(body.link, 'link');
     const enabled = body.enabled === true;
-    await (await hub.faultClient()).setEnabled(link, enabled);
-    hub.log(`link ${link} ${enabled ? 'up' : 'down'}`, enabled ? 'info' : 'warn');
-    await hub.refresh();
+    await (await (await loadHub()).faultClient()).setEnabled(link, enabled);
+    (await loadHub()).log(`link ${link} ${enabled ? 'up' : 'down'}`, enabled ? 'info' : 'warn');
+    await (await loadHub()).refresh();
   });
   post('/api/processes', async (body) => {
     const action = text(body.action, 'action') as (typeof PROCESS_ACTIONS)[number];
     if (!PROCESS_ACTIONS.includes(action)) throw new LabError('E_BAD_REQUEST', `unknown action '${action}'`);
-    await hub.processAction(action, text(body.target, 'target'));
-    await hub.refresh();
+    await (await loadHub()).processAction(action, text(body.target, 'target'));
+    await (await loadHub()).refresh();
   });
   post('/api/faults', async (body) => {
     const kind = text(body.kind, 'kind') as (typeof APP_FAULTS)[number];
     if (!APP_FAULTS.includes(kind)) throw new LabError('E_BAD_REQUEST', `unknown app-level fault '${kind}'`);
-    return { fault: await hub.applyFault(kind, (body.options ?? {}) as Body) };
+    return { fault: await (await loadHub()).applyFault(kind, (body.options ?? {}) as Body) };
   });
-  post('/api/faults/heal', async (body) => hub.healFault(count(body.id, 'id', Number.MAX_SAFE_INTEGER)));
+  post('/api/faults/heal', async (body) =>
+    (await loadHub()).healFault(count(body.id, 'id', Number.MAX_SAFE_INTEGER)),
+  );
   post('/api/patterns', async (body) => {
     const without = (Array.isArray(body.without) ? body.without : []) as PatternSwitch[];
     // Long (every process restarts): answered at once, progress arrives in the snapshot.
-    const switching = hub.switchPatterns(without);
+    const switching = (await loadHub()).switchPatterns(without);
     switching.catch(() => {});
     await Promise.race([switching, new Promise((resolve) => setTimeout(resolve, 200))]);
     return { accepted: true };
@@ -210,7 +237,7 @@ export function createConsoleServer(options: { hub: ConsoleHub; port: () => numb
   post('/api/scenarios', async (body) => {
     const name = text(body.name, 'name');
     if (!scenarioNames().includes(name)) throw new LabError('E_BAD_REQUEST', `no bundled scenario '${name}'`);
-    await hub.runScenario(name);
+    await (await loadHub()).runScenario(name);
     return { accepted: true };
   });
   return app;

@@ -306,7 +306,7 @@ function renderEvents(view: Snapshot): void {
     return `<div class="topic"><span class="name">${topic}</span><span class="bar"><span style="width:${(100 * count) / max}%"></span></span><span class="num">${count}</span>${dead ? `<span class="badge bad">${dead} dead</span>` : ''}</div>`;
   }).join('');
   $('event-list').innerHTML = recentEvents
-    .slice(0, 14)
+    .slice(0, 12)
     .map(
       (event) =>
         `<div class="event${event.topic.endsWith('.dlq') ? ' event-dead' : ''}"><span class="muted">${clock(event.time)}</span> <span class="topic-tag">${esc(event.topic)}</span> <b>${esc(event.type)}</b> <code>${esc((event.key ?? '').slice(0, 8))}</code></div>`,
@@ -350,6 +350,16 @@ function renderScenario(view: Snapshot): void {
     : '';
 }
 
+const drawn = new Map<string, string>();
+
+/** Whether a card's data differs from what it shows: unchanged cards are not redrawn (busy stacks stay cheap). */
+function changed(card: string, data: unknown): boolean {
+  const json = JSON.stringify(data);
+  if (drawn.get(card) === json) return false;
+  drawn.set(card, json);
+  return true;
+}
+
 function render(view: Snapshot): void {
   $('stack-line').innerHTML = `${esc(view.runtime)} runtime · ${
     view.without.length
@@ -359,14 +369,15 @@ function render(view: Snapshot): void {
   const busy = $('busy');
   busy.hidden = !view.busy;
   busy.textContent = view.busy ? `⏳ ${view.busy}…` : '';
-  renderProcesses(view);
-  renderLinks(view);
-  renderShop(view);
-  renderOrders(view);
-  renderEvents(view);
-  renderCounters(view);
-  renderFaults(view);
-  renderScenario(view);
+  if (changed('processes', view.processes)) renderProcesses(view);
+  if (changed('links', view.links)) renderLinks(view);
+  if (changed('shop', [view.catalog, view.load])) renderShop(view);
+  if (changed('orders', [view.orders, openOrder])) renderOrders(view);
+  if (changed('events', [view.topics, recentEvents[0]])) renderEvents(view);
+  if (changed('counters', view.counters)) renderCounters(view);
+  if (changed('faults', view.appFaults)) renderFaults(view);
+  if (changed('scenario', view.scenario)) renderScenario(view);
+  if (!changed('activity', view.activity)) return;
   $('activity-list').innerHTML = view.activity
     .slice(0, 12)
     .map(
