@@ -437,3 +437,15 @@ describe('checks on violating worlds', () => {
     expect(runChecks(specs, { snapshot: stored, operations })).toEqual(live);
   });
 });
+
+describe('the check registry', () => {
+  it('has one definition per check name, each with a description; parameters exactly where the schema takes them', async () => {
+    const { CHECK_NAMES, DEFAULT_CHECKS } = await import('../cli/chaos/schema.ts');
+    expect(CHECK_DEFINITIONS.map((definition) => definition.name)).toEqual([...CHECK_NAMES]);
+    for (const definition of CHECK_DEFINITIONS) expect(definition.description.length).toBeGreaterThan(20);
+    expect(
+      CHECK_DEFINITIONS.filter((definition) => definition.options).map((definition) => definition.name),
+    ).toEqual(['latency_p99', 'outcomes']);
+    expect(DEFAULT_CHECKS).not.toContain('latency_p99');
+  });
+});

@@ -73,7 +73,7 @@ describe('lab explore and lab shrink', () => {
     expect(runDir, explored.all).toBeDefined();
     expect(explored.all).toMatch(/seed 1 +FOUND {2}no_double_charge/);
 
-    const shrunk = await lab('shrink', runDir!, '--check', 'no_double_charge', '--max-runs', '3');
+    const shrunk = await lab('shrink', runDir!, '--check', 'no_double_charge', '--max-runs', '5');
     expect(shrunk.exitCode, shrunk.all).toBe(0);
     const minimal = parse(readFileSync(path.join(runDir!, 'minimal.yaml'), 'utf8'));
     expect(minimal.faults.length).toBeLessThanOrEqual(2);

@@ -151,7 +151,7 @@ export function writeSyntheticRun(
     startedAt: iso(0),
     durationMs: 60_000,
     runDir: dir,
-    expected: 'valid',
+    expected: 'invalid',
     verdict: checks.some((check) => check.verdict === 'invalid') ? 'invalid' : 'valid',
     expectationMet: true,
     explanation: 'synthetic',
@@ -163,7 +163,7 @@ export function writeSyntheticRun(
   writeFileSync(path.join(dir, 'result.json'), JSON.stringify(result));
   writeFileSync(
     path.join(dir, 'scenario.yaml'),
-    'name: synthetic\ndescription: synthetic\nsetup: { customers: 1, balance: 1.00, products: [{ sku: bread, price: 4.50, stock: 1 }] }\nworkload: { orders: 1, rate: 1/s }\nexpect:\n  checks: [no_double_charge, idempotent_consumers]\n',
+    'name: synthetic\ndescription: synthetic\nsetup: { customers: 1, balance: 1.00, products: [{ sku: bread, price: 4.50, stock: 1 }] }\nworkload: { orders: 1, rate: 1/s }\nexpect:\n  verdict: invalid\n  checks: [no_double_charge, idempotent_consumers]\n',
   );
   return result;
 }

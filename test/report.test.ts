@@ -165,3 +165,38 @@ describe('the saga diagram', () => {
     expect(svg).not.toContain('<bad>');
   });
 });
+
+describe('the commands on a stored run', () => {
+  const LAB = new URL('../bin/lab', import.meta.url).pathname;
+  const lab = async (...args: string[]) => {
+    const { execa } = await import('execa');
+    return execa(process.execPath, [LAB, ...args], {
+      reject: false,
+      env: { LAB_HOME: path.join(root, 'home'), FORCE_COLOR: '0', CI: 'true' },
+    });
+  };
+
+  it('lab trace --run prints the order saga step by step, with the duplicates and both charges', async () => {
+    const result = await lab('trace', syntheticId(2, 0), '--run', bigRun);
+    expect(result.exitCode).toBe(0);
+    const lines = result.stdout.split('\n');
+    expect(lines[0]).toContain(`order ${syntheticId(2, 0)}  CONFIRMED`);
+    expect(lines[1]).toMatch(/\+0\.0 ms {2}client {5}POST \/api\/order\/orders → ok 202 after 15\.0 ms/);
+    expect(result.stdout).toMatch(/inventory {2}received {2}OrderPlaced .* applied/);
+    expect(result.stdout).toContain('copy 2: duplicate, skipped by the inbox');
+    expect(result.stdout).toContain('8 duplicate deliveries');
+    const doubled = await lab('trace', syntheticId(2, 7), '--run', bigRun);
+    expect(doubled.stdout.match(/payment {4}charge/g)).toHaveLength(2);
+    const missing = await lab('trace', syntheticId(2, 5000), '--run', bigRun);
+    expect(missing.exitCode).toBe(2);
+  }, 60_000);
+
+  it('lab report rewrites the page; lab check exits as the run did', async () => {
+    const report = await lab('report', bigRun);
+    expect(report.exitCode).toBe(0);
+    expect(report.stdout).toMatch(/report\.html \(\d+ kB, written in \d+ ms\)/);
+    const check = await lab('check', bigRun);
+    expect(check.exitCode).toBe(0);
+    expect(check.stdout).toContain('same verdicts and evidence as the live run');
+  }, 60_000);
+});

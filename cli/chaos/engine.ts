@@ -18,7 +18,7 @@ import { labHome } from '../home.ts';
 import { writeReport } from '../report/write.ts';
 import type { Endpoints } from '../runtime/types.ts';
 import { captureSnapshot } from './capture.ts';
-import { runChecks } from './checks/index.ts';
+import { runChecks, unknownChecks } from './checks/index.ts';
 import { countOutcomes } from './checks/outcomes.ts';
 import type { CheckResult, Queryable, RunScope } from './checks/types.ts';
 import { resetHooks } from './faults/hooks.ts';
@@ -232,12 +232,17 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
     phase('checks');
     // One capture, kept in the run directory, is all the checks read: `lab check` recomputes them
     // from the same rows after the stack is gone.
-    const snapshot = await captureSnapshot(databases, scope);
-    writeRunData(runDir, snapshot);
-    const checks = runChecks(scenario.expect.checks, { snapshot, operations: context.operations });
+    // A database that cannot be read makes every check unknown, never a crash.
+    const snapshot = await captureSnapshot(databases, scope).catch((error: Error) => error);
+    if (!(snapshot instanceof Error)) writeRunData(runDir, snapshot);
+    const checks =
+      snapshot instanceof Error
+        ? unknownChecks(scenario.expect.checks, `the databases could not be read: ${snapshot.message}`)
+        : runChecks(scenario.expect.checks, { snapshot, operations: context.operations });
     emit({ type: 'checks', results: checks });
     for (const check of checks) log(`check ${check.name}: ${check.verdict} (${check.summary})`);
-    const { confirmed, cancelled, pending } = countOutcomes(snapshot, context.operations);
+    const { confirmed, cancelled, pending } =
+      snapshot instanceof Error ? {} : countOutcomes(snapshot, context.operations);
     // A process that died after the heal phase is a finding, not something to hide by restarting it.
     const processesDown = await notRunning(runtime);
     if (processesDown.length > 0)

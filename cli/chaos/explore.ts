@@ -161,7 +161,12 @@ export interface ShrinkRunOutcome {
 
 export async function shrinkRun(
   run: FailingRun,
-  options: ExplorationOptions & { maxAttempts: number; deadline: number; onStep?(step: ShrinkStep): void },
+  options: ExplorationOptions & {
+    maxAttempts: number;
+    confirmations: number;
+    deadline: number;
+    onStep?(step: ShrinkStep): void;
+  },
 ): Promise<ShrinkRunOutcome> {
   const workDir = path.join(run.runDir, 'shrink');
   mkdirSync(workDir, { recursive: true });
@@ -170,6 +175,7 @@ export async function shrinkRun(
     const result = await shrink({
       initial: run.document,
       maxAttempts: options.maxAttempts,
+      confirmations: options.confirmations,
       deadline: options.deadline,
       signal: options.signal,
       onStep: options.onStep,

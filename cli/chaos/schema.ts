@@ -5,9 +5,11 @@
  */
 import { z } from 'zod';
 import { PATTERN_SWITCHES } from '../../common/roster.ts';
+import { CHECK_DEFINITIONS, CHECKS } from './checks/index.ts';
+import type { OUTCOME_NAMES } from './checks/outcomes.ts';
 import { FAULT_KINDS, FAULTS } from './faults/index.ts';
 import { type RandomSchedule, randomSchedule } from './faults/random.ts';
-import { comparison, duration, money, positiveInt, rate } from './fields.ts';
+import { duration, money, positiveInt, rate } from './fields.ts';
 
 /**
  * One entry of `faults:`: `at`, an optional `for`, and exactly one kind's options, the kind's own
@@ -64,6 +66,7 @@ export interface Fault {
   options: unknown;
 }
 
+/** Every check's name (each check's own file defines it; checks/index.ts lists them). */
 export const CHECK_NAMES = [
   'sagas_terminal',
   'no_double_charge',
@@ -76,30 +79,21 @@ export const CHECK_NAMES = [
   'outcomes',
 ] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
-/** Checks that need a parameter (`{ latency_p99: { max } }`, `{ outcomes: {...} }`). */
-const PARAMETERISED_CHECKS: readonly CheckName[] = ['latency_p99', 'outcomes'];
+/** Checks that need a parameter (`{ latency_p99: { max } }`, `{ outcomes: {...} }`): those with options. */
+const PARAMETERISED_CHECKS = CHECK_DEFINITIONS.filter((definition) => definition.options).map(
+  (definition) => definition.name,
+);
 /** The checks run when `expect.checks` is not given: every one that needs no parameter. */
 export const DEFAULT_CHECKS: CheckName[] = CHECK_NAMES.filter((name) => !PARAMETERISED_CHECKS.includes(name));
 
-const OUTCOME_NAMES = ['confirmed', 'cancelled', 'pending', 'failed', 'unknown'] as const;
 export type OutcomeName = (typeof OUTCOME_NAMES)[number];
 
+/** An entry of `expect.checks`: a check's name, or `{ <name>: <its options> }` for one with parameters. */
 const checkEntry = z.union([
-  z.enum(
-    CHECK_NAMES.filter((name) => name !== 'latency_p99' && name !== 'outcomes') as [
-      CheckName,
-      ...CheckName[],
-    ],
+  z.enum(DEFAULT_CHECKS as [CheckName, ...CheckName[]]),
+  ...CHECK_DEFINITIONS.flatMap((definition) =>
+    definition.options ? [z.strictObject({ [definition.name]: definition.options.schema })] : [],
   ),
-  z.strictObject({ latency_p99: z.strictObject({ max: duration }) }),
-  z.strictObject({
-    outcomes: z.strictObject(
-      Object.fromEntries(OUTCOME_NAMES.map((name) => [name, comparison.optional()])) as Record<
-        OutcomeName,
-        z.ZodOptional<typeof comparison>
-      >,
-    ),
-  }),
 ]);
 
 export type CheckSpec =
@@ -109,11 +103,8 @@ export type CheckSpec =
 
 function toCheckSpec(entry: z.output<typeof checkEntry>): CheckSpec {
   if (typeof entry === 'string') return { name: entry } as CheckSpec;
-  if ('latency_p99' in entry) return { name: 'latency_p99', max: entry.latency_p99.max };
-  const expected = Object.fromEntries(
-    Object.entries(entry.outcomes).filter(([, value]) => value !== undefined),
-  );
-  return { name: 'outcomes', expected };
+  const [name, value] = Object.entries(entry)[0] as [CheckName, unknown];
+  return CHECKS[name].options!.toSpec(value);
 }
 
 const sku = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a sku is lowercase letters, digits and dashes');

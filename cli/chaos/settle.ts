@@ -6,9 +6,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DatabaseServiceName } from '../../common/roster.ts';
 import { captureSnapshot } from './capture.ts';
-import { runChecks } from './checks/index.ts';
+import { runChecks, unknownChecks } from './checks/index.ts';
 import type { Queryable, RunScope } from './checks/types.ts';
 import type { OperationEntry } from './history.ts';
+import type { CheckSpec } from './schema.ts';
 
 const POLL_MS = 1000;
 const QUIET_POLLS = 2;
@@ -25,10 +26,15 @@ export async function settle(
   let quiet = 0;
   while (Date.now() - started < options.maxMs) {
     options.signal.throwIfAborted();
-    const snapshot = await captureSnapshot(context.databases, context.scope);
-    const results = runChecks(
-      [{ name: 'sagas_terminal' }, { name: 'outcomes_consistent' }, { name: 'outbox_drained' }],
-      { snapshot, operations: context.operations },
+    const specs: CheckSpec[] = [
+      { name: 'sagas_terminal' },
+      { name: 'outcomes_consistent' },
+      { name: 'outbox_drained' },
+    ];
+    // A database that does not answer yet (a service restarting) is not quiet: poll again.
+    const results = await captureSnapshot(context.databases, context.scope).then(
+      (snapshot) => runChecks(specs, { snapshot, operations: context.operations }),
+      (error: Error) => unknownChecks(specs, error.message),
     );
     quiet = results.every((result) => result.verdict === 'valid') ? quiet + 1 : 0;
     if (quiet >= QUIET_POLLS) return { settledEarly: true, waitedMs: Date.now() - started };

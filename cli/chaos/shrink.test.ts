@@ -54,6 +54,24 @@ describe('shrinking a failing scenario', () => {
     expect(result.minimal.faults!.length).toBeLessThan(FAILING.faults!.length);
   });
 
+  it('with confirmations, a variant that fails only sometimes is not kept', async () => {
+    let runs = 0;
+    // Every smaller variant fails every other run: flaky, so none may be kept.
+    const flaky = async () => {
+      runs += 1;
+      return runs % 2 === 1;
+    };
+    const result = await shrink({
+      initial: { ...FAILING, faults: [] },
+      stillFails: flaky,
+      maxAttempts: 50,
+      confirmations: 2,
+    });
+    expect(result.minimal.workload.orders).toBe(40);
+    expect(result.steps.every((step) => !step.kept)).toBe(true);
+    expect(runs).toBe(result.steps.length * 2);
+  });
+
   it('a variant that no longer fails is never kept', async () => {
     const result = await shrink({ initial: FAILING, stillFails: async () => false, maxAttempts: 100 });
     expect(result.minimal).toBe(FAILING);

@@ -24,6 +24,13 @@ export interface Candidate {
   document: ScenarioDocument;
 }
 
+/**
+ * Windows are not shortened below this: a shorter one races the saga's own steps (a first order on
+ * a cold stack takes longer than on the warm one shrinking runs on), so it would fail in the
+ * shrink runs and pass in the replay.
+ */
+const MIN_WINDOW_MS = 1000;
+
 const ms = (value: unknown): number => {
   const parsed = parseDuration(value);
   return typeof parsed === 'number' ? parsed : 0;
@@ -74,7 +81,7 @@ export function* smallerVariants(document: ScenarioDocument): Generator<Candidat
   }
   for (const [index, fault] of faults.entries()) {
     const window = ms(fault.for);
-    if (fault.for !== undefined && window >= 200) {
+    if (fault.for !== undefined && window / 2 >= MIN_WINDOW_MS) {
       const shorter = Math.round(window / 2);
       const next = [...faults];
       next[index] = { ...fault, for: `${shorter}ms` };
@@ -123,6 +130,13 @@ export interface ShrinkOptions {
   stillFails(document: ScenarioDocument, attempt: number): Promise<boolean>;
   /** At most this many candidate runs. */
   maxAttempts: number;
+  /**
+   * A candidate is kept only when it fails this many runs in a row (default 1). Chaos runs are not
+   * deterministic to the millisecond: a variant that failed once may pass the next time (a fault
+   * window shrunk to a few hundred ms), and keeping it would leave a minimal file that does not
+   * reproduce.
+   */
+  confirmations?: number;
   /** Stop starting candidates after this time (ms since the start). */
   deadline?: number;
   onStep?(step: ShrinkStep): void;
@@ -157,7 +171,12 @@ export async function shrink(options: ShrinkOptions): Promise<ShrinkResult> {
       }
       if (outOfBudget()) return { minimal: current, steps, exhausted: false };
       attempt += 1;
-      const kept = await options.stillFails(candidate.document, attempt);
+      let kept = await options.stillFails(candidate.document, attempt);
+      for (let confirmed = 1; kept && confirmed < (options.confirmations ?? 1); confirmed++) {
+        if (outOfBudget()) return { minimal: current, steps, exhausted: false };
+        attempt += 1;
+        kept = await options.stillFails(candidate.document, attempt);
+      }
       const step = { attempt, change: candidate.change, kept };
       steps.push(step);
       options.onStep?.(step);

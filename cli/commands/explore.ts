@@ -103,14 +103,16 @@ export function registerExplore(program: Command): void {
     .option('--check <name...>', 'the checks that must keep failing (default: every one the run failed)')
     .option('--budget <duration>', 'start no candidate run after this long', '10m')
     .option('--max-runs <n>', 'at most this many candidate runs', '40')
+    .option('--confirm <n>', 'keep a smaller variant only when it fails this many runs in a row', '2')
     .option('--runtime <runtime>', 'auto | local | docker', 'auto')
     .action(
       async (
         run: string,
-        options: { check?: string[]; budget: string; maxRuns: string; runtime: string },
+        options: { check?: string[]; budget: string; maxRuns: string; confirm: string; runtime: string },
       ) => {
         const budgetMs = parseBudget(options.budget);
         const maxAttempts = parseCount('--max-runs', options.maxRuns)!;
+        const confirmations = parseCount('--confirm', options.confirm)!;
         const { readFailingRun, shrinkRun } = await import('../chaos/explore.ts');
         const failing = readFailingRun(resolveRunDir(run), options.check);
         say(
@@ -122,11 +124,12 @@ export function registerExplore(program: Command): void {
             runtime,
             signal,
             maxAttempts,
+            confirmations,
             deadline: Date.now() + budgetMs,
             log: () => {},
             onStep: (step) =>
               say(
-                `  run ${step.attempt}: ${step.change}: ${step.kept ? 'still fails, kept' : 'passes, undone'}`,
+                `  run ${step.attempt}: ${step.change}: ${step.kept ? `still fails (${confirmations}×), kept` : 'passes, undone'}`,
               ),
           }),
         );

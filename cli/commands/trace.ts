@@ -48,6 +48,8 @@ async function traceFromStack(orderId: string) {
   const { captureOrder } = await import('../chaos/capture.ts');
   const { runEvents } = await import('../chaos/run-events.ts');
   const { buildOrders } = await import('../report/build.ts');
+  const { sliceSpans } = await import('../../infra/otel-collector/receiver.ts');
+  const { spansFile } = await import('../chaos/rundir.ts');
   const endpoints = await (await runtimeOfRunningStack()).endpoints();
   const pools = Object.fromEntries(
     DATABASE_SERVICES.map((service) => [
@@ -57,10 +59,11 @@ async function traceFromStack(orderId: string) {
   ) as Record<(typeof DATABASE_SERVICES)[number], InstanceType<typeof pg.Pool>>;
   try {
     const snapshot = await captureOrder(pools, orderId);
+    // The receiver's file holds every span the stack exported; buildOrders keeps this order's traces.
     const order = buildOrders({
       snapshot,
       events: runEvents(snapshot),
-      spans: [],
+      spans: sliceSpans(spansFile(), 0, Number.POSITIVE_INFINITY),
       toRunMs: (epochMs) => epochMs,
     })[0];
     if (!order)

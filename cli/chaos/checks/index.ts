@@ -46,6 +46,16 @@ export function runCheck(spec: CheckSpec, context: Omit<CheckContext, 'spec'>): 
   }
 }
 
+/** Every check `unknown` for one reason (the rows could not be captured at all). */
+export function unknownChecks(specs: CheckSpec[], reason: string): CheckResult[] {
+  return specs.map((spec) => ({
+    name: spec.name,
+    verdict: 'unknown',
+    summary: `could not be computed: ${reason}`,
+    evidence: { total: 0, items: [] },
+  }));
+}
+
 export function runChecks(specs: CheckSpec[], context: Omit<CheckContext, 'spec'>): CheckResult[] {
   return specs.map((spec) => runCheck(spec, context));
 }

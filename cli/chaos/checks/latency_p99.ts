@@ -1,4 +1,6 @@
 /** latency_p99: the 99th percentile of the client's successful operations stays under `max`. */
+import { z } from 'zod';
+import { duration } from '../fields.ts';
 import { formatDuration } from '../units.ts';
 import { type CheckDefinition, evidence } from './types.ts';
 
@@ -12,6 +14,10 @@ export const latencyP99: CheckDefinition = {
   name: 'latency_p99',
   description: "the 99th percentile of the client's successful operations stays under max",
   parameters: '{ latency_p99: { max: 2s } }',
+  options: {
+    schema: z.strictObject({ max: duration }),
+    toSpec: (value) => ({ name: 'latency_p99', max: (value as { max: number }).max }),
+  },
   run: (context) => {
     if (context.spec.name !== 'latency_p99') throw new Error('latency_p99 needs its spec');
     const max = context.spec.max;

@@ -3,12 +3,17 @@
  * `{ outcomes: { confirmed: ">= 200" } }`. confirmed/cancelled/pending come from the order
  * database; failed (refused by the API) and unknown (timeout, cut connection) from the history.
  */
+import { z } from 'zod';
 import type { RunSnapshot } from '../capture.ts';
+import { comparison } from '../fields.ts';
 import type { OperationEntry } from '../history.ts';
 import type { OutcomeName } from '../schema.ts';
 import { type Comparison, compare } from '../units.ts';
 import { runOrders } from './scope.ts';
 import { type CheckDefinition, evidence } from './types.ts';
+
+/** How an order can end, from the client's and the order service's side. */
+export const OUTCOME_NAMES = ['confirmed', 'cancelled', 'pending', 'failed', 'unknown'] as const;
 
 export function countOutcomes(
   snapshot: RunSnapshot,
@@ -30,6 +35,22 @@ export const outcomes: CheckDefinition = {
   description:
     'how many orders were confirmed, cancelled, pending, failed or unknown, against the expected counts',
   parameters: '{ outcomes: { confirmed: ">= 200", pending: "== 0" } }',
+  options: {
+    schema: z.strictObject(
+      Object.fromEntries(OUTCOME_NAMES.map((name) => [name, comparison.optional()])) as Record<
+        OutcomeName,
+        z.ZodOptional<typeof comparison>
+      >,
+    ),
+    toSpec: (value) => ({
+      name: 'outcomes',
+      expected: Object.fromEntries(
+        Object.entries(value as Record<string, Comparison | undefined>).filter(
+          ([, given]) => given !== undefined,
+        ),
+      ) as Partial<Record<OutcomeName, Comparison>>,
+    }),
+  },
   run: (context) => {
     if (context.spec.name !== 'outcomes') throw new Error('outcomes needs its spec');
     const counts = countOutcomes(context.snapshot, context.operations);

@@ -4,6 +4,7 @@
  * live run and `lab check <run>` call the same function on the same object. It says valid /
  * invalid / unknown with evidence: the orders and rows that show it.
  */
+import type { z } from 'zod';
 import type { RunSnapshot } from '../capture.ts';
 import type { OperationEntry } from '../history.ts';
 import type { CheckName, CheckSpec } from '../schema.ts';
@@ -67,5 +68,11 @@ export interface CheckDefinition {
   description: string;
   /** The scenario syntax of its parameters, when it takes some. */
   parameters?: string;
+  /**
+   * A check with parameters: the schema of its entry's value in `expect.checks`
+   * (`{ <name>: <value> }`) and how a parsed value becomes its spec. The scenario schema is built
+   * from these.
+   */
+  options?: { schema: z.ZodType; toSpec(value: unknown): CheckSpec };
   run: Check;
 }
