@@ -388,6 +388,8 @@ describe('fault module registry', () => {
         'relay_crash',
         'poison',
         'broker_restart',
+        'db_crash',
+        'http_error',
         'partition',
       ].sort(),
     );
