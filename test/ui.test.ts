@@ -3,9 +3,13 @@
  * is answered 401 before the hub (and so the stack) is ever touched; the secret in the URL
  * becomes an HttpOnly SameSite=Strict cookie that then opens the same route; Prometheus sums.
  */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ConsoleHub } from '../cli/ui/hub.ts';
 import { countersFrom, sumMetric } from '../cli/ui/metrics.ts';
+import { liveChaosRun } from '../cli/ui/runs.ts';
 import { createConsoleServer } from '../cli/ui/server.ts';
 
 const SECRET = 'a'.repeat(64);
@@ -107,5 +111,27 @@ describe('counters from /metrics', () => {
       relayLagMs: 50,
     });
     expect(countersFrom('order', '').relayLagMs).toBeNull();
+  });
+});
+
+describe('a lab chaos run from another shell', () => {
+  it('is shown while its newest run has no result, with its phase and last lines', () => {
+    const home = mkdtempSync(path.join(tmpdir(), 'lab-ui-runs-'));
+    expect(liveChaosRun(home)).toBeNull();
+    const older = path.join(home, 'runs', '20261203T100000Z-order-saga-s7-aaaa');
+    const newer = path.join(home, 'runs', '20261203T110000Z-order-saga-s7-bbbb');
+    for (const dir of [older, newer]) mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(older, 'run.log'), '2026-12-03T10:00:00.000Z phase checks\n');
+    writeFileSync(
+      path.join(newer, 'run.log'),
+      '2026-12-03T11:00:00.000Z phase stack\n2026-12-03T11:00:01.000Z phase workload\n2026-12-03T11:00:02.000Z fault 0 (latency payment.db) started\n',
+    );
+    expect(liveChaosRun(home)).toEqual({
+      id: '20261203T110000Z-order-saga-s7-bbbb',
+      phase: 'workload',
+      lines: ['fault 0 (latency payment.db) started'],
+    });
+    writeFileSync(path.join(newer, 'result.json'), '{}');
+    expect(liveChaosRun(home)).toBeNull();
   });
 });

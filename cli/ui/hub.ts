@@ -14,6 +14,7 @@ import { FaultClient, type LinkState } from '../faults/client.ts';
 import type { Endpoints, ProcessStatus, Runtime } from '../runtime/types.ts';
 import { type ServiceCounters, scrapeCounters } from './metrics.ts';
 import { type OrderSummary, orderSaga, orderSummary, type Pools } from './orders.ts';
+import { type LiveRunView, liveChaosRun } from './runs.ts';
 import { type LoadProgress, type Product, Shopper } from './shopper.ts';
 import { BrokerTap, type TappedEvent } from './tap.ts';
 
@@ -55,6 +56,8 @@ export interface Snapshot {
   load: LoadProgress | null;
   appFaults: AppFaultView[];
   scenario: ScenarioProgress | null;
+  /** A `lab chaos` run from another shell against this stack. */
+  chaosRun: LiveRunView | null;
   activity: ActivityEntry[];
 }
 
@@ -68,6 +71,7 @@ const SLOW_POLL_MS = 1000;
 export class ConsoleHub {
   readonly runtime: Runtime;
   readonly adminToken: string;
+  readonly #home: string;
   #endpoints: Endpoints | undefined;
   #pools: Pools | undefined;
   #tap: BrokerTap | undefined;
@@ -92,11 +96,13 @@ export class ConsoleHub {
     load: null,
     appFaults: [],
     scenario: null,
+    chaosRun: null,
     activity: [],
   };
 
-  constructor(options: { runtime: Runtime; adminToken: string }) {
+  constructor(options: { runtime: Runtime; adminToken: string; home: string }) {
     this.runtime = options.runtime;
+    this.#home = options.home;
     this.adminToken = options.adminToken;
     this.snapshot.runtime = options.runtime.name;
   }
@@ -174,6 +180,9 @@ export class ConsoleHub {
   }
 
   async refresh(): Promise<void> {
+    // The console's own scenario runs show in `scenario`; this is one started from a shell.
+    this.snapshot.chaosRun =
+      this.snapshot.scenario?.phase === 'done' || !this.snapshot.scenario ? liveChaosRun(this.#home) : null;
     const status = await this.runtime.status().catch(() => undefined);
     if (status) {
       this.snapshot.processes = status.processes;

@@ -34,7 +34,7 @@ function lazyHub(home: string): { get(): Promise<ConsoleHub>; current(): Console
       loading ??= (async () => {
         const { runtimeOfRunningStack } = await import('../runtime/select.ts');
         const { ConsoleHub } = await import('./hub.ts');
-        hub = new ConsoleHub({ runtime: await runtimeOfRunningStack(), adminToken: adminToken(home) });
+        hub = new ConsoleHub({ runtime: await runtimeOfRunningStack(), adminToken: adminToken(home), home });
         return hub;
       })();
       return loading;

@@ -89,6 +89,7 @@ function layout(): string {
 </header>
 <div id="busy" class="busy" hidden></div>
 <div id="toast" class="toast" hidden></div>
+<div id="chaos-run" class="chaos-run" hidden></div>
 <main class="grid">
   <div class="col">
     ${card(
@@ -339,6 +340,17 @@ function renderFaults(view: Snapshot): void {
     .join('');
 }
 
+function renderChaosRun(view: Snapshot): void {
+  const run = view.chaosRun;
+  const box = $('chaos-run');
+  box.hidden = !run;
+  box.innerHTML = run
+    ? `<b>lab chaos</b> run <code>${esc(run.id)}</code> in progress: phase <span class="badge wait">${esc(run.phase)}</span><ul>${run.lines
+        .map((line) => `<li>${esc(line)}</li>`)
+        .join('')}</ul>`
+    : '';
+}
+
 function renderScenario(view: Snapshot): void {
   const run = view.scenario;
   $('scenario-progress').innerHTML = run
@@ -377,6 +389,7 @@ function render(view: Snapshot): void {
   if (changed('counters', view.counters)) renderCounters(view);
   if (changed('faults', view.appFaults)) renderFaults(view);
   if (changed('scenario', view.scenario)) renderScenario(view);
+  if (changed('chaos-run', view.chaosRun)) renderChaosRun(view);
   if (!changed('activity', view.activity)) return;
   $('activity-list').innerHTML = view.activity
     .slice(0, 12)
