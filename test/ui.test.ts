@@ -3,9 +3,10 @@
  * is answered 401 before the hub (and so the stack) is ever touched; the secret in the URL
  * becomes an HttpOnly SameSite=Strict cookie that then opens the same route; Prometheus sums.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import type { ConsoleHub } from '../cli/ui/hub.ts';
 import { countersFrom, sumMetric } from '../cli/ui/metrics.ts';
@@ -133,5 +134,22 @@ describe('a lab chaos run from another shell', () => {
     });
     writeFileSync(path.join(newer, 'result.json'), '{}');
     expect(liveChaosRun(home)).toBeNull();
+  });
+});
+
+describe('lab ui without a stack', () => {
+  it('says no stack is running (E_NOT_RUNNING, exit 3) and starts no console', async () => {
+    const home = mkdtempSync(path.join(tmpdir(), 'lab-ui-none-'));
+    const result = await execa(
+      process.execPath,
+      [new URL('../bin/lab', import.meta.url).pathname, 'ui', '--no-open'],
+      {
+        reject: false,
+        env: { LAB_HOME: home, CI: 'true' },
+      },
+    );
+    expect(result.exitCode).toBe(3);
+    expect(result.stderr).toContain('no lab stack is running');
+    expect(existsSync(path.join(home, 'console.json'))).toBe(false);
   });
 });
