@@ -11,14 +11,18 @@ import { registerFault } from './commands/fault.ts';
 import { registerInfra } from './commands/infra.ts';
 import { registerLogs } from './commands/logs.ts';
 import { registerProcessFaults } from './commands/process-faults.ts';
+import { registerPsql } from './commands/psql.ts';
 import { registerReport } from './commands/report.ts';
 import { registerRun } from './commands/run.ts';
 import { registerRuns } from './commands/runs.ts';
 import { registerScenarios } from './commands/scenarios.ts';
+import { registerSeed } from './commands/seed.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerTrace } from './commands/trace.ts';
 import { registerUi } from './commands/ui.ts';
 import { registerUp } from './commands/up.ts';
+import { registerValidate } from './commands/validate.ts';
+import { lastInterruption, watchOutputStreams } from './runtime/lifecycle.ts';
 
 export function buildProgram(): Command {
   const program = new Command('lab')
@@ -46,6 +50,9 @@ export function buildProgram(): Command {
   registerUi(program);
   registerExplore(program);
   registerScenarios(program);
+  registerSeed(program);
+  registerPsql(program);
+  registerValidate(program);
   registerInfra(program);
 
   applyRecursively(program, (command) => command.exitOverride());
@@ -67,17 +74,8 @@ function suggestCommand(program: Command, argv: string[]): string | undefined {
   );
 }
 
-/** `lab status | head` closes the pipe early: that is the reader's choice, not an error. */
-function exitQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
-  stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(process.exitCode ?? ExitCode.ok);
-    throw error;
-  });
-}
-
 export async function main(argv: string[]): Promise<void> {
-  exitQuietlyOnClosedPipe(process.stdout);
-  exitQuietlyOnClosedPipe(process.stderr);
+  watchOutputStreams();
   const program = buildProgram();
   let wroteSuggestion = false;
   program.configureOutput({
@@ -96,6 +94,10 @@ export async function main(argv: string[]): Promise<void> {
       if (nearest) process.stderr.write(`(the closest command is 'lab ${nearest}')\n`);
     });
   }
+  // Cleanup is done by now (healed, stopped); a client's socket or timer must not keep an
+  // interrupted command alive, and its exit code says why it stopped.
+  const interruption = lastInterruption();
+  if (interruption) process.exit(interruption.exitCode);
 }
 
 function exitCodeFor(error: unknown, onUsageError: () => void): number {

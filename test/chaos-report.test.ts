@@ -91,7 +91,7 @@ describe('JUnit XML', () => {
     expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>/);
     expect(xml).toContain('<testsuite name="demo" tests="3" failures="2" errors="0" time="1.500"');
     expect(xml).toContain(
-      '<testcase classname="demo" name="no_double_charge"><failure message="no_double_charge is invalid &lt;&amp;&gt;"',
+      '<testcase classname="demo" name="no_double_charge" time="0.000"><failure message="no_double_charge is invalid &lt;&amp;&gt;"',
     );
     expect(xml).toContain('<property name="seed" value="3"/>');
     expect(xml).not.toMatch(/<&>/);
@@ -108,7 +108,32 @@ describe('JUnit XML', () => {
     ]);
     expect(xml).toContain('failures="0"');
     expect(xml).toContain(
-      'name="expectation: invalid"><system-out>the anomaly was detected by no_double_charge',
+      'name="expectation: invalid" time="1.500"><system-out>the anomaly was detected by no_double_charge',
+    );
+  });
+
+  it('<testsuites> totals tests, failures, errors and time; each testcase has its time; repeated runs are named apart', () => {
+    const timed = { ...check('sagas_terminal', 'valid'), durationMs: 250 };
+    const xml = junitXml([
+      result({
+        checks: [timed, check('no_double_charge', 'invalid')],
+        expectationMet: false,
+        verdict: 'invalid',
+      }),
+      result({
+        checks: [check('sagas_terminal', 'unknown')],
+        expectationMet: false,
+        verdict: 'unknown',
+        seed: 4,
+      }),
+    ]);
+    expect(xml).toMatch(/<testsuites name="lab" tests="5" failures="3" errors="1" time="3\.000">/);
+    expect(xml).toContain('name="sagas_terminal" time="0.250"');
+    expect(xml).toContain('name="expectation: valid" time="1.250"');
+    expect(xml).toContain('<testsuite name="demo [seed 3, run 1]"');
+    expect(xml).toContain('<testsuite name="demo [seed 4, run 2]"');
+    expect([...xml.matchAll(/<testcase [^>]*>/g)].every((match) => / time="\d+\.\d{3}"/.test(match[0]))).toBe(
+      true,
     );
   });
 });

@@ -206,7 +206,7 @@ describe.skipIf(!ready)('lab ui: the live console of a running stack', () => {
   }, 90_000);
 
   it('stays responsive at 50 orders/s, with events batched', async () => {
-    await page.fill('#load-form input[name="orders"]', '250');
+    await page.fill('#load-form input[name="orders"]', '150');
     await page.fill('#load-form input[name="rate"]', '50');
     const before = usage(consolePid());
     await page.click('#load-form button:not([type])');
@@ -245,7 +245,7 @@ describe.skipIf(!ready)('lab ui: the live console of a running stack', () => {
     expect(probe.messagesPerSecond).toBeLessThanOrEqual(4.5);
     // The machine is shared and the stack itself is busy: the bound is generous, the figure is logged.
     expect(probe.worstStallMs).toBeLessThan(1000);
-    expect(load).toMatch(/2\d\d placed/);
+    expect(load).toMatch(/1\d\d placed/);
     await shot('load');
   }, 90_000);
 

@@ -16,6 +16,7 @@ import { ExitCode, LabError } from '../../common/errors.ts';
 import { DATABASE_SERVICES, type DatabaseServiceName } from '../../common/roster.ts';
 import { labHome } from '../home.ts';
 import { writeReport } from '../report/write.ts';
+import { interruptionOf } from '../runtime/lifecycle.ts';
 import type { Endpoints } from '../runtime/types.ts';
 import { captureSnapshot } from './capture.ts';
 import { runChecks, unknownChecks } from './checks/index.ts';
@@ -26,7 +27,7 @@ import { ensureRunning } from './faults/process.ts';
 import { createProxyClient, type ProxyClient } from './faults/proxy.ts';
 import type { FaultContext } from './faults/types.ts';
 import { createHistory, type OperationEntry } from './history.ts';
-import { junitXml } from './junit.ts';
+import { junitXml, type TimedCheckResult } from './junit.ts';
 import type { LoadedScenario } from './loader.ts';
 import { createRandom } from './random.ts';
 import { judge, type RunResult } from './result.ts';
@@ -235,10 +236,17 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
     // A database that cannot be read makes every check unknown, never a crash.
     const snapshot = await captureSnapshot(databases, scope).catch((error: Error) => error);
     if (!(snapshot instanceof Error)) writeRunData(runDir, snapshot);
-    const checks =
+    // Each check timed on its own: JUnit gives each testcase its time.
+    const checks: TimedCheckResult[] =
       snapshot instanceof Error
         ? unknownChecks(scenario.expect.checks, `the databases could not be read: ${snapshot.message}`)
-        : runChecks(scenario.expect.checks, { snapshot, operations: context.operations });
+        : scenario.expect.checks.flatMap((spec) => {
+            const checkStarted = performance.now();
+            return runChecks([spec], { snapshot, operations: context.operations }).map((check) => ({
+              ...check,
+              durationMs: Math.round(performance.now() - checkStarted),
+            }));
+          });
     emit({ type: 'checks', results: checks });
     for (const check of checks) log(`check ${check.name}: ${check.verdict} (${check.summary})`);
     const { confirmed, cancelled, pending } =
@@ -266,7 +274,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
   } catch (error) {
     const interrupted = signal.aborted;
     const message = interrupted
-      ? 'interrupted (Ctrl-C): faults healed, no verdict'
+      ? `${interruptionOf(signal)?.message ?? 'interrupted'}: faults healed, no verdict`
       : (error as Error).message;
     log(`run stopped: ${message}`);
     result = await finish({
@@ -274,7 +282,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
       expectationMet: false,
       explanation: message,
       exitCode: interrupted
-        ? ExitCode.interrupted
+        ? (interruptionOf(signal)?.exitCode ?? ExitCode.interrupted)
         : error instanceof LabError
           ? error.exitCode
           : ExitCode.infrastructure,

@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ExitCode } from '../../common/errors.ts';
+import { interruptionOf } from '../runtime/lifecycle.ts';
 import { createRuntime, parseRuntimeChoice, selectRuntime } from '../runtime/select.ts';
 import type { EngineEvent } from './engine.ts';
 import { runScenario } from './engine.ts';
@@ -19,7 +20,11 @@ import { runSummary, suiteSummary } from './ui/summary.ts';
 
 export interface SessionOptions {
   scenarios: LoadedScenario[];
+  /** --seed for every scenario; or `seeds`, one per entry of `scenarios` (lab run --seeds/--repeat). */
   seed?: number;
+  seeds?: Array<number | undefined>;
+  /** Stop after the first scenario whose expectation is not met. */
+  failFast?: boolean;
   runtime: string;
   keep: boolean;
   /** Only for a single scenario: its run directory. */
@@ -57,7 +62,7 @@ export async function runSession(options: SessionOptions): Promise<SessionOutcom
   const results: RunResult[] = [];
   let exitCode: number = ExitCode.ok;
   try {
-    for (const loaded of options.scenarios) {
+    for (const [index, loaded] of options.scenarios.entries()) {
       if (options.signal.aborted) break;
       const live = wantsLiveView(options.json, env) ? startLiveView() : undefined;
       const onEvent = (event: EngineEvent) => (live ? live.onEvent(event) : plain(event));
@@ -69,7 +74,7 @@ export async function runSession(options: SessionOptions): Promise<SessionOutcom
       try {
         result = await runScenario({
           loaded,
-          seed: options.seed,
+          seed: options.seeds?.[index] ?? options.seed,
           stack,
           outDir: options.scenarios.length === 1 ? options.outDir : undefined,
           signal: options.signal,
@@ -83,16 +88,26 @@ export async function runSession(options: SessionOptions): Promise<SessionOutcom
       }
       results.push(result);
       out(runSummary(result));
-      if (result.exitCode === ExitCode.interrupted || result.exitCode === ExitCode.infrastructure) {
+      if (options.signal.aborted || result.exitCode === ExitCode.infrastructure) {
         exitCode = result.exitCode;
         break;
       }
-      if (!result.expectationMet) exitCode = ExitCode.expectationNotMet;
+      if (!result.expectationMet) {
+        exitCode = ExitCode.expectationNotMet;
+        if (options.failFast && index < options.scenarios.length - 1) {
+          out(
+            `--fail-fast: stopping after ${result.scenario} (seed ${result.seed}); ${options.scenarios.length - index - 1} run(s) skipped\n`,
+          );
+          break;
+        }
+      }
     }
   } finally {
-    await stack.release().catch((error: Error) => out(`could not stop the stack: ${error.message}\n`));
+    await stack
+      .release({ interrupted: options.signal.aborted })
+      .catch((error: Error) => out(`could not stop the stack: ${error.message}\n`));
   }
-  if (options.signal.aborted) exitCode = ExitCode.interrupted;
+  if (options.signal.aborted) exitCode = interruptionOf(options.signal)?.exitCode ?? ExitCode.interrupted;
   if (options.scenarios.length > 1) out(suiteSummary(results, Date.now() - started));
   if (options.junitFile) {
     mkdirSync(path.dirname(path.resolve(options.junitFile)), { recursive: true });

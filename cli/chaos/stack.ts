@@ -1,7 +1,8 @@
 /**
  * The stack around a run (or a suite of runs): reuse a running stack with the right pattern
  * switches, otherwise bring one up (or re-up it with the scenario's `without`), and afterwards
- * leave things as promised: down again if we started it, unless --keep.
+ * leave things as promised: down again if we started it, unless --keep; a stack that was running
+ * before is put back with the switches it had, and anything else is said plainly.
  */
 import { infrastructureFailure, LabError } from '../../common/errors.ts';
 import type { PatternSwitch } from '../../common/roster.ts';
@@ -17,6 +18,9 @@ export class StackManager {
   readonly #log: (message: string) => void;
   #startedByUs = false;
   #wasRunning: boolean | undefined;
+  /** The switches of the stack that was running before this command, if one was. */
+  #foundWithout: PatternSwitch[] | undefined;
+  #currentWithout: PatternSwitch[] | undefined;
 
   constructor(runtime: Runtime, options: { keep: boolean; log(message: string): void }) {
     this.runtime = runtime;
@@ -27,7 +31,11 @@ export class StackManager {
   /** A healthy stack with exactly these switches, and its endpoints. */
   async ensure(without: readonly PatternSwitch[], signal: AbortSignal): Promise<Endpoints> {
     const status = await this.runtime.status();
-    this.#wasRunning ??= status.running;
+    if (this.#wasRunning === undefined) {
+      this.#wasRunning = status.running;
+      if (status.running) this.#foundWithout = [...status.without];
+    }
+    this.#currentWithout = [...without];
     const healthy =
       status.running && status.processes.length > 0 && status.processes.every((process) => process.healthy);
     if (healthy && sameSwitches(status.without, without)) {
@@ -38,7 +46,7 @@ export class StackManager {
       this.#log(
         sameSwitches(status.without, without)
           ? 'the running stack is not healthy: restarting it'
-          : `restarting the stack ${without.length > 0 ? `without ${without.join(', ')}` : 'with every pattern on'}`,
+          : `recreating the stack ${describeSwitches(without)} (it ran ${describeSwitches(status.without)}${this.#foundWithout && !this.#keep ? '; it is put back afterwards' : ''})`,
       );
       await this.runtime.down({ purge: false });
     }
@@ -63,15 +71,48 @@ export class StackManager {
     }
   }
 
-  /** Stops the stack if this command started it (and no --keep), leaves a stack that was already up running. */
-  async release(): Promise<void> {
+  /**
+   * Stops the stack if this command started it (and no --keep); a stack that was already up is
+   * left running, recreated with the switches it had if the run changed them. When that cannot
+   * be done (--keep, or the command was interrupted) it says what it left and how to go back.
+   */
+  async release(options: { interrupted?: boolean } = {}): Promise<void> {
+    const changed =
+      this.#foundWithout !== undefined &&
+      this.#currentWithout !== undefined &&
+      !sameSwitches(this.#foundWithout, this.#currentWithout);
     if (this.#keep) {
-      this.#log('leaving the stack running (--keep)');
+      this.#log(`leaving the stack running (--keep), ${describeSwitches(this.#currentWithout ?? [])}`);
+      if (changed)
+        this.#log(
+          `  (it ran ${describeSwitches(this.#foundWithout!)} before: ${recreateCommand(this.#foundWithout!)} goes back)`,
+        );
       return;
     }
     if (this.#startedByUs && !this.#wasRunning) {
       this.#log('stopping the stack');
       await this.runtime.down({ purge: false });
+      return;
     }
+    if (!changed) return;
+    const found = this.#foundWithout!;
+    if (options.interrupted) {
+      this.#log(
+        `left the stack running ${describeSwitches(this.#currentWithout!)} (interrupted before it could be put back ${describeSwitches(found)}): ${recreateCommand(found)} restores it`,
+      );
+      return;
+    }
+    this.#log(`restoring the stack as it was found: ${describeSwitches(found)}`);
+    await this.runtime.down({ purge: false });
+    await this.runtime.up({ without: [...found], onProgress: (message) => this.#log(message) });
+    this.#currentWithout = [...found];
   }
+}
+
+export function describeSwitches(without: readonly string[]): string {
+  return without.length > 0 ? `without ${without.join(', ')}` : 'with every pattern on';
+}
+
+export function recreateCommand(without: readonly string[]): string {
+  return `\`lab up --force-recreate${without.map((pattern) => ` --without ${pattern}`).join('')}\``;
 }

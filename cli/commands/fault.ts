@@ -6,9 +6,18 @@ import { FaultClient, type LinkState } from '../faults/client.ts';
 import { resolveLink } from '../faults/links.ts';
 import { resolveFaultProxyUrl } from '../faults/proxy-url.ts';
 import { formatAttributes, parseToxicRequest, TOXIC_TYPES } from '../faults/toxics.ts';
+import { APP_FAULT_COMMANDS, registerAppFaults } from './fault-app.ts';
+import { activeServiceHooks, resetServiceHooks } from './fault-hooks.ts';
 
 async function connect(): Promise<FaultClient> {
   return new FaultClient(await resolveFaultProxyUrl());
+}
+
+/** The running stack's endpoints, unless the fault proxy is driven directly (LAB_FAULT_PROXY_URL). */
+async function stackEndpoints(): Promise<import('../runtime/types.ts').Endpoints | undefined> {
+  if (process.env.LAB_FAULT_PROXY_URL?.trim()) return undefined;
+  const { runtimeOfRunningStack } = await import('../runtime/select.ts');
+  return (await runtimeOfRunningStack()).endpoints();
 }
 
 /** The client and the link, checked against the links the fault proxy really has. */
@@ -64,15 +73,31 @@ function printLinks(links: readonly LinkState[]): void {
 export function registerFault(program: Command): void {
   const fault = program
     .command('fault')
-    .description('network faults on the links of the running stack (Toxiproxy toxics)');
+    .description('faults on the running stack: network toxics on its links, and app-level faults');
   fault
     .command('list')
     .description('every link with its toxics')
     .option('--json', 'print the links as JSON')
     .action(async (options: { json?: boolean }) => {
       const links = await (await connect()).links();
-      if (options.json) say(JSON.stringify(links, null, 2));
-      else printLinks(links);
+      const endpoints = await stackEndpoints();
+      const hooks = endpoints ? await activeServiceHooks(endpoints) : [];
+      if (options.json) {
+        say(JSON.stringify(endpoints ? { links, hooks } : links, null, 2));
+        return;
+      }
+      printLinks(links);
+      if (!endpoints) return;
+      const on = hooks.filter((hook) => hook.on.length > 0);
+      say('');
+      say(
+        `app-level faults: ${APP_FAULT_COMMANDS.map((name) => `lab fault ${name}`).join(', ')} (--help for each)`,
+      );
+      say(
+        on.length === 0
+          ? 'service hooks: none on'
+          : `service hooks: ${on.map((hook) => `${hook.service} ${hook.on.join(', ')}`).join('; ')}`,
+      );
     });
   fault
     .command('add')
@@ -146,15 +171,26 @@ export function registerFault(program: Command): void {
     });
   fault
     .command('reset')
-    .description('enable every link and remove every toxic')
+    .description('turn every fault off: links up, toxics removed, every service hook off')
     .action(async () => {
       const result = await (await connect()).reset();
-      if (result.enabled.length === 0 && result.removed.length === 0) {
-        say('reset: nothing to heal (every link up, no toxics)');
-        return;
-      }
+      const endpoints = await stackEndpoints();
+      const hooks = endpoints ? await resetServiceHooks(endpoints) : [];
+      const hooksOff = hooks.flatMap((hook) =>
+        hook.turnedOff.map((what) => `${hook.service}: ${what} hook off`),
+      );
       for (const link of result.enabled) say(`${link}: up`);
       for (const { link, toxic } of result.removed) say(`${link}: removed ${toxic}`);
-      say(`reset: ${result.enabled.length} link(s) brought up, ${result.removed.length} toxic(s) removed`);
+      for (const line of hooksOff) say(line);
+      for (const hook of hooks.filter((candidate) => candidate.error))
+        say(`${hook.service}: did not answer (${hook.error}); a service that is down has no hooks on`);
+      if (result.enabled.length === 0 && result.removed.length === 0 && hooksOff.length === 0) {
+        say(`reset: nothing to heal (every link up, no toxics${endpoints ? ', no service hooks' : ''})`);
+        return;
+      }
+      say(
+        `reset: ${result.enabled.length} link(s) brought up, ${result.removed.length} toxic(s) removed${endpoints ? `, ${hooksOff.length} service hook(s) turned off` : ''}`,
+      );
     });
+  registerAppFaults(fault);
 }

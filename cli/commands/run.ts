@@ -7,6 +7,7 @@ import {
   formatProblems,
   loadScenarioFile,
   parseScenario,
+  resolveScenario,
   type ScenarioProblem,
 } from '../chaos/loader.ts';
 import { parseSeed } from './chaos.ts';
@@ -23,11 +24,36 @@ export function expandScenarioArguments(args: string[]): string[] {
       matched = globSync('*.{yaml,yml}', { cwd: arg }).map((file) => path.join(arg, file));
     else if (existsSync(arg)) matched = [arg];
     else matched = globSync(arg).filter(isScenarioFile);
+    // A bundled scenario's name, as `lab chaos` takes it (resolveScenario refuses with the closest).
+    if (matched.length === 0 && /^[\w.-]+$/.test(arg)) matched = [resolveScenario(arg)];
     if (matched.length === 0) throw badInput('E_NO_SCENARIOS', `no scenario files match '${arg}'`);
     for (const file of matched.sort())
       if (!files.includes(path.resolve(file))) files.push(path.resolve(file));
   }
   return files;
+}
+
+/** --seed N or --seeds 1,2,3 (not both); none: each file's own seed. */
+export function parseSeedList(
+  seed: string | undefined,
+  seeds: string | undefined,
+): Array<number | undefined> {
+  if (seed !== undefined && seeds !== undefined)
+    throw badInput('E_BAD_SEED', '--seed and --seeds are exclusive', 'Use --seeds 7 for one seed.');
+  if (seeds !== undefined) {
+    const list = seeds.split(',').map((value) => parseSeed(value.trim()));
+    if (list.length === 0)
+      throw badInput('E_BAD_SEED', '--seeds needs at least one seed, e.g. --seeds 1,2,3');
+    return list;
+  }
+  return [parseSeed(seed)];
+}
+
+function parseRepeat(value: string): number {
+  const repeat = Number(value);
+  if (!/^\d+$/.test(value) || repeat < 1 || repeat > 1000)
+    throw badInput('E_BAD_REPEAT', `--repeat must be a whole number from 1 to 1000, got '${value}'`);
+  return repeat;
 }
 
 export function registerRun(program: Command): void {
@@ -38,14 +64,27 @@ export function registerRun(program: Command): void {
     .option('--junit <file>', 'write a JUnit XML report for the whole suite')
     .option('--runtime <runtime>', 'auto | local | docker', 'auto')
     .option('--seed <n>', 'one seed for every scenario (overrides the files)')
+    .option('--seeds <list>', 'run every scenario once per seed, e.g. 1,2,3 (overrides the files)')
+    .option('--repeat <n>', 'run the whole suite n times', '1')
+    .option('--fail-fast', 'stop at the first scenario whose expectation is not met')
     .option('--keep', 'leave the stack running afterwards')
     .option('--json', 'print the results as JSON')
     .action(
       async (
         args: string[],
-        options: { junit?: string; runtime: string; seed?: string; keep?: boolean; json?: boolean },
+        options: {
+          junit?: string;
+          runtime: string;
+          seed?: string;
+          seeds?: string;
+          repeat: string;
+          failFast?: boolean;
+          keep?: boolean;
+          json?: boolean;
+        },
       ) => {
-        const seed = parseSeed(options.seed);
+        const seeds = parseSeedList(options.seed, options.seeds);
+        const repeat = parseRepeat(options.repeat);
         const files = expandScenarioArguments(args);
         // Every file is validated before the first one runs: a typo in the last file costs nothing.
         const problems: ScenarioProblem[] = [];
@@ -71,11 +110,16 @@ export function registerRun(program: Command): void {
           }))
           .sort((a, b) => a.poisons - b.poisons || a.key.localeCompare(b.key) || a.index - b.index)
           .map(({ entry }) => entry);
+        // Each round runs every scenario once per seed; a file's own seed when no seed is given.
+        const runs = Array.from({ length: repeat }, () =>
+          loaded.flatMap((entry) => seeds.map((seed) => ({ loaded: entry, seed }))),
+        ).flat();
         const { runSession } = await import('../chaos/session.ts'); // see chaos.ts
         const outcome = await interruptible((signal) =>
           runSession({
-            scenarios: loaded,
-            seed,
+            scenarios: runs.map((run) => run.loaded),
+            seeds: runs.map((run) => run.seed),
+            failFast: options.failFast ?? false,
             runtime: options.runtime,
             keep: options.keep ?? false,
             junitFile: options.junit,

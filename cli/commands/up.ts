@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { closest } from 'fastest-levenshtein';
 import { ExitCode, LabError } from '../../common/errors.ts';
 import { PATTERN_SWITCHES, type PatternSwitch } from '../../common/roster.ts';
+import { guarded } from '../runtime/lifecycle.ts';
 import type { Endpoints } from '../runtime/types.ts';
 
 /** Database URLs carry passwords: printed with `***`; the real ones stay in the 0600 state file. */
@@ -40,13 +41,18 @@ export function formatEndpoints(endpoints: Endpoints, extra: Array<[string, stri
   return rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`).join('\n');
 }
 
-/** A first request to try against the gateway (services/SCHEMA.md lists the whole API). */
+/** A first order to try against the gateway (docs/TUTORIAL.md goes on from here). */
 export function curlExample(gatewayUrl: string): string {
   return [
-    'Try it:',
-    `  curl -s -X POST ${gatewayUrl}/api/auth/register -H 'content-type: application/json' \\`,
-    `    -d '{"email":"you@example.com","password":"a long password"}'`,
-    `  curl -s ${gatewayUrl}/api/catalog/products`,
+    'Try it (the catalog has a demo bakery menu; docs/TUTORIAL.md goes on from here):',
+    `  G=${gatewayUrl}`,
+    `  TOKEN=$(curl -s -X POST $G/api/auth/register -H 'content-type: application/json' \\`,
+    `    -d '{"email":"you@example.com","password":"a long password"}' | jq -r .token)`,
+    `  curl -s -X POST $G/api/payment/account/top-up -H "authorization: Bearer $TOKEN" \\`,
+    `    -H 'content-type: application/json' -d '{"amount_cents":2000}'`,
+    '  curl -s $G/api/catalog/products',
+    `  curl -s -X POST $G/api/order/orders -H "authorization: Bearer $TOKEN" \\`,
+    `    -H 'content-type: application/json' -d '{"lines":[{"sku":"croissant","quantity":2}]}'`,
   ].join('\n');
 }
 
@@ -61,23 +67,21 @@ function parseWithout(values: string[] | undefined): PatternSwitch[] {
 }
 
 /**
- * Runs `work` with an AbortSignal that Ctrl-C (SIGINT) or SIGTERM aborts. The handlers stay
- * installed until `work` settles, so a second Ctrl-C cannot cut the cleanup short.
+ * Runs `work` under every way out (cli/runtime/lifecycle.ts): the signal aborts on SIGINT,
+ * SIGTERM, SIGHUP, a closed output or a stray exception; the exit code says which.
  */
 export async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  const onSignal = () => {
-    if (controller.signal.aborted) process.stderr.write('lab: still stopping what was started...\n');
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    return await work(controller.signal);
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+  const { value, interruption } = await guarded(work);
+  if (interruption) process.exitCode = interruption.exitCode;
+  return value;
+}
+
+function sameSwitches(a: readonly string[], b: readonly string[]): boolean {
+  return [...a].sort().join() === [...b].sort().join();
+}
+
+function describeSwitches(without: readonly string[]): string {
+  return without.length > 0 ? `without ${without.join(', ')}` : 'with every pattern on';
 }
 
 /** The web console beside the stack; a console that will not start never fails `lab up`. */
@@ -103,39 +107,76 @@ export function registerUp(program: Command): void {
     .description('start the stack, wait until it is healthy, print its endpoints; the stack keeps running')
     .option('--runtime <runtime>', 'auto | local | docker', 'auto')
     .option('--without <pattern...>', 'switch a pattern off: outbox | inbox | compensation')
+    .option('--force-recreate', 'stop a running stack first and start it again with these switches')
+    .option('--no-seed', 'do not put the demo bakery menu in the catalog')
     .option('--no-ui', 'do not start the web console (`lab ui` starts it later)')
-    .action(async (options: { runtime: string; without?: string[]; ui: boolean }) => {
-      // Loaded here, not at the top: every other command would pay for the runtimes at start-up.
-      const { LocalRuntime } = await import('../runtime/local/local-runtime.ts');
-      const { createRuntime, parseRuntimeChoice, selectRuntime } = await import('../runtime/select.ts');
-      const choice = parseRuntimeChoice(options.runtime);
-      const without = parseWithout(options.without);
-      const running = new LocalRuntime().liveState();
-      if (running && !running.complete)
-        throw new LabError(
-          'E_UP_IN_PROGRESS',
-          `another \`lab up\` (pid ${running.upPid}) is still starting a stack here.`,
-          {
-            exitCode: ExitCode.infrastructure,
-            hint: 'Wait for it (`lab status`), or interrupt it with `lab down`.',
-          },
+    .action(
+      async (options: {
+        runtime: string;
+        without?: string[];
+        forceRecreate?: boolean;
+        seed: boolean;
+        ui: boolean;
+      }) => {
+        // Loaded here, not at the top: every other command would pay for the runtimes at start-up.
+        const { createRuntime, parseRuntimeChoice, runtimeOfRunningStack, selectRuntime } = await import(
+          '../runtime/select.ts'
         );
-      if (running) {
+        const choice = parseRuntimeChoice(options.runtime);
+        const without = parseWithout(options.without);
+        const current = await runtimeOfRunningStack();
+        const running = await current.status();
+        if (current.name === 'local') {
+          const { LocalRuntime } = await import('../runtime/local/local-runtime.ts');
+          const live = new LocalRuntime().liveState();
+          // What a `lab up` that died half-way left is not a stack: runtime.up cleans it up.
+          if (!live) running.running = false;
+          if (live && !live.complete)
+            throw new LabError(
+              'E_UP_IN_PROGRESS',
+              `another \`lab up\` (pid ${live.upPid}) is still starting a stack here.`,
+              {
+                exitCode: ExitCode.infrastructure,
+                hint: 'Wait for it (`lab status`), or interrupt it with `lab down`.',
+              },
+            );
+        }
+        if (running.running && !options.forceRecreate) {
+          if (!sameSwitches(running.without, without))
+            throw new LabError(
+              'E_STACK_SWITCHES',
+              `a lab stack is already running ${describeSwitches(running.without)} (${current.name} runtime); you asked for one ${describeSwitches(without)}. Nothing was changed.`,
+              {
+                exitCode: ExitCode.badInput,
+                hint: `Recreate it with: lab up --force-recreate${without.map((pattern) => ` --without ${pattern}`).join('')}`,
+              },
+            );
+          const consoleRows = options.ui ? await startConsole() : [];
+          process.stdout.write(
+            `A lab stack is already running (${current.name} runtime, ${describeSwitches(running.without)}); nothing was started.\n${formatEndpoints(await current.endpoints(), consoleRows)}\n`,
+          );
+          return;
+        }
+        if (running.running) {
+          process.stderr.write(
+            `lab: stopping the running stack (${describeSwitches(running.without)}) to recreate it\n`,
+          );
+          await current.down({ purge: false });
+        }
+        const selection = await selectRuntime(choice);
+        process.stderr.write(`lab: ${selection.name} runtime (${selection.reason})\n`);
+        const runtime = await createRuntime(selection.name);
+        const endpoints = await interruptible((signal) =>
+          runtime.up({ without, signal, onProgress: (message) => process.stderr.write(`lab: ${message}\n`) }),
+        );
+        if (options.seed && endpoints.gatewayUrl) {
+          const { describeSeed, seedDemoShop } = await import('./seed.ts');
+          process.stderr.write(`lab: ${describeSeed(await seedDemoShop(endpoints))}\n`);
+        }
         const consoleRows = options.ui ? await startConsole() : [];
         process.stdout.write(
-          `A lab stack is already running (local runtime, started ${running.startedAt}); nothing was started.\n${formatEndpoints(running.endpoints, consoleRows)}\n`,
+          `The stack is up (${selection.name} runtime${without.length ? `, without ${without.join(', ')}` : ''}).\n${formatEndpoints(endpoints, consoleRows)}\n${endpoints.gatewayUrl ? `${curlExample(endpoints.gatewayUrl)}\n` : ''}Stop it with \`lab down\`.\n`,
         );
-        return;
-      }
-      const selection = await selectRuntime(choice);
-      process.stderr.write(`lab: ${selection.name} runtime (${selection.reason})\n`);
-      const runtime = await createRuntime(selection.name);
-      const endpoints = await interruptible((signal) =>
-        runtime.up({ without, signal, onProgress: (message) => process.stderr.write(`lab: ${message}\n`) }),
-      );
-      const consoleRows = options.ui ? await startConsole() : [];
-      process.stdout.write(
-        `The stack is up (${selection.name} runtime${without.length ? `, without ${without.join(', ')}` : ''}).\n${formatEndpoints(endpoints, consoleRows)}\n${endpoints.gatewayUrl ? `${curlExample(endpoints.gatewayUrl)}\n` : ''}Stop it with \`lab down\`.\n`,
-      );
-    });
+      },
+    );
 }

@@ -1,11 +1,13 @@
 /**
  * The console shops as a learner would, through the gateway only: one customer registered (or
- * logged in again) for the learner, a small demo menu seeded through the admin endpoints when the
- * catalog is empty, orders placed from that catalog, and a small load of N orders at R per second.
+ * logged in again) for the learner, the demo bakery menu (cli/commands/seed.ts) seeded through the
+ * admin endpoints when the catalog is empty, orders placed from that catalog, and a small load of
+ * N orders at R per second.
  */
 import { createHmac } from 'node:crypto';
 import { LabError } from '../../common/errors.ts';
 import { requestJson } from '../chaos/http.ts';
+import { seedDemoShop } from '../commands/seed.ts';
 
 export interface Product {
   id: string;
@@ -13,13 +15,6 @@ export interface Product {
   name: string;
   price_cents: number;
 }
-
-export const DEMO_MENU = [
-  { sku: 'bread', name: 'Sourdough bread', price_cents: 450, units: 400 },
-  { sku: 'croissant', name: 'Butter croissant', price_cents: 180, units: 400 },
-  { sku: 'donut', name: 'Glazed donut', price_cents: 120, units: 400 },
-  { sku: 'pretzel', name: 'Salted pretzel', price_cents: 220, units: 400 },
-];
 
 const EMAIL = 'learner@console.lab';
 const TOP_UP_CENTS = 1_000_000;
@@ -56,17 +51,11 @@ export class Shopper {
     return body.products;
   }
 
-  /** The catalog, after seeding the demo menu if it was empty. */
+  /** The catalog, after seeding the demo bakery menu (as `lab up` does) if it is empty. */
   async catalog(): Promise<Product[]> {
     const products = await this.products();
     if (products.length > 0) return products;
-    for (const item of DEMO_MENU) {
-      const { status, body } = await requestJson(this.#url('/api/admin/products'), {
-        body: { sku: item.sku, name: item.name, price_cents: item.price_cents, stock: { units: item.units } },
-        headers: { 'x-lab-admin-token': this.#adminToken },
-      });
-      if (status !== 201 && status !== 409) throw upstream('seeding the demo menu', status, body);
-    }
+    await seedDemoShop({ gatewayUrl: this.#gatewayUrl, adminToken: this.#adminToken });
     return this.products();
   }
 

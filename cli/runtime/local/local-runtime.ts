@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { accessSync, constants, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { closest } from 'fastest-levenshtein';
 import { ExitCode, LabError } from '../../../common/errors.ts';
 import { DATABASE_SERVICES, type DatabaseServiceName } from '../../../common/roster.ts';
+import { bindError } from '../../../infra/ports.ts';
 import { locatePostgres, requirePostgres } from '../../../infra/postgres/binaries.ts';
 import { PostgresCluster, type SynchronousCommit } from '../../../infra/postgres/cluster.ts';
 import { runningPostmaster } from '../../../infra/postgres/leftovers.ts';
@@ -13,10 +15,12 @@ import type { Component, StackContext } from './component.ts';
 import { parseFixedPorts } from './fixed-ports.ts';
 import { isHealthy } from './health.ts';
 import { followLogs } from './logs.ts';
-import { allocatePorts, assertPortFree } from './ports.ts';
+import { allocatePorts, assertPortFree, readPreviousPorts, writePreviousPorts } from './ports.ts';
+import { procInfo } from './proc.ts';
 import { availableComponents, ensureDir, STACK } from './stack.ts';
 import { readState, removeState, type StackState, writeState } from './state.ts';
 import {
+  findTagged,
   isAlive,
   killProcess,
   type ProcessRecord,
@@ -255,8 +259,12 @@ export class LocalRuntime implements Runtime {
     }
   }
 
-  /** Ports for every declared port name: LAB_PORTS pins (checked free), the rest picked free. */
-  async #allocatePorts(): Promise<StackState['ports']> {
+  /**
+   * Ports for every declared port name: LAB_PORTS pins (checked free), then this home's ports of
+   * the last `lab up` when they are still free (saved curl lines keep working), the rest picked
+   * free. Says which previous ports it could not reuse.
+   */
+  async #allocatePorts(onProgress?: (message: string) => void): Promise<StackState['ports']> {
     const fixed = parseFixedPorts(
       this.#fixedPorts,
       new Map(this.#components.map((component) => [component.name, component.ports])),
@@ -265,13 +273,26 @@ export class LocalRuntime implements Runtime {
     const portNames = this.#components.flatMap((component) =>
       component.ports.map((port) => [component.name, port] as const),
     );
-    const pinned = new Set(fixed.values());
-    const picked = (await allocatePorts(portNames.length + pinned.size)).filter((port) => !pinned.has(port));
+    const previous = readPreviousPorts(this.home);
+    const chosen = new Map<string, number>(fixed);
+    const taken: string[] = [];
+    for (const [component, port] of portNames) {
+      const key = `${component}.${port}`;
+      const before = previous[component]?.[port];
+      if (chosen.has(key) || before === undefined || [...chosen.values()].includes(before)) continue;
+      if (await bindError(before)) taken.push(`${component} ${before}`);
+      else chosen.set(key, before);
+    }
+    if (taken.length > 0)
+      onProgress?.(`could not reuse the previous port of ${taken.join(', ')} (in use): picked new ones`);
+    const inUse = new Set(chosen.values());
+    const picked = (await allocatePorts(portNames.length + inUse.size)).filter((port) => !inUse.has(port));
     const ports: StackState['ports'] = {};
     for (const [component, port] of portNames) {
       ports[component] ??= {};
-      ports[component][port] = fixed.get(`${component}.${port}`) ?? picked.shift()!;
+      ports[component][port] = chosen.get(`${component}.${port}`) ?? picked.shift()!;
     }
+    writePreviousPorts(this.home, ports);
     return ports;
   }
 
@@ -284,7 +305,7 @@ export class LocalRuntime implements Runtime {
     }
     // Whatever a dead stack or a `lab up` that died half-way left running goes first.
     const leftover = readState(this.home);
-    if (leftover) await this.#stopAll(leftover.processes);
+    if (leftover) await this.#stopAll(leftover);
     removeState(this.home);
     // Refuse early, before anything starts, when the local runtime cannot work here.
     const binDir = this.#components.some((component) => component.name === 'postgres')
@@ -298,7 +319,7 @@ export class LocalRuntime implements Runtime {
         { exitCode: ExitCode.infrastructure, hint: 'Stop it with `lab down` (it stops such leftovers too).' },
       );
 
-    const ports = await this.#allocatePorts();
+    const ports = await this.#allocatePorts(onProgress);
     const cluster = this.#cluster(ports.postgres?.main ?? (await allocatePorts(1))[0]!, binDir);
     const state: StackState = {
       version: 1,
@@ -319,9 +340,19 @@ export class LocalRuntime implements Runtime {
         signal?.throwIfAborted();
         await component.prepare?.(ctx);
         signal?.throwIfAborted();
-        const record = await startProcess(this.#spec(component, state, ctx), { logDir: this.logDir });
-        state.processes.push(record);
+        // The state file knows the process before it exists (its tag) and its pid as it is spawned.
+        const tag = `${process.pid}-${randomBytes(6).toString('hex')}-${component.name}`;
+        state.starting = [...(state.starting ?? []), { name: component.name, tag }];
         writeState(this.home, state);
+        const record = await startProcess(this.#spec(component, state, ctx), {
+          logDir: this.logDir,
+          tag,
+          onSpawned: (spawned) => {
+            state.processes.push(spawned);
+            state.starting = state.starting?.filter((pending) => pending.tag !== tag);
+            writeState(this.home, state);
+          },
+        });
         onProgress?.(`${component.name}: started (pid ${record.pid}), waiting until healthy`);
         await waitHealthy(record, { deadlineMs: this.#startDeadlineMs, signal });
         await component.afterHealthy?.(ctx);
@@ -352,7 +383,7 @@ export class LocalRuntime implements Runtime {
       return state.endpoints;
     } catch (error) {
       onProgress?.('stopping what was started');
-      await this.#stopAll(state.processes);
+      await this.#stopAll(state);
       removeState(this.home);
       if (signal?.aborted)
         throw new LabError('E_INTERRUPTED', 'interrupted: stopped everything `lab up` had started.', {
@@ -362,8 +393,31 @@ export class LocalRuntime implements Runtime {
     }
   }
 
-  /** Reverse start order; pieces that started together stop together. */
-  async #stopAll(records: readonly ProcessRecord[]): Promise<void> {
+  /**
+   * Reverse start order; pieces that started together stop together. Processes recorded only by
+   * their spawn tag (a `lab` that died between writing the tag and the pid) are found by it.
+   */
+  async #stopAll(state: Pick<StackState, 'processes' | 'starting'>): Promise<void> {
+    const records: ProcessRecord[] = [...state.processes];
+    for (const pending of state.starting ?? [])
+      for (const pid of findTagged(pending.tag)) {
+        const startTime = procInfo(pid)?.startTime;
+        if (startTime !== undefined && !records.some((record) => record.pid === pid))
+          records.push({
+            name: pending.name,
+            kind: 'service',
+            command: '',
+            args: [],
+            env: {},
+            cwd: this.home,
+            ports: {},
+            pid,
+            startTime,
+            logFile: '',
+            startedAt: '',
+            stopGraceMs: 5000,
+          });
+      }
     const order = new Map(this.#components.map((component) => [component.name, component.order]));
     const withOrder = records.map((record) => ({ record, order: order.get(record.name) ?? 0 }));
     for (const group of inOrder(withOrder).reverse())
@@ -379,7 +433,7 @@ export class LocalRuntime implements Runtime {
       while (isPidAlive(state.upPid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     }
     const latest = readState(this.home);
-    if (latest) await this.#stopAll(latest.processes);
+    if (latest) await this.#stopAll(latest);
     removeState(this.home);
     // A postmaster this state no longer knows about (state deleted, crash mid-up) would hold the data dir.
     const pgData = path.join(this.dataRoot, 'postgres');
@@ -488,11 +542,17 @@ export class LocalRuntime implements Runtime {
       state.postgres?.binDir,
     );
     await component?.prepare?.(this.#context(state, cluster));
-    const fresh = await startProcess(specOf(record), { logDir: this.logDir });
-    // Re-read: another shell may have restarted another piece meanwhile.
-    const latest = readState(this.home) ?? state;
-    latest.processes = latest.processes.map((candidate) => (candidate.name === target ? fresh : candidate));
-    writeState(this.home, latest);
+    const fresh = await startProcess(specOf(record), {
+      logDir: this.logDir,
+      onSpawned: (spawned) => {
+        // Re-read: another shell may have restarted another piece meanwhile.
+        const latest = readState(this.home) ?? state;
+        latest.processes = latest.processes.map((candidate) =>
+          candidate.name === target ? spawned : candidate,
+        );
+        writeState(this.home, latest);
+      },
+    });
     await waitHealthy(fresh, { deadlineMs: this.#startDeadlineMs });
   }
 }

@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { ExitCode, LabError } from '../../../common/errors.ts';
 import { bindError } from '../../../infra/ports.ts';
 
@@ -18,4 +20,23 @@ export async function assertPortFree(port: number, owner: string): Promise<void>
       cause: error,
     },
   );
+}
+
+type PortMap = Record<string, Record<string, number>>;
+
+/** `.lab/ports.json`: the ports of this home's last `lab up`; it outlives `lab down`. */
+function portsFile(home: string): string {
+  return path.join(home, 'ports.json');
+}
+
+export function readPreviousPorts(home: string): PortMap {
+  try {
+    return JSON.parse(readFileSync(portsFile(home), 'utf8')) as PortMap;
+  } catch {
+    return {};
+  }
+}
+
+export function writePreviousPorts(home: string, ports: PortMap): void {
+  writeFileSync(portsFile(home), `${JSON.stringify(ports, null, 2)}\n`);
 }

@@ -18,6 +18,8 @@ export interface StackState {
   ports: Record<string, Record<string, number>>;
   /** In start order. */
   processes: ProcessRecord[];
+  /** Pieces about to be spawned, by the tag in their environment, until their pid is recorded. */
+  starting?: Array<{ name: string; tag: string }>;
   endpoints: Endpoints;
   postgres?: {
     dataDir: string;

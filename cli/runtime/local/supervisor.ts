@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ExitCode, LabError } from '../../../common/errors.ts';
@@ -50,20 +50,29 @@ export function logTail(file: string, lines = 20): string {
   }
 }
 
-async function readStartTime(pid: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const info = procInfo(pid);
-    if (info) return info.startTime;
-    await sleep(10);
-  }
-  throw new Error(`no /proc entry for pid ${pid}`);
+/** The environment variable that marks a child as spawned by one startProcess call (see findTagged). */
+export const SPAWN_TAG_ENV = 'LAB_SPAWN_TAG';
+
+export interface StartOptions {
+  logDir: string;
+  /**
+   * Written into the child's environment, and recorded by the caller before the spawn: a `lab`
+   * killed between the spawn and its next state write still leaves a way to find the child.
+   */
+  tag?: string;
+  /**
+   * Called synchronously right after the spawn (no await in between), so the caller records the
+   * pid before anything else can run: a signal handler, an EPIPE, process.exit.
+   */
+  onSpawned?(record: ProcessRecord): void;
 }
 
 /**
  * Starts `spec` detached in its own session and process group (so it outlives `lab up` and a
- * terminal's Ctrl-C does not reach it), stdout and stderr appended to `<logDir>/<name>.log`.
+ * terminal's Ctrl-C or hang-up does not reach it), stdout and stderr appended to
+ * `<logDir>/<name>.log`.
  */
-export async function startProcess(spec: ProcessSpec, options: { logDir: string }): Promise<ProcessRecord> {
+export async function startProcess(spec: ProcessSpec, options: StartOptions): Promise<ProcessRecord> {
   mkdirSync(options.logDir, { recursive: true });
   const logFile = logFileFor(options.logDir, spec.name);
   const log = openSync(logFile, 'a', 0o600);
@@ -71,7 +80,8 @@ export async function startProcess(spec: ProcessSpec, options: { logDir: string 
   writeSync(log, `--- lab: starting ${spec.name} at ${startedAt} ---\n`);
   const env: Record<string, string> = {};
   for (const key of BASE_ENV_KEYS) if (process.env[key] !== undefined) env[key] = process.env[key];
-  let pid: number;
+  if (options.tag) env[SPAWN_TAG_ENV] = options.tag;
+  let record: ProcessRecord | undefined;
   try {
     const child = spawn(spec.command, spec.args, {
       cwd: spec.cwd,
@@ -81,8 +91,14 @@ export async function startProcess(spec: ProcessSpec, options: { logDir: string 
       uid: spec.uid,
       gid: spec.gid,
     });
-    pid = await new Promise<number>((resolve, reject) => {
-      child.once('spawn', () => resolve(child.pid!));
+    // spawn() has forked (and exec'd) by the time it returns: the pid and its /proc entry exist.
+    const info = child.pid === undefined ? undefined : procInfo(child.pid);
+    if (child.pid !== undefined && info) {
+      record = { ...spec, pid: child.pid, startTime: info.startTime, logFile, startedAt };
+      options.onSpawned?.(record);
+    }
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', () => resolve());
       child.once('error', reject);
     });
     child.unref();
@@ -94,7 +110,27 @@ export async function startProcess(spec: ProcessSpec, options: { logDir: string 
   } finally {
     closeSync(log);
   }
-  return { ...spec, pid, startTime: await readStartTime(pid), logFile, startedAt };
+  if (!record)
+    throw new LabError('E_START_FAILED', `${spec.name} exited as it started (no /proc entry)`, {
+      exitCode: ExitCode.infrastructure,
+    });
+  return record;
+}
+
+/** Processes whose environment carries `LAB_SPAWN_TAG=<tag>` (readable only for our own user's). */
+export function findTagged(tag: string): ProcessRecord['pid'][] {
+  const needle = `${SPAWN_TAG_ENV}=${tag}\0`;
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    try {
+      if (`${readFileSync(`/proc/${pid}/environ`, 'latin1')}\0`.includes(needle)) found.push(pid);
+    } catch {
+      // Gone, or another user's.
+    }
+  }
+  return found;
 }
 
 export function isAlive(record: ProcessRecord): boolean {

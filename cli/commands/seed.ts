@@ -1,0 +1,103 @@
+/**
+ * `lab seed`: the demo bakery a fresh `lab up` puts in the shop, so a learner can buy something
+ * without finding the admin API first. Idempotent: a product whose sku exists is left as it is.
+ * Customers need no seeding: anyone registered tops up their own account
+ * (`POST /api/payment/account/top-up`).
+ */
+import type { Command } from 'commander';
+import { infrastructureFailure } from '../../common/errors.ts';
+import type { Endpoints } from '../runtime/types.ts';
+
+export interface DemoProduct {
+  sku: string;
+  name: string;
+  price_cents: number;
+  stock: number;
+}
+
+export const DEMO_MENU: readonly DemoProduct[] = [
+  { sku: 'sourdough', name: 'Sourdough loaf', price_cents: 450, stock: 40 },
+  { sku: 'baguette', name: 'Baguette', price_cents: 220, stock: 60 },
+  { sku: 'rye', name: 'Rye bread', price_cents: 380, stock: 30 },
+  { sku: 'croissant', name: 'Butter croissant', price_cents: 150, stock: 80 },
+  { sku: 'glazed-donut', name: 'Glazed donut', price_cents: 120, stock: 100 },
+  { sku: 'jam-donut', name: 'Jam donut', price_cents: 140, stock: 100 },
+  { sku: 'cinnamon-roll', name: 'Cinnamon roll', price_cents: 260, stock: 50 },
+];
+
+export interface SeedOutcome {
+  created: string[];
+  existing: string[];
+}
+
+async function call(url: string, init: RequestInit): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // Not JSON: kept as text for the error message.
+  }
+  return { status: response.status, body };
+}
+
+/** Creates every product of the demo menu the catalog does not have yet, with its stock. */
+export async function seedDemoShop(
+  endpoints: Pick<Endpoints, 'gatewayUrl' | 'adminToken'>,
+): Promise<SeedOutcome> {
+  const url = (path: string) => new URL(path, endpoints.gatewayUrl).href;
+  const listed = await call(url('/api/catalog/products'), {});
+  if (listed.status !== 200)
+    throw infrastructureFailure(
+      'E_SEED',
+      `could not list the catalog: HTTP ${listed.status} ${JSON.stringify(listed.body)}`,
+      'Is the stack healthy? See `lab status` and `lab logs catalog`.',
+    );
+  const skus = new Set(
+    ((listed.body as { products: Array<{ sku: string }> }).products ?? []).map((p) => p.sku),
+  );
+  const outcome: SeedOutcome = { created: [], existing: [] };
+  for (const product of DEMO_MENU) {
+    if (skus.has(product.sku)) {
+      outcome.existing.push(product.sku);
+      continue;
+    }
+    const created = await call(url('/api/admin/products'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-lab-admin-token': endpoints.adminToken },
+      body: JSON.stringify({
+        sku: product.sku,
+        name: product.name,
+        price_cents: product.price_cents,
+        stock: { units: product.stock },
+      }),
+    });
+    if (created.status === 409) outcome.existing.push(product.sku);
+    else if (created.status !== 201)
+      throw infrastructureFailure(
+        'E_SEED',
+        `could not create ${product.sku}: HTTP ${created.status} ${JSON.stringify(created.body)}`,
+        'See `lab logs gateway` and `lab logs catalog`.',
+      );
+    else outcome.created.push(product.sku);
+  }
+  return outcome;
+}
+
+export function describeSeed(outcome: SeedOutcome): string {
+  if (outcome.created.length === 0)
+    return `demo bakery menu: already in the catalog (${outcome.existing.length} products)`;
+  return `demo bakery menu: added ${outcome.created.join(', ')} with stock${outcome.existing.length > 0 ? ` (${outcome.existing.length} were there already)` : ''}`;
+}
+
+export function registerSeed(program: Command): void {
+  program
+    .command('seed')
+    .description('put the demo bakery menu (breads, croissants, donuts, with stock) in the running shop')
+    .action(async () => {
+      const { runtimeOfRunningStack } = await import('../runtime/select.ts');
+      const endpoints = await (await runtimeOfRunningStack()).endpoints();
+      process.stdout.write(`${describeSeed(await seedDemoShop(endpoints))}\n`);
+    });
+}
