@@ -19,6 +19,7 @@ import { registerScenarios } from './commands/scenarios.ts';
 import { registerSeed } from './commands/seed.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerTrace } from './commands/trace.ts';
+import { registerUi } from './commands/ui.ts';
 import { registerUp } from './commands/up.ts';
 import { registerValidate } from './commands/validate.ts';
 import { lastInterruption, watchOutputStreams } from './runtime/lifecycle.ts';
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
   registerReport(program);
   registerTrace(program);
   registerEvents(program);
+  registerUi(program);
   registerExplore(program);
   registerScenarios(program);
   registerSeed(program);

@@ -28,8 +28,8 @@ export function maskedEndpoints(endpoints: Endpoints): Endpoints {
 }
 
 /** Only the endpoints that exist (a stack still being assembled has no gateway yet). */
-export function formatEndpoints(endpoints: Endpoints): string {
-  const rows: Array<[string, string]> = [];
+export function formatEndpoints(endpoints: Endpoints, extra: Array<[string, string]> = []): string {
+  const rows: Array<[string, string]> = [...extra];
   if (endpoints.gatewayUrl) rows.push(['gateway', endpoints.gatewayUrl]);
   if (endpoints.faultProxyUrl) rows.push(['fault proxy', endpoints.faultProxyUrl]);
   if (endpoints.brokerBootstrap) rows.push(['broker', endpoints.brokerBootstrap]);
@@ -92,6 +92,23 @@ function describeSwitches(without: readonly string[]): string {
   return without.length > 0 ? `without ${without.join(', ')}` : 'with every pattern on';
 }
 
+/** The web console beside the stack; a console that will not start never fails `lab up`. */
+async function startConsole(): Promise<Array<[string, string]>> {
+  const { labHome } = await import('../home.ts');
+  const { adminToken } = await import('../runtime/home-secrets.ts');
+  const { ensureConsole } = await import('../ui/launch.ts');
+  const { consoleUrl } = await import('../ui/record.ts');
+  try {
+    const home = labHome();
+    return [['console', consoleUrl(await ensureConsole(home), adminToken(home))]];
+  } catch (error) {
+    process.stderr.write(
+      `lab: the web console did not start (${(error as Error).message}); try \`lab ui\`.\n`,
+    );
+    return [];
+  }
+}
+
 export function registerUp(program: Command): void {
   program
     .command('up')
@@ -104,6 +121,7 @@ export function registerUp(program: Command): void {
     )
     .option('--force-recreate', 'stop a running stack first and start it again with these switches')
     .option('--no-seed', 'do not put the demo bakery menu in the catalog')
+    .option('--no-ui', 'do not start the web console (`lab ui` starts it later)')
     .action(
       async (options: {
         runtime: string;
@@ -111,6 +129,7 @@ export function registerUp(program: Command): void {
         kit?: string;
         forceRecreate?: boolean;
         seed: boolean;
+        ui: boolean;
       }) => {
         // Loaded here, not at the top: every other command would pay for the runtimes at start-up.
         const { createRuntime, parseRuntimeChoice, runtimeOfRunningStack, selectRuntime } = await import(
@@ -155,8 +174,9 @@ export function registerUp(program: Command): void {
                 hint: `Recreate it with: lab up --force-recreate --kit ${kit}${without.map((pattern) => ` --without ${pattern}`).join('')}`,
               },
             );
+          const consoleRows = options.ui ? await startConsole() : [];
           process.stdout.write(
-            `A lab stack is already running (${current.name} runtime, ${running.kit} kit, ${describeSwitches(running.without)}); nothing was started.\n${formatEndpoints(await current.endpoints())}\n`,
+            `A lab stack is already running (${current.name} runtime, ${running.kit} kit, ${describeSwitches(running.without)}); nothing was started.\n${formatEndpoints(await current.endpoints(), consoleRows)}\n`,
           );
           return;
         }
@@ -181,8 +201,9 @@ export function registerUp(program: Command): void {
           const { describeSeed, seedDemoShop } = await import('./seed.ts');
           process.stderr.write(`lab: ${describeSeed(await seedDemoShop(endpoints))}\n`);
         }
+        const consoleRows = options.ui ? await startConsole() : [];
         process.stdout.write(
-          `The stack is up (${selection.name} runtime, ${kit} kit${without.length ? `, without ${without.join(', ')}` : ''}).\n${formatEndpoints(endpoints)}\n${endpoints.gatewayUrl ? `${curlExample(endpoints.gatewayUrl)}\n` : ''}Stop it with \`lab down\`.\n`,
+          `The stack is up (${selection.name} runtime, ${kit} kit${without.length ? `, without ${without.join(', ')}` : ''}).\n${formatEndpoints(endpoints, consoleRows)}\n${endpoints.gatewayUrl ? `${curlExample(endpoints.gatewayUrl)}\n` : ''}Stop it with \`lab down\`.\n`,
         );
       },
     );

@@ -206,6 +206,17 @@ export function buildOrders(input: {
   return orders;
 }
 
+/** The sequence diagram's lanes for these orders: the saga's own, then any other service they touched. */
+export function sagaLanes(orders: readonly OrderModel[]): string[] {
+  const lanes = [...SAGA_LANES];
+  for (const order of orders)
+    for (const step of order.steps) {
+      const lane = step.kind === 'emit' ? step.service : step.kind === 'payment' ? 'payment' : step.consumer;
+      if (!lanes.includes(lane)) lanes.push(lane);
+    }
+  return lanes;
+}
+
 export function buildReportModel(runDir: string): ReportModel {
   const result = readResult(runDir);
   const startedMs = Date.parse(result.startedAt);
@@ -232,12 +243,7 @@ export function buildReportModel(runDir: string): ReportModel {
   }
 
   const faults = faultWindows(result, history);
-  const lanes = [...SAGA_LANES];
-  for (const order of orders)
-    for (const step of order.steps) {
-      const lane = step.kind === 'emit' ? step.service : step.kind === 'payment' ? 'payment' : step.consumer;
-      if (!lanes.includes(lane)) lanes.push(lane);
-    }
+  const lanes = sagaLanes(orders);
 
   return {
     run: {

@@ -273,6 +273,53 @@ describe('toxics over raw HTTP', () => {
   });
 });
 
+describe('noop toxic over raw HTTP', () => {
+  it('is a registered type with no attributes, listed like the others, and passes data unchanged', async () => {
+    const created = await api(url, 'POST', '/proxies', proxyBody('n'));
+    const { listen } = created.json() as { listen: string };
+    const toxic = await api(url, 'POST', '/proxies/n/toxics', { type: 'noop', attributes: { ignored: 1 } });
+    expect(toxic.status).toBe(200);
+    expect(toxic.text).toBe(
+      '{"attributes":{},"name":"noop_downstream","type":"noop","stream":"downstream","toxicity":1}',
+    );
+    const listed = (await api(url, 'GET', '/proxies/n')).json() as { toxics: { type: string }[] };
+    expect(listed.toxics.map((t) => t.type)).toEqual(['noop']);
+    const client = new RecordingClient(portOf(listen));
+    await client.connected;
+    await client.roundTrip('through noop');
+    expect(client.received.toString()).toBe('through noop');
+    client.socket.destroy();
+    expect((await api(url, 'DELETE', '/proxies/n/toxics/noop_downstream')).status).toBe(204);
+  });
+});
+
+describe('X-Toxiproxy-Request-Id over raw HTTP', () => {
+  it('comes with every answer of a route, errors included, a new xid-shaped id each time', async () => {
+    const answers = [
+      await api(url, 'GET', '/version'),
+      await api(url, 'GET', '/proxies'),
+      await api(url, 'POST', '/proxies', proxyBody('r')),
+      await api(url, 'POST', '/proxies', proxyBody('r')), // 409
+      await api(url, 'GET', '/proxies/absent'), // 404 from the route
+      await api(url, 'POST', '/reset'), // 204
+    ];
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 201, 409, 404, 204]);
+    const ids = answers.map((answer) => answer.headers.get('x-toxiproxy-request-id'));
+    for (const id of ids) expect(id).toMatch(/^[0-9a-v]{20}$/);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('is absent where Toxiproxy answers before its router: unknown paths, wrong methods, browsers', async () => {
+    const answers = [
+      await api(url, 'GET', '/nothing'),
+      await api(url, 'PUT', '/proxies'),
+      await api(url, 'GET', '/proxies', undefined, { 'User-Agent': 'Mozilla/5.0' }),
+    ];
+    expect(answers.map((answer) => answer.status)).toEqual([404, 405, 403]);
+    for (const answer of answers) expect(answer.headers.get('x-toxiproxy-request-id')).toBeNull();
+  });
+});
+
 describe('POST /populate', () => {
   it('creates (201), is idempotent (same proxies, toxics and connections kept) and replaces on change', async () => {
     const first = await api(url, 'POST', '/populate', [proxyBody('p1'), proxyBody('p2')]);

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, asApiError } from './api-error.ts';
 import { decodeStruct, parseJsonBody } from './json-body.ts';
 import type { ProxyCollection } from './proxy-collection.ts';
+import { nextRequestId, REQUEST_ID_HEADER } from './request-id.ts';
 
 /** The Toxiproxy version whose API this one reproduces. */
 export const TOXIPROXY_VERSION = '2.12.0';
@@ -185,6 +186,11 @@ export function createApiHandler(
     }
     const path = new URL(request.url ?? '/', 'http://fault-proxy').pathname;
     const method = request.method ?? 'GET';
+    // as Toxiproxy's router middleware: every answer of a route (not the 403/404/405 above it)
+    const routed =
+      (path === '/version' && method === 'GET') ||
+      table.some((route) => route.pattern.test(path) && route.methods[method.toLowerCase()]);
+    if (routed) response.setHeader(REQUEST_ID_HEADER, nextRequestId());
     if (path === '/version' && method === 'GET') {
       response
         .writeHead(200, { 'Content-Type': 'application/json;charset=utf-8' })

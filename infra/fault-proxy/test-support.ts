@@ -98,7 +98,13 @@ export async function api(
   path: string,
   body?: unknown,
   headers: Record<string, string> = {},
-): Promise<{ status: number; contentType: string | null; text: string; json: () => unknown }> {
+): Promise<{
+  status: number;
+  contentType: string | null;
+  headers: Headers;
+  text: string;
+  json: () => unknown;
+}> {
   const response = await fetch(baseUrl + path, {
     method,
     headers,
@@ -108,6 +114,7 @@ export async function api(
   return {
     status: response.status,
     contentType: response.headers.get('content-type'),
+    headers: response.headers,
     text,
     json: () => JSON.parse(text),
   };

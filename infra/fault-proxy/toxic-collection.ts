@@ -5,7 +5,7 @@
 import { errors } from './api-error.ts';
 import { decodeStruct, type GoType, rawField } from './json-body.ts';
 import type { ToxicLink } from './link.ts';
-import { TOXICS, type ToxicKind } from './toxics/index.ts';
+import { API_TOXICS, type ToxicKind } from './toxics/index.ts';
 import type { RunnableToxic } from './toxics/toxic.ts';
 
 export const STREAMS = ['upstream', 'downstream'] as const;
@@ -101,7 +101,7 @@ export class ToxicCollection {
       typeof fields.name === 'string' && fields.name !== ''
         ? fields.name
         : `${type}_${fields.stream ?? 'downstream'}`;
-    const kind = TOXICS.get(type);
+    const kind = API_TOXICS.get(type);
     if (kind === undefined) throw errors.invalidToxicType;
     if (this.list().some((toxic) => toxic.name === name)) throw errors.toxicAlreadyExists;
     const attributes = Object.fromEntries(Object.keys(kind.attributes).map((attribute) => [attribute, 0]));

@@ -86,11 +86,23 @@ describe('ApiVersions', () => {
     const ranges = reader.array((r) => [r.int16(), r.int16(), r.int16()]);
     const byKey = new Map(ranges.map(([key, min, max]) => [key, [min, max]]));
     expect(byKey.get(ApiKey.ApiVersions)).toEqual([0, 2]);
-    expect(byKey.get(ApiKey.Metadata)).toEqual([1, 5]);
-    expect(byKey.get(ApiKey.Produce)).toEqual([3, 7]);
-    expect(byKey.get(ApiKey.Fetch)).toEqual([4, 11]);
-    expect(byKey.get(ApiKey.ListOffsets)).toEqual([1, 3]);
+    expect(byKey.get(ApiKey.Metadata)).toEqual([1, 9]);
+    expect(byKey.get(ApiKey.Produce)).toEqual([3, 8]);
+    expect(byKey.get(ApiKey.Fetch)).toEqual([4, 12]);
+    expect(byKey.get(ApiKey.ListOffsets)).toEqual([0, 3]);
     expect(byKey.get(ApiKey.InitProducerId)).toEqual([0, 1]);
+    for (const key of [
+      ApiKey.AddPartitionsToTxn,
+      ApiKey.AddOffsetsToTxn,
+      ApiKey.EndTxn,
+      ApiKey.TxnOffsetCommit,
+    ]) {
+      expect(byKey.get(key)).toEqual([0, 1]);
+    }
+    expect(byKey.get(ApiKey.CreatePartitions)).toEqual([0, 1]);
+    expect(byKey.get(ApiKey.DeleteRecords)).toEqual([0, 1]);
+    expect(byKey.get(ApiKey.DescribeConfigs)).toEqual([0, 2]);
+    expect(byKey.get(ApiKey.AlterConfigs)).toEqual([0, 1]);
     expect(byKey.has(ApiKey.SaslHandshake)).toBe(false);
   });
 

@@ -46,6 +46,10 @@ export interface StartBrokerOptions {
   /** fsync every append (default false: write(2) is enough to survive a process crash) */
   fsync?: boolean;
   segmentBytes?: number;
+  /** how often retention and compaction run (default 30 s; tests use less) */
+  logCleanIntervalMs?: number;
+  /** how often open transactions are checked against their timeout (default 1 s) */
+  transactionCheckIntervalMs?: number;
   nodeId?: number;
   /** default: a silent logger */
   logger?: Logger;
@@ -88,6 +92,9 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     defaultPartitions: options.partitions ?? DEFAULT_BROKER_CONFIG.defaultPartitions,
     autoCreateTopics: options.autoCreateTopics ?? DEFAULT_BROKER_CONFIG.autoCreateTopics,
     maxMessageBytes: options.maxMessageBytes ?? DEFAULT_BROKER_CONFIG.maxMessageBytes,
+    logCleanIntervalMs: options.logCleanIntervalMs ?? DEFAULT_BROKER_CONFIG.logCleanIntervalMs,
+    transactionCheckIntervalMs:
+      options.transactionCheckIntervalMs ?? DEFAULT_BROKER_CONFIG.transactionCheckIntervalMs,
     log: {
       ...DEFAULT_BROKER_CONFIG.log,
       fsync: options.fsync ?? DEFAULT_BROKER_CONFIG.log.fsync,
@@ -110,6 +117,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
       topics: core.topics,
     });
   }
+  core.transactions.recover();
 
   const wanted: ListenerOptions[] = [
     {

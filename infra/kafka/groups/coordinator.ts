@@ -15,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ErrorCode } from '../protocol/api-keys.ts';
 import { EMPTY, Group, type Member, sameProtocols } from './group.ts';
+import type { MembershipStore, StoredGroup } from './membership-store.ts';
 import type { OffsetStore } from './offset-store.ts';
 import type {
   GroupDescription,
@@ -34,6 +35,8 @@ import type {
 
 export interface GroupCoordinatorOptions {
   offsets: OffsetStore;
+  /** where stable groups' membership is kept across restarts (absent: members rejoin) */
+  membership?: MembershipStore;
   /** Kafka's group.min.session.timeout.ms (default 6000). */
   minSessionTimeoutMs?: number;
   /** Kafka's group.max.session.timeout.ms (default 1800000). */
@@ -60,15 +63,79 @@ export class GroupCoordinator {
   private readonly partitionExists: (topic: string, partition: number) => boolean;
   private readonly maxMetadataBytes: number;
   private readonly logger: Logger | undefined;
+  private readonly membership: MembershipStore | undefined;
 
   constructor(options: GroupCoordinatorOptions) {
     this.offsets = options.offsets;
+    this.membership = options.membership;
     this.minSessionTimeoutMs = options.minSessionTimeoutMs ?? 6000;
     this.maxSessionTimeoutMs = options.maxSessionTimeoutMs ?? 1_800_000;
     this.initialRebalanceDelayMs = options.initialRebalanceDelayMs ?? 0;
     this.partitionExists = options.partitionExists ?? (() => true);
     this.maxMetadataBytes = options.maxMetadataBytes ?? 4096;
     this.logger = options.logger;
+    for (const stored of this.membership?.load() ?? []) this.restore(stored);
+  }
+
+  /** A stable group as it was persisted; its members' sessions start now. */
+  private restore(stored: StoredGroup): void {
+    const group = new Group(stored.groupId);
+    group.state = 'Stable';
+    group.generationId = stored.generationId;
+    group.protocolType = stored.protocolType;
+    group.protocolName = stored.protocolName;
+    group.leaderId = stored.leaderId;
+    for (const m of stored.members) {
+      const member: Member = {
+        memberId: m.memberId,
+        groupInstanceId: m.groupInstanceId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        sessionTimeoutMs: m.sessionTimeoutMs,
+        rebalanceTimeoutMs: m.rebalanceTimeoutMs,
+        protocolType: m.protocolType,
+        protocols: m.protocols.map((p) => ({ name: p.name, metadata: Buffer.from(p.metadata, 'base64') })),
+        assignment: Buffer.from(m.assignment, 'base64'),
+        awaitingJoin: null,
+        awaitingSync: null,
+        sessionTimer: null,
+      };
+      group.members.set(member.memberId, member);
+      this.refreshSession(group, member);
+    }
+    this.groups.set(group.groupId, group);
+    this.logger?.info(
+      { group: group.groupId, generation: group.generationId, members: group.members.size },
+      'group membership restored',
+    );
+  }
+
+  /** Rewrites the snapshot of every stable group (after a rebalance completes or a member goes). */
+  private persistMembership(): void {
+    if (this.membership === undefined) return;
+    const stable = [...this.groups.values()].filter(
+      (group) => group.state === 'Stable' && group.members.size > 0,
+    );
+    this.membership.save(
+      stable.map((group) => ({
+        groupId: group.groupId,
+        generationId: group.generationId,
+        protocolType: group.protocolType,
+        protocolName: group.protocolName,
+        leaderId: group.leaderId,
+        members: [...group.members.values()].map((member) => ({
+          memberId: member.memberId,
+          groupInstanceId: member.groupInstanceId,
+          clientId: member.clientId,
+          clientHost: member.clientHost,
+          sessionTimeoutMs: member.sessionTimeoutMs,
+          rebalanceTimeoutMs: member.rebalanceTimeoutMs,
+          protocolType: member.protocolType,
+          protocols: member.protocols.map((p) => ({ name: p.name, metadata: p.metadata.toString('base64') })),
+          assignment: member.assignment.toString('base64'),
+        })),
+      })),
+    );
   }
 
   // ── JoinGroup ────────────────────────────────────────────────────────────────────────────
@@ -318,6 +385,7 @@ export class GroupCoordinator {
       member.assignment = byMember.get(member.memberId) ?? EMPTY;
       resolveSync(member, { errorCode: ErrorCode.NONE, assignment: member.assignment });
     }
+    this.persistMembership();
   }
 
   // ── Heartbeat ────────────────────────────────────────────────────────────────────────────
@@ -411,6 +479,7 @@ export class GroupCoordinator {
       const joined = [...group.members.values()].find((m) => m.awaitingJoin !== null);
       group.leaderId = (joined ?? group.members.values().next().value)?.memberId ?? null;
     }
+    this.persistMembership();
   }
 
   // ── offsets ──────────────────────────────────────────────────────────────────────────────
@@ -436,6 +505,17 @@ export class GroupCoordinator {
     }));
     this.offsets.commit(input.groupId, accepted);
     return { topics };
+  }
+
+  /**
+   * The offsets of a committed transaction (sent earlier with TxnOffsetCommit): stored as they
+   * are, since the transaction coordinator already fenced stale producers.
+   */
+  commitTransactionalOffsets(
+    groupId: string,
+    offsets: { topic: string; partition: number; offset: number; metadata: string }[],
+  ): void {
+    this.offsets.commit(groupId, offsets);
   }
 
   /** Whether this commit may be stored at all (Kafka's doCommitOffsets checks, in its order). */
@@ -548,6 +628,7 @@ export class GroupCoordinator {
       if (group.joinTimer !== null) clearTimeout(group.joinTimer);
     }
     this.groups.delete(groupId);
+    this.persistMembership();
     this.offsets.deleteGroup(groupId);
     this.logger?.info({ group: groupId }, 'group deleted');
     return ErrorCode.NONE;

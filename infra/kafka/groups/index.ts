@@ -4,22 +4,25 @@
  *   import { groupCoordinatorFactory } from './groups/index.ts';
  *   broker options: { coordinator: groupCoordinatorFactory() }
  *
- * Committed offsets go to `<services.dataDir>/consumer-offsets.jsonl` (see offset-store.ts).
+ * Committed offsets go to `<services.dataDir>/consumer-offsets.jsonl` (see offset-store.ts),
+ * stable groups' membership to `membership.json` (see membership-store.ts).
  */
 import type { CoordinatorServices, GroupCoordinatorFactory, RequestContext } from '../protocol/context.ts';
 import { GroupCoordinator, type GroupCoordinatorOptions } from './coordinator.ts';
+import { MembershipStore } from './membership-store.ts';
 import { OffsetStore } from './offset-store.ts';
 
 export { GroupCoordinator } from './coordinator.ts';
 export { OffsetStore } from './offset-store.ts';
 
-export type GroupTuning = Omit<GroupCoordinatorOptions, 'offsets' | 'partitionExists'>;
+export type GroupTuning = Omit<GroupCoordinatorOptions, 'offsets' | 'membership' | 'partitionExists'>;
 
 export function groupCoordinatorFactory(tuning: GroupTuning = {}): GroupCoordinatorFactory {
   return (services: CoordinatorServices) =>
     new GroupCoordinator({
       ...tuning,
       offsets: new OffsetStore(services.dataDir),
+      membership: new MembershipStore(services.dataDir),
       logger: services.logger,
       partitionExists: (topic, partition) => {
         const count = services.topics.partitionCount(topic);

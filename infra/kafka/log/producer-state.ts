@@ -106,6 +106,17 @@ export class ProducerStateTable {
     if (entry.batches.length > CACHED_BATCHES) entry.batches.shift();
   }
 
+  /**
+   * A transaction marker was written for the producer: a newer epoch (a fenced or timed-out
+   * transaction) replaces the entry, so batches of the older epoch are refused from now on and
+   * the new epoch starts at sequence 0.
+   */
+  recordMarker(producerId: number, producerEpoch: number): void {
+    const entry = this.producers.get(producerId);
+    if (!entry || producerEpoch > entry.epoch)
+      this.producers.set(producerId, { epoch: producerEpoch, batches: [] });
+  }
+
   highestProducerId(): number {
     let highest = -1;
     for (const producerId of this.producers.keys()) highest = Math.max(highest, producerId);

@@ -10,7 +10,18 @@
  * inline keeps offset assignment, the write and the producer-state update one atomic step for
  * the event loop (no interleaving between two Produce requests on the same partition).
  */
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import {
   BATCH_HEADER_SIZE,
@@ -94,6 +105,8 @@ export class Segment {
   size = 0;
   /** offset after the last batch of this segment */
   nextOffset: number;
+  /** the largest record timestamp in the segment (time retention), -1 when empty */
+  maxTimestamp = -1;
 
   private constructor(dir: string, baseOffset: number, indexIntervalBytes: number) {
     this.baseOffset = baseOffset;
@@ -115,7 +128,11 @@ export class Segment {
   static open(
     dir: string,
     baseOffset: number,
-    options: { indexIntervalBytes: number; verify: boolean; onBatch: (header: BatchHeader) => void },
+    options: {
+      indexIntervalBytes: number;
+      verify: boolean;
+      onBatch: (header: BatchHeader, batch: () => Buffer) => void;
+    },
   ): { segment: Segment; scan: ScanResult } {
     const segment = new Segment(dir, baseOffset, options.indexIntervalBytes);
     const scan = segment.scan(options.verify, options.onBatch);
@@ -126,7 +143,7 @@ export class Segment {
     return { segment, scan };
   }
 
-  private scan(verify: boolean, onBatch: (header: BatchHeader) => void): ScanResult {
+  private scan(verify: boolean, onBatch: (header: BatchHeader, batch: () => Buffer) => void): ScanResult {
     const fileSize = fstatSync(this.fd).size;
     const reader = new WindowReader(this.fd, fileSize);
     let position = 0;
@@ -146,8 +163,9 @@ export class Segment {
         reason = 'incomplete batch';
         break;
       }
-      if (header.baseOffset !== this.nextOffset) {
-        reason = `offset ${header.baseOffset} where ${this.nextOffset} was expected`;
+      // compaction leaves gaps between batches, never overlaps
+      if (header.baseOffset < this.nextOffset) {
+        reason = `offset ${header.baseOffset} where ${this.nextOffset} or more was expected`;
         break;
       }
       if (verify) {
@@ -157,7 +175,8 @@ export class Segment {
         }
       }
       this.indexBatch(header, position, size);
-      onBatch(header);
+      const at = position;
+      onBatch(header, () => Buffer.from(reader.bytes(at, size)));
       position += size;
     }
     this.size = position;
@@ -173,6 +192,7 @@ export class Segment {
     }
     this.bytesSinceIndexEntry += size;
     this.nextOffset = lastOffset(header) + 1;
+    this.maxTimestamp = Math.max(this.maxTimestamp, header.maxTimestamp);
   }
 
   /** Appends one complete batch whose base offset is already set; returns its position. */
@@ -219,6 +239,13 @@ export class Segment {
     throw new Error(`offset ${offset} is not in segment ${this.path}`);
   }
 
+  /** Every batch from the start, header and bytes, one read per batch (compaction). */
+  *batches(): Generator<{ header: BatchHeader; bytes: Buffer }> {
+    for (const { position, header } of this.headers()) {
+      yield { header, bytes: this.read(position, BATCH_LOG_OVERHEAD + header.batchLength) };
+    }
+  }
+
   /** Every batch header from `position` on, in order (for timestamp lookups). */
   *headers(
     position = 0,
@@ -239,5 +266,29 @@ export class Segment {
 
   close(): void {
     closeSync(this.fd);
+  }
+
+  /** Closes and removes the file (retention, DeleteRecords). */
+  destroy(): void {
+    this.close();
+    rmSync(this.path, { force: true });
+  }
+
+  /**
+   * Replaces this (closed-for-writes) segment's content with `batches` (compaction): a temp
+   * file renamed over the old one, so a crash leaves either whole version. Returns the reopened
+   * segment; this one is closed.
+   */
+  rewrite(dir: string, batches: Buffer[]): Segment {
+    const temp = `${this.path}.cleaned`;
+    writeFileSync(temp, Buffer.concat(batches));
+    this.close();
+    renameSync(temp, this.path);
+    const { segment } = Segment.open(dir, this.baseOffset, {
+      indexIntervalBytes: this.indexIntervalBytes,
+      verify: false,
+      onBatch: () => {},
+    });
+    return segment;
   }
 }

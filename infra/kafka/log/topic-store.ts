@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { TopicsView } from '../protocol/context.ts';
 import { type LogOptions, PartitionLog } from './partition-log.ts';
+import type { TopicConfigs } from './topic-configs.ts';
 
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
 /** never a partition directory name (those end in -<digits>) */
@@ -25,13 +26,67 @@ export class TopicStore implements TopicsView {
   private readonly options: LogOptions;
   private readonly logger: Logger;
   private readonly topics = new Map<string, PartitionLog[]>();
+  readonly configs: TopicConfigs;
+  private cleaner: NodeJS.Timeout | undefined;
 
-  constructor(dir: string, options: LogOptions, logger: Logger) {
+  constructor(dir: string, options: LogOptions, configs: TopicConfigs, logger: Logger) {
     this.dir = dir;
     this.options = options;
+    this.configs = configs;
     this.logger = logger;
     mkdirSync(dir, { recursive: true });
     this.load();
+  }
+
+  private openPartition(topic: string, partition: number, verifyChecksums = true): PartitionLog {
+    const log = PartitionLog.open(
+      topic,
+      partition,
+      this.partitionDir(topic, partition),
+      this.options,
+      this.logger,
+      verifyChecksums,
+    );
+    log.config = this.configs.effective(topic);
+    return log;
+  }
+
+  /** Makes every partition apply the current configs (after AlterConfigs). */
+  refreshConfigs(): void {
+    for (const [topic, logs] of this.topics) {
+      const config = this.configs.effective(topic);
+      for (const log of logs) log.config = config;
+    }
+  }
+
+  /**
+   * Runs retention and compaction over every partition every `intervalMs` (Kafka's
+   * log.retention.check.interval.ms and the cleaner's backoff, in one timer).
+   */
+  startCleaner(intervalMs: number): void {
+    this.cleaner = setInterval(() => this.clean(Date.now()), intervalMs);
+    this.cleaner.unref();
+  }
+
+  /** One retention and compaction pass; returns the segments removed and rewritten. */
+  clean(now: number): { removed: number; compacted: number } {
+    let removed = 0;
+    let compacted = 0;
+    for (const logs of this.topics.values()) {
+      for (const log of logs) {
+        try {
+          removed += log.applyRetention(now);
+          compacted += log.compact(now);
+        } catch (error) {
+          this.logger.error(
+            { err: error, topic: log.topic, partition: log.partition },
+            'log cleaning failed',
+          );
+        }
+      }
+    }
+    if (removed > 0 || compacted > 0) this.logger.info({ removed, compacted }, 'log segments cleaned');
+    return { removed, compacted };
   }
 
   private load(): void {
@@ -64,16 +119,7 @@ export class TopicStore implements TopicsView {
       }
       this.topics.set(
         topic,
-        partitions.map((partition) =>
-          PartitionLog.open(
-            topic,
-            partition,
-            this.partitionDir(topic, partition),
-            this.options,
-            this.logger,
-            !cleanShutdown,
-          ),
-        ),
+        partitions.map((partition) => this.openPartition(topic, partition, !cleanShutdown)),
       );
     }
   }
@@ -101,14 +147,20 @@ export class TopicStore implements TopicsView {
   /** Creates the topic (the caller validated the name and that it does not exist). */
   create(topic: string, partitions: number): readonly PartitionLog[] {
     const logs: PartitionLog[] = [];
-    for (let partition = 0; partition < partitions; partition++) {
-      logs.push(
-        PartitionLog.open(topic, partition, this.partitionDir(topic, partition), this.options, this.logger),
-      );
-    }
+    for (let partition = 0; partition < partitions; partition++)
+      logs.push(this.openPartition(topic, partition));
     this.topics.set(topic, logs);
     this.logger.info({ topic, partitions }, 'topic created');
     return logs;
+  }
+
+  /** Grows the topic to `count` partitions (CreatePartitions; the caller validated the count). */
+  addPartitions(topic: string, count: number): void {
+    const logs = this.topics.get(topic);
+    if (!logs) return;
+    for (let partition = logs.length; partition < count; partition++)
+      logs.push(this.openPartition(topic, partition));
+    this.logger.info({ topic, partitions: count }, 'partitions added');
   }
 
   /** Removes the topic and its data. */
@@ -116,6 +168,7 @@ export class TopicStore implements TopicsView {
     const logs = this.topics.get(topic);
     if (!logs) return false;
     this.topics.delete(topic);
+    this.configs.deleteTopic(topic);
     for (const log of logs) {
       log.close();
       // rename first so a crash mid-delete never leaves a half topic that loads again
@@ -137,6 +190,7 @@ export class TopicStore implements TopicsView {
   }
 
   close(): void {
+    clearInterval(this.cleaner);
     for (const logs of this.topics.values()) for (const log of logs) log.close();
     this.topics.clear();
     writeFileSync(join(this.dir, CLEAN_SHUTDOWN_MARKER), '');

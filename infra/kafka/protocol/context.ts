@@ -40,6 +40,11 @@ export interface TopicsView {
  */
 export interface GroupCoordinatorHandle {
   close(): Promise<void> | void;
+  /** stores the offsets of a committed transaction (absent: such offsets are dropped) */
+  commitTransactionalOffsets?(
+    groupId: string,
+    offsets: { topic: string; partition: number; offset: number; metadata: string }[],
+  ): void;
 }
 
 /** What the broker hands the coordinator factory when it starts. */

@@ -21,6 +21,14 @@ const ATTRIBUTES_OFFSET = 21;
 
 export const Compression = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 } as const;
 const COMPRESSION_MASK = 0x07;
+/** attributes bit 4: the batch belongs to a transaction */
+const TRANSACTIONAL_FLAG = 0x10;
+/** attributes bit 5: a control batch (a transaction marker), never handed to applications */
+const CONTROL_FLAG = 0x20;
+
+/** The type field of a control record's key: what a transaction marker says. */
+export const ControlType = { abort: 0, commit: 1 } as const;
+export type ControlTypeValue = (typeof ControlType)[keyof typeof ControlType];
 
 export interface BatchHeader {
   baseOffset: number;
@@ -49,6 +57,14 @@ export function lastOffset(header: BatchHeader): number {
 
 export function compressionOf(header: BatchHeader): number {
   return header.attributes & COMPRESSION_MASK;
+}
+
+export function isTransactional(header: BatchHeader): boolean {
+  return (header.attributes & TRANSACTIONAL_FLAG) !== 0;
+}
+
+export function isControl(header: BatchHeader): boolean {
+  return (header.attributes & CONTROL_FLAG) !== 0;
 }
 
 /** Reads the fixed header at `at`; the caller makes sure BATCH_HEADER_SIZE bytes are there. */
@@ -134,6 +150,8 @@ export function decodeRecords(batch: Buffer): Record[] {
 }
 
 export interface NewRecord {
+  /** position in the batch (default: its index); compaction keeps the original deltas */
+  offsetDelta?: number;
   key?: Buffer | string | null;
   value: Buffer | string | null;
   timestamp?: number;
@@ -148,6 +166,12 @@ export interface EncodeBatchOptions {
   producerEpoch?: number;
   baseSequence?: number;
   partitionLeaderEpoch?: number;
+  transactional?: boolean;
+  control?: boolean;
+  /** default: records.length - 1; a compacted batch keeps its original span */
+  lastOffsetDelta?: number;
+  /** default: from the records; a compacted batch keeps the original ones */
+  timestamps?: { first: number; max: number };
 }
 
 function toBytes(value: Buffer | string | null | undefined): Buffer | null {
@@ -158,8 +182,8 @@ function toBytes(value: Buffer | string | null | undefined): Buffer | null {
 /** Builds a complete RecordBatch v2 (for tests and tools; the broker never re-encodes). */
 export function encodeBatch(options: EncodeBatchOptions): Buffer {
   const now = Date.now();
-  const firstTimestamp = options.records[0]?.timestamp ?? now;
-  let maxTimestamp = firstTimestamp;
+  const firstTimestamp = options.timestamps?.first ?? options.records[0]?.timestamp ?? now;
+  let maxTimestamp = options.timestamps?.max ?? firstTimestamp;
   const recordsWriter = new Writer();
   options.records.forEach((record, index) => {
     const timestamp = record.timestamp ?? now;
@@ -167,7 +191,7 @@ export function encodeBatch(options: EncodeBatchOptions): Buffer {
     const body = new Writer()
       .int8(0)
       .varlong(timestamp - firstTimestamp)
-      .varint(index)
+      .varint(record.offsetDelta ?? index)
       .varintBytes(toBytes(record.key))
       .varintBytes(toBytes(record.value))
       .varint(record.headers?.length ?? 0);
@@ -186,8 +210,12 @@ export function encodeBatch(options: EncodeBatchOptions): Buffer {
     .int32(options.partitionLeaderEpoch ?? 0)
     .int8(2)
     .uint32(0) // crc, patched below
-    .int16(gzip ? Compression.gzip : Compression.none)
-    .int32(Math.max(0, options.records.length - 1))
+    .int16(
+      (gzip ? Compression.gzip : Compression.none) |
+        (options.transactional ? TRANSACTIONAL_FLAG : 0) |
+        (options.control ? CONTROL_FLAG : 0),
+    )
+    .int32(options.lastOffsetDelta ?? Math.max(0, options.records.length - 1))
     .int64(firstTimestamp)
     .int64(maxTimestamp)
     .int64(options.producerId ?? -1)
@@ -198,6 +226,39 @@ export function encodeBatch(options: EncodeBatchOptions): Buffer {
   writer.patchInt32(8, writer.size - BATCH_LOG_OVERHEAD);
   writer.patchUInt32(CRC_OFFSET, crc32c(writer.view(), ATTRIBUTES_OFFSET));
   return writer.toBuffer();
+}
+
+/**
+ * A transaction marker: a control batch of one record whose key is (version 0, type) and whose
+ * value is (version 0, coordinator epoch), as Kafka's EndTransactionMarker.
+ */
+export function encodeControlBatch(options: {
+  producerId: number;
+  producerEpoch: number;
+  type: ControlTypeValue;
+  coordinatorEpoch: number;
+}): Buffer {
+  const key = Buffer.alloc(4);
+  key.writeInt16BE(0, 0);
+  key.writeInt16BE(options.type, 2);
+  const value = Buffer.alloc(6);
+  value.writeInt16BE(0, 0);
+  value.writeInt32BE(options.coordinatorEpoch, 2);
+  return encodeBatch({
+    records: [{ key, value }],
+    producerId: options.producerId,
+    producerEpoch: options.producerEpoch,
+    baseSequence: -1,
+    transactional: true,
+    control: true,
+  });
+}
+
+/** The marker type of a complete control batch (commit or abort). */
+export function controlTypeOf(batch: Buffer): ControlTypeValue {
+  const key = decodeRecords(batch)[0]?.key;
+  if (!key || key.length < 4) throw new MalformedFrameError('control record without a key');
+  return key.readInt16BE(2) === ControlType.commit ? ControlType.commit : ControlType.abort;
 }
 
 /**

@@ -10,13 +10,17 @@
  *   2. Write the handler (shared by the versions of one API, usually
  *      protocol/requests/<api>/handler.ts): `(request, ctx: RequestContext) => Response`, sync or
  *      async. Return NO_RESPONSE when the protocol says the broker stays silent (Produce acks=0).
- *   3. In protocol/requests/<api>/index.ts export an array of
- *      `defineApi({ apiKey, version, decode, handle, encode })`, one per version, and add that
- *      array to the list in protocol/requests/index.ts (one line).
+ *   3. protocol/requests/<api>/index.ts registers them all in one line,
+ *      `await versionsIn(import.meta.dirname, ApiKey.<Api>, handle)`: every `v<N>/` folder beside
+ *      it is one version, so a new version is a new folder. Add that API's array to the list in
+ *      protocol/requests/index.ts (one line).
  * Versions of one API must be contiguous: ApiVersions advertises [min, max] per API key.
  * Flexible (compact/tagged) versions are known from api-keys.ts; the request header is
  * parsed, and the response header written, accordingly by the broker.
  */
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { RequestContext } from './context.ts';
 import type { RequestHeader } from './header.ts';
 import type { Reader } from './reader.ts';
@@ -84,4 +88,38 @@ export class ApiRegistry {
     }
     return ranges;
   }
+}
+
+/**
+ * Every version of one API from its folder: each `v<N>/` holds `request.ts` (decode) and
+ * `response.ts` (encode), all sharing `handle`.
+ */
+export async function versionsIn<Request, Response>(
+  apiDir: string,
+  apiKey: number,
+  handle: ApiVersionHandler<Request, Response>['handle'],
+): Promise<ApiVersionHandler[]> {
+  const versions = readdirSync(apiDir)
+    .flatMap((entry) => {
+      const match = /^v(\d+)$/.exec(entry);
+      return match ? [Number(match[1])] : [];
+    })
+    .sort((a, b) => a - b);
+  const codec = (version: number, file: string) =>
+    import(pathToFileURL(path.join(apiDir, `v${version}`, file)).href);
+  return Promise.all(
+    versions.map(async (version) => {
+      const [request, response] = await Promise.all([
+        codec(version, 'request.ts'),
+        codec(version, 'response.ts'),
+      ]);
+      return defineApi<Request, Response>({
+        apiKey,
+        version,
+        decode: request.decode,
+        handle,
+        encode: response.encode,
+      });
+    }),
+  );
 }

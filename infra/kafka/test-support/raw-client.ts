@@ -43,11 +43,16 @@ export class RawClient {
     });
   }
 
-  /** Sends a non-flexible request (header v1); resolves with the response body reader. */
+  /**
+   * Sends a request with header v1 (or v2, with its tagged fields, when `flexible`); resolves
+   * with the response body reader (for a flexible response, positioned at the header's tagged
+   * fields, which the caller reads first).
+   */
   send(
     apiKey: number,
     version: number,
     writeBody: (writer: Writer) => void,
+    flexible = false,
   ): { correlationId: number; response: Promise<Reader> } {
     const correlationId = this.nextCorrelationId++;
     const writer = new Writer()
@@ -56,6 +61,7 @@ export class RawClient {
       .int16(version)
       .int32(correlationId)
       .nullableString('raw-test');
+    if (flexible) writer.taggedFields();
     writeBody(writer);
     writer.patchInt32(0, writer.size - 4);
     const response = new Promise<Reader>((resolve) => this.waiting.set(correlationId, resolve));

@@ -4,14 +4,22 @@
  */
 import { groupApiVersions } from '../../groups/apis.ts';
 import { ApiRegistry, type ApiVersionHandler } from '../registry.ts';
+import { addOffsetsToTxnApis } from './add-offsets-to-txn/index.ts';
+import { addPartitionsToTxnApis } from './add-partitions-to-txn/index.ts';
+import { alterConfigsApis } from './alter-configs/index.ts';
 import { apiVersionsApis } from './api-versions/index.ts';
+import { createPartitionsApis } from './create-partitions/index.ts';
 import { createTopicsApis } from './create-topics/index.ts';
+import { deleteRecordsApis } from './delete-records/index.ts';
 import { deleteTopicsApis } from './delete-topics/index.ts';
+import { describeConfigsApis } from './describe-configs/index.ts';
+import { endTxnApis } from './end-txn/index.ts';
 import { fetchApis } from './fetch/index.ts';
 import { initProducerIdApis } from './init-producer-id/index.ts';
 import { listOffsetsApis } from './list-offsets/index.ts';
 import { metadataApis } from './metadata/index.ts';
 import { produceApis } from './produce/index.ts';
+import { txnOffsetCommitApis } from './txn-offset-commit/index.ts';
 
 export const allApiVersions: readonly ApiVersionHandler[] = [
   // core APIs (broker helper) are added here
@@ -21,7 +29,15 @@ export const allApiVersions: readonly ApiVersionHandler[] = [
   ...metadataApis,
   ...createTopicsApis,
   ...deleteTopicsApis,
+  ...createPartitionsApis,
+  ...deleteRecordsApis,
+  ...describeConfigsApis,
+  ...alterConfigsApis,
   ...initProducerIdApis,
+  ...addPartitionsToTxnApis,
+  ...addOffsetsToTxnApis,
+  ...endTxnApis,
+  ...txnOffsetCommitApis,
   // group APIs (group helper) are added here
   ...groupApiVersions,
 ];

@@ -1,16 +1,9 @@
-import { defineVersions } from '../../../groups/define-versions.ts';
 import { ApiKey } from '../../api-keys.ts';
+import { versionsIn } from '../../registry.ts';
 import { handleDeleteGroups } from './handler.ts';
-import * as v0Request from './v0/request.ts';
-import * as v0Response from './v0/response.ts';
-import * as v1Request from './v1/request.ts';
-import * as v1Response from './v1/response.ts';
 
-export const deleteGroupsApis = defineVersions({
-  apiKey: ApiKey.DeleteGroups,
-  handle: handleDeleteGroups,
-  versions: [
-    { request: v0Request, response: v0Response },
-    { request: v1Request, response: v1Response },
-  ],
-});
+export const deleteGroupsApis = await versionsIn(
+  import.meta.dirname,
+  ApiKey.DeleteGroups,
+  handleDeleteGroups,
+);

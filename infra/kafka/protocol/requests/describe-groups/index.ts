@@ -1,19 +1,9 @@
-import { defineVersions } from '../../../groups/define-versions.ts';
 import { ApiKey } from '../../api-keys.ts';
+import { versionsIn } from '../../registry.ts';
 import { handleDescribeGroups } from './handler.ts';
-import * as v0Request from './v0/request.ts';
-import * as v0Response from './v0/response.ts';
-import * as v1Request from './v1/request.ts';
-import * as v1Response from './v1/response.ts';
-import * as v2Request from './v2/request.ts';
-import * as v2Response from './v2/response.ts';
 
-export const describeGroupsApis = defineVersions({
-  apiKey: ApiKey.DescribeGroups,
-  handle: handleDescribeGroups,
-  versions: [
-    { request: v0Request, response: v0Response },
-    { request: v1Request, response: v1Response },
-    { request: v2Request, response: v2Response },
-  ],
-});
+export const describeGroupsApis = await versionsIn(
+  import.meta.dirname,
+  ApiKey.DescribeGroups,
+  handleDescribeGroups,
+);

@@ -1,6 +1,10 @@
 import type { PartitionLog } from '../../../log/partition-log.ts';
 import { ErrorCode } from '../../api-keys.ts';
 import type { RequestContext } from '../../context.ts';
+import { lastOffset, readBatchHeader, splitBatches } from '../../records.ts';
+
+/** isolation_level of Fetch v4+ and ListOffsets v2+ */
+export const IsolationLevel = { readUncommitted: 0, readCommitted: 1 } as const;
 
 export interface FetchPartitionRequest {
   index: number;
@@ -25,6 +29,8 @@ export interface FetchPartitionResponse {
   highWatermark: number;
   lastStableOffset: number;
   logStartOffset: number;
+  /** read_committed: the aborted transactions with records in the returned range */
+  abortedTransactions: Array<{ producerId: number; firstOffset: number }>;
   records: Buffer;
 }
 
@@ -63,26 +69,37 @@ function collect(request: FetchRequest, ctx: RequestContext): Collected {
           highWatermark: -1,
           lastStableOffset: -1,
           logStartOffset: -1,
+          abortedTransactions: [],
           records: Buffer.alloc(0),
         };
       }
       logs.push(log);
+      const lastStableOffset = log.lastStableOffset;
       const base = {
         index: partition.index,
         highWatermark: log.nextOffset,
-        lastStableOffset: log.nextOffset,
+        lastStableOffset,
         logStartOffset: log.logStartOffset,
+        abortedTransactions: [],
       };
       if (partition.fetchOffset < log.logStartOffset || partition.fetchOffset > log.nextOffset) {
         hasErrors = true;
         return { ...base, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, records: Buffer.alloc(0) };
       }
+      const readCommitted = request.isolationLevel === IsolationLevel.readCommitted;
+      const upTo = readCommitted ? lastStableOffset : log.nextOffset;
       // the first non-empty partition always returns at least one whole batch (KIP-74)
       const limit = bytes === 0 ? partition.partitionMaxBytes : Math.min(partition.partitionMaxBytes, budget);
-      const records = limit > 0 ? log.read(partition.fetchOffset, limit) : Buffer.alloc(0);
+      const records = limit > 0 ? log.read(partition.fetchOffset, limit, upTo) : Buffer.alloc(0);
       bytes += records.length;
       budget -= records.length;
-      return { ...base, errorCode: ErrorCode.NONE, records };
+      const abortedTransactions =
+        readCommitted && records.length > 0
+          ? log
+              .abortedTransactions(partition.fetchOffset, endOffsetOf(records))
+              .map(({ producerId, firstOffset }) => ({ producerId, firstOffset }))
+          : [];
+      return { ...base, abortedTransactions, errorCode: ErrorCode.NONE, records };
     }),
   }));
   return {
@@ -91,6 +108,13 @@ function collect(request: FetchRequest, ctx: RequestContext): Collected {
     hasErrors,
     logs,
   };
+}
+
+/** The offset after the last record of a chunk of whole batches. */
+function endOffsetOf(records: Buffer): number {
+  const { batches } = splitBatches(records);
+  const last = batches[batches.length - 1];
+  return last ? lastOffset(readBatchHeader(last)) + 1 : 0;
 }
 
 /** Resolves on the first append to any of `logs`, at `timeoutMs`, or when `signal` aborts. */

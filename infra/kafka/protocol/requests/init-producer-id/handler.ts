@@ -14,20 +14,20 @@ export interface InitProducerIdResponse {
 }
 
 /**
- * Hands out a new producer id (epoch 0) for idempotent producers; ids are persisted so they are
- * never reused across restarts. Transactions are not implemented: a transactional id is refused.
+ * Without a transactional id: a new producer id (epoch 0) for an idempotent producer; ids are
+ * persisted so they are never reused across restarts. With one: the transaction coordinator's
+ * producer id and next epoch for that id (see transactions/coordinator.ts).
  */
 export function handleInitProducerId(
   request: InitProducerIdRequest,
   ctx: RequestContext,
 ): InitProducerIdResponse {
   if (request.transactionalId !== null) {
-    return {
-      throttleTimeMs: 0,
-      errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE,
-      producerId: -1,
-      producerEpoch: -1,
-    };
+    const answer = ctx.broker.transactions.initProducerId(
+      request.transactionalId,
+      request.transactionTimeoutMs,
+    );
+    return { throttleTimeMs: 0, ...answer };
   }
   return {
     throttleTimeMs: 0,

@@ -2,7 +2,15 @@ import type { PartitionLog } from '../../../log/partition-log.ts';
 import { ErrorCode } from '../../api-keys.ts';
 import type { RequestContext } from '../../context.ts';
 import { MalformedFrameError } from '../../reader.ts';
-import { batchCrcIsValid, Compression, compressionOf, readBatchHeader, splitBatches } from '../../records.ts';
+import {
+  batchCrcIsValid,
+  Compression,
+  compressionOf,
+  isControl,
+  isTransactional,
+  readBatchHeader,
+  splitBatches,
+} from '../../records.ts';
 import { NO_RESPONSE, type NoResponse } from '../../registry.ts';
 
 export interface ProduceRequest {
@@ -54,6 +62,8 @@ function validate(records: Buffer | null, maxMessageBytes: number): { errorCode:
     if (header.recordCount <= 0 || header.lastOffsetDelta !== header.recordCount - 1) {
       return { errorCode: ErrorCode.INVALID_RECORD, batches: [] };
     }
+    // markers are the coordinator's to write; a client-sent control batch is refused, as in Kafka
+    if (isControl(header)) return { errorCode: ErrorCode.INVALID_RECORD, batches: [] };
   }
   return { errorCode: ErrorCode.NONE, batches };
 }
@@ -75,6 +85,31 @@ function appendPartition(log: PartitionLog, batches: Buffer[], index: number): P
 }
 
 /**
+ * A transactional batch is accepted only from the current epoch of a producer whose open
+ * transaction added this partition: a zombie is fenced, and no batch lands where no marker
+ * would ever end it (which would hold the last stable offset back forever).
+ */
+function transactionalProblem(
+  ctx: RequestContext,
+  batches: Buffer[],
+  topic: string,
+  partition: number,
+): number {
+  for (const batch of batches) {
+    const header = readBatchHeader(batch);
+    if (!isTransactional(header)) continue;
+    const errorCode = ctx.broker.transactions.verifyWrite(
+      header.producerId,
+      header.producerEpoch,
+      topic,
+      partition,
+    );
+    if (errorCode !== ErrorCode.NONE) return errorCode;
+  }
+  return ErrorCode.NONE;
+}
+
+/**
  * Appends synchronously, so acks=1 and acks=-1 both answer once the batch is in the log file
  * (the only replica). acks=0 gets no response at all, as the protocol says.
  */
@@ -89,11 +124,13 @@ export function handleProduce(request: ProduceRequest, ctx: RequestContext): Pro
         if (!validAcks) return failure(partition.index, ErrorCode.INVALID_REQUIRED_ACKS);
         const log = exists ? broker.topics.partition(topic.name, partition.index) : undefined;
         if (!log) return failure(partition.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-        const { errorCode, batches } = validate(partition.records, broker.config.maxMessageBytes);
+        const { errorCode, batches } = validate(partition.records, log.config.maxMessageBytes);
         if (errorCode !== ErrorCode.NONE) {
           ctx.logger.debug({ topic: topic.name, partition: partition.index, errorCode }, 'produce refused');
           return failure(partition.index, errorCode);
         }
+        const fenced = transactionalProblem(ctx, batches, topic.name, partition.index);
+        if (fenced !== ErrorCode.NONE) return failure(partition.index, fenced);
         return appendPartition(log, batches, partition.index);
       }),
     };

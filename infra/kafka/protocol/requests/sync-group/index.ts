@@ -1,22 +1,5 @@
-import { defineVersions } from '../../../groups/define-versions.ts';
 import { ApiKey } from '../../api-keys.ts';
+import { versionsIn } from '../../registry.ts';
 import { handleSyncGroup } from './handler.ts';
-import * as v0Request from './v0/request.ts';
-import * as v0Response from './v0/response.ts';
-import * as v1Request from './v1/request.ts';
-import * as v1Response from './v1/response.ts';
-import * as v2Request from './v2/request.ts';
-import * as v2Response from './v2/response.ts';
-import * as v3Request from './v3/request.ts';
-import * as v3Response from './v3/response.ts';
 
-export const syncGroupApis = defineVersions({
-  apiKey: ApiKey.SyncGroup,
-  handle: handleSyncGroup,
-  versions: [
-    { request: v0Request, response: v0Response },
-    { request: v1Request, response: v1Response },
-    { request: v2Request, response: v2Response },
-    { request: v3Request, response: v3Response },
-  ],
-});
+export const syncGroupApis = await versionsIn(import.meta.dirname, ApiKey.SyncGroup, handleSyncGroup);

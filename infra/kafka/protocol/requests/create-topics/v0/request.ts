@@ -11,8 +11,7 @@ export function decodeCreateTopics(reader: Reader, withValidateOnly: boolean): C
         partitionIndex: assignment.int32(),
         brokerIds: assignment.array((id) => id.int32()),
       })),
-      // configs are accepted and ignored: retention and compaction are not implemented
-      ...(topic.array((config) => [config.string(), config.nullableString()]) && {}),
+      configs: Object.fromEntries(topic.array((config) => [config.string(), config.nullableString()])),
     }),
   );
   const timeoutMs = reader.int32();

@@ -19,7 +19,9 @@ export function encodeFetch(writer: Writer, response: FetchResponse, layout: Fet
       pw.int32(partition.index).int16(partition.errorCode).int64(partition.highWatermark);
       pw.int64(partition.lastStableOffset);
       if (layout.logStartOffset) pw.int64(partition.logStartOffset);
-      pw.array([], () => {}); // aborted_transactions: no transactions on this broker
+      pw.array(partition.abortedTransactions, (aw, aborted) => {
+        aw.int64(aborted.producerId).int64(aborted.firstOffset);
+      });
       if (layout.preferredReadReplica) pw.int32(-1);
       pw.bytes(partition.records);
     });

@@ -1,0 +1,14 @@
+/**
+ * DeleteRecords Response (Version: 0) => throttle_time_ms
+ *   [topics => name [partitions => partition_index low_watermark error_code]]
+ */
+import type { Writer } from '../../../writer.ts';
+import type { DeleteRecordsResponse } from '../handler.ts';
+
+export function encode(writer: Writer, response: DeleteRecordsResponse): void {
+  writer.int32(response.throttleTimeMs).array(response.topics, (w, topic) => {
+    w.string(topic.name).array(topic.partitions, (pw, p) => {
+      pw.int32(p.index).int64(p.lowWatermark).int16(p.errorCode);
+    });
+  });
+}

@@ -1,0 +1,25 @@
+/**
+ * DescribeConfigs Response (Version: 1) => throttle_time_ms [results => error_code error_message
+ *   resource_type resource_name [configs => name value read_only config_source is_sensitive
+ *   [synonyms => name value source]]]
+ * The synonyms list holds the entry that sets the value (Kafka lists it first, then the values
+ * it overrides); it is empty unless include_synonyms was asked.
+ */
+import type { Writer } from '../../../writer.ts';
+import { ConfigSourceCode, type DescribeConfigsResponse } from '../handler.ts';
+
+export function encode(writer: Writer, response: DescribeConfigsResponse): void {
+  writer.int32(response.throttleTimeMs).array(response.results, (w, result) => {
+    w.int16(result.errorCode)
+      .nullableString(result.errorMessage)
+      .int8(result.resourceType)
+      .string(result.resourceName)
+      .array(result.configs, (cw, config) => {
+        const source = ConfigSourceCode[config.source];
+        cw.string(config.name).nullableString(config.value).boolean(false).int8(source).boolean(false);
+        cw.array(response.includeSynonyms ? [config] : [], (sw, synonym) => {
+          sw.string(synonym.name).nullableString(synonym.value).int8(source);
+        });
+      });
+  });
+}

@@ -1,0 +1,7 @@
+/** EndTxn Response (Version: 0) => throttle_time_ms error_code */
+import type { Writer } from '../../../writer.ts';
+import type { EndTxnResponse } from '../handler.ts';
+
+export function encode(writer: Writer, response: EndTxnResponse): void {
+  writer.int32(response.throttleTimeMs).int16(response.errorCode);
+}
