@@ -94,7 +94,7 @@ describe('lab up / status / down (local runtime, real PostgreSQL)', CLI_TIMEOUT,
     const up = await lab('up', '--runtime', 'local');
     expect(up.stderr).toContain('postgres: healthy');
     expect(up.exitCode).toBe(0);
-    expect(up.stdout).toContain('The stack is up (local runtime)');
+    expect(up.stdout).toContain('The stack is up (local runtime, reference kit)');
     expect(up.stdout).toMatch(/order db\s+postgres:\/\/order:\*\*\*@127\.0\.0\.1:\d+\/order/);
     expect(statSync(path.join(home, 'state.json')).mode & 0o777).toBe(0o600);
     // The real password is in the state file and works.
