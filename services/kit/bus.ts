@@ -1,14 +1,29 @@
-import { type Admin, Kafka, type logCreator, logLevel, type Message, type Producer } from 'kafkajs';
+import {
+  type Admin,
+  Kafka,
+  type logCreator,
+  logLevel,
+  type Message,
+  Partitioners,
+  type Producer,
+} from 'kafkajs';
 import './kafkajs-timer-fix.ts';
 import { deadLetterTopic, type OutgoingEvent, TOPICS } from './events.ts';
 import type { Logger } from './log.ts';
+
+/**
+ * kafkajs's warning about an idempotent producer with limited retries: the lab limits them on
+ * purpose (the relay retries a failed publish itself, and the outbox makes that safe), so it is
+ * not worth a warning at every start.
+ */
+const ACCEPTED_WARNING = 'Limiting retries for the idempotent producer may invalidate EoS guarantees';
 
 /** kafkajs logs through pino; its chatty connection errors are warnings, not our errors. */
 function pinoLogCreator(log: Logger): logCreator {
   return () =>
     ({ level, log: entry }) => {
       const { message, ...rest } = entry;
-      if (level === logLevel.ERROR || level === logLevel.WARN)
+      if ((level === logLevel.ERROR || level === logLevel.WARN) && message !== ACCEPTED_WARNING)
         log.warn({ kafka: rest }, `kafkajs: ${message}`);
       else log.debug({ kafka: rest }, `kafkajs: ${message}`);
     };
@@ -50,6 +65,8 @@ export class Bus {
       retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2000 },
     });
     this.producer = this.kafka.producer({
+      // kafkajs 2's default (murmur2, as the Java client): named so kafkajs does not warn about it.
+      createPartitioner: Partitioners.DefaultPartitioner,
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
