@@ -10,6 +10,7 @@ import {
   type TestPostgres,
   waitFor,
 } from '../../test/services-support.ts';
+import type { PoolClient } from '../kit/db.ts';
 import type { IncomingEvent } from '../kit/events.ts';
 import { withFastForms } from '../kit/fast/consumer.ts';
 import type { FastEventWriter } from '../kit/fast/outbox.ts';
@@ -17,6 +18,7 @@ import type { OutboxWriter } from '../kit/outbox.ts';
 import { fastConsumeHandlers } from './fast-consume.ts';
 import { fastReserveHandlers } from './fast-reserve.ts';
 import { inventoryHandlers } from './handlers.ts';
+import { reserveUnits } from './reserve.ts';
 
 const log = pino({ level: 'silent' });
 let database: ServiceDatabase;
@@ -393,5 +395,44 @@ describe.each(['plain', 'fast'] as const)('inventory handlers, %s form', (form) 
     );
     expect(held).toHaveLength(reserved);
     expect(held.every((row) => row.products === 2 && row.units === 2)).toBe(true);
+  });
+});
+
+describe('reserveUnits while another reservation holds the units', () => {
+  it('units locked by a reservation that lets them go are not a shortage', async () => {
+    const productId = randomUUID();
+    await addUnits(productId, 1, '2026-01-01T00:00:00Z');
+    const locker = new pgLib.Client({ connectionString: pg.urls.inventory });
+    const client = new pgLib.Client({ connectionString: pg.urls.inventory });
+    await Promise.all([locker.connect(), client.connect()]);
+    try {
+      // An order wanting more than there is: it locks every unit, then rolls back.
+      await locker.query('BEGIN');
+      await locker.query('SELECT id FROM stock_units WHERE product_id = $1 FOR UPDATE', [productId]);
+      const reserving = reserveUnits(client as unknown as PoolClient, randomUUID(), [
+        { product_id: productId, quantity: 1 },
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      await locker.query('ROLLBACK');
+      expect(await reserving).toMatchObject({ ok: true, units: [expect.any(Number)] });
+    } finally {
+      await Promise.all([locker.end(), client.end()]);
+    }
+  });
+
+  it('a real shortage is rejected without waiting', async () => {
+    const productId = randomUUID();
+    const client = new pgLib.Client({ connectionString: pg.urls.inventory });
+    await client.connect();
+    try {
+      const started = Date.now();
+      const reservation = await reserveUnits(client as unknown as PoolClient, randomUUID(), [
+        { product_id: productId, quantity: 1 },
+      ]);
+      expect(reservation).toEqual({ ok: false, productId });
+      expect(Date.now() - started).toBeLessThan(1000);
+    } finally {
+      await client.end();
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { PoolClient } from '../kit/db.ts';
 
 /** How long a reserved unit must stay fresh: far longer than a saga takes, even under faults. */
@@ -111,5 +112,37 @@ export async function reserveUnits(
   orderId: string,
   lines: Array<{ product_id: string; quantity: number }>,
 ): Promise<Reservation> {
-  return (await runReservation(client, RESERVE, orderId, lines)).reservation;
+  for (let attempt = 1; ; attempt++) {
+    const { reservation } = await runReservation(client, RESERVE, orderId, lines);
+    if (reservation.ok || attempt === SKIPPED_UNITS_ATTEMPTS) return reservation;
+    if (!(await enoughIfUnlocked(client, reservation.productId, lines))) return reservation;
+    // Units another reservation had locked (SKIP LOCKED passed them by): it may take them or let
+    // them go; the next statement sees its commit. Re-running changes only this order's rows.
+    await sleep(SKIPPED_UNITS_WAIT_MS * attempt);
+  }
+}
+
+/**
+ * A product short only because SKIP LOCKED passed over units another transaction had locked
+ * (an order wanting more than there is locks them all and then lets them go) is tried again a
+ * few times before the order is rejected while stock exists.
+ */
+const SKIPPED_UNITS_ATTEMPTS = 5;
+const SKIPPED_UNITS_WAIT_MS = 20;
+
+/** Whether the product has enough sellable units when locked ones count too. */
+async function enoughIfUnlocked(
+  client: PoolClient,
+  productId: string,
+  lines: Array<{ product_id: string; quantity: number }>,
+): Promise<boolean> {
+  const wanted = lines
+    .filter((line) => line.product_id === productId)
+    .reduce((sum, line) => sum + line.quantity, 0);
+  const { rows } = await client.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM stock_units
+     WHERE product_id = $1 AND status = 'available' AND (expires_at IS NULL OR expires_at > now() + $2::interval)`,
+    [productId, SELL_BY_MARGIN],
+  );
+  return rows[0]!.n >= wanted;
 }
