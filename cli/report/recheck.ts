@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { runChecks } from '../chaos/checks/index.ts';
+import type { CheckResult } from '../chaos/checks/types.ts';
 import type { OperationEntry } from '../chaos/history.ts';
 import { loadScenarioFile } from '../chaos/loader.ts';
 import { judge, type RunResult } from '../chaos/result.ts';
@@ -16,6 +17,11 @@ export interface Recheck {
   recomputed: RunResult;
   /** Checks whose verdict, summary or evidence differ from the live run's (empty: identical). */
   differences: string[];
+}
+
+/** What a re-check must reproduce: the verdict, summary and evidence, not how long it took. */
+function verdictOf(check: CheckResult): string {
+  return JSON.stringify([check.name, check.verdict, check.summary, check.evidence]);
 }
 
 export function recheckRun(runDir: string): Recheck {
@@ -32,7 +38,7 @@ export function recheckRun(runDir: string): Recheck {
   for (const check of checks) {
     const before = live.checks.find((candidate) => candidate.name === check.name);
     if (!before) differences.push(`${check.name}: not run live`);
-    else if (JSON.stringify(before) !== JSON.stringify(check))
+    else if (verdictOf(before) !== verdictOf(check))
       differences.push(
         before.verdict === check.verdict
           ? `${check.name}: same verdict, different summary or evidence`
