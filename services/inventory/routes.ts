@@ -28,13 +28,14 @@ export function inventoryRoutes(app: FastifyInstance, { pool, writer, config }: 
          RETURNING id AS first`,
           [body.product_id, body.units, body.produced_at ?? null, body.expires_at ?? null],
         );
-        const firstUnit = Math.min(...rows.map((row) => row.first));
+        const unitIds = rows.map((row) => Number(row.first)).sort((a, b) => a - b);
+        const firstUnit = unitIds[0] as number;
         await tx.emit({
           topic: 'inventory',
           type: 'StockAdded',
           aggregateType: 'stock',
           aggregateId: body.product_id,
-          payload: { product_id: body.product_id, units: body.units, first_unit_id: firstUnit },
+          payload: { product_id: body.product_id, units: body.units, first_unit_id: firstUnit, unit_ids: unitIds },
         });
         return firstUnit;
       },

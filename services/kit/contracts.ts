@@ -27,6 +27,57 @@ export const StockAdded = z.object({
   product_id: id,
   units: z.number().int(),
   first_unit_id: z.number().int(),
+  unit_ids: z.array(z.number().int()),
+});
+
+const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day "HH:MM"');
+const instant = z.iso.datetime({ offset: true });
+
+/**
+ * How a product is baked and sold over a lab day (catalog holds it, inventory's oven follows it):
+ * `batch` units every `every_minutes` from `opens` until `closes`, each lasting `shelf_life_minutes`
+ * (null: the whole day); from `discount_from` until closing the price is `discount_percent` off;
+ * at `closes` what is left is thrown out.
+ */
+export const BakeSchedule = z.object({
+  every_minutes: z.number().positive(),
+  batch: z.number().int().positive(),
+  shelf_life_minutes: z.number().positive().nullable(),
+  discount_percent: z.number().int().min(0).max(90),
+  discount_from: timeOfDay.nullable(),
+  opens: timeOfDay,
+  closes: timeOfDay,
+});
+export type BakeSchedule = z.infer<typeof BakeSchedule>;
+
+/** catalog: a product's schedule was set (key: product id). */
+export const ProductScheduled = z.object({ product_id: id, schedule: BakeSchedule });
+/** catalog: the price a quote gives changed: a discount window opened or closed, or the list price was set. */
+export const PriceChanged = z.object({
+  product_id: id,
+  price_cents: cents.positive(),
+  list_price_cents: cents.positive(),
+  discount_percent: z.number().int().min(0).max(90),
+  reason: z.enum(['discount_started', 'discount_ended', 'price_set']),
+});
+/** inventory: the oven baked a batch (key: product id); each unit is its own row. */
+export const StockProduced = z.object({
+  product_id: id,
+  unit_ids: z.array(z.number().int()).min(1),
+  produced_at: instant,
+  expires_at: instant.nullable(),
+});
+/** inventory: the stale sweep took expired units off sale (key: product id). */
+export const StockExpired = z.object({
+  product_id: id,
+  unit_ids: z.array(z.number().int()).min(1),
+  expired_at: instant,
+});
+/** inventory: the end-of-day throw-out (key: product id). */
+export const StockDiscarded = z.object({
+  product_id: id,
+  unit_ids: z.array(z.number().int()).min(1),
+  discarded_at: instant,
 });
 
 export const OrderPlaced = z.object({
