@@ -17,7 +17,7 @@ import {
 } from '../../test/services-support.ts';
 import { Bus } from './bus.ts';
 import { createPool, type Pool } from './db.ts';
-import type { Topic } from './events.ts';
+import type { IncomingEvent, Topic } from './events.ts';
 import { kitMigrations, migrate } from './migrate.ts';
 
 export const silentLog = pino({ level: 'silent' });
@@ -110,5 +110,20 @@ export function countedMessage(item: Counted): Message {
     key: item.aggregate,
     value: JSON.stringify({ n: item.n }),
     headers: { 'event-id': item.id, 'event-type': 'Counted', 'correlation-id': item.aggregate },
+  };
+}
+
+/** An event as a consumer receives it, for the inbox tests: only its id matters there. */
+export function incomingEvent(id = randomUUID()): IncomingEvent {
+  return {
+    id,
+    type: 'Counted',
+    topic: 'orders',
+    key: 'k',
+    payload: {},
+    headers: {},
+    partition: 0,
+    offset: '0',
+    occurredAt: new Date(),
   };
 }

@@ -1,43 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pgLib from 'pg';
-import pino from 'pino';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  countRoundTrips,
-  query,
-  startPostgres,
-  type TestPostgres,
-  truncateAll,
-  waitFor,
-} from '../../../test/services-support.ts';
-import type { IncomingEvent, OutgoingEvent } from '../events.ts';
+import { describe, expect, it } from 'vitest';
+import { countRoundTrips, query, waitFor } from '../../../test/services-support.ts';
+import type { OutgoingEvent } from '../events.ts';
 import { FaultHooks } from '../faults.ts';
-import { kitMigrations, migrate } from '../migrate.ts';
+import { incomingEvent, silentLog, withKitDatabase } from '../test-support.ts';
 import { recordDeliveries } from './inbox.ts';
 import { FastEventWriter } from './outbox.ts';
 import { createPipelinedPool, type Pool } from './pool.ts';
 import { FastRelay, type FastRelayOptions } from './relay.ts';
 
-const log = pino({ level: 'silent' });
-let pg: TestPostgres;
+const log = silentLog;
 let url: string;
 let pool: Pool;
 
-beforeAll(async () => {
-  pg = await startPostgres();
-  url = pg.urls.order;
-  pool = createPipelinedPool(url, { max: 20 });
-  await migrate(pool, [kitMigrations()]);
-});
-
-afterAll(async () => {
-  await pool?.end();
-  await pg?.stop();
-});
-
-beforeEach(async () => {
-  await truncateAll(url);
+withKitDatabase({ pool: (url) => createPipelinedPool(url, { max: 20 }) }, (env) => {
+  ({ url, pool } = env);
 });
 
 const context = { correlationId: 'c-1', causationId: 'r-1' };
@@ -555,22 +534,8 @@ describe('relay', () => {
 });
 
 describe('inbox', () => {
-  function incoming(id = randomUUID()): IncomingEvent {
-    return {
-      id,
-      type: 'T',
-      topic: 'orders',
-      key: 'k',
-      payload: {},
-      headers: {},
-      partition: 0,
-      offset: '0',
-      occurredAt: new Date(),
-    };
-  }
-
   it('applies an event once and counts every later delivery as a duplicate', async () => {
-    const event = incoming();
+    const event = incomingEvent();
     const deliveries = [];
     for (let i = 0; i < 3; i++) {
       const client = await pool.connect();
@@ -589,7 +554,7 @@ describe('inbox', () => {
   });
 
   it('without dedup applies every copy and says so in applied', async () => {
-    const event = incoming();
+    const event = incomingEvent();
     for (let i = 0; i < 2; i++) {
       const client = await pool.connect();
       try {
@@ -609,7 +574,7 @@ describe('inbox', () => {
   });
 
   it('two concurrent copies: exactly one applies its effects', async () => {
-    const event = incoming();
+    const event = incomingEvent();
     await query(url, 'CREATE TABLE IF NOT EXISTS effects (n int)');
     await query(url, 'TRUNCATE effects');
     const writer = new FastEventWriter({ pool, producer: 'x', useOutbox: true, log });
