@@ -86,6 +86,15 @@ export class Shop {
     return Number(row?.n ?? 0);
   }
 
+  /** Units of a product still on sale. */
+  availableUnits(productId: string): Promise<number> {
+    return this.count(
+      'inventory',
+      `SELECT count(*) AS n FROM stock_units WHERE product_id = $1 AND status = 'available'`,
+      [productId],
+    );
+  }
+
   /** Everything the saga wrote about one order, across the databases (what the checks compare). */
   async footprint(orderId: string) {
     const units = (status: string) =>
