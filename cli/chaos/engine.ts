@@ -21,7 +21,7 @@ import type { Endpoints } from '../runtime/types.ts';
 import { captureSnapshot } from './capture.ts';
 import { runChecks, unknownChecks } from './checks/index.ts';
 import { countOutcomes } from './checks/outcomes.ts';
-import type { CheckResult, Queryable, RunScope } from './checks/types.ts';
+import type { CheckResult, InjectedPoison, Queryable, RunScope } from './checks/types.ts';
 import { resetHooks } from './faults/hooks.ts';
 import { ensureRunning } from './faults/process.ts';
 import { createProxyClient, type ProxyClient } from './faults/proxy.ts';
@@ -109,7 +109,17 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
   };
   const history = createHistory(path.join(runDir, 'history.jsonl'));
   const decisions = createWriteStream(path.join(runDir, 'decisions.jsonl'));
-  const decide = (decision: Record<string, unknown>) => decisions.write(`${JSON.stringify(decision)}\n`);
+  const poisonsInjected: InjectedPoison[] = [];
+  const decide = (decision: Record<string, unknown>) => {
+    decisions.write(`${JSON.stringify(decision)}\n`);
+    // What dlq_accounted holds the dead letters against: every poison message the run sent.
+    if (decision.kind === 'poison' && typeof decision.key === 'string')
+      poisonsInjected.push({
+        topic: String(decision.topic),
+        key: decision.key,
+        poison: String(decision.poison),
+      });
+  };
   for (const decision of scheduled) decide(decision);
   const phase = (name: Phase) => {
     history.append({ type: 'phase', phase: name, time: history.now() });
@@ -224,7 +234,11 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
     }
     signal.throwIfAborted();
 
-    const scope: RunScope = { ...setup.scope, duplicatesInjected: timeline.injectedDuplicates };
+    const scope: RunScope = {
+      ...setup.scope,
+      duplicatesInjected: timeline.injectedDuplicates,
+      poisonsInjected,
+    };
     const context = { databases, scope, operations: history.operations() };
     phase('settle');
     const settled = await settle(context, { maxMs: scenario.settle, signal });
