@@ -160,6 +160,20 @@ export const scenarioSchema = z
     }),
     faults: z.array(faultEntry).default([]),
     settle: duration.default(30_000),
+    /**
+     * Chaos Toolkit's steady-state hypothesis: checks that must hold before any fault (else the
+     * stack was not healthy to begin with: the run is unknown, not a failed hypothesis) and again
+     * after settling (they join the verdict).
+     */
+    steady_state: z
+      .strictObject({
+        before: z.array(checkEntry).default([]),
+        after: z.array(checkEntry).default([]),
+      })
+      .refine((steady) => steady.before.length + steady.after.length > 0, {
+        error: 'steady_state needs at least one probe in `before` or `after`',
+      })
+      .optional(),
     expect: z
       .strictObject({
         verdict: z.enum(['valid', 'invalid']).default('valid'),
@@ -176,6 +190,10 @@ export const scenarioSchema = z
     randomFaults: scenario.faults.flatMap((entry, position) =>
       'kind' in entry ? [] : [{ position, spec: entry as RandomSchedule }],
     ),
+    steadyState: {
+      before: (scenario.steady_state?.before ?? []).map(toCheckSpec),
+      after: (scenario.steady_state?.after ?? []).map(toCheckSpec),
+    },
     expect: {
       verdict: scenario.expect.verdict,
       checks: scenario.expect.checks
