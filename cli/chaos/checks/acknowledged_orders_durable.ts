@@ -11,8 +11,7 @@ const ACCEPTED = 202;
 
 export const acknowledgedOrdersDurable: CheckDefinition = {
   name: 'acknowledged_orders_durable',
-  description:
-    'every order the gateway acknowledged (202) still exists after the run and reached CONFIRMED or CANCELLED',
+  description: 'every order acknowledged with a 202 still exists after the run, CONFIRMED or CANCELLED',
   optIn: true,
   run: (context) => {
     const orders = new Map(runOrders(context.snapshot).map((order) => [order.id, order]));

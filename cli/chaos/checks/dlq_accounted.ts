@@ -10,8 +10,7 @@ import { type CheckDefinition, evidence } from './types.ts';
 
 export const dlqAccounted: CheckDefinition = {
   name: 'dlq_accounted',
-  description:
-    'every injected poison message is in a dead-letter topic (dead_letters), and no other message is',
+  description: 'every injected poison message is in a dead-letter topic, and no other message is',
   optIn: true,
   run: (context) => {
     const { rows, scope } = context.snapshot;
