@@ -254,7 +254,20 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
       duplicatesInjected: timeline.injectedDuplicates,
       poisonsInjected,
     };
-    const context = { databases, scope, operations: history.operations() };
+    // A container started again (db_crash, kill, restart on docker) may publish its port anew:
+    // the engine's own connections follow it, as the services' do through the stack's network.
+    const healedEndpoints = await runtime.endpoints().catch(() => endpoints!);
+    if (JSON.stringify(healedEndpoints.databases) !== JSON.stringify(endpoints.databases)) {
+      log('the databases are published on new ports after the faults: reconnecting');
+      await Promise.allSettled(Object.values(pools).map((pool) => pool.end()));
+      pools = openPools(healedEndpoints);
+      endpoints = healedEndpoints;
+    }
+    const context = {
+      databases: pools as Record<DatabaseServiceName, Queryable>,
+      scope,
+      operations: history.operations(),
+    };
     phase('settle');
     const settled = await settle(context, { maxMs: scenario.settle, signal });
     log(
@@ -267,7 +280,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
     // One capture, kept in the run directory, is all the checks read: `lab check` recomputes them
     // from the same rows after the stack is gone.
     // A database that cannot be read makes every check unknown, never a crash.
-    const snapshot = await captureSnapshot(databases, scope).catch((error: Error) => error);
+    const snapshot = await captureSnapshot(context.databases, scope).catch((error: Error) => error);
     if (!(snapshot instanceof Error)) writeRunData(runDir, snapshot);
     // Each check timed on its own: JUnit gives each testcase its time.
     const checks: TimedCheckResult[] =
