@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { countedMessage, freshTopic, silentLog, withKitDatabase } from '../../test/kit-support.ts';
 import { query, waitFor } from '../../test/services-support.ts';
 import type { Bus } from './bus.ts';
 import { EventConsumer, type EventHandler, type HandlerMap } from './consumer.ts';
@@ -8,7 +9,6 @@ import type { Topic } from './events.ts';
 import { Metrics } from './metrics.ts';
 import { OutboxWriter } from './outbox.ts';
 import { DatabaseUnavailableError } from './retry.ts';
-import { countedMessage, freshTopic, silentLog, withKitDatabase } from './test-support.ts';
 
 /** The reference consumer against the real broker and PostgreSQL. */
 const log = silentLog;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { incomingEvent, withKitDatabase } from '../../test/kit-support.ts';
 import { query, type TestPostgres } from '../../test/services-support.ts';
 import { inTransaction, type Pool } from './db.ts';
 import type { IncomingEvent } from './events.ts';
 import { recordDelivery } from './inbox.ts';
-import { incomingEvent, withKitDatabase } from './test-support.ts';
 
 let pg: TestPostgres;
 let pool: Pool;

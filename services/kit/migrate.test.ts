@@ -2,10 +2,10 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { withKitDatabase } from '../../test/kit-support.ts';
 import { query } from '../../test/services-support.ts';
 import type { Pool } from './db.ts';
 import { migrate } from './migrate.ts';
-import { withKitDatabase } from './test-support.ts';
 
 let url: string;
 let pool: Pool;

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
+import { silentLog, withKitDatabase } from '../../test/kit-support.ts';
 import { query, type TestPostgres } from '../../test/services-support.ts';
 import { createPool, type Pool } from './db.ts';
 import type { EventDraft, OutgoingEvent } from './events.ts';
 import { OutboxWriter } from './outbox.ts';
 import { DatabaseUnavailableError, isTransientDatabaseError } from './retry.ts';
-import { silentLog, withKitDatabase } from './test-support.ts';
 
 const log = silentLog;
 let pg: TestPostgres;

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
+import { silentLog, withKitDatabase } from '../../test/kit-support.ts';
 import { query, type TestPostgres, waitFor } from '../../test/services-support.ts';
 import { createPool, type Pool } from './db.ts';
 import type { OutgoingEvent } from './events.ts';
 import { FaultHooks } from './faults.ts';
 import { OutboxWriter } from './outbox.ts';
 import { Relay, type RelayOptions } from './relay.ts';
-import { silentLog, withKitDatabase } from './test-support.ts';
 
 const log = silentLog;
 let pg: TestPostgres;

@@ -1,12 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { Message } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
+import {
+  type Counted,
+  countedMessage,
+  freshTopic,
+  silentLog,
+  withKitDatabase,
+} from '../../../test/kit-support.ts';
 import { countRoundTrips, query, waitFor } from '../../../test/services-support.ts';
 import type { Bus } from '../bus.ts';
 import type { EventHandler } from '../consumer.ts';
 import type { IncomingEvent, Topic } from '../events.ts';
 import type { Tx } from '../outbox.ts';
-import { type Counted, countedMessage, freshTopic, silentLog, withKitDatabase } from '../test-support.ts';
 import { BatchConsumer, type FastHandlerMap, type ReceivedJournal } from './consumer.ts';
 import { FastEventWriter } from './outbox.ts';
 import { createPipelinedPool, type Pool } from './pool.ts';

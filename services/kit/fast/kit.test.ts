@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pgLib from 'pg';
 import { describe, expect, it } from 'vitest';
+import { incomingEvent, silentLog, withKitDatabase } from '../../../test/kit-support.ts';
 import { countRoundTrips, query, waitFor } from '../../../test/services-support.ts';
 import type { OutgoingEvent } from '../events.ts';
 import { FaultHooks } from '../faults.ts';
-import { incomingEvent, silentLog, withKitDatabase } from '../test-support.ts';
 import { recordDeliveries, recordFirstDeliveries } from './inbox.ts';
 import { FastEventWriter } from './outbox.ts';
 import { createPipelinedPool, type Pool } from './pool.ts';
@@ -29,6 +29,22 @@ function draft(aggregateId: string, type = 'Something') {
     aggregateId,
     payload: { order_id: aggregateId },
   };
+}
+
+/** A `--without outbox` writer and what it published directly (after `beforePublish`). */
+function withoutOutbox(beforePublish: () => Promise<void> = async () => {}) {
+  const published: OutgoingEvent[] = [];
+  const writer = new FastEventWriter({
+    pool,
+    producer: 'order',
+    useOutbox: false,
+    publishDirect: async (events) => {
+      await beforePublish();
+      published.push(...events);
+    },
+    log,
+  });
+  return { writer, published };
 }
 
 describe('outbox writer', () => {
@@ -97,18 +113,10 @@ describe('outbox writer', () => {
   });
 
   it('without the outbox publishes after commit only, and never on rollback', async () => {
-    const published: OutgoingEvent[] = [];
-    const writer = new FastEventWriter({
-      pool,
-      producer: 'order',
-      useOutbox: false,
-      publishDirect: async (events) => {
-        // The state change is already visible when the direct publish happens (dual write).
-        const visible = await query(url, 'SELECT 1 FROM inbox');
-        expect(visible).toHaveLength(1);
-        published.push(...events);
-      },
-      log,
+    const { writer, published } = withoutOutbox(async () => {
+      // The state change is already visible when the direct publish happens (dual write).
+      const visible = await query(url, 'SELECT 1 FROM inbox');
+      expect(visible).toHaveLength(1);
     });
     await writer.transaction(context, async (tx) => {
       await tx.client.query(
@@ -168,16 +176,7 @@ describe('outbox writer', () => {
   });
 
   it('statement without the outbox: publishes after the statement, writes no outbox row', async () => {
-    const published: OutgoingEvent[] = [];
-    const writer = new FastEventWriter({
-      pool,
-      producer: 'order',
-      useOutbox: false,
-      publishDirect: async (events) => {
-        published.push(...events);
-      },
-      log,
-    });
+    const { writer, published } = withoutOutbox();
     await writer.statement(context, [draft(randomUUID())], (_events, outboxRows) =>
       markSeen(outboxRows, randomUUID()),
     );

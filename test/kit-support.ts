@@ -7,6 +7,10 @@ import { randomUUID } from 'node:crypto';
 import type { Message } from 'kafkajs';
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { Bus } from '../services/kit/bus.ts';
+import { createPool, type Pool } from '../services/kit/db.ts';
+import type { IncomingEvent, Topic } from '../services/kit/events.ts';
+import { kitMigrations, migrate } from '../services/kit/migrate.ts';
 import {
   query,
   startBrokerProcess,
@@ -14,11 +18,7 @@ import {
   type TestBroker,
   type TestPostgres,
   truncateAll,
-} from '../../test/services-support.ts';
-import { Bus } from './bus.ts';
-import { createPool, type Pool } from './db.ts';
-import type { IncomingEvent, Topic } from './events.ts';
-import { kitMigrations, migrate } from './migrate.ts';
+} from './services-support.ts';
 
 export const silentLog = pino({ level: 'silent' });
 
