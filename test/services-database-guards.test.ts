@@ -5,7 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reserveUnits } from '../services/inventory/reserve.ts';
+import { LabClock } from '../common/clock.ts';
+import { reserveUnits, type ShelfRule } from '../services/inventory/reserve.ts';
 import { createPool, inTransaction, type Pool } from '../services/kit/db.ts';
 import type { IncomingEvent } from '../services/kit/events.ts';
 import { kitMigrations, migrate } from '../services/kit/migrate.ts';
@@ -17,6 +18,7 @@ const log = pino({ level: 'silent' });
 let pg: TestPostgres;
 let inventory: Pool;
 let payment: Pool;
+const shelf: ShelfRule = { clock: LabClock.real(), staleGuard: true };
 
 const migrations = (service: string) => [
   kitMigrations(),
@@ -56,7 +58,7 @@ describe('inventory reservation (real row locks)', () => {
     const results = await Promise.all(
       Array.from({ length: 200 }, () =>
         inTransaction(inventory, (client) =>
-          reserveUnits(client, randomUUID(), [{ product_id: product, quantity: 1 }]),
+          reserveUnits(client, randomUUID(), [{ product_id: product, quantity: 1 }], shelf),
         ),
       ),
     );
@@ -82,14 +84,19 @@ describe('inventory reservation (real row locks)', () => {
     await addUnits(jam, 1, '2026-01-01T00:00:00Z');
     const order = randomUUID();
     const tooMuch = await inTransaction(inventory, (client) =>
-      reserveUnits(client, order, [
-        { product_id: bread, quantity: 1 },
-        { product_id: jam, quantity: 2 },
-      ]),
+      reserveUnits(
+        client,
+        order,
+        [
+          { product_id: bread, quantity: 1 },
+          { product_id: jam, quantity: 2 },
+        ],
+        shelf,
+      ),
     );
     expect(tooMuch).toEqual({ ok: false, productId: jam });
     const ok = await inTransaction(inventory, (client) =>
-      reserveUnits(client, order, [{ product_id: bread, quantity: 2 }]),
+      reserveUnits(client, order, [{ product_id: bread, quantity: 2 }], shelf),
     );
     expect(ok.ok).toBe(true);
     const taken = await query<{ produced_at: Date }>(
@@ -102,7 +109,7 @@ describe('inventory reservation (real row locks)', () => {
       '2026-01-03T00:00:00.000Z',
     ]);
     const third = await inTransaction(inventory, (client) =>
-      reserveUnits(client, randomUUID(), [{ product_id: bread, quantity: 1 }]),
+      reserveUnits(client, randomUUID(), [{ product_id: bread, quantity: 1 }], shelf),
     );
     expect(third.ok).toBe(false);
   });

@@ -5,6 +5,7 @@
  * invalid / unknown with evidence: the orders and rows that show it.
  */
 import type { z } from 'zod';
+import type { ClockJSON } from '../../../common/clock.ts';
 import type { RunSnapshot } from '../capture.ts';
 import type { OperationEntry } from '../history.ts';
 import type { CheckName, CheckSpec } from '../schema.ts';
@@ -31,6 +32,8 @@ export interface RunScope {
   startedAt: Date;
   /** Whether a fault injected duplicate deliveries (duplicate, redeliver, relay_crash). */
   duplicatesInjected: boolean;
+  /** The stack's lab clock: inventory's times are lab time; others convert real times with it. */
+  clock?: ClockJSON;
 }
 
 export interface CheckContext {
