@@ -51,7 +51,10 @@ beforeAll(async () => {
   const env = clock.env();
   shop = await Shop.start({
     env: Object.fromEntries(
-      ['auth', 'catalog', 'inventory', 'order', 'payment', 'shipping', 'gateway'].map((service) => [service, env]),
+      ['auth', 'catalog', 'inventory', 'order', 'payment', 'shipping', 'gateway'].map((service) => [
+        service,
+        env,
+      ]),
     ),
   });
   api = new Api(shop.gateway);
@@ -63,7 +66,14 @@ beforeAll(async () => {
   const tag = randomUUID().slice(0, 6);
   products.bread = await schedule(
     `bread-${tag}`,
-    { every_minutes: 30, batch: 5, shelf_life_minutes: null, discount_percent: 20, discount_from: hhmm(discountFrom), ...day },
+    {
+      every_minutes: 30,
+      batch: 5,
+      shelf_life_minutes: null,
+      discount_percent: 20,
+      discount_from: hhmm(discountFrom),
+      ...day,
+    },
     450,
   );
   products.donut = await schedule(
@@ -115,7 +125,8 @@ const outbox = (service: 'inventory' | 'catalog', type: string, productId: strin
 
 function batches(rows: Unit[]): Map<number, number> {
   const counts = new Map<number, number>();
-  for (const row of rows) counts.set(row.produced_at.getTime(), (counts.get(row.produced_at.getTime()) ?? 0) + 1);
+  for (const row of rows)
+    counts.set(row.produced_at.getTime(), (counts.get(row.produced_at.getTime()) ?? 0) + 1);
   return counts;
 }
 
@@ -150,10 +161,13 @@ describe('the bakery day at a fast lab clock', () => {
       expect(minutesOfDay(unit.expired_at!.getTime()) % 15).toBeLessThan(5);
     }
     const events = await outbox('inventory', 'StockExpired', products.donut.id);
-    expect(events.flatMap((event) => event.payload.unit_ids).sort()).toEqual(expired.map((unit) => unit.id).sort());
+    expect(events.flatMap((event) => event.payload.unit_ids).sort()).toEqual(
+      expired.map((unit) => unit.id).sort(),
+    );
     const sold = donuts.filter((unit) => unit.status === 'sold');
     expect(sold).toHaveLength(2);
-    for (const unit of sold) expect(unit.reserved_at!.getTime()).toBeLessThan(unit.expires_at!.getTime() - 5 * MINUTE);
+    for (const unit of sold)
+      expect(unit.reserved_at!.getTime()).toBeLessThan(unit.expires_at!.getTime() - 5 * MINUTE);
   });
 
   it('prices follow the day: list price before the window, the discount inside it, the charge agrees', async () => {
@@ -176,7 +190,11 @@ describe('the bakery day at a fast lab clock', () => {
     expect(await outbox('catalog', 'PriceChanged', products.donut.id)).toHaveLength(0);
     const listed = await api.request('GET', '/api/catalog/products');
     const bread = listed.body.products.find((product: Body) => product.id === products.bread.id);
-    expect(bread).toMatchObject({ price_cents: 450, current_price_cents: 450, schedule: { discount_percent: 20 } });
+    expect(bread).toMatchObject({
+      price_cents: 450,
+      current_price_cents: 450,
+      schedule: { discount_percent: 20 },
+    });
   });
 
   it('throws out what is left at closing, and announces it', async () => {
@@ -189,7 +207,9 @@ describe('the bakery day at a fast lab clock', () => {
     expect(discarded).toHaveLength(15 - 3);
     for (const unit of discarded) expect(unit.discarded_at!.getTime()).toBeGreaterThanOrEqual(closes);
     const events = await outbox('inventory', 'StockDiscarded', products.bread.id);
-    expect(events.flatMap((event) => event.payload.unit_ids).sort()).toEqual(discarded.map((unit) => unit.id).sort());
+    expect(events.flatMap((event) => event.payload.unit_ids).sort()).toEqual(
+      discarded.map((unit) => unit.id).sort(),
+    );
     const stock = await api.request('GET', '/api/inventory/stock');
     const row = stock.body.stock.find((entry: Body) => entry.product_id === products.bread.id);
     expect(row).toMatchObject({ available: 0, sold: 3, discarded: 12 });

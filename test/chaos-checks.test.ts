@@ -138,10 +138,11 @@ async function consistentWorld(): Promise<void> {
          FROM generate_series(1, 10) AS n`,
     [BREAD, CONFIRMED_ORDER],
   );
-  await sql('catalog', `INSERT INTO products (id, sku, price_cents, schedule) VALUES ($1, 'bread', 450, $2)`, [
-    BREAD,
-    BREAD_DAY,
-  ]);
+  await sql(
+    'catalog',
+    `INSERT INTO products (id, sku, price_cents, schedule) VALUES ($1, 'bread', 450, $2)`,
+    [BREAD, BREAD_DAY],
+  );
   await sql('shipping', `INSERT INTO shipments (id, order_id, customer_id) VALUES ($1, $2, $3)`, [
     uuid(300),
     CONFIRMED_ORDER,
@@ -324,7 +325,13 @@ describe('checks on violating worlds', () => {
       'inventory',
       `INSERT INTO outbox (id, aggregatetype, aggregateid, type, topic, payload, published_at) VALUES
          ($1, 'stock', $3, 'StockProduced', 'inventory', $4, now()), ($2, 'stock', $3, 'StockExpired', 'inventory', $5, now())`,
-      [uuid(410), uuid(411), BREAD, { product_id: BREAD, unit_ids: [1001, 1002] }, { product_id: BREAD, unit_ids: [1002] }],
+      [
+        uuid(410),
+        uuid(411),
+        BREAD,
+        { product_id: BREAD, unit_ids: [1001, 1002] },
+        { product_id: BREAD, unit_ids: [1002] },
+      ],
     );
     const valid = await check('stock_conserved');
     expect(valid, valid.summary).toMatchObject({ verdict: 'valid' });
@@ -333,7 +340,11 @@ describe('checks on violating worlds', () => {
     const invalid = await check('stock_conserved');
     expect(invalid.verdict).toBe('invalid');
     expect(invalid.evidence.items).toEqual([
-      expect.objectContaining({ problem: 'discarded units differ from the announced', discarded: 1, announced: 0 }),
+      expect.objectContaining({
+        problem: 'discarded units differ from the announced',
+        discarded: 1,
+        announced: 0,
+      }),
     ]);
   });
 
@@ -350,7 +361,11 @@ describe('checks on violating worlds', () => {
       'inventory',
       `INSERT INTO outbox (id, aggregatetype, aggregateid, type, topic, payload, published_at)
          VALUES ($1, 'stock', $2, 'StockExpired', 'inventory', $3, now())`,
-      [uuid(412), BREAD, { product_id: BREAD, unit_ids: [second!.id], expired_at: '2026-12-03T11:15:00.000Z' }],
+      [
+        uuid(412),
+        BREAD,
+        { product_id: BREAD, unit_ids: [second!.id], expired_at: '2026-12-03T11:15:00.000Z' },
+      ],
     );
     const result = await check('no_stale_sold');
     expect(result.verdict).toBe('invalid');
@@ -399,7 +414,11 @@ describe('checks on violating worlds', () => {
     const overcharged = await check('discount_consistent');
     expect(overcharged.verdict).toBe('invalid');
     expect(overcharged.evidence.items).toEqual([
-      expect.objectContaining({ order: CONFIRMED_ORDER, problem: 'charge differs from the order total', charged_cents: 900 }),
+      expect.objectContaining({
+        order: CONFIRMED_ORDER,
+        problem: 'charge differs from the order total',
+        charged_cents: 900,
+      }),
     ]);
   });
 

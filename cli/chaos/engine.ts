@@ -206,6 +206,9 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
     });
     const outcomes = { ok: 0, fail: 0, info: 0 };
     try {
+      const from = scenario.stack.clock?.from;
+      if (from !== undefined) await waitForLabTime(clock, from, { signal, log });
+      signal.throwIfAborted();
       phase('workload');
       timeline.start();
       await runWorkload({

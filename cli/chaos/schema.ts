@@ -115,8 +115,10 @@ const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day i
 
 /**
  * `stack.clock`: the lab clock the stack runs (common/clock.ts). A scenario with a clock always
- * gets a stack started for it, so its day begins at `start`; `until` makes the run wait, after the
- * workload, until lab time reaches that time of day (e.g. past closing, to see the throw-out).
+ * gets a stack started for it, so its day begins at `start`. `from` holds the workload (and the
+ * fault timeline, which counts from it) until lab time reaches that time of day, so the day's
+ * events fall at the same lab times however long the stack took to start; `until` makes the run
+ * wait after the workload until lab time reaches that time (e.g. past closing, for the throw-out).
  */
 const clockSchema = z.strictObject({
   speed: z.number().positive().max(MAX_CLOCK_SPEED),
@@ -134,6 +136,7 @@ const clockSchema = z.strictObject({
       { error: 'a clock start is "HH:MM" (UTC) or an ISO time' },
     )
     .optional(),
+  from: timeOfDay.optional(),
   until: timeOfDay.optional(),
 });
 export type ScenarioClock = z.output<typeof clockSchema>;
