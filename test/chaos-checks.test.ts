@@ -172,6 +172,13 @@ async function check(
   return runCheck(typeof spec === 'string' ? ({ name: spec } as CheckSpec) : spec, context);
 }
 
+/** The check answers invalid with exactly these evidence items. */
+async function invalidWith(name: CheckSpec['name'], items: unknown[]): Promise<CheckResult> {
+  const result = await check(name);
+  expect(result, result.summary).toMatchObject({ verdict: 'invalid', evidence: { items } });
+  return result;
+}
+
 beforeAll(async () => {
   dataRoot = mkdtempSync(path.join(tmpdir(), 'lab-chaos-checks-'));
   cluster = new PostgresCluster({ dataDir: path.join(dataRoot, 'pg'), synchronousCommit: 'off' });
@@ -337,9 +344,7 @@ describe('checks on violating worlds', () => {
     expect(valid, valid.summary).toMatchObject({ verdict: 'valid' });
     expect(valid.summary).toContain('2 produced, 1 expired or discarded');
     await sql('inventory', `UPDATE stock_units SET status = 'discarded' WHERE id = 1001`);
-    const invalid = await check('stock_conserved');
-    expect(invalid.verdict).toBe('invalid');
-    expect(invalid.evidence.items).toEqual([
+    await invalidWith('stock_conserved', [
       expect.objectContaining({
         problem: 'discarded units differ from the announced',
         discarded: 1,
@@ -367,9 +372,7 @@ describe('checks on violating worlds', () => {
         { product_id: BREAD, unit_ids: [second!.id], expired_at: '2026-12-03T11:15:00.000Z' },
       ],
     );
-    const result = await check('no_stale_sold');
-    expect(result.verdict).toBe('invalid');
-    expect(result.evidence.items).toEqual([
+    await invalidWith('no_stale_sold', [
       expect.objectContaining({
         order: CONFIRMED_ORDER,
         sku: 'bread',
@@ -411,9 +414,7 @@ describe('checks on violating worlds', () => {
     expect(discounted.summary).toContain('2 at a discount');
     // The charge must be the order's total: the catalog, the order and payment agree.
     await sql('payment', `UPDATE payments SET amount_cents = 900 WHERE order_id = $1`, [CONFIRMED_ORDER]);
-    const overcharged = await check('discount_consistent');
-    expect(overcharged.verdict).toBe('invalid');
-    expect(overcharged.evidence.items).toEqual([
+    await invalidWith('discount_consistent', [
       expect.objectContaining({
         order: CONFIRMED_ORDER,
         problem: 'charge differs from the order total',

@@ -20,56 +20,25 @@ export interface DemoProduct {
   bake: { every: number; batch: number; shelf: number | null; discount: number };
 }
 
+/** One product of the menu: its stock at seeding and how it is baked. */
+function demo(
+  sku: string,
+  name: string,
+  priceCents: number,
+  stock: number,
+  bake: DemoProduct['bake'],
+): DemoProduct {
+  return { sku, name, price_cents: priceCents, stock, bake };
+}
+
 export const DEMO_MENU: readonly DemoProduct[] = [
-  {
-    sku: 'sourdough',
-    name: 'Sourdough loaf',
-    price_cents: 450,
-    stock: 40,
-    bake: { every: 30, batch: 5, shelf: null, discount: 30 },
-  },
-  {
-    sku: 'baguette',
-    name: 'Baguette',
-    price_cents: 220,
-    stock: 60,
-    bake: { every: 20, batch: 6, shelf: 480, discount: 30 },
-  },
-  {
-    sku: 'rye',
-    name: 'Rye bread',
-    price_cents: 380,
-    stock: 30,
-    bake: { every: 60, batch: 4, shelf: null, discount: 20 },
-  },
-  {
-    sku: 'croissant',
-    name: 'Butter croissant',
-    price_cents: 150,
-    stock: 80,
-    bake: { every: 15, batch: 4, shelf: 240, discount: 0 },
-  },
-  {
-    sku: 'glazed-donut',
-    name: 'Glazed donut',
-    price_cents: 120,
-    stock: 100,
-    bake: { every: 1, batch: 1, shelf: 25, discount: 50 },
-  },
-  {
-    sku: 'jam-donut',
-    name: 'Jam donut',
-    price_cents: 140,
-    stock: 100,
-    bake: { every: 2, batch: 1, shelf: 25, discount: 50 },
-  },
-  {
-    sku: 'cinnamon-roll',
-    name: 'Cinnamon roll',
-    price_cents: 260,
-    stock: 50,
-    bake: { every: 30, batch: 6, shelf: 180, discount: 30 },
-  },
+  demo('sourdough', 'Sourdough loaf', 450, 40, { every: 30, batch: 5, shelf: null, discount: 30 }),
+  demo('baguette', 'Baguette', 220, 60, { every: 20, batch: 6, shelf: 480, discount: 30 }),
+  demo('rye', 'Rye bread', 380, 30, { every: 60, batch: 4, shelf: null, discount: 20 }),
+  demo('croissant', 'Butter croissant', 150, 80, { every: 15, batch: 4, shelf: 240, discount: 0 }),
+  demo('glazed-donut', 'Glazed donut', 120, 100, { every: 1, batch: 1, shelf: 25, discount: 50 }),
+  demo('jam-donut', 'Jam donut', 140, 100, { every: 2, batch: 1, shelf: 25, discount: 50 }),
+  demo('cinnamon-roll', 'Cinnamon roll', 260, 50, { every: 30, batch: 6, shelf: 180, discount: 30 }),
 ];
 
 /**

@@ -71,14 +71,24 @@ export async function settleUnits(
   return rows[0]!.units.map(Number);
 }
 
-export function orderEvent(tx: Tx, type: string, orderId: string, body: Record<string, unknown>) {
+/** An inventory event keyed by its aggregate: the order for the saga's, the product for the oven's. */
+export function inventoryEvent(
+  tx: Tx,
+  type: string,
+  aggregate: { type: 'order' | 'stock'; id: string },
+  payload: Record<string, unknown>,
+) {
   return tx.emit({
     topic: 'inventory',
     type,
-    aggregateType: 'order',
-    aggregateId: orderId,
-    payload: { order_id: orderId, ...body },
+    aggregateType: aggregate.type,
+    aggregateId: aggregate.id,
+    payload,
   });
+}
+
+export function orderEvent(tx: Tx, type: string, orderId: string, body: Record<string, unknown>) {
+  return inventoryEvent(tx, type, { type: 'order', id: orderId }, { order_id: orderId, ...body });
 }
 
 type Placed = z.infer<typeof OrderPlaced>;

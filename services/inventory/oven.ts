@@ -17,6 +17,7 @@ import { atTimeOfDay } from '../../common/clock.ts';
 import { BakeSchedule } from '../kit/contracts.ts';
 import type { Pool } from '../kit/db.ts';
 import type { EventWriter, Tx } from '../kit/outbox.ts';
+import { inventoryEvent } from './handlers.ts';
 
 interface ScheduleRow {
   product_id: string;
@@ -31,13 +32,7 @@ export interface OvenOptions {
 }
 
 function productEvent(tx: Tx, type: string, productId: string, body: Record<string, unknown>) {
-  return tx.emit({
-    topic: 'inventory',
-    type,
-    aggregateType: 'stock',
-    aggregateId: productId,
-    payload: { product_id: productId, ...body },
-  });
+  return inventoryEvent(tx, type, { type: 'stock', id: productId }, { product_id: productId, ...body });
 }
 
 const CAUSE = { correlationId: 'oven', causationId: 'oven' };

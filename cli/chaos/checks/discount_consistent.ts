@@ -11,7 +11,7 @@
 import { discounted, inDiscountWindow } from '../../../common/bakery.ts';
 import { LabClock, labTimeOfDay } from '../../../common/clock.ts';
 import { runOrders } from './scope.ts';
-import { type CheckDefinition, evidence } from './types.ts';
+import { type CheckDefinition, invalid, valid } from './types.ts';
 
 const EDGE_REAL_MS = 2000;
 const EDGE_MIN_LAB_MS = 60_000;
@@ -72,16 +72,14 @@ export const discountConsistent: CheckDefinition = {
           total_cents: order.total_cents,
         });
     }
+    const capturedLab = labTimeOfDay(clock.labMs(Date.parse(snapshot.capturedAt)));
     if (problems.length === 0)
-      return {
-        verdict: 'valid',
-        summary: `${lines} order lines priced as the catalog declares for their lab time (${discountedLines} at a discount; lab day now ${labTimeOfDay(clock.labMs(Date.parse(snapshot.capturedAt)))})`,
-        evidence: evidence([]),
-      };
-    return {
-      verdict: 'invalid',
-      summary: `${problems.length} prices disagree (${[...new Set(problems.map((problem) => problem.problem))].join('; ')})`,
-      evidence: evidence(problems),
-    };
+      return valid(
+        `${lines} order lines priced as the catalog declares for their lab time (${discountedLines} at a discount; lab day now ${capturedLab})`,
+      );
+    return invalid(
+      `${problems.length} prices disagree (${[...new Set(problems.map((problem) => problem.problem))].join('; ')})`,
+      problems,
+    );
   },
 };

@@ -6,7 +6,7 @@
  * sale and was sold anyway. Every time in the evidence is lab time.
  */
 import type { RunSnapshot, StockUnitRow } from '../capture.ts';
-import { type CheckDefinition, evidence } from './types.ts';
+import { type CheckContext, type CheckDefinition, type CheckResult, invalid, valid } from './types.ts';
 
 interface StaleSale {
   unit: number;
@@ -72,27 +72,24 @@ export function staleSales(snapshot: RunSnapshot): StaleSale[] {
   return found;
 }
 
+function judgeSales(context: CheckContext): Omit<CheckResult, 'name'> {
+  const stale = staleSales(context.snapshot);
+  const units = context.snapshot.rows.inventory.stock_units;
+  const sold = units.filter((unit) => unit.status === 'sold').length;
+  const gone = units.filter((unit) => unit.status === 'expired' || unit.status === 'discarded').length;
+  if (stale.length === 0)
+    return valid(`${sold} units sold, each fresh when reserved; ${gone} stale or left-over units never sold`);
+  const orders = new Set(stale.map((sale) => sale.order));
+  const problems = [...new Set(stale.map((sale) => sale.problem))].join('; ');
+  return invalid(
+    `${stale.length} stale units sold to ${orders.size} orders (${problems})`,
+    stale as unknown as Array<Record<string, unknown>>,
+  );
+}
+
 export const noStaleSold: CheckDefinition = {
   name: 'no_stale_sold',
   description:
     'no unit was reserved or sold stale, after its closing time, or after the sweep or the throw-out took it',
-  run: (context) => {
-    const stale = staleSales(context.snapshot);
-    const units = context.snapshot.rows.inventory.stock_units;
-    if (stale.length === 0) {
-      const sold = units.filter((unit) => unit.status === 'sold').length;
-      const gone = units.filter((unit) => unit.status === 'expired' || unit.status === 'discarded').length;
-      return {
-        verdict: 'valid',
-        summary: `${sold} units sold, each fresh when reserved; ${gone} stale or left-over units never sold`,
-        evidence: evidence([]),
-      };
-    }
-    const orders = new Set(stale.map((sale) => sale.order));
-    return {
-      verdict: 'invalid',
-      summary: `${stale.length} stale units sold to ${orders.size} orders (${[...new Set(stale.map((sale) => sale.problem))].join('; ')})`,
-      evidence: evidence(stale as unknown as Array<Record<string, unknown>>),
-    };
-  },
+  run: judgeSales,
 };

@@ -7,7 +7,7 @@
 import type { RunSnapshot } from '../capture.ts';
 import { staleSales } from './no_stale_sold.ts';
 import { countInto, runOrders, soldByProduct } from './scope.ts';
-import { type CheckDefinition, evidence } from './types.ts';
+import { type CheckDefinition, invalid, valid } from './types.ts';
 
 const ANNOUNCED = {
   StockProduced: 'produced',
@@ -86,16 +86,13 @@ export const stockConserved: CheckDefinition = {
     if (problems.length === 0) {
       const soldTotal = [...bought.values()].reduce((sum, units) => sum + units, 0);
       const bakery = produced + gone > 0 ? `, ${produced} produced, ${gone} expired or discarded` : '';
-      return {
-        verdict: 'valid',
-        summary: `${scope.products.length} products: every unit accounted for, ${soldTotal} sold to confirmed orders${bakery}`,
-        evidence: evidence([]),
-      };
+      return valid(
+        `${scope.products.length} products: every unit accounted for, ${soldTotal} sold to confirmed orders${bakery}`,
+      );
     }
-    return {
-      verdict: 'invalid',
-      summary: [...new Set(problems.map((problem) => `${problem.problem} (${problem.sku})`))].join('; '),
-      evidence: evidence(problems),
-    };
+    return invalid(
+      [...new Set(problems.map((problem) => `${problem.problem} (${problem.sku})`))].join('; '),
+      problems,
+    );
   },
 };

@@ -64,6 +64,16 @@ export function evidence(items: Array<Record<string, unknown>>): Evidence {
 
 export type Check = (context: CheckContext) => Omit<CheckResult, 'name'>;
 
+/** A check's answer when nothing is wrong. */
+export function valid(summary: string): Omit<CheckResult, 'name'> {
+  return { verdict: 'valid', summary, evidence: evidence([]) };
+}
+
+/** A check's answer with the items that show the anomaly. */
+export function invalid(summary: string, items: Array<Record<string, unknown>>): Omit<CheckResult, 'name'> {
+  return { verdict: 'invalid', summary, evidence: evidence(items) };
+}
+
 /** One check, everything about it in its own file: the registry (index.ts) only lists these. */
 export interface CheckDefinition {
   name: CheckName;
