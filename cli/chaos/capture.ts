@@ -7,6 +7,8 @@
  * functions, so the verdicts cannot drift between the live run and a re-check after
  * `lab down --purge`.
  */
+
+import type { DaySchedule } from '../../common/bakery.ts';
 import { DATABASE_SERVICES, type DatabaseServiceName } from '../../common/roster.ts';
 import type { Queryable, RunScope } from './checks/types.ts';
 
@@ -72,6 +74,8 @@ export interface OrderLineRow {
   product_id: string;
   sku: string;
   quantity: number;
+  /** What the order paid per unit (the catalog's quote when it was placed). */
+  unit_price_cents: number;
 }
 
 export interface OrderHistoryRow {
@@ -103,14 +107,28 @@ export interface PaymentRow {
   created_at: string;
 }
 
+/** A stock unit; every time is lab time (the inventory's clock). */
 export interface StockUnitRow {
   id: number;
   product_id: string;
-  status: 'available' | 'reserved' | 'sold';
+  status: 'available' | 'reserved' | 'sold' | 'expired' | 'discarded';
   order_id: string | null;
+  produced_at: string;
   expires_at: string | null;
+  /** When its day closes and it is thrown out (null: stock added by hand). */
+  discard_at: string | null;
   reserved_at: string | null;
   sold_at: string | null;
+  expired_at: string | null;
+  discarded_at: string | null;
+}
+
+/** A product of the run as catalog declares it (list price, bake schedule). */
+export interface CatalogProductRow {
+  id: string;
+  sku: string;
+  price_cents: number;
+  schedule: DaySchedule | null;
 }
 
 export interface ShipmentRow {
@@ -129,7 +147,7 @@ export interface KitRows {
 
 export interface ServiceRows {
   auth: KitRows;
-  catalog: KitRows;
+  catalog: KitRows & { products?: CatalogProductRow[] };
   inventory: KitRows & { stock_units: StockUnitRow[] };
   order: KitRows & { orders: OrderRow[]; order_lines: OrderLineRow[]; order_history: OrderHistoryRow[] };
   payment: KitRows & { accounts: AccountRow[]; top_ups: TopUpRow[]; payments: PaymentRow[] };
@@ -204,7 +222,8 @@ export async function captureSnapshot(
   const orderIds = orders.map((row) => row.id);
   const orderLines = await select<OrderLineRow>(
     order,
-    `SELECT l.order_id::text, l.line_no, l.product_id::text, l.sku, l.quantity::int AS quantity
+    `SELECT l.order_id::text, l.line_no, l.product_id::text, l.sku, l.quantity::int AS quantity,
+            l.unit_price_cents::float8 AS unit_price_cents
        FROM order_lines l JOIN orders o ON o.id = l.order_id
       WHERE o.customer_id::text = ANY($1::text[]) ORDER BY l.order_id, l.line_no`,
     [customers],
@@ -238,9 +257,16 @@ export async function captureSnapshot(
   );
   const stockUnits = await select<StockUnitRow>(
     databases.inventory,
-    `SELECT id::float8 AS id, product_id::text, status, order_id::text, expires_at, reserved_at, sold_at
+    `SELECT id::float8 AS id, product_id::text, status, order_id::text, produced_at, expires_at, discard_at,
+            reserved_at, sold_at, expired_at, discarded_at
        FROM stock_units WHERE product_id::text = ANY($1::text[]) OR order_id::text = ANY($2::text[]) ORDER BY id`,
     [productIds, orderIds],
+  );
+  const products = await select<CatalogProductRow>(
+    databases.catalog,
+    `SELECT id::text, sku, price_cents::float8 AS price_cents, schedule FROM products
+      WHERE id::text = ANY($1::text[]) ORDER BY sku`,
+    [productIds],
   );
   const shipments = await select<ShipmentRow>(
     databases.shipping,
@@ -254,7 +280,7 @@ export async function captureSnapshot(
     scope: { ...scope, startedAt },
     rows: {
       auth: kit.auth,
-      catalog: kit.catalog,
+      catalog: { ...kit.catalog, products },
       inventory: { ...kit.inventory, stock_units: stockUnits },
       order: { ...kit.order, orders, order_lines: orderLines, order_history: orderHistory },
       payment: { ...kit.payment, accounts, top_ups: topUps, payments },

@@ -7,6 +7,7 @@
  * never which events it takes, so any switch values give the same map.
  */
 
+import { LabClock } from '../../common/clock.ts';
 import type { Topic } from '../../common/roster.ts';
 import { inventoryHandlers } from '../../services/inventory/handlers.ts';
 import type { HandlerMap } from '../../services/kit/consumer.ts';
@@ -30,7 +31,9 @@ export function subscriptions(): Subscriptions {
   // The handlers only touch metrics when an event arrives; building the map applies none.
   const metrics = {} as Metrics;
   cached ??= {
-    inventory: typesOf(inventoryHandlers({ compensation: true })),
+    inventory: typesOf(
+      inventoryHandlers({ compensation: true, shelf: { clock: LabClock.real(), staleGuard: true } }),
+    ),
     order: typesOf(orderHandlers(metrics)),
     payment: typesOf(paymentHandlers({ compensation: true, guarded: true })),
     shipping: typesOf(shippingHandlers()),
