@@ -4,11 +4,28 @@
  * are defined once here so a new service or link is added in one place.
  */
 
-export const SERVICES = ['gateway', 'auth', 'catalog', 'inventory', 'order', 'payment', 'shipping'] as const;
+export const SERVICES = [
+  'gateway',
+  'auth',
+  'catalog',
+  'inventory',
+  'order',
+  'payment',
+  'shipping',
+  'search',
+] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
 /** Services that own a database (the gateway owns none), hence an outbox and a relay. */
-export const DATABASE_SERVICES = ['auth', 'catalog', 'inventory', 'order', 'payment', 'shipping'] as const;
+export const DATABASE_SERVICES = [
+  'auth',
+  'catalog',
+  'inventory',
+  'order',
+  'payment',
+  'shipping',
+  'search',
+] as const;
 export type DatabaseServiceName = (typeof DATABASE_SERVICES)[number];
 
 /** Services that talk to the broker: all but the gateway, which only routes HTTP. */

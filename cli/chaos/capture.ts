@@ -7,7 +7,9 @@
  * functions, so the verdicts cannot drift between the live run and a re-check after
  * `lab down --purge`.
  */
+import { clockFromEnv } from '../../common/clock.ts';
 import { DATABASE_SERVICES, type DatabaseServiceName } from '../../common/roster.ts';
+import { availableUnitSql } from '../../services/search/projection.ts';
 import type { Queryable, RunScope } from './checks/types.ts';
 
 /** RunScope as stored: the same facts, startedAt as an ISO string. */
@@ -111,6 +113,25 @@ export interface StockUnitRow {
   sold_at: string | null;
 }
 
+/** A catalog product as catalog holds it (the source the search projection must equal). */
+export interface CatalogProductRow {
+  id: string;
+  sku: string;
+  name: string;
+  price_cents: number;
+}
+
+/** A product as the search projection answers it, its available count at the snapshot's `as_of`. */
+export interface SearchProductRow {
+  id: string;
+  sku: string;
+  name: string;
+  price_cents: number;
+  list_price_cents: number;
+  discount_percent: number;
+  available: number;
+}
+
 export interface ShipmentRow {
   id: string;
   order_id: string;
@@ -127,11 +148,14 @@ export interface KitRows {
 
 export interface ServiceRows {
   auth: KitRows;
-  catalog: KitRows;
+  /** `products` is absent in runs stored before the read side existed. */
+  catalog: KitRows & { products?: CatalogProductRow[] };
   inventory: KitRows & { stock_units: StockUnitRow[] };
   order: KitRows & { orders: OrderRow[]; order_lines: OrderLineRow[]; order_history: OrderHistoryRow[] };
   payment: KitRows & { accounts: AccountRow[]; top_ups: TopUpRow[]; payments: PaymentRow[] };
   shipping: KitRows & { shipments: ShipmentRow[] };
+  /** `as_of`: the lab instant the projection's available counts (and freshness) were read at. */
+  search: KitRows & { products?: SearchProductRow[]; as_of?: string };
 }
 
 export interface RunSnapshot {
@@ -179,7 +203,10 @@ async function kitRows(db: Queryable, startedAt: string): Promise<KitRows> {
 export async function captureSnapshot(
   databases: Record<DatabaseServiceName, Queryable>,
   scope: RunScope | SnapshotScope,
+  options: { labNow?: Date } = {},
 ): Promise<RunSnapshot> {
+  // Freshness is judged on the lab clock: the stack's, handed to this process like to the services.
+  const labNow = (options.labNow ?? clockFromEnv().now()).toISOString();
   const startedAt = new Date(scope.startedAt).toISOString();
   const customers = scope.customerIds;
   const productIds = scope.products.map((product) => product.id);
@@ -246,16 +273,32 @@ export async function captureSnapshot(
     [orderIds],
   );
 
+  const catalogProducts = await select<CatalogProductRow>(
+    databases.catalog,
+    `SELECT id::text, sku, name, price_cents::float8 AS price_cents FROM products
+      WHERE id::text = ANY($1::text[]) ORDER BY sku`,
+    [productIds],
+  );
+  const searchProducts = await select<SearchProductRow>(
+    databases.search,
+    `SELECT p.product_id::text AS id, p.sku, p.name, p.price_cents::float8 AS price_cents,
+            p.list_price_cents::float8 AS list_price_cents, p.discount_percent,
+            (SELECT count(*)::int FROM units u WHERE u.product_id = p.product_id AND ${availableUnitSql('$2')}) AS available
+       FROM products p WHERE p.product_id::text = ANY($1::text[]) ORDER BY p.sku`,
+    [productIds, labNow],
+  );
+
   const snapshot: RunSnapshot = {
     capturedAt: new Date().toISOString(),
     scope: { ...scope, startedAt },
     rows: {
       auth: kit.auth,
-      catalog: kit.catalog,
+      catalog: { ...kit.catalog, products: catalogProducts },
       inventory: { ...kit.inventory, stock_units: stockUnits },
       order: { ...kit.order, orders, order_lines: orderLines, order_history: orderHistory },
       payment: { ...kit.payment, accounts, top_ups: topUps, payments },
       shipping: { ...kit.shipping, shipments },
+      search: { ...kit.search, products: searchProducts, as_of: labNow },
     },
   };
   return JSON.parse(JSON.stringify(snapshot)) as RunSnapshot;
@@ -329,11 +372,12 @@ export async function captureOrder(
     },
     rows: {
       auth: kit.auth,
-      catalog: kit.catalog,
+      catalog: { ...kit.catalog, products: [] },
       inventory: { ...kit.inventory, stock_units: [] },
       order: { ...kit.order, orders, order_lines: [], order_history: history },
       payment: { ...kit.payment, accounts: [], top_ups: [], payments },
       shipping: { ...kit.shipping, shipments: [] },
+      search: { ...kit.search, products: [], as_of: new Date(0).toISOString() },
     },
   };
   return JSON.parse(JSON.stringify(snapshot)) as RunSnapshot;

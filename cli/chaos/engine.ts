@@ -227,7 +227,11 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
     const scope: RunScope = { ...setup.scope, duplicatesInjected: timeline.injectedDuplicates };
     const context = { databases, scope, operations: history.operations() };
     phase('settle');
-    const settled = await settle(context, { maxMs: scenario.settle, signal });
+    const settled = await settle(context, {
+      maxMs: scenario.settle,
+      signal,
+      waitFor: scenario.expect.checks.filter((spec) => spec.name === 'read_model_converges'),
+    });
     log(
       settled.settledEarly
         ? `settled after ${(settled.waitedMs / 1000).toFixed(1)}s`

@@ -77,20 +77,29 @@ export const CHECK_NAMES = [
   'idempotent_consumers',
   'latency_p99',
   'outcomes',
+  'read_model_converges',
 ] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
 /** Checks that need a parameter (`{ latency_p99: { max } }`, `{ outcomes: {...} }`): those with options. */
 const PARAMETERISED_CHECKS = CHECK_DEFINITIONS.filter((definition) => definition.options).map(
   (definition) => definition.name,
 );
-/** The checks run when `expect.checks` is not given: every one that needs no parameter. */
-export const DEFAULT_CHECKS: CheckName[] = CHECK_NAMES.filter((name) => !PARAMETERISED_CHECKS.includes(name));
+/** Checks a scenario must name to run (read_model_converges: only scenarios that wait for the read side). */
+const OPT_IN_CHECKS = CHECK_DEFINITIONS.filter((definition) => definition.optIn).map(
+  (definition) => definition.name,
+);
+/** The checks run when `expect.checks` is not given: every one that needs no parameter and is not opt-in. */
+export const DEFAULT_CHECKS: CheckName[] = CHECK_NAMES.filter(
+  (name) => !PARAMETERISED_CHECKS.includes(name) && !OPT_IN_CHECKS.includes(name),
+);
+/** The checks a scenario may name without parameters. */
+const PLAIN_CHECKS: CheckName[] = CHECK_NAMES.filter((name) => !PARAMETERISED_CHECKS.includes(name));
 
 export type OutcomeName = (typeof OUTCOME_NAMES)[number];
 
 /** An entry of `expect.checks`: a check's name, or `{ <name>: <its options> }` for one with parameters. */
 const checkEntry = z.union([
-  z.enum(DEFAULT_CHECKS as [CheckName, ...CheckName[]]),
+  z.enum(PLAIN_CHECKS as [CheckName, ...CheckName[]]),
   ...CHECK_DEFINITIONS.flatMap((definition) =>
     definition.options ? [z.strictObject({ [definition.name]: definition.options.schema })] : [],
   ),

@@ -11,6 +11,7 @@ import { noDoubleCharge } from './no_double_charge.ts';
 import { outboxDrained } from './outbox_drained.ts';
 import { outcomes } from './outcomes.ts';
 import { outcomesConsistent } from './outcomes_consistent.ts';
+import { readModelConverges } from './read_model_converges.ts';
 import { sagasTerminal } from './sagas_terminal.ts';
 import { stockConserved } from './stock_conserved.ts';
 import type { CheckContext, CheckDefinition, CheckResult } from './types.ts';
@@ -25,6 +26,7 @@ export const CHECK_DEFINITIONS: readonly CheckDefinition[] = [
   idempotentConsumers,
   latencyP99,
   outcomes,
+  readModelConverges,
 ];
 
 export const CHECKS = Object.fromEntries(

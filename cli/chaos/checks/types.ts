@@ -74,5 +74,7 @@ export interface CheckDefinition {
    * from these.
    */
   options?: { schema: z.ZodType; toSpec(value: unknown): CheckSpec };
+  /** Run only when a scenario names it, not among the checks run by default. */
+  optIn?: boolean;
   run: Check;
 }
