@@ -17,7 +17,10 @@ import { DATABASE_SERVICES, type DatabaseServiceName } from '../common/roster.ts
 import { PostgresCluster } from '../infra/postgres/cluster.ts';
 
 const KIT_MIGRATIONS = path.resolve(import.meta.dirname, '../services/kit/migrations');
-const SEARCH_MIGRATION = path.resolve(import.meta.dirname, '../services/search/migrations/001_projection.sql');
+const SEARCH_MIGRATION = path.resolve(
+  import.meta.dirname,
+  '../services/search/migrations/001_projection.sql',
+);
 
 /** The per-service tables of services/SCHEMA.md (the columns the checks read, and their constraints). */
 const SERVICE_TABLES: Partial<Record<DatabaseServiceName, string>> = {
@@ -306,7 +309,10 @@ describe('checks on violating worlds', () => {
 
   it('read_model_converges: a projection behind on a sale and on a price change', async () => {
     // The StockConsumed of a later sale not applied yet, and a price change not seen.
-    await sql('inventory', `UPDATE stock_units SET status = 'sold' WHERE id = (SELECT max(id) FROM stock_units)`);
+    await sql(
+      'inventory',
+      `UPDATE stock_units SET status = 'sold' WHERE id = (SELECT max(id) FROM stock_units)`,
+    );
     await sql('catalog', 'UPDATE products SET price_cents = 380');
     const result = await check('read_model_converges');
     expect(result.verdict).toBe('invalid');
@@ -318,7 +324,10 @@ describe('checks on violating worlds', () => {
   });
 
   it('read_model_converges: units stale in lab time count in neither, a product missing is named', async () => {
-    await sql('inventory', `UPDATE stock_units SET expires_at = now() - interval '1 minute' WHERE status = 'available'`);
+    await sql(
+      'inventory',
+      `UPDATE stock_units SET expires_at = now() - interval '1 minute' WHERE status = 'available'`,
+    );
     const stale = await check('read_model_converges');
     expect(stale.evidence.items).toEqual([
       expect.objectContaining({ field: 'available', source: 0, search: 8 }),

@@ -16,7 +16,11 @@ let kafka: Kafka;
 beforeAll(async () => {
   shop = await Shop.start();
   api = new Api(shop.gateway);
-  kafka = new Kafka({ clientId: 'search-test', brokers: [shop.broker.bootstrap], logLevel: logLevel.NOTHING });
+  kafka = new Kafka({
+    clientId: 'search-test',
+    brokers: [shop.broker.bootstrap],
+    logLevel: logLevel.NOTHING,
+  });
 }, 180_000);
 
 afterAll(async () => {
@@ -28,7 +32,10 @@ const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 async function admin(method: string, path: string, body?: unknown): Promise<Body> {
   const response = await fetch(`${shop.url('search')}${path}`, {
     method,
-    headers: { 'x-lab-admin-token': ADMIN_TOKEN, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      'x-lab-admin-token': ADMIN_TOKEN,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   expect(response.status, `${method} ${path}`).toBe(200);
@@ -50,7 +57,8 @@ async function searchFor(params: string): Promise<Body> {
 async function waitAvailable(sku: string, available: number, timeoutMs = 30_000): Promise<void> {
   await waitFor(
     `search shows ${sku} with ${available} available`,
-    async () => (await searchFor(`q=${sku}`)).products.find((p: Body) => p.sku === sku)?.available === available,
+    async () =>
+      (await searchFor(`q=${sku}`)).products.find((p: Body) => p.sku === sku)?.available === available,
     { timeoutMs, intervalMs: 200 },
   );
 }
@@ -66,11 +74,21 @@ describe('search', () => {
     await waitAvailable(sku, 4);
     const answer = await searchFor(`q=${sku}&in_stock=true&sort=price&order=desc&limit=5`);
     expect(answer.products).toEqual([
-      expect.objectContaining({ sku, name: sku, price_cents: 450, list_price_cents: 450, discount_percent: 0, available: 4 }),
+      expect.objectContaining({
+        sku,
+        name: sku,
+        price_cents: 450,
+        list_price_cents: 450,
+        discount_percent: 0,
+        available: 4,
+      }),
     ]);
     const bad = await api.request('GET', '/api/search/products?limit=500');
     expect(bad.status).toBe(400);
-    expect(bad.body.error).toEqual({ code: 'E_VALIDATION', message: 'limit: limit must be a whole number from 1 to 100' });
+    expect(bad.body.error).toEqual({
+      code: 'E_VALIDATION',
+      message: 'limit: limit must be a whole number from 1 to 100',
+    });
     const unknown = await api.request('GET', '/api/search/products?colour=red');
     expect(unknown.status).toBe(400);
     expect(unknown.body.error.code).toBe('E_VALIDATION');
@@ -103,10 +121,18 @@ describe('search', () => {
       await producer.send({
         topic: 'inventory',
         messages: [
-          message('StockReserved', b, 0, { order_id: b, customer_id: randomUUID(), units: [990_001], amount_cents: 100 }),
+          message('StockReserved', b, 0, {
+            order_id: b,
+            customer_id: randomUUID(),
+            units: [990_001],
+            amount_cents: 100,
+          }),
         ],
       });
-      await producer.send({ topic: 'inventory', messages: [message('StockReleased', a, 1, { order_id: a, units: [990_001, 990_002] })] });
+      await producer.send({
+        topic: 'inventory',
+        messages: [message('StockReleased', a, 1, { order_id: a, units: [990_001, 990_002] })],
+      });
       await producer.send({
         topic: 'inventory',
         messages: [
@@ -116,12 +142,24 @@ describe('search', () => {
             produced_at: new Date().toISOString(),
             expires_at: null,
           }),
-          message('StockReserved', a, 2, { order_id: a, customer_id: randomUUID(), units: [990_001, 990_002], amount_cents: 200 }),
+          message('StockReserved', a, 2, {
+            order_id: a,
+            customer_id: randomUUID(),
+            units: [990_001, 990_002],
+            amount_cents: 200,
+          }),
         ],
       });
       await producer.send({
         topic: 'catalog',
-        messages: [message('ProductCreated', productId, 0, { product_id: productId, sku, name: 'Out of order', price_cents: 120 })],
+        messages: [
+          message('ProductCreated', productId, 0, {
+            product_id: productId,
+            sku,
+            name: 'Out of order',
+            price_cents: 120,
+          }),
+        ],
       });
     } finally {
       await producer.disconnect();
@@ -146,7 +184,9 @@ describe('search', () => {
       'lag in /metrics',
       async () => {
         const text = await (await fetch(`${shop.url('search')}/metrics`)).text();
-        return metric(text, 'lab_projection_lag_events') >= 6 && metric(text, 'lab_projection_lag_seconds') > 0;
+        return (
+          metric(text, 'lab_projection_lag_events') >= 6 && metric(text, 'lab_projection_lag_seconds') > 0
+        );
       },
       { timeoutMs: 15_000, intervalMs: 500 },
     );
@@ -172,7 +212,8 @@ describe('search', () => {
     await shop.restart('search');
     await waitFor(
       'search rebuilt',
-      async () => JSON.stringify((await searchFor('limit=100&sort=name')).products) === JSON.stringify(before),
+      async () =>
+        JSON.stringify((await searchFor('limit=100&sort=name')).products) === JSON.stringify(before),
       { timeoutMs: 60_000, intervalMs: 300 },
     );
     const rebuilt = await admin('GET', '/admin/projection');
@@ -182,7 +223,8 @@ describe('search', () => {
     expect(again.group).not.toBe(rebuilt.group);
     await waitFor(
       'search rebuilt by the endpoint',
-      async () => JSON.stringify((await searchFor('limit=100&sort=name')).products) === JSON.stringify(before),
+      async () =>
+        JSON.stringify((await searchFor('limit=100&sort=name')).products) === JSON.stringify(before),
       { timeoutMs: 60_000, intervalMs: 300 },
     );
   }, 150_000);
