@@ -59,14 +59,16 @@ export class LagMeter {
     await this.#admin?.disconnect().catch(() => {});
   }
 
+  /** Fails until the projection has chosen its group (the offsets it reads would be the old store's). */
   async measure(): Promise<LagSample> {
     const group = this.#group();
+    if (!group) throw new Error('the projection has not chosen its consumer group yet');
     const admin = await this.#connected();
     const [highs, committed, applied] = await Promise.all([
       Promise.all(
         PROJECTED_TOPICS.map(async (topic) => ({ topic, partitions: await admin.fetchTopicOffsets(topic) })),
       ),
-      group ? admin.fetchOffsets({ groupId: group, topics: [...PROJECTED_TOPICS] }) : Promise.resolve([]),
+      admin.fetchOffsets({ groupId: group, topics: [...PROJECTED_TOPICS] }),
       this.#pool.query<{ topic: string; partition: number; offset: string; applied_at: Date }>(
         'SELECT topic, partition, "offset", applied_at FROM projection_offsets',
       ),

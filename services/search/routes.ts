@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { LabClock } from '../../common/clock.ts';
 import { parseInput, requireAdmin } from '../kit/http.ts';
 import type { ServiceContext } from '../kit/service.ts';
-import type { LagMeter } from './lag.ts';
+import type { LagMeter, LagSample } from './lag.ts';
 import { searchParams, searchProducts, singleValued } from './query.ts';
 import type { ProjectionRunner } from './runner.ts';
 
@@ -19,7 +19,15 @@ export interface SearchParts {
 /** Registers the lag gauges on the service's registry (SCHEMA.md "search"). */
 export function registerLagMetrics(context: ServiceContext, lag: LagMeter): void {
   const registers = [context.metrics.registry];
-  const sample = () => lag.measure().catch(() => undefined);
+  // One measurement per scrape, shared by both gauges (prom-client collects them at once).
+  let pending: Promise<LagSample | undefined> | undefined;
+  const sample = () =>
+    (pending ??= lag
+      .measure()
+      .catch(() => undefined)
+      .finally(() => {
+        pending = undefined;
+      }));
   new client.Gauge({
     name: 'lab_projection_lag_events',
     help: "Events on the search projection's topics not applied yet (high watermark - next offset)",
@@ -33,7 +41,7 @@ export function registerLagMetrics(context: ServiceContext, lag: LagMeter): void
     help: 'Lab seconds the search projection is behind (0 when caught up)',
     registers,
     async collect() {
-      this.set(lag.last?.seconds ?? -1);
+      this.set((await sample())?.seconds ?? -1);
     },
   });
 }

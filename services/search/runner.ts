@@ -125,7 +125,8 @@ export class ProjectionRunner {
        ON CONFLICT (id) DO UPDATE SET consumer_group = $1, created_at = now()`,
       [group],
     );
-    // The previous incarnation's inbox rows name a group that will never read again.
+    // The previous incarnation's offsets and inbox rows describe a store that is gone.
+    await pool.query('TRUNCATE projection_offsets');
     await pool.query('DELETE FROM inbox WHERE consumer <> $1', [group]);
     this.#rebuiltAt = Date.now();
     log.info(
