@@ -10,6 +10,7 @@
 import { clockFromEnv } from '../../common/clock.ts';
 import { DATABASE_SERVICES, type DatabaseServiceName } from '../../common/roster.ts';
 import { availableUnitSql } from '../../services/search/projection.ts';
+import type { SearchedProduct } from '../../services/search/query.ts';
 import type { Queryable, RunScope } from './checks/types.ts';
 
 /** RunScope as stored: the same facts, startedAt as an ISO string. */
@@ -122,15 +123,7 @@ export interface CatalogProductRow {
 }
 
 /** A product as the search projection answers it, its available count at the snapshot's `as_of`. */
-export interface SearchProductRow {
-  id: string;
-  sku: string;
-  name: string;
-  price_cents: number;
-  list_price_cents: number;
-  discount_percent: number;
-  available: number;
-}
+export type SearchProductRow = SearchedProduct;
 
 export interface ShipmentRow {
   id: string;
