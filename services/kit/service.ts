@@ -7,6 +7,7 @@ import { createPool, type Pool } from './db.ts';
 import { type FastForms, startFastKit } from './fast/kit.ts';
 import { FaultHooks } from './faults.ts';
 import { createHttpServer, parseInput, requireAdmin } from './http.ts';
+import { kitOptions } from './kit-options.ts';
 import { createLogger, type Logger } from './log.ts';
 import { Metrics } from './metrics.ts';
 import { kitMigrations, migrate } from './migrate.ts';
@@ -241,39 +242,19 @@ export async function startService(
 
 /** The reference kit: plain pool, OutboxWriter, Relay, EventConsumer (the files a learner reads). */
 function startReferenceKit(base: KitBase): KitParts {
-  const { definition, config, log, bus, metrics, faults } = base;
+  const { definition, config, log, metrics, faults } = base;
+  const options = kitOptions(base);
   const pool = createPool(config.databaseUrl!, { max: 10, application: definition.name });
-  const writer = new OutboxWriter({
-    pool,
-    producer: definition.name,
-    useOutbox: !config.without.has('outbox'),
-    publishDirect: (events) => bus.publish(events),
-    recordEmitted: definition.journal?.emitted,
-    log,
-  });
+  const writer = new OutboxWriter({ ...options.writer, pool, recordEmitted: definition.journal?.emitted });
   const context: ServiceContext = { config, log, pool, writer, metrics, faults };
-  const relay = writer.usesOutbox
-    ? new Relay({
-        pool,
-        listenUrl: config.databaseUrl!,
-        publish: (events) => bus.publish(events),
-        faults,
-        metrics,
-        log,
-      })
-    : undefined;
+  const relay = writer.usesOutbox ? new Relay({ ...options.relay, pool }) : undefined;
   const consumer = definition.handlers
     ? new EventConsumer({
-        group: definition.name,
-        bus,
+        ...options.consumer,
         pool,
         writer,
         handlers: definition.handlers(context),
         recordReceived: definition.journal?.received,
-        dedup: !config.without.has('inbox'),
-        maxAttempts: config.consumerMaxAttempts,
-        metrics,
-        log,
       })
     : undefined;
   const routes = definition.routes;
