@@ -17,6 +17,10 @@ import { DATABASE_SERVICES, type DatabaseServiceName } from '../common/roster.ts
 import { PostgresCluster } from '../infra/postgres/cluster.ts';
 
 const KIT_MIGRATIONS = path.resolve(import.meta.dirname, '../services/kit/migrations');
+const SEARCH_MIGRATION = path.resolve(
+  import.meta.dirname,
+  '../services/search/migrations/001_projection.sql',
+);
 
 /** The per-service tables of services/SCHEMA.md (the columns the checks read, and their constraints). */
 const SERVICE_TABLES: Partial<Record<DatabaseServiceName, string>> = {
@@ -36,7 +40,8 @@ const SERVICE_TABLES: Partial<Record<DatabaseServiceName, string>> = {
     CREATE TABLE stock_units (id bigserial PRIMARY KEY, product_id uuid NOT NULL, status text NOT NULL, order_id uuid,
       produced_at timestamptz NOT NULL DEFAULT now(), expires_at timestamptz, reserved_at timestamptz, sold_at timestamptz, released_at timestamptz,
       discard_at timestamptz, expired_at timestamptz, discarded_at timestamptz);`,
-  catalog: `CREATE TABLE products (id uuid PRIMARY KEY, sku text NOT NULL, price_cents bigint NOT NULL, schedule jsonb);`,
+  catalog: `CREATE TABLE products (id uuid PRIMARY KEY, sku text NOT NULL UNIQUE, name text NOT NULL, price_cents bigint NOT NULL, schedule jsonb);`,
+  search: readFileSync(SEARCH_MIGRATION, 'utf8'),
   shipping: `CREATE TABLE shipments (id uuid PRIMARY KEY, order_id uuid NOT NULL, customer_id uuid NOT NULL, status text NOT NULL DEFAULT 'scheduled', created_at timestamptz DEFAULT now());`,
 };
 
@@ -104,8 +109,26 @@ async function consistentWorld(): Promise<void> {
     if (service === 'inventory') tables.push('stock_units');
     if (service === 'catalog') tables.push('products');
     if (service === 'shipping') tables.push('shipments');
+    if (service === 'search') tables.push('products', 'units', 'unit_holds');
     await sql(service, `TRUNCATE ${tables.join(', ')}`);
   }
+  // The read side of the same world: 10 units produced, 2 sold to Alice, 1 reserved and released for Bob.
+  await sql(
+    'search',
+    `INSERT INTO products (product_id, sku, name, price_cents, list_price_cents) VALUES ($1, 'bread', 'Bread', 450, 450)`,
+    [BREAD],
+  );
+  await sql(
+    'search',
+    `INSERT INTO units (unit_id, product_id, produced, produced_at) SELECT n, $1, true, now() FROM generate_series(1, 10) AS n`,
+    [BREAD],
+  );
+  await sql(
+    'search',
+    `INSERT INTO unit_holds (unit_id, order_id, reserved, released, consumed)
+       VALUES (1, $1, true, false, true), (2, $1, true, false, true), (3, $2, true, true, false)`,
+    [CONFIRMED_ORDER, CANCELLED_ORDER],
+  );
   await sql(
     'order',
     `INSERT INTO orders (id, customer_id, status, total_cents) VALUES ($1, $2, 'CONFIRMED', 900), ($3, $4, 'CANCELLED', 450)`,
@@ -140,7 +163,7 @@ async function consistentWorld(): Promise<void> {
   );
   await sql(
     'catalog',
-    `INSERT INTO products (id, sku, price_cents, schedule) VALUES ($1, 'bread', 450, $2)`,
+    `INSERT INTO products (id, sku, name, price_cents, schedule) VALUES ($1, 'bread', 'Bread', 450, $2)`,
     [BREAD, BREAD_DAY],
   );
   await sql('shipping', `INSERT INTO shipments (id, order_id, customer_id) VALUES ($1, $2, $3)`, [
@@ -213,6 +236,7 @@ describe('checks on a consistent world', () => {
     'idempotent_consumers',
     'no_stale_sold',
     'discount_consistent',
+    'read_model_converges',
   ] as const)('%s is valid', async (name) => {
     const result = await check(name);
     expect(result, result.summary).toMatchObject({ name, verdict: 'valid' });
@@ -307,6 +331,41 @@ describe('checks on violating worlds', () => {
     expect(result.evidence.items).toEqual([
       expect.objectContaining({ sku: 'bread', problem: 'units appeared or vanished', initial: 10, now: 9 }),
       expect.objectContaining({ sku: 'bread', sold: 3, confirmed_quantity: 2 }),
+    ]);
+  });
+
+  it('read_model_converges: a projection behind on a sale and on a price change', async () => {
+    // The StockConsumed of a later sale not applied yet, and a price change not seen.
+    await sql(
+      'inventory',
+      `UPDATE stock_units SET status = 'sold' WHERE id = (SELECT max(id) FROM stock_units)`,
+    );
+    await sql('catalog', 'UPDATE products SET price_cents = 380');
+    const result = await check('read_model_converges');
+    expect(result.verdict).toBe('invalid');
+    expect(result.summary).toContain('1 of 1 products (2 fields)');
+    expect(result.evidence.items).toEqual([
+      expect.objectContaining({ product_id: BREAD, field: 'price_cents', source: 380, search: 450 }),
+      expect.objectContaining({ product_id: BREAD, field: 'available', source: 7, search: 8 }),
+    ]);
+  });
+
+  it('read_model_converges: units stale in lab time count in neither, a product missing is named', async () => {
+    // A minute before the world's lab noon: stale in lab time, though in the future in real time.
+    const beforeLabNow = new Date(Date.parse(NOON.start) - 60_000).toISOString();
+    await sql('inventory', `UPDATE stock_units SET expires_at = $1 WHERE status = 'available'`, [
+      beforeLabNow,
+    ]);
+    const stale = await check('read_model_converges');
+    expect(stale.evidence.items).toEqual([
+      expect.objectContaining({ field: 'available', source: 0, search: 8 }),
+    ]);
+    await sql('search', 'UPDATE units SET expires_at = $1', [beforeLabNow]);
+    expect((await check('read_model_converges')).verdict).toBe('valid');
+    await sql('search', 'DELETE FROM products');
+    const missing = await check('read_model_converges');
+    expect(missing.evidence.items).toEqual([
+      expect.objectContaining({ field: 'product', source: 'in catalog', search: 'absent' }),
     ]);
   });
 

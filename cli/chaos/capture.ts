@@ -7,9 +7,11 @@
  * functions, so the verdicts cannot drift between the live run and a re-check after
  * `lab down --purge`.
  */
-
 import type { DaySchedule } from '../../common/bakery.ts';
+import { LabClock } from '../../common/clock.ts';
 import { DATABASE_SERVICES, type DatabaseServiceName } from '../../common/roster.ts';
+import { availableUnitSql } from '../../services/search/projection.ts';
+import type { SearchedProduct } from '../../services/search/query.ts';
 import type { Queryable, RunScope } from './checks/types.ts';
 
 /** RunScope as stored: the same facts, startedAt as an ISO string. */
@@ -123,13 +125,20 @@ export interface StockUnitRow {
   discarded_at: string | null;
 }
 
-/** A product of the run as catalog declares it (list price, bake schedule). */
+/**
+ * A product of the run as catalog declares it: its list price and bake schedule (the price in
+ * force follows from both and the lab time), the source the search projection must equal.
+ */
 export interface CatalogProductRow {
   id: string;
   sku: string;
+  name: string;
   price_cents: number;
   schedule: DaySchedule | null;
 }
+
+/** A product as the search projection answers it, its available count at the snapshot's `as_of`. */
+export type SearchProductRow = SearchedProduct;
 
 export interface ShipmentRow {
   id: string;
@@ -147,11 +156,14 @@ export interface KitRows {
 
 export interface ServiceRows {
   auth: KitRows;
+  /** `products` is absent in runs stored before the bakery and the read side existed. */
   catalog: KitRows & { products?: CatalogProductRow[] };
   inventory: KitRows & { stock_units: StockUnitRow[] };
   order: KitRows & { orders: OrderRow[]; order_lines: OrderLineRow[]; order_history: OrderHistoryRow[] };
   payment: KitRows & { accounts: AccountRow[]; top_ups: TopUpRow[]; payments: PaymentRow[] };
   shipping: KitRows & { shipments: ShipmentRow[] };
+  /** `as_of`: the lab instant the projection's available counts (and freshness) were read at. */
+  search: KitRows & { products?: SearchProductRow[]; as_of?: string };
 }
 
 export interface RunSnapshot {
@@ -200,7 +212,11 @@ async function kitRows(db: Queryable, startedAt: string): Promise<KitRows> {
 export async function captureSnapshot(
   databases: Record<DatabaseServiceName, Queryable>,
   scope: RunScope | SnapshotScope,
+  options: { labNow?: Date } = {},
 ): Promise<RunSnapshot> {
+  // Freshness is judged on the stack's lab clock, which the run's scope records.
+  const clock = scope.clock ? LabClock.fromJSON(scope.clock) : LabClock.real();
+  const labNow = (options.labNow ?? clock.now()).toISOString();
   const startedAt = new Date(scope.startedAt).toISOString();
   const customers = scope.customerIds;
   const productIds = scope.products.map((product) => product.id);
@@ -264,7 +280,7 @@ export async function captureSnapshot(
   );
   const products = await select<CatalogProductRow>(
     databases.catalog,
-    `SELECT id::text, sku, price_cents::float8 AS price_cents, schedule FROM products
+    `SELECT id::text, sku, name, price_cents::float8 AS price_cents, schedule FROM products
       WHERE id::text = ANY($1::text[]) ORDER BY sku`,
     [productIds],
   );
@@ -273,6 +289,15 @@ export async function captureSnapshot(
     `SELECT id::text, order_id::text, customer_id::text, created_at FROM shipments
       WHERE order_id::text = ANY($1::text[]) ORDER BY created_at, id`,
     [orderIds],
+  );
+
+  const searchProducts = await select<SearchProductRow>(
+    databases.search,
+    `SELECT p.product_id::text AS id, p.sku, p.name, p.price_cents::float8 AS price_cents,
+            p.list_price_cents::float8 AS list_price_cents, p.discount_percent,
+            (SELECT count(*)::int FROM units u WHERE u.product_id = p.product_id AND ${availableUnitSql('$2')}) AS available
+       FROM products p WHERE p.product_id::text = ANY($1::text[]) ORDER BY p.sku`,
+    [productIds, labNow],
   );
 
   const snapshot: RunSnapshot = {
@@ -285,6 +310,7 @@ export async function captureSnapshot(
       order: { ...kit.order, orders, order_lines: orderLines, order_history: orderHistory },
       payment: { ...kit.payment, accounts, top_ups: topUps, payments },
       shipping: { ...kit.shipping, shipments },
+      search: { ...kit.search, products: searchProducts, as_of: labNow },
     },
   };
   return JSON.parse(JSON.stringify(snapshot)) as RunSnapshot;
@@ -359,11 +385,12 @@ export async function captureOrder(
     },
     rows: {
       auth: kit.auth,
-      catalog: kit.catalog,
+      catalog: { ...kit.catalog, products: [] },
       inventory: { ...kit.inventory, stock_units: [] },
       order: { ...kit.order, orders, order_lines: [], order_history: history },
       payment: { ...kit.payment, accounts: [], top_ups: [], payments },
       shipping: { ...kit.shipping, shipments: [] },
+      search: { ...kit.search, products: [], as_of: new Date(0).toISOString() },
     },
   };
   return JSON.parse(JSON.stringify(snapshot)) as RunSnapshot;

@@ -283,7 +283,11 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
       operations: history.operations(),
     };
     phase('settle');
-    const settled = await settle(context, { maxMs: scenario.settle, signal });
+    const settled = await settle(context, {
+      maxMs: scenario.settle,
+      signal,
+      waitFor: scenario.expect.checks.filter((spec) => spec.name === 'read_model_converges'),
+    });
     log(
       settled.settledEarly
         ? `settled after ${(settled.waitedMs / 1000).toFixed(1)}s`

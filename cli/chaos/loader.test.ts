@@ -286,6 +286,7 @@ describe('bundled scenarios', () => {
       'compensation',
       'without-inbox',
       'without-outbox',
+      'stale-read',
     ])
       expect(names).toContain(name);
     const withoutInbox = scenarios.find((scenario) => scenario.name === 'without-inbox')!;

@@ -85,6 +85,7 @@ export const CHECK_NAMES = [
   'event_order_per_aggregate',
   'no_lost_event',
   'dlq_accounted',
+  'read_model_converges',
 ] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
 /** Checks that need a parameter (`{ latency_p99: { max } }`, `{ outcomes: {...} }`): those with options. */
@@ -92,6 +93,7 @@ const PARAMETERISED_CHECKS = CHECK_DEFINITIONS.filter((definition) => definition
   (definition) => definition.name,
 );
 /** Checks a scenario names to run (not in the default set); see CheckDefinition.optIn. */
+/** Checks a scenario must name to run (read_model_converges: only scenarios that wait for the read side). */
 const OPT_IN_CHECKS = CHECK_DEFINITIONS.filter((definition) => definition.optIn).map(
   (definition) => definition.name,
 );

@@ -14,6 +14,7 @@ import type { HandlerMap } from '../../services/kit/consumer.ts';
 import type { Metrics } from '../../services/kit/metrics.ts';
 import { orderHandlers } from '../../services/order/handlers.ts';
 import { paymentHandlers } from '../../services/payment/handlers.ts';
+import { projectionHandlers } from '../../services/search/projection.ts';
 import { shippingHandlers } from '../../services/shipping/handlers.ts';
 
 /** consumer group (= its service) → topic → the event types it applies. */
@@ -37,6 +38,7 @@ export function subscriptions(): Subscriptions {
     order: typesOf(orderHandlers(metrics)),
     payment: typesOf(paymentHandlers({ compensation: true, guarded: true })),
     shipping: typesOf(shippingHandlers()),
+    search: typesOf(projectionHandlers()),
   };
   return cached;
 }

@@ -5,7 +5,7 @@ import type { HttpFaults } from './http-faults.ts';
 import { type Caller, TokenVerifier } from './jwt.ts';
 import { callUpstream, expectOk, upstreamUnavailable } from './upstream.ts';
 
-export const UPSTREAMS = ['auth', 'catalog', 'inventory', 'order', 'payment', 'shipping'] as const;
+export const UPSTREAMS = ['auth', 'catalog', 'inventory', 'order', 'payment', 'shipping', 'search'] as const;
 export type Upstream = (typeof UPSTREAMS)[number];
 
 export interface GatewayOptions {
@@ -106,6 +106,11 @@ export function gatewayRoutes(app: FastifyInstance, options: GatewayOptions): vo
 
   app.get('/api/catalog/products', async (request: FastifyRequest) => call('catalog', '/products', request));
   app.get('/api/inventory/stock', async (request: FastifyRequest) => call('inventory', '/stock', request));
+  // The read side: the query string goes through as it came (search validates it).
+  app.get('/api/search/products', async (request: FastifyRequest) => {
+    const query = request.url.indexOf('?');
+    return call('search', `/products${query < 0 ? '' : request.url.slice(query)}`, request);
+  });
 
   app.get('/api/payment/account', async (request: FastifyRequest) => {
     const caller = await customer(request);

@@ -17,6 +17,7 @@ import { noStaleSold } from './no_stale_sold.ts';
 import { outboxDrained } from './outbox_drained.ts';
 import { outcomes } from './outcomes.ts';
 import { outcomesConsistent } from './outcomes_consistent.ts';
+import { readModelConverges } from './read_model_converges.ts';
 import { sagasTerminal } from './sagas_terminal.ts';
 import { stockConserved } from './stock_conserved.ts';
 import type { CheckContext, CheckDefinition, CheckResult } from './types.ts';
@@ -37,6 +38,7 @@ export const CHECK_DEFINITIONS: readonly CheckDefinition[] = [
   eventOrderPerAggregate,
   noLostEvent,
   dlqAccounted,
+  readModelConverges,
 ];
 
 export const CHECKS = Object.fromEntries(
