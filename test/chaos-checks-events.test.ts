@@ -114,6 +114,7 @@ function world(): { snapshot: RunSnapshot; operations: OperationEntry[] } {
     },
     payment: { ...kit(), accounts: [], top_ups: [], payments: [] },
     shipping: { ...kit(), shipments: [] },
+    search: kit(),
   };
   rows.order.outbox.push(placed, confirmed);
   rows.inventory.outbox.push(reserved, consumed);

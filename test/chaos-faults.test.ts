@@ -380,6 +380,7 @@ describe('fault module registry', () => {
         'db_crash',
         'http_error',
         'partition',
+        'pause_projection',
       ].sort(),
     );
   });

@@ -1,5 +1,5 @@
 /**
- * The whole shop for end-to-end tests: PostgreSQL, the lab's broker and the seven services, each
+ * The whole shop for end-to-end tests: PostgreSQL, the lab's broker and the eight services, each
  * its own process, wired through env exactly like the local runtime does.
  */
 import { randomUUID } from 'node:crypto';
@@ -20,7 +20,7 @@ import {
   waitFor,
 } from './services-support.ts';
 
-export const BACKEND = ['auth', 'catalog', 'inventory', 'order', 'payment', 'shipping'] as const;
+export const BACKEND = ['auth', 'catalog', 'inventory', 'order', 'payment', 'shipping', 'search'] as const;
 export type Backend = (typeof BACKEND)[number];
 export type ShopService = Backend | 'gateway';
 
