@@ -5,7 +5,7 @@
  * off, a lying disk) breaks it: the client was told "accepted" about an order that is gone.
  */
 import { runOrders } from './scope.ts';
-import { type CheckDefinition, evidence } from './types.ts';
+import { type CheckDefinition, invalid, valid } from './types.ts';
 
 const ACCEPTED = 202;
 
@@ -33,16 +33,11 @@ export const acknowledgedOrdersDurable: CheckDefinition = {
       ];
     });
     if (problems.length === 0)
-      return {
-        verdict: 'valid',
-        summary: `all ${acknowledged.length} acknowledged orders exist and finished`,
-        evidence: evidence([]),
-      };
+      return valid(`all ${acknowledged.length} acknowledged orders exist and finished`);
     const missing = problems.filter((problem) => problem.problem.includes('missing')).length;
-    return {
-      verdict: 'invalid',
-      summary: `${problems.length} of ${acknowledged.length} acknowledged orders ${missing === problems.length ? 'are missing' : `are missing (${missing}) or unfinished (${problems.length - missing})`}`,
-      evidence: evidence(problems),
-    };
+    return invalid(
+      `${problems.length} of ${acknowledged.length} acknowledged orders ${missing === problems.length ? 'are missing' : `are missing (${missing}) or unfinished (${problems.length - missing})`}`,
+      problems,
+    );
   },
 };

@@ -6,7 +6,7 @@
  * there is a saga step given up on.
  */
 import { subscribersOf } from '../subscriptions.ts';
-import { type CheckDefinition, evidence } from './types.ts';
+import { type CheckDefinition, invalid, unknown, valid } from './types.ts';
 
 export const dlqAccounted: CheckDefinition = {
   name: 'dlq_accounted',
@@ -16,11 +16,7 @@ export const dlqAccounted: CheckDefinition = {
     const { rows, scope } = context.snapshot;
     const poisons = scope.poisonsInjected;
     if (poisons === undefined)
-      return {
-        verdict: 'unknown',
-        summary: 'the run did not record the poison it injected (a run stored before it was recorded)',
-        evidence: evidence([]),
-      };
+      return unknown('the run did not record the poison it injected (a run stored before it was recorded)');
     const injected = new Set(poisons.map((poison) => `${poison.topic}\u0000${poison.key}`));
     const deadLetters = Object.values(rows).flatMap((tables) => tables.dead_letters);
     const parkedBy = new Map<string, string[]>();
@@ -48,17 +44,13 @@ export const dlqAccounted: CheckDefinition = {
       }));
     const problems = [...unaccounted, ...strangers];
     if (problems.length === 0)
-      return {
-        verdict: 'valid',
-        summary:
-          poisons.length === 0
-            ? 'no poison injected and no message dead-lettered'
-            : `all ${poisons.length} poison messages dead-lettered (${deadLetters.length} dead letters), nothing else`,
-        evidence: evidence([]),
-      };
-    return {
-      verdict: 'invalid',
-      summary: [
+      return valid(
+        poisons.length === 0
+          ? 'no poison injected and no message dead-lettered'
+          : `all ${poisons.length} poison messages dead-lettered (${deadLetters.length} dead letters), nothing else`,
+      );
+    return invalid(
+      [
         unaccounted.length > 0
           ? `${unaccounted.length} of ${poisons.length} poison messages in no dead-letter topic`
           : '',
@@ -66,7 +58,7 @@ export const dlqAccounted: CheckDefinition = {
       ]
         .filter(Boolean)
         .join('; '),
-      evidence: evidence(problems),
-    };
+      problems,
+    );
   },
 };

@@ -10,7 +10,7 @@
  */
 import { DATABASE_SERVICES } from '../../../common/roster.ts';
 import { type RunEvent, runEvents } from './run_events.ts';
-import { type CheckDefinition, evidence } from './types.ts';
+import { type CheckDefinition, invalid, unknown, valid } from './types.ts';
 
 interface Applied {
   event: RunEvent;
@@ -38,11 +38,7 @@ export const eventOrderPerAggregate: CheckDefinition = {
         streams.set(key, stream);
       }
     if (numbered === 0 && DATABASE_SERVICES.some((service) => rows[service].inbox.length > 0))
-      return {
-        verdict: 'unknown',
-        summary: 'the inbox rows carry no apply order (a run captured before inbox.apply_seq existed)',
-        evidence: evidence([]),
-      };
+      return unknown('the inbox rows carry no apply order (a run captured before inbox.apply_seq existed)');
     const outOfOrder: Array<Record<string, unknown>> = [];
     let compared = 0;
     for (const [key, stream] of streams) {
@@ -64,15 +60,9 @@ export const eventOrderPerAggregate: CheckDefinition = {
       }
     }
     if (outOfOrder.length === 0)
-      return {
-        verdict: 'valid',
-        summary: `every consumer applied each aggregate's events in publish order (${compared} event streams of 2 or more)`,
-        evidence: evidence([]),
-      };
-    return {
-      verdict: 'invalid',
-      summary: `${outOfOrder.length} events applied before an event published ahead of them`,
-      evidence: evidence(outOfOrder),
-    };
+      return valid(
+        `every consumer applied each aggregate's events in publish order (${compared} event streams of 2 or more)`,
+      );
+    return invalid(`${outOfOrder.length} events applied before an event published ahead of them`, outOfOrder);
   },
 };

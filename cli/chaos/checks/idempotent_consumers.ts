@@ -7,7 +7,7 @@
  */
 import { DATABASE_SERVICES } from '../../../common/roster.ts';
 import { compareText } from './scope.ts';
-import { type CheckDefinition, evidence } from './types.ts';
+import { type CheckDefinition, invalid, valid } from './types.ts';
 
 export const idempotentConsumers: CheckDefinition = {
   name: 'idempotent_consumers',
@@ -27,24 +27,15 @@ export const idempotentConsumers: CheckDefinition = {
       );
     }
     if (twice.length > 0)
-      return {
-        verdict: 'invalid',
-        summary: `${twice.length} events were applied more than once by a consumer`,
-        evidence: evidence(twice),
-      };
+      return invalid(`${twice.length} events were applied more than once by a consumer`, twice);
     if (context.snapshot.scope.duplicatesInjected && duplicatesDelivered === 0)
-      return {
-        verdict: 'invalid',
-        summary: 'duplicates were injected but none reached a consumer: the fault had no effect',
-        evidence: evidence([{ duplicates_delivered: 0 }]),
-      };
-    return {
-      verdict: 'valid',
-      summary:
-        duplicatesDelivered > 0
-          ? `${duplicatesDelivered} duplicate deliveries, every one skipped by the inbox`
-          : 'no event applied twice (no duplicates delivered)',
-      evidence: evidence([]),
-    };
+      return invalid('duplicates were injected but none reached a consumer: the fault had no effect', [
+        { duplicates_delivered: 0 },
+      ]);
+    return valid(
+      duplicatesDelivered > 0
+        ? `${duplicatesDelivered} duplicate deliveries, every one skipped by the inbox`
+        : 'no event applied twice (no duplicates delivered)',
+    );
   },
 };

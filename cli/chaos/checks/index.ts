@@ -20,7 +20,7 @@ import { outcomesConsistent } from './outcomes_consistent.ts';
 import { readModelConverges } from './read_model_converges.ts';
 import { sagasTerminal } from './sagas_terminal.ts';
 import { stockConserved } from './stock_conserved.ts';
-import type { CheckContext, CheckDefinition, CheckResult } from './types.ts';
+import { type CheckContext, type CheckDefinition, type CheckResult, unknown } from './types.ts';
 
 export const CHECK_DEFINITIONS: readonly CheckDefinition[] = [
   sagasTerminal,
@@ -51,23 +51,13 @@ export function runCheck(spec: CheckSpec, context: Omit<CheckContext, 'spec'>): 
     if (!definition) throw new Error(`no check is named ${spec.name}`);
     return { name: spec.name, ...definition.run({ ...context, spec }) };
   } catch (error) {
-    return {
-      name: spec.name,
-      verdict: 'unknown',
-      summary: `could not be computed: ${(error as Error).message}`,
-      evidence: { total: 0, items: [] },
-    };
+    return { name: spec.name, ...unknown(`could not be computed: ${(error as Error).message}`) };
   }
 }
 
 /** Every check `unknown` for one reason (the rows could not be captured at all). */
 export function unknownChecks(specs: CheckSpec[], reason: string): CheckResult[] {
-  return specs.map((spec) => ({
-    name: spec.name,
-    verdict: 'unknown',
-    summary: `could not be computed: ${reason}`,
-    evidence: { total: 0, items: [] },
-  }));
+  return specs.map((spec) => ({ name: spec.name, ...unknown(`could not be computed: ${reason}`) }));
 }
 
 export function runChecks(specs: CheckSpec[], context: Omit<CheckContext, 'spec'>): CheckResult[] {

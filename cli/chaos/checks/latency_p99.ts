@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { duration } from '../fields.ts';
 import { formatDuration } from '../units.ts';
-import { type CheckDefinition, evidence } from './types.ts';
+import { type CheckDefinition, invalid, unknown, valid } from './types.ts';
 
 export function percentile(sortedValues: number[], fraction: number): number {
   if (sortedValues.length === 0) return Number.NaN;
@@ -22,12 +22,11 @@ export const latencyP99: CheckDefinition = {
     if (context.spec.name !== 'latency_p99') throw new Error('latency_p99 needs its spec');
     const max = context.spec.max;
     const ok = context.operations.filter((operation) => operation.outcome === 'ok');
-    if (ok.length === 0)
-      return { verdict: 'unknown', summary: 'no successful operation to measure', evidence: evidence([]) };
+    if (ok.length === 0) return unknown('no successful operation to measure');
     const latencies = ok.map((operation) => operation.end - operation.start).sort((a, b) => a - b);
     const p99 = percentile(latencies, 0.99);
     const summary = `p99 ${formatDuration(p99)} over ${ok.length} operations (max ${formatDuration(max)})`;
-    if (p99 <= max) return { verdict: 'valid', summary, evidence: evidence([]) };
+    if (p99 <= max) return valid(summary);
     const slowest = [...ok]
       .sort((a, b) => b.end - b.start - (a.end - a.start))
       .map((operation) => ({
@@ -35,6 +34,6 @@ export const latencyP99: CheckDefinition = {
         order_id: operation.orderId,
         latency_ms: operation.end - operation.start,
       }));
-    return { verdict: 'invalid', summary, evidence: evidence(slowest) };
+    return invalid(summary, slowest);
   },
 };

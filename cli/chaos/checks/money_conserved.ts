@@ -5,7 +5,7 @@
  * - no balance is negative.
  */
 import { formatMoney } from '../units.ts';
-import { type CheckDefinition, evidence } from './types.ts';
+import { type CheckDefinition, invalid, valid } from './types.ts';
 
 export const moneyConserved: CheckDefinition = {
   name: 'money_conserved',
@@ -56,15 +56,9 @@ export const moneyConserved: CheckDefinition = {
           balance_cents: row.balance_cents,
         });
     if (problems.length === 0)
-      return {
-        verdict: 'valid',
-        summary: `${formatMoney(totals.top_ups)} in = ${formatMoney(totals.balances)} balances + ${formatMoney(totals.charges - totals.refunds)} net charges`,
-        evidence: evidence([]),
-      };
-    return {
-      verdict: 'invalid',
-      summary: problems.map((problem) => problem.problem).join('; '),
-      evidence: evidence(problems),
-    };
+      return valid(
+        `${formatMoney(totals.top_ups)} in = ${formatMoney(totals.balances)} balances + ${formatMoney(totals.charges - totals.refunds)} net charges`,
+      );
+    return invalid(problems.map((problem) => problem.problem).join('; '), problems);
   },
 };

@@ -1,6 +1,6 @@
 /** no_double_charge: no order was charged (or refunded) more than once. */
 import { compareText } from './scope.ts';
-import { type CheckDefinition, evidence } from './types.ts';
+import { type CheckDefinition, invalid, valid } from './types.ts';
 
 export const noDoubleCharge: CheckDefinition = {
   name: 'no_double_charge',
@@ -30,14 +30,13 @@ export const noDoubleCharge: CheckDefinition = {
     const rows = [...groups.values()]
       .filter((group) => group.count > 1)
       .sort((a, b) => compareText(a.order_id, b.order_id) || compareText(a.kind, b.kind));
-    if (rows.length === 0)
-      return { verdict: 'valid', summary: 'every order was charged at most once', evidence: evidence([]) };
+    if (rows.length === 0) return valid('every order was charged at most once');
     const charged = new Set(rows.filter((row) => row.kind === 'charge').map((row) => row.order_id));
     const refunded = new Set(rows.filter((row) => row.kind === 'refund').map((row) => row.order_id));
     const parts = [
       charged.size > 0 ? `${charged.size} orders charged more than once` : '',
       refunded.size > 0 ? `${refunded.size} orders refunded more than once` : '',
     ].filter(Boolean);
-    return { verdict: 'invalid', summary: parts.join('; '), evidence: evidence(rows) };
+    return invalid(parts.join('; '), rows);
   },
 };

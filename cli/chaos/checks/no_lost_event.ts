@@ -8,7 +8,7 @@
  */
 import { consumersOf } from '../subscriptions.ts';
 import { runEvents } from './run_events.ts';
-import { type CheckDefinition, evidence } from './types.ts';
+import { type CheckDefinition, invalid, valid } from './types.ts';
 
 export const noLostEvent: CheckDefinition = {
   name: 'no_lost_event',
@@ -51,15 +51,12 @@ export const noLostEvent: CheckDefinition = {
       }
     }
     if (lost.length === 0)
-      return {
-        verdict: 'valid',
-        summary: `all ${events.size} events published and delivered (${deliveries} deliveries to their consumers)`,
-        evidence: evidence([]),
-      };
-    return {
-      verdict: 'invalid',
-      summary: `${lost.length} event deliveries missing (${lost.filter((item) => item.problem === 'never published').length} never published)`,
-      evidence: evidence(lost),
-    };
+      return valid(
+        `all ${events.size} events published and delivered (${deliveries} deliveries to their consumers)`,
+      );
+    return invalid(
+      `${lost.length} event deliveries missing (${lost.filter((item) => item.problem === 'never published').length} never published)`,
+      lost,
+    );
   },
 };

@@ -1,6 +1,6 @@
 /** outbox_drained: no outbox row of any service is left unpublished after settling. */
 import { DATABASE_SERVICES } from '../../../common/roster.ts';
-import { type CheckDefinition, evidence } from './types.ts';
+import { type CheckDefinition, invalid, valid } from './types.ts';
 
 export const outboxDrained: CheckDefinition = {
   name: 'outbox_drained',
@@ -27,16 +27,10 @@ export const outboxDrained: CheckDefinition = {
         });
       }
     }
-    if (backlog.length === 0)
-      return {
-        verdict: 'valid',
-        summary: `every outbox is empty (${published} events published this run)`,
-        evidence: evidence([]),
-      };
-    return {
-      verdict: 'invalid',
-      summary: `unpublished outbox rows: ${[...byService].map(([service, count]) => `${service} ${count}`).join(', ')}`,
-      evidence: evidence(backlog),
-    };
+    if (backlog.length === 0) return valid(`every outbox is empty (${published} events published this run)`);
+    return invalid(
+      `unpublished outbox rows: ${[...byService].map(([service, count]) => `${service} ${count}`).join(', ')}`,
+      backlog,
+    );
   },
 };

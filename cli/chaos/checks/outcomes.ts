@@ -10,7 +10,7 @@ import type { OperationEntry } from '../history.ts';
 import type { OutcomeName } from '../schema.ts';
 import { type Comparison, compare } from '../units.ts';
 import { runOrders } from './scope.ts';
-import { type CheckDefinition, evidence } from './types.ts';
+import { type CheckDefinition, invalid, valid } from './types.ts';
 
 /** How an order can end, from the client's and the order service's side. */
 export const OUTCOME_NAMES = ['confirmed', 'cancelled', 'pending', 'failed', 'unknown'] as const;
@@ -65,11 +65,10 @@ export const outcomes: CheckDefinition = {
     const summary = Object.entries(counts)
       .map(([name, value]) => `${name} ${value}`)
       .join(', ');
-    if (missed.length === 0) return { verdict: 'valid', summary, evidence: evidence([]) };
-    return {
-      verdict: 'invalid',
-      summary: `${summary}; expected ${missed.map((miss) => `${miss.outcome} ${miss.expected}`).join(', ')}`,
-      evidence: evidence(missed),
-    };
+    if (missed.length === 0) return valid(summary);
+    return invalid(
+      `${summary}; expected ${missed.map((miss) => `${miss.outcome} ${miss.expected}`).join(', ')}`,
+      missed,
+    );
   },
 };

@@ -5,7 +5,7 @@
  * PENDING orders are left to sagas_terminal.
  */
 import { countInto, runOrders } from './scope.ts';
-import { type CheckDefinition, evidence } from './types.ts';
+import { type CheckDefinition, invalid, valid } from './types.ts';
 
 export const outcomesConsistent: CheckDefinition = {
   name: 'outcomes_consistent',
@@ -77,15 +77,12 @@ export const outcomesConsistent: CheckDefinition = {
       if (wrong.length > 0) problems.push({ ...facts, problem: wrong.join(', ') });
     }
     if (problems.length === 0)
-      return {
-        verdict: 'valid',
-        summary: `${confirmed} confirmed and ${cancelled} cancelled orders agree across order, payment, inventory and shipping`,
-        evidence: evidence([]),
-      };
-    return {
-      verdict: 'invalid',
-      summary: `${problems.length} of ${orders.length} finished orders disagree across services`,
-      evidence: evidence(problems),
-    };
+      return valid(
+        `${confirmed} confirmed and ${cancelled} cancelled orders agree across order, payment, inventory and shipping`,
+      );
+    return invalid(
+      `${problems.length} of ${orders.length} finished orders disagree across services`,
+      problems,
+    );
   },
 };

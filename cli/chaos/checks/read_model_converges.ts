@@ -8,7 +8,7 @@
 import { priceAt } from '../../../common/bakery.ts';
 import type { StockUnitRow } from '../capture.ts';
 import { countInto } from './scope.ts';
-import { type CheckDefinition, evidence } from './types.ts';
+import { type CheckDefinition, invalid, unknown, valid } from './types.ts';
 
 function availableAt(units: readonly StockUnitRow[], asOf: string): Map<string, number> {
   const now = Date.parse(asOf);
@@ -30,11 +30,9 @@ export const readModelConverges: CheckDefinition = {
     const asOf = rows.search.as_of;
     const catalog = rows.catalog.products;
     if (!projected || !asOf || !catalog)
-      return {
-        verdict: 'unknown',
-        summary: 'this run holds no search or catalog product rows (stored before the read side existed)',
-        evidence: evidence([]),
-      };
+      return unknown(
+        'this run holds no search or catalog product rows (stored before the read side existed)',
+      );
     const available = availableAt(rows.inventory.stock_units, asOf);
     const problems: Array<Record<string, unknown>> = [];
     for (const product of scope.products) {
@@ -60,16 +58,13 @@ export const readModelConverges: CheckDefinition = {
         problems.push({ ...base, field: 'available', source: stock, search: read.available });
     }
     if (problems.length === 0)
-      return {
-        verdict: 'valid',
-        summary: `search agrees with catalog and inventory on all ${scope.products.length} products (as of ${asOf})`,
-        evidence: evidence([]),
-      };
+      return valid(
+        `search agrees with catalog and inventory on all ${scope.products.length} products (as of ${asOf})`,
+      );
     const products = new Set(problems.map((problem) => problem.product_id)).size;
-    return {
-      verdict: 'invalid',
-      summary: `search differs from its sources on ${products} of ${scope.products.length} products (${problems.length} fields)`,
-      evidence: evidence(problems),
-    };
+    return invalid(
+      `search differs from its sources on ${products} of ${scope.products.length} products (${problems.length} fields)`,
+      problems,
+    );
   },
 };

@@ -3,7 +3,7 @@
  * order the client was told was accepted exists (an acknowledged order that vanished is a loss).
  */
 import { runOrders } from './scope.ts';
-import { type CheckDefinition, evidence } from './types.ts';
+import { type CheckDefinition, invalid, valid } from './types.ts';
 
 export const sagasTerminal: CheckDefinition = {
   name: 'sagas_terminal',
@@ -23,16 +23,11 @@ export const sagasTerminal: CheckDefinition = {
         acknowledged_at_ms: operation.end,
       }));
     const problems = [...lost, ...stuck];
-    if (problems.length === 0)
-      return {
-        verdict: 'valid',
-        summary: `all ${orders.length} orders reached CONFIRMED or CANCELLED`,
-        evidence: evidence([]),
-      };
+    if (problems.length === 0) return valid(`all ${orders.length} orders reached CONFIRMED or CANCELLED`);
     const parts = [
       stuck.length > 0 ? `${stuck.length} of ${orders.length} orders still PENDING` : '',
       lost.length > 0 ? `${lost.length} acknowledged orders missing from the order database` : '',
     ].filter(Boolean);
-    return { verdict: 'invalid', summary: parts.join('; '), evidence: evidence(problems) };
+    return invalid(parts.join('; '), problems);
   },
 };

@@ -81,6 +81,11 @@ export function valid(summary: string): Omit<CheckResult, 'name'> {
   return { verdict: 'valid', summary, evidence: evidence([]) };
 }
 
+/** A check's answer when the run holds too little to judge (never a pass, never a failure). */
+export function unknown(summary: string): Omit<CheckResult, 'name'> {
+  return { verdict: 'unknown', summary, evidence: evidence([]) };
+}
+
 /** A check's answer with the items that show the anomaly. */
 export function invalid(summary: string, items: Array<Record<string, unknown>>): Omit<CheckResult, 'name'> {
   return { verdict: 'invalid', summary, evidence: evidence(items) };
