@@ -26,6 +26,11 @@ function deliver(delivered: IncomingEvent, options: { dedup?: boolean; fail?: bo
   });
 }
 
+/** The inbox rows of one event (none, or the one the consumer recorded). */
+function inboxRows(id: string) {
+  return query(pg.urls.order, 'SELECT deliveries, applied FROM inbox WHERE event_id = $1', [id]);
+}
+
 async function effects(id: string): Promise<number> {
   return (await query(pg.urls.order, 'SELECT 1 FROM effects WHERE event_id = $1', [id])).length;
 }
@@ -37,15 +42,13 @@ describe('reference inbox', () => {
     expect(await deliver(once)).toEqual({ duplicate: true, apply: false, deliveries: 2 });
     expect(await deliver(once)).toEqual({ duplicate: true, apply: false, deliveries: 3 });
     expect(await effects(once.id)).toBe(1);
-    expect(
-      await query(pg.urls.order, 'SELECT deliveries, applied FROM inbox WHERE event_id = $1', [once.id]),
-    ).toEqual([{ deliveries: 3, applied: 1 }]);
+    expect(await inboxRows(once.id)).toEqual([{ deliveries: 3, applied: 1 }]);
   });
 
   it('a handler that fails leaves no inbox row: the retry applies', async () => {
     const retried = incomingEvent();
     await expect(deliver(retried, { fail: true })).rejects.toThrow('the handler failed');
-    expect(await query(pg.urls.order, 'SELECT 1 FROM inbox WHERE event_id = $1', [retried.id])).toEqual([]);
+    expect(await inboxRows(retried.id)).toEqual([]);
     expect(await deliver(retried)).toMatchObject({ duplicate: false, apply: true });
     expect(await effects(retried.id)).toBe(1);
   });
@@ -54,9 +57,7 @@ describe('reference inbox', () => {
     const copied = incomingEvent();
     for (let copy = 0; copy < 3; copy++) expect((await deliver(copied, { dedup: false })).apply).toBe(true);
     expect(await effects(copied.id)).toBe(3);
-    expect(
-      await query(pg.urls.order, 'SELECT deliveries, applied FROM inbox WHERE event_id = $1', [copied.id]),
-    ).toEqual([{ deliveries: 3, applied: 3 }]);
+    expect(await inboxRows(copied.id)).toEqual([{ deliveries: 3, applied: 3 }]);
   });
 
   it('concurrent copies: exactly one applies, the others wait for it and are duplicates', async () => {

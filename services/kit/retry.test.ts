@@ -9,6 +9,18 @@ import {
 
 const quick = { initialRetryTime: 1, maxRetryTime: 4 };
 
+/** Work that throws `failure(call)` on every call (numbered from 1), counting its calls. */
+function failingWork(failure: (call: number) => Error) {
+  const work = {
+    calls: 0,
+    run: async (): Promise<never> => {
+      work.calls += 1;
+      throw failure(work.calls);
+    },
+  };
+  return work;
+}
+
 describe('retry', () => {
   it('tries again until the work succeeds, and answers its result', async () => {
     let calls = 0;
@@ -25,61 +37,38 @@ describe('retry', () => {
   });
 
   it('gives up after `retries` retries with the last error', async () => {
-    let calls = 0;
-    await expect(
-      retry(
-        async () => {
-          calls += 1;
-          throw new Error(`failure ${calls}`);
-        },
-        { ...quick, retries: 2 },
-      ),
-    ).rejects.toThrow('failure 3');
-    expect(calls).toBe(3);
+    const work = failingWork((call) => new Error(`failure ${call}`));
+    await expect(retry(work.run, { ...quick, retries: 2 })).rejects.toThrow('failure 3');
+    expect(work.calls).toBe(3);
   });
 
   it('fails at once on an error that is not retriable', async () => {
-    let calls = 0;
-    await expect(
-      retry(
-        async () => {
-          calls += 1;
-          throw new Error('constraint');
-        },
-        { ...quick, retries: 5, retriable: (error) => error instanceof RetriableError },
-      ),
-    ).rejects.toThrow('constraint');
-    expect(calls).toBe(1);
+    const work = failingWork(() => new Error('constraint'));
+    const retriable = (error: unknown) => error instanceof RetriableError;
+    await expect(retry(work.run, { ...quick, retries: 5, retriable })).rejects.toThrow('constraint');
+    expect(work.calls).toBe(1);
   });
 
   it('waits out failures that spend no retry, then still counts the others', async () => {
-    let calls = 0;
-    const outcome = retry(
-      async () => {
-        calls += 1;
-        throw calls <= 4 ? new DatabaseUnavailableError(new Error('down')) : new Error('bug');
-      },
-      { ...quick, retries: 1, waitOut: isTransientDatabaseError },
+    const work = failingWork((call) =>
+      call <= 4 ? new DatabaseUnavailableError(new Error('down')) : new Error('bug'),
     );
+    const outcome = retry(work.run, { ...quick, retries: 1, waitOut: isTransientDatabaseError });
     await expect(outcome).rejects.toThrow('bug');
     // four waited out, then the first counted failure and its one retry
-    expect(calls).toBe(6);
+    expect(work.calls).toBe(6);
   });
 
   it('stops retrying once the caller is stopping', async () => {
-    let calls = 0;
     let stopping = false;
-    await expect(
-      retry(
-        async () => {
-          calls += 1;
-          stopping = true;
-          throw new Error('down');
-        },
-        { ...quick, retries: Infinity, stopped: () => stopping },
-      ),
-    ).rejects.toThrow('down');
-    expect(calls).toBe(1);
+    const work = failingWork(() => {
+      stopping = true;
+      return new Error('down');
+    });
+    await expect(retry(work.run, { ...quick, retries: Infinity, stopped: () => stopping })).rejects.toThrow(
+      'down',
+    );
+    expect(work.calls).toBe(1);
   });
 
   it('backs off exponentially up to the maximum, within the jitter', () => {
