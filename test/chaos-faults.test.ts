@@ -127,6 +127,13 @@ async function createLink(name: string): Promise<number> {
   return Number(body.listen.split(':').pop());
 }
 
+/** A fresh link with a `kind` fault on it (at 0s, with `options`), and a client connecting through it. */
+async function clientUnderFault(kind: string, link: string, options = '') {
+  const port = await createLink(link);
+  const active = await start(`{ at: 0s, ${kind}: { link: ${link}${options ? `, ${options}` : ''} } }`);
+  return { port, active, client: new RecordingClient(port) };
+}
+
 async function roundTripMs(port: number): Promise<number> {
   const client = new RecordingClient(port);
   await client.connected;
@@ -191,18 +198,14 @@ describe('network faults through the fault proxy', () => {
   });
 
   it('down refuses connections, heal enables the link again', async () => {
-    const port = await createLink('order.kafka');
-    const active = await start('{ at: 0s, down: { link: order.kafka } }');
-    const client = new RecordingClient(port);
+    const { port, active, client } = await clientUnderFault('down', 'order.kafka');
     await expect(client.connected).rejects.toThrow();
     await active.heal();
     expect(await roundTripMs(port)).toBeLessThan(150);
   });
 
   it('timeout stops data and closes after the timeout', async () => {
-    const port = await createLink('inventory.db');
-    const active = await start('{ at: 0s, timeout: { link: inventory.db, timeout: 300ms } }');
-    const client = new RecordingClient(port);
+    const { port, active, client } = await clientUnderFault('timeout', 'inventory.db', 'timeout: 300ms');
     await client.connected;
     client.socket.write('ping');
     const closed = await client.closed;
@@ -213,9 +216,7 @@ describe('network faults through the fault proxy', () => {
   });
 
   it('reset_peer resets the connection', async () => {
-    const port = await createLink('shipping.db');
-    const active = await start('{ at: 0s, reset_peer: { link: shipping.db, timeout: 0 } }');
-    const client = new RecordingClient(port);
+    const { active, client } = await clientUnderFault('reset_peer', 'shipping.db', 'timeout: 0');
     await client.connected.catch(() => {});
     client.socket.write('ping');
     const closed = await client.closed;
@@ -224,9 +225,7 @@ describe('network faults through the fault proxy', () => {
   });
 
   it('limit_data closes the connection after the byte budget', async () => {
-    const port = await createLink('catalog.db');
-    const active = await start('{ at: 0s, limit_data: { link: catalog.db, bytes: 10 } }');
-    const client = new RecordingClient(port);
+    const { active, client } = await clientUnderFault('limit_data', 'catalog.db', 'bytes: 10');
     await client.connected;
     client.socket.write('x'.repeat(100));
     await client.closed;
@@ -235,9 +234,7 @@ describe('network faults through the fault proxy', () => {
   });
 
   it('slicer delivers data in many small pieces', async () => {
-    const port = await createLink('auth.db');
-    const active = await start('{ at: 0s, slicer: { link: auth.db, average_size: 4, delay: 1000 } }');
-    const client = new RecordingClient(port);
+    const { active, client } = await clientUnderFault('slicer', 'auth.db', 'average_size: 4, delay: 1000');
     await client.connected;
     client.socket.write('y'.repeat(200));
     await client.receive(200);
@@ -247,9 +244,7 @@ describe('network faults through the fault proxy', () => {
   });
 
   it('bandwidth limits the transfer rate', async () => {
-    const port = await createLink('payment.kafka');
-    const active = await start('{ at: 0s, bandwidth: { link: payment.kafka, rate: 20 } }');
-    const client = new RecordingClient(port);
+    const { active, client } = await clientUnderFault('bandwidth', 'payment.kafka', 'rate: 20');
     await client.connected;
     const started = performance.now();
     client.socket.write('z'.repeat(20 * 1024));
@@ -260,9 +255,7 @@ describe('network faults through the fault proxy', () => {
   });
 
   it('slow_close delays the close', async () => {
-    const port = await createLink('inventory.kafka');
-    const active = await start('{ at: 0s, slow_close: { link: inventory.kafka, delay: 500ms } }');
-    const client = new RecordingClient(port);
+    const { active, client } = await clientUnderFault('slow_close', 'inventory.kafka', 'delay: 500ms');
     await client.connected;
     await client.roundTrip('hi');
     const upstreamSocket = echo.sockets.at(-1)!;
