@@ -4,27 +4,18 @@
  */
 import net from 'node:net';
 import { Toxiproxy, ToxiproxyError } from 'toxiproxy-node-client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type FaultProxy, startFaultProxy } from './server.ts';
-import { api, echoUpstream, portOf, RecordingClient, type Upstream } from './test-support.ts';
+import { describe, expect, it } from 'vitest';
+import { withFaultProxy } from './proxy-fixture.ts';
+import type { FaultProxy } from './server.ts';
+import { api, portOf, RecordingClient, type Upstream } from './test-support.ts';
 
 let faultProxy: FaultProxy;
 let upstream: Upstream;
 let url: string;
 
-beforeAll(async () => {
-  faultProxy = await startFaultProxy({ port: 0, seed: 1 });
+withFaultProxy({ seed: 1 }, (env) => {
+  ({ faultProxy, echo: upstream } = env);
   url = faultProxy.url;
-  upstream = await echoUpstream();
-});
-
-afterAll(async () => {
-  await faultProxy.close();
-  await upstream.close();
-});
-
-afterEach(async () => {
-  await faultProxy.proxies.clear();
 });
 
 const proxyBody = (name: string, extra: Record<string, unknown> = {}) => ({

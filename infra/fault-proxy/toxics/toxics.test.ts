@@ -2,25 +2,16 @@
  * Each toxic measured on real sockets through the proxy. Timing bounds are strict on the side the
  * toxic guarantees (never faster than the latency) and generous on the other (a loaded machine).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { withFaultProxy } from '../proxy-fixture.ts';
 import { type FaultProxy, startFaultProxy } from '../server.ts';
-import { api, echoUpstream, portOf, RecordingClient, startUpstream, type Upstream } from '../test-support.ts';
+import { api, portOf, RecordingClient, startUpstream, type Upstream } from '../test-support.ts';
 
 let faultProxy: FaultProxy;
 let echo: Upstream;
 
-beforeAll(async () => {
-  faultProxy = await startFaultProxy({ port: 0, seed: 42 });
-  echo = await echoUpstream();
-});
-
-afterAll(async () => {
-  await faultProxy.close();
-  await echo.close();
-});
-
-afterEach(async () => {
-  await faultProxy.proxies.clear();
+withFaultProxy({ seed: 42 }, (env) => {
+  ({ faultProxy, echo } = env);
 });
 
 /** A proxy to `upstream`, with the given toxics; returns its port. */
