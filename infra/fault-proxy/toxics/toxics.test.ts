@@ -34,6 +34,15 @@ async function connect(port: number): Promise<RecordingClient> {
   return client;
 }
 
+/** Writes `data` through a link with one closing toxic; how the proxy closed it, and how long it took. */
+async function writeUntilClosed(toxic: object, data: string) {
+  const client = await connect(await proxyTo(echo, [toxic]));
+  const start = performance.now();
+  client.socket.write(data);
+  const closed = await client.closed;
+  return { errorCode: closed.errorCode, afterMs: closed.at - start, received: client.received.length };
+}
+
 describe('latency', () => {
   it('adds latency ± jitter to every round trip', async () => {
     const port = await proxyTo(echo, [{ type: 'latency', attributes: { latency: 150, jitter: 40 } }]);
@@ -78,27 +87,22 @@ describe('bandwidth', () => {
 
 describe('reset_peer', () => {
   it('resets the connection: the client gets ECONNRESET, after the timeout', async () => {
-    const port = await proxyTo(echo, [{ type: 'reset_peer', attributes: { timeout: 300 } }]);
-    const client = await connect(port);
-    const start = performance.now();
-    client.socket.write('trigger');
-    const closed = await client.closed;
+    const closed = await writeUntilClosed({ type: 'reset_peer', attributes: { timeout: 300 } }, 'trigger');
     expect(closed.errorCode).toBe('ECONNRESET');
-    expect(closed.at - start).toBeGreaterThanOrEqual(300);
-    expect(client.received.length).toBe(0);
+    expect(closed.afterMs).toBeGreaterThanOrEqual(300);
+    expect(closed.received).toBe(0);
   });
 });
 
 describe('timeout', () => {
   it('drops data and closes the connection once the timeout passes', async () => {
-    const port = await proxyTo(echo, [{ type: 'timeout', attributes: { timeout: 300 } }]);
-    const client = await connect(port);
-    const start = performance.now();
-    client.socket.write('nothing comes back');
-    const closed = await client.closed;
-    expect(closed.at - start).toBeGreaterThanOrEqual(300);
-    expect(closed.at - start).toBeLessThan(3000);
-    expect(client.received.length).toBe(0);
+    const closed = await writeUntilClosed(
+      { type: 'timeout', attributes: { timeout: 300 } },
+      'nothing comes back',
+    );
+    expect(closed.afterMs).toBeGreaterThanOrEqual(300);
+    expect(closed.afterMs).toBeLessThan(3000);
+    expect(closed.received).toBe(0);
   });
 
   it('timeout 0 holds the connection until the toxic is removed, which closes it', async () => {
