@@ -12,18 +12,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Kafka } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startBroker } from '../broker.ts';
-import {
-  createTopic,
-  type Delivery,
-  kafkaClient,
-  type Member,
-  produce,
-  range,
-  startMember,
-  startMembers,
-  waitFor,
-} from './groups-support.ts';
+import { type Delivery, kafkaClient, produce, range, startMember, waitFor } from './groups-support.ts';
+import { withRestartableGroup } from './restartable-group.ts';
 
 const BROKER_SCRIPT = fileURLToPath(new URL('./groups-broker-process.ts', import.meta.url));
 const TOPIC = 'ledger';
@@ -122,32 +112,11 @@ describe('a live kafkajs group across a broker restart', () => {
   it('rejoins the restarted broker and loses nothing (redeliveries allowed: at-least-once)', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'lab-groups-live-'));
     dataDirs.push(dataDir);
-    let broker = await startBroker({ dataDir });
-    const port = broker.listeners[0]?.port ?? 0;
-    const bootstrap = `127.0.0.1:${port}`;
-    const members: Member[] = [];
-    try {
-      await createTopic(kafkaClient(bootstrap, 'admin'), TOPIC, 4);
-      const deliveries: Delivery[] = [];
-      members.push(
-        ...(await startMembers(bootstrap, ['a', 'b'], { groupId: 'live', topic: TOPIC, deliveries })),
-      );
-      const before = range('before', 40);
-      await produce(kafkaClient(bootstrap, 'producer'), TOPIC, before);
-      await waitFor('the first batch is consumed', () => new Set(deliveries.map((d) => d.value)).size === 40);
-
-      await broker.close();
-      broker = await startBroker({ dataDir, port }); // same address: the clients reconnect by themselves
-      const after = range('after', 40);
-      await produce(kafkaClient(bootstrap, 'producer'), TOPIC, after);
-      await waitFor('the second batch is consumed', () => {
-        const seen = new Set(deliveries.map((d) => d.value));
-        return after.every((v) => seen.has(v));
-      });
-      expect(new Set(deliveries.map((d) => d.value)).size).toBe(80);
-    } finally {
-      for (const member of members) await member.consumer.disconnect().catch(() => undefined);
-      await broker.close();
-    }
+    await withRestartableGroup({ dataDir, topic: TOPIC, groupId: 'live', partitions: 4 }, async (group) => {
+      await group.produceConsumed('before', 40);
+      await group.restartBroker(); // same address: the clients reconnect by themselves
+      await group.produceConsumed('after', 40);
+      expect(new Set(group.deliveries.map((delivery) => delivery.value)).size).toBe(80);
+    });
   }, 55_000);
 });
