@@ -130,6 +130,34 @@ export async function startServiceDatabase(
 }
 
 /**
+ * Runs `statements` in a transaction of its own on `url`, starts `handle` and commits that
+ * transaction only once the handler waits for one of its locks: the handler's statement began
+ * before the commit, the interleaving a lock-and-status handler must get right.
+ */
+export async function committedWhileWaiting<T>(
+  url: string,
+  statements: Array<[string, unknown[]]>,
+  handle: () => Promise<T>,
+): Promise<T> {
+  const other = new pg.Client({ connectionString: url });
+  await other.connect();
+  try {
+    await other.query('BEGIN');
+    for (const [text, params] of statements) await other.query(text, params);
+    const handled = handle();
+    handled.catch(() => {}); // awaited below; a failure must not go unhandled meanwhile
+    await waitFor('the handler to wait for a lock', async () => {
+      const { rows } = await other.query('SELECT 1 FROM pg_locks WHERE NOT granted');
+      return rows.length > 0;
+    });
+    await other.query('COMMIT');
+    return await handled;
+  } finally {
+    await other.end();
+  }
+}
+
+/**
  * A service's handlers in one of their two forms, with the writer of that form's kit: `plain`
  * (the reference kit: handlers.ts) or `fast` (the fast kit: the same with fast-*.ts in place).
  * Handler tests run every case on both: the same inputs must give the same results.

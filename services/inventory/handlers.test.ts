@@ -5,11 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LabClock } from '../../common/clock.ts';
 import {
   applyCountingStatements,
+  committedWhileWaiting,
   query,
   type ServiceDatabase,
   startServiceDatabase,
   type TestPostgres,
-  waitFor,
 } from '../../test/services-support.ts';
 import type { PoolClient } from '../kit/db.ts';
 import type { IncomingEvent } from '../kit/events.ts';
@@ -41,32 +41,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await database?.stop();
 });
-
-/**
- * Runs `statements` in another transaction, starts `handle` and commits that transaction only once
- * the handler waits for one of its locks: the handler's statement began before the commit.
- */
-async function committedWhileWaiting<T>(
-  statements: Array<[string, unknown[]]>,
-  handle: () => Promise<T>,
-): Promise<T> {
-  const other = new pgLib.Client({ connectionString: pg.urls.inventory });
-  await other.connect();
-  try {
-    await other.query('BEGIN');
-    for (const [text, params] of statements) await other.query(text, params);
-    const handled = handle();
-    handled.catch(() => {}); // awaited below; a failure must not go unhandled meanwhile
-    await waitFor('the handler to wait for a lock', async () => {
-      const { rows } = await other.query('SELECT 1 FROM pg_locks WHERE NOT granted');
-      return rows.length > 0;
-    });
-    await other.query('COMMIT');
-    return await handled;
-  } finally {
-    await other.end();
-  }
-}
 
 async function addUnits(productId: string, units: number, producedAt: string) {
   const rows = await query<{ id: number }>(
@@ -287,6 +261,7 @@ describe.each(['plain', 'fast'] as const)('inventory handlers, %s form', (form) 
       late,
     ]);
     const lateStatements = await committedWhileWaiting(
+      pg.urls.inventory,
       [
         [`UPDATE reservations SET status = 'reserved' WHERE order_id = $1`, [late]],
         ...reserve(late, lateUnits),
@@ -299,6 +274,7 @@ describe.each(['plain', 'fast'] as const)('inventory handlers, %s form', (form) 
     const unseen = randomUUID();
     const unseenUnits = await addUnits(product, 1, '2026-01-01T00:00:00Z');
     const unseenStatements = await committedWhileWaiting(
+      pg.urls.inventory,
       [
         [`INSERT INTO reservations (order_id, status) VALUES ($1, 'reserved')`, [unseen]],
         ...reserve(unseen, unseenUnits),
@@ -314,6 +290,7 @@ describe.each(['plain', 'fast'] as const)('inventory handlers, %s form', (form) 
     expect(await unitStatus(relockedUnits)).toEqual([`reserved:${relocked}`]);
     expect(
       await committedWhileWaiting(
+        pg.urls.inventory,
         [[`UPDATE reservations SET status = status WHERE order_id = $1`, [relocked]]],
         confirm(relocked),
       ),
@@ -337,6 +314,7 @@ describe.each(['plain', 'fast'] as const)('inventory handlers, %s form', (form) 
     expect(await unitStatus(releasedUnits)).toEqual([`reserved:${released}`]);
     expect(
       await committedWhileWaiting(
+        pg.urls.inventory,
         [
           [`UPDATE reservations SET status = 'released', reason = 'x' WHERE order_id = $1`, [released]],
           [

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import pgLib from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   applyCountingStatements,
+  committedWhileWaiting,
   query,
   type ServiceDatabase,
   startServiceDatabase,
   type TestPostgres,
-  waitFor,
 } from '../../test/services-support.ts';
 import type { Pool } from '../kit/db.ts';
 import type { IncomingEvent } from '../kit/events.ts';
@@ -69,6 +68,16 @@ async function state(customerId: string, orderId: string) {
     [orderId],
   );
   return { balance: Number(account!.balance_cents), order, payments, events };
+}
+
+/** The order was cancelled before any charge: the balance untouched, no payment, no event. */
+async function expectCancelledUncharged(customerId: string, orderId: string, balance: number) {
+  expect(await state(customerId, orderId)).toEqual({
+    balance,
+    order: { status: 'cancelled', reason: 'cancelled_by_customer' },
+    payments: [],
+    events: [],
+  });
 }
 
 /**
@@ -204,43 +213,27 @@ describe.each(['plain', 'fast'] as const)('payment handlers, %s form', (form) =>
       expect(await deliver(guarded, 'inventory', 'StockReserved', stockReserved(order, who, 400))).toBe(
         statements(2, 1),
       );
-      const { balance, order: row, payments, events } = await state(who, order);
-      expect(balance).toBe(1000);
-      expect(row).toEqual({ status: 'cancelled', reason: 'cancelled_by_customer' });
-      expect(payments).toEqual([]);
-      expect(events).toEqual([]);
+      await expectCancelledUncharged(who, order, 1000);
     }
   });
 
   it('a cancel committed while StockReserved waits for it: not charged', async () => {
     const who = await customer(1000);
     const order = randomUUID();
-    const other = new pgLib.Client({ connectionString: pg.urls.payment });
-    await other.connect();
-    try {
-      await other.query('BEGIN');
-      await other.query(
-        `INSERT INTO payment_orders (order_id, status, reason) VALUES ($1, 'cancelled', 'cancelled_by_customer')`,
-        [order],
-      );
-      // The handler's snapshot has no row: it locks the account, then its insert waits for this one
-      // (fast: the claim's insert; plain: the lock's upsert).
-      const handled = deliver(true, 'inventory', 'StockReserved', stockReserved(order, who, 400));
-      handled.catch(() => {}); // awaited below; a failure must not go unhandled meanwhile
-      await waitFor('the handler to wait for the cancel', async () => {
-        const { rows } = await other.query('SELECT 1 FROM pg_locks WHERE NOT granted');
-        return rows.length > 0;
-      });
-      await other.query('COMMIT');
-      expect(await handled).toBe(statements(2, 1));
-    } finally {
-      await other.end();
-    }
-    const { balance, order: row, payments, events } = await state(who, order);
-    expect(balance).toBe(1000);
-    expect(row).toEqual({ status: 'cancelled', reason: 'cancelled_by_customer' });
-    expect(payments).toEqual([]);
-    expect(events).toEqual([]);
+    // The handler's snapshot has no row: it locks the account, then its insert waits for this one
+    // (fast: the claim's insert; plain: the lock's upsert).
+    const handled = await committedWhileWaiting(
+      pg.urls.payment,
+      [
+        [
+          `INSERT INTO payment_orders (order_id, status, reason) VALUES ($1, 'cancelled', 'cancelled_by_customer')`,
+          [order],
+        ],
+      ],
+      () => deliver(true, 'inventory', 'StockReserved', stockReserved(order, who, 400)),
+    );
+    expect(handled).toBe(statements(2, 1));
+    await expectCancelledUncharged(who, order, 1000);
   });
 
   it('concurrent transactions: 20 orders of one customer covering 7, copies of one order, cancels', async () => {
