@@ -8,7 +8,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { allocatePort } from '../ports.ts';
 import { encodeBatch } from './protocol/records.ts';
-import { startTestBroker, tempDataDir } from './test-support/broker-fixture.ts';
+import { tempDataDir, withRawClient } from './test-support/broker-fixture.ts';
 import { startChildBroker } from './test-support/child-broker.ts';
 import { fetchPartition, produceBatch, RawClient, readAll } from './test-support/raw-client.ts';
 
@@ -17,6 +17,13 @@ const dirs: string[] = [];
 afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
+
+/** A data dir that outlives the test's broker restarts; removed after the file. */
+function keptDataDir(): string {
+  const dataDir = tempDataDir();
+  dirs.push(dataDir);
+  return dataDir;
+}
 
 function segmentOf(dataDir: string, topicPartition: string): string {
   const dir = join(dataDir, 'logs', topicPartition);
@@ -30,24 +37,21 @@ function forgetCleanShutdown(dataDir: string): void {
 }
 
 async function fillAndStop(dataDir: string, topic: string, batches: number): Promise<void> {
-  const fixture = await startTestBroker({ dataDir });
-  const client = await RawClient.connect(fixture.port);
-  for (let i = 0; i < batches; i++) {
-    const result = await produceBatch(client, {
-      topic,
-      partition: 0,
-      batch: encodeBatch({ records: [{ key: `k${i}`, value: `v${i}` }] }),
-    });
-    expect(result.errorCode).toBe(0);
-  }
-  client.close();
-  await fixture.stop();
+  await withRawClient({ dataDir }, async (client) => {
+    for (let i = 0; i < batches; i++) {
+      const result = await produceBatch(client, {
+        topic,
+        partition: 0,
+        batch: encodeBatch({ records: [{ key: `k${i}`, value: `v${i}` }] }),
+      });
+      expect(result.errorCode).toBe(0);
+    }
+  });
 }
 
 describe('recovery', () => {
   it('truncates a torn tail (half a batch) and keeps serving from the last complete batch', async () => {
-    const dataDir = tempDataDir();
-    dirs.push(dataDir);
+    const dataDir = keptDataDir();
     await fillAndStop(dataDir, 'torn', 10);
     const segment = segmentOf(dataDir, 'torn-0');
     const goodSize = statSync(segment).size;
@@ -55,9 +59,7 @@ describe('recovery', () => {
     appendFileSync(segment, half);
     forgetCleanShutdown(dataDir);
 
-    const fixture = await startTestBroker({ dataDir });
-    const client = await RawClient.connect(fixture.port);
-    try {
+    await withRawClient({ dataDir }, async (client) => {
       expect(statSync(segment).size).toBe(goodSize);
       expect((await fetchPartition(client, { topic: 'torn', partition: 0, offset: 0 })).highWatermark).toBe(
         10,
@@ -70,15 +72,11 @@ describe('recovery', () => {
       expect(next).toEqual({ errorCode: 0, baseOffset: 10 });
       const values = (await readAll(client, 'torn', 0)).map((r) => r.value);
       expect(values).toEqual([...Array.from({ length: 10 }, (_, i) => `v${i}`), 'after']);
-    } finally {
-      client.close();
-      await fixture.stop();
-    }
+    });
   });
 
   it('drops a last batch whose CRC does not match', async () => {
-    const dataDir = tempDataDir();
-    dirs.push(dataDir);
+    const dataDir = keptDataDir();
     await fillAndStop(dataDir, 'crc', 5);
     const segment = segmentOf(dataDir, 'crc-0');
     const bytes = readFileSync(segment);
@@ -86,48 +84,34 @@ describe('recovery', () => {
     writeFileSync(segment, bytes);
     forgetCleanShutdown(dataDir);
 
-    const fixture = await startTestBroker({ dataDir });
-    const client = await RawClient.connect(fixture.port);
-    try {
+    await withRawClient({ dataDir }, async (client) => {
       expect((await readAll(client, 'crc', 0)).map((r) => r.value)).toEqual(['v0', 'v1', 'v2', 'v3']);
-    } finally {
-      client.close();
-      await fixture.stop();
-    }
+    });
   });
 
   it('keeps every offset across segment rolls and a restart', async () => {
-    const dataDir = tempDataDir();
-    dirs.push(dataDir);
-    let fixture = await startTestBroker({ dataDir, segmentBytes: 2048 });
-    let client = await RawClient.connect(fixture.port);
-    for (let i = 0; i < 100; i++) {
-      await produceBatch(client, {
-        topic: 'rolled',
-        partition: 0,
-        batch: encodeBatch({ records: [{ value: `r${i}-${'x'.repeat(50)}` }] }),
-      });
-    }
-    client.close();
-    await fixture.stop();
+    const dataDir = keptDataDir();
+    await withRawClient({ dataDir, segmentBytes: 2048 }, async (client) => {
+      for (let i = 0; i < 100; i++) {
+        await produceBatch(client, {
+          topic: 'rolled',
+          partition: 0,
+          batch: encodeBatch({ records: [{ value: `r${i}-${'x'.repeat(50)}` }] }),
+        });
+      }
+    });
     expect(readdirSync(join(dataDir, 'logs', 'rolled-0')).length).toBeGreaterThan(3);
-    fixture = await startTestBroker({ dataDir, segmentBytes: 2048 });
-    client = await RawClient.connect(fixture.port);
-    try {
+    await withRawClient({ dataDir, segmentBytes: 2048 }, async (client) => {
       const values = (await readAll(client, 'rolled', 0)).map((r) => r.value?.split('-')[0]);
       expect(values).toEqual(Array.from({ length: 100 }, (_, i) => `r${i}`));
       expect((await fetchPartition(client, { topic: 'rolled', partition: 0, offset: 57 })).errorCode).toBe(0);
-    } finally {
-      client.close();
-      await fixture.stop();
-    }
+    });
   });
 });
 
 describe('restart in the middle of a produce run (acks=-1)', () => {
   it('loses no acknowledged message across a SIGKILL and a clean SIGTERM restart', async () => {
-    const dataDir = tempDataDir();
-    dirs.push(dataDir);
+    const dataDir = keptDataDir();
     // Below the ephemeral range: the restarted broker binds it again after a SIGKILL.
     const port = await allocatePort();
     let child = await startChildBroker({ port, dataDir });

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunningBroker, type StartBrokerOptions, startBroker } from '../broker.ts';
+import { RawClient } from './raw-client.ts';
 
 export interface BrokerFixture {
   broker: RunningBroker;
@@ -30,4 +31,22 @@ export async function startTestBroker(options: Partial<StartBrokerOptions> = {})
       if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Runs `use` with a raw client on a fresh test broker; the client and the broker stop whatever `use` does. */
+export async function withRawClient<T>(
+  options: Partial<StartBrokerOptions>,
+  use: (client: RawClient, fixture: BrokerFixture) => Promise<T>,
+): Promise<T> {
+  const fixture = await startTestBroker(options);
+  try {
+    const client = await RawClient.connect(fixture.port);
+    try {
+      return await use(client, fixture);
+    } finally {
+      client.close();
+    }
+  } finally {
+    await fixture.stop();
+  }
 }
