@@ -49,6 +49,21 @@ async function joinWithId(c: GroupCoordinator, overrides: Partial<JoinGroupInput
   return { memberId: first.memberId, joined: c.joinGroup(join({ ...overrides, memberId: first.memberId })) };
 }
 
+/**
+ * a joins alone (generation 1), then b: a rejoins and both are members of generation 2, a its
+ * leader, neither synced yet. Answers a's generation-2 join result with the two members.
+ */
+async function groupOfTwo(
+  c: GroupCoordinator,
+  options: { a?: Partial<JoinGroupInput>; b?: Partial<JoinGroupInput> } = {},
+) {
+  const a = await joinWithId(c, options.a);
+  await a.joined;
+  const b = await joinWithId(c, options.b);
+  const [rejoined] = await Promise.all([c.joinGroup(join({ ...options.a, memberId: a.memberId })), b.joined]);
+  return { a, b, rejoined };
+}
+
 async function stableGroupOfOne(c: GroupCoordinator) {
   const { memberId, joined } = await joinWithId(c);
   const result = await joined;
@@ -159,10 +174,9 @@ describe('GroupCoordinator join and sync', () => {
 
   it('picks a protocol every member supports, in the leader order', async () => {
     const c = coordinator();
-    const a = await joinWithId(c);
-    await a.joined;
-    const b = await joinWithId(c, { protocols: [{ name: 'range', metadata: Buffer.from('b-range') }] });
-    const [ra] = await Promise.all([c.joinGroup(join({ memberId: a.memberId })), b.joined]);
+    const { b, rejoined: ra } = await groupOfTwo(c, {
+      b: { protocols: [{ name: 'range', metadata: Buffer.from('b-range') }] },
+    });
     expect(ra.protocolName).toBe('range');
     expect(ra.members.find((m) => m.memberId === b.memberId)?.metadata.toString()).toBe('b-range');
     const incompatible = await c.joinGroup(
@@ -173,10 +187,7 @@ describe('GroupCoordinator join and sync', () => {
 
   it('answers a follower SyncGroup with REBALANCE_IN_PROGRESS when a rebalance starts first', async () => {
     const c = coordinator();
-    const a = await joinWithId(c);
-    await a.joined;
-    const b = await joinWithId(c);
-    await Promise.all([c.joinGroup(join({ memberId: a.memberId })), b.joined]);
+    const { a, b } = await groupOfTwo(c);
     const followerSync = sync(c, b.memberId, 2);
     // a third member arrives before the leader synced
     const third = await joinWithId(c);
@@ -208,10 +219,7 @@ describe('GroupCoordinator heartbeats, leaving and expiry', () => {
 
   it('expires a member that stops heartbeating and rebalances the rest', async () => {
     const c = coordinator();
-    const a = await joinWithId(c, { sessionTimeoutMs: 1000 });
-    await a.joined;
-    const b = await joinWithId(c, { sessionTimeoutMs: 150 });
-    await Promise.all([c.joinGroup(join({ memberId: a.memberId, sessionTimeoutMs: 1000 })), b.joined]);
+    const { a, b } = await groupOfTwo(c, { a: { sessionTimeoutMs: 1000 }, b: { sessionTimeoutMs: 150 } });
     await sync(c, a.memberId, 2);
     await sync(c, b.memberId, 2);
     expect(c.describeGroup('g').state).toBe('Stable');
@@ -227,10 +235,7 @@ describe('GroupCoordinator heartbeats, leaving and expiry', () => {
 
   it('rebalances when a member leaves and goes Empty when the last one does', async () => {
     const c = coordinator();
-    const a = await joinWithId(c);
-    await a.joined;
-    const b = await joinWithId(c);
-    await Promise.all([c.joinGroup(join({ memberId: a.memberId })), b.joined]);
+    const { a, b } = await groupOfTwo(c);
     const left = c.leaveGroup({ groupId: 'g', members: [{ memberId: a.memberId, groupInstanceId: null }] });
     expect(left.members[0]?.errorCode).toBe(ErrorCode.NONE);
     // the leader left: b becomes leader of the next generation on its own
