@@ -59,6 +59,12 @@ async function earliestOffset(topic: string): Promise<string | undefined> {
 
 const kib = 'x'.repeat(1024);
 
+/** Creates a topic (broker default partitions) with these topic configs, name to value. */
+function createConfiguredTopic(topic: string, configs: Record<string, string>) {
+  const configEntries = Object.entries(configs).map(([name, value]) => ({ name, value }));
+  return admin.createTopics({ topics: [{ topic, configEntries }] });
+}
+
 describe('CreatePartitions', () => {
   it('grows a topic and serves the new partitions at once; refuses shrinking and absent brokers', async () => {
     await admin.createTopics({ topics: [{ topic: 'grow', numPartitions: 1 }] });
@@ -233,9 +239,7 @@ describe('DescribeConfigs / AlterConfigs', () => {
 
 describe('retention', () => {
   it('by time: removes the segments whose records are older than retention.ms', async () => {
-    await admin.createTopics({
-      topics: [{ topic: 'by-time', configEntries: [{ name: 'segment.bytes', value: '2048' }] }],
-    });
+    await createConfiguredTopic('by-time', { 'segment.bytes': '2048' });
     const old = String(Date.now() - 10 * 60_000);
     await sendOneByOne('by-time', [
       ...Array.from({ length: 6 }, (_, i) => ({ key: `old-${i}`, value: kib, timestamp: old })),
@@ -261,17 +265,7 @@ describe('retention', () => {
   });
 
   it('by size: removes the oldest segments while the partition holds more than retention.bytes', async () => {
-    await admin.createTopics({
-      topics: [
-        {
-          topic: 'by-size',
-          configEntries: [
-            { name: 'segment.bytes', value: '2048' },
-            { name: 'retention.bytes', value: String(4 * 1200) },
-          ],
-        },
-      ],
-    });
+    await createConfiguredTopic('by-size', { 'segment.bytes': '2048', 'retention.bytes': String(4 * 1200) });
     await sendOneByOne(
       'by-size',
       Array.from({ length: 12 }, (_, i) => ({ key: `k${i}`, value: kib })),
@@ -289,17 +283,10 @@ describe('retention', () => {
 
 describe('compaction', () => {
   it('keeps the latest value per key, then drops tombstones after delete.retention.ms', async () => {
-    await admin.createTopics({
-      topics: [
-        {
-          topic: 'compacted',
-          configEntries: [
-            { name: 'cleanup.policy', value: 'compact' },
-            { name: 'segment.bytes', value: '512' },
-            { name: 'delete.retention.ms', value: '4000' },
-          ],
-        },
-      ],
+    await createConfiguredTopic('compacted', {
+      'cleanup.policy': 'compact',
+      'segment.bytes': '512',
+      'delete.retention.ms': '4000',
     });
     const keys = ['a', 'b', 'c', 'd'];
     await sendOneByOne('compacted', [
