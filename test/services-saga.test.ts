@@ -3,7 +3,15 @@ import { SignJWT } from 'jose';
 import { Kafka, logLevel } from 'kafkajs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TOPICS } from '../services/kit/events.ts';
-import { type Api, type Body, type Shop, unique, withShop } from './services-stack.ts';
+import {
+  type Api,
+  type Body,
+  CANCELLED_FOOTPRINT,
+  confirmedFootprint,
+  type Shop,
+  unique,
+  withShop,
+} from './services-stack.ts';
 import { JWT_SECRET, query, waitFor } from './services-support.ts';
 
 let shop: Shop;
@@ -67,13 +75,7 @@ describe('the saga through the gateway', () => {
     expect(types.slice(0, 4)).toEqual(['OrderPlaced', 'StockReserved', 'PaymentCaptured', 'OrderConfirmed']);
     expect(types.slice(4).sort()).toEqual(['ShipmentScheduled', 'StockConsumed']);
     await waitFor('units sold', async () => (await shop.footprint(placed.body.order.id)).sold === 2);
-    expect(await shop.footprint(placed.body.order.id)).toEqual({
-      charges: 1,
-      refunds: 0,
-      sold: 2,
-      reserved: 0,
-      shipments: 1,
-    });
+    expect(await shop.footprint(placed.body.order.id)).toEqual(confirmedFootprint(2));
     const account = await api.request('GET', '/api/payment/account', { token });
     expect(account.body.balance_cents).toBe(1100);
   });
@@ -85,13 +87,7 @@ describe('the saga through the gateway', () => {
     const placed = await api.placeOrder(token, [{ sku, quantity: 2 }]);
     const done = await api.waitTerminal(token, placed.body.order.id);
     expect(done.order).toMatchObject({ status: 'CANCELLED', reason: 'insufficient_stock' });
-    expect(await shop.footprint(placed.body.order.id)).toEqual({
-      charges: 0,
-      refunds: 0,
-      sold: 0,
-      reserved: 0,
-      shipments: 0,
-    });
+    expect(await shop.footprint(placed.body.order.id)).toEqual(CANCELLED_FOOTPRINT);
     expect((await api.request('GET', '/api/payment/account', { token })).body.balance_cents).toBe(5000);
   });
 
@@ -113,13 +109,7 @@ describe('the saga through the gateway', () => {
       ]),
     );
     await waitFor('units released', async () => (await shop.footprint(placed.body.order.id)).reserved === 0);
-    expect(await shop.footprint(placed.body.order.id)).toEqual({
-      charges: 0,
-      refunds: 0,
-      sold: 0,
-      reserved: 0,
-      shipments: 0,
-    });
+    expect(await shop.footprint(placed.body.order.id)).toEqual(CANCELLED_FOOTPRINT);
     expect(await shop.availableUnits(product.id)).toBe(3);
   });
 

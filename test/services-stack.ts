@@ -20,6 +20,14 @@ import {
   waitFor,
 } from './services-support.ts';
 
+/** The footprint of a CONFIRMED order of `units` units: one charge, the units sold, one shipment. */
+export function confirmedFootprint(units: number) {
+  return { charges: 1, refunds: 0, sold: units, reserved: 0, shipments: 1 };
+}
+
+/** The footprint of a CANCELLED order: no net charge, nothing held, nothing shipped. */
+export const CANCELLED_FOOTPRINT = { charges: 0, refunds: 0, sold: 0, reserved: 0, shipments: 0 };
+
 export const BACKEND = ['auth', 'catalog', 'inventory', 'order', 'payment', 'shipping', 'search'] as const;
 export type Backend = (typeof BACKEND)[number];
 export type ShopService = Backend | 'gateway';
