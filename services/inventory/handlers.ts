@@ -3,6 +3,7 @@ import type { HandlerMap } from '../kit/consumer.ts';
 import { OrderCancelled, OrderConfirmed, OrderPlaced, ProductScheduled, payload } from '../kit/contracts.ts';
 import type { PoolClient } from '../kit/db.ts';
 import type { Logger } from '../kit/log.ts';
+import { orderStatusSetter } from '../kit/order-status.ts';
 import type { Tx } from '../kit/outbox.ts';
 import { type Reservation, reserveUnits, type ShelfRule } from './reserve.ts';
 
@@ -21,17 +22,7 @@ export async function lockReservation(client: PoolClient, orderId: string): Prom
   return rows[0]!.status;
 }
 
-async function setReservation(
-  client: PoolClient,
-  orderId: string,
-  status: string,
-  reason: string | null = null,
-) {
-  await client.query(
-    'UPDATE reservations SET status = $2, reason = $3, updated_at = now() WHERE order_id = $1',
-    [orderId, status, reason],
-  );
-}
+const setReservation = orderStatusSetter('reservations');
 
 /**
  * The reserved units of the order become sold ($2: the lab instant); the reservation is consumed.

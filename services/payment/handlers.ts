@@ -4,6 +4,7 @@ import type { HandlerMap } from '../kit/consumer.ts';
 import { OrderCancelled, payload, StockReserved, UserRegistered } from '../kit/contracts.ts';
 import type { PoolClient } from '../kit/db.ts';
 import type { Logger } from '../kit/log.ts';
+import { orderStatusSetter } from '../kit/order-status.ts';
 import type { Tx } from '../kit/outbox.ts';
 
 /**
@@ -27,17 +28,7 @@ async function lockPaymentOrder(client: PoolClient, orderId: string, customerId:
   return rows[0]!.status;
 }
 
-async function setPaymentOrder(
-  client: PoolClient,
-  orderId: string,
-  status: string,
-  reason: string | null = null,
-) {
-  await client.query(
-    'UPDATE payment_orders SET status = $2, reason = $3, updated_at = now() WHERE order_id = $1',
-    [orderId, status, reason],
-  );
-}
+const setPaymentOrder = orderStatusSetter('payment_orders');
 
 function paymentEvent(tx: Tx, type: string, orderId: string, body: Record<string, unknown>) {
   return tx.emit({
