@@ -10,6 +10,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import pino from 'pino';
+import { afterAll, beforeAll } from 'vitest';
 import type { DatabaseServiceName } from '../common/roster.ts';
 import { allocatePort } from '../infra/ports.ts';
 import { PostgresCluster } from '../infra/postgres/cluster.ts';
@@ -127,6 +128,25 @@ export async function startServiceDatabase(
       await postgres.stop();
     },
   };
+}
+
+/**
+ * One service's database for a whole test file: started before the file's tests (then `ready`
+ * receives it) and stopped after them.
+ */
+export function withServiceDatabase(
+  service: DatabaseServiceName,
+  options: Parameters<typeof startServiceDatabase>[1],
+  ready: (database: ServiceDatabase) => void,
+): void {
+  let database: ServiceDatabase | undefined;
+  beforeAll(async () => {
+    database = await startServiceDatabase(service, options);
+    ready(database);
+  });
+  afterAll(async () => {
+    await database?.stop();
+  });
 }
 
 /**

@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import pgLib from 'pg';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LabClock } from '../../common/clock.ts';
 import {
   applyCountingStatements,
   committedWhileWaiting,
   query,
-  type ServiceDatabase,
-  startServiceDatabase,
   type TestPostgres,
+  withServiceDatabase,
 } from '../../test/services-support.ts';
 import type { PoolClient } from '../kit/db.ts';
 import type { IncomingEvent } from '../kit/events.ts';
@@ -22,7 +21,6 @@ import { inventoryHandlers } from './handlers.ts';
 import { reserveUnits, type ShelfRule } from './reserve.ts';
 
 const log = pino({ level: 'silent' });
-let database: ServiceDatabase;
 let pg: TestPostgres;
 let writer: FastEventWriter;
 let reference: OutboxWriter;
@@ -33,13 +31,8 @@ const fast = withFastForms(
   { orders: { ...fastReserveHandlers(shelf).orders, ...fastConsumeHandlers(shelf.clock).orders } },
 ).orders!;
 
-beforeAll(async () => {
-  database = await startServiceDatabase('inventory', { maxConnections: 30 });
-  ({ pg, writer, reference } = database);
-});
-
-afterAll(async () => {
-  await database?.stop();
+withServiceDatabase('inventory', { maxConnections: 30 }, (started) => {
+  ({ pg, writer, reference } = started);
 });
 
 async function addUnits(productId: string, units: number, producedAt: string) {

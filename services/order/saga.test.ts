@@ -6,8 +6,8 @@ import {
   applyPlain,
   query,
   type ServiceDatabase,
-  startServiceDatabase,
   type TestPostgres,
+  withServiceDatabase,
 } from '../../test/services-support.ts';
 import type { IncomingEvent } from '../kit/events.ts';
 import { applyOne, type SetHandler, withFastForms } from '../kit/fast/consumer.ts';
@@ -28,17 +28,14 @@ const metrics = new Metrics('order');
 const plainHandlers = orderHandlers(metrics);
 const fastHandlers = withFastForms(plainHandlers, fastConfirmHandlers(metrics));
 
-beforeAll(async () => {
-  database = await startServiceDatabase('order', {
-    journal: fastOrderJournal.emitted,
-    recordEmitted: orderHistory.emitted,
-  });
-  ({ pg } = database);
-});
-
-afterAll(async () => {
-  await database?.stop();
-});
+withServiceDatabase(
+  'order',
+  { journal: fastOrderJournal.emitted, recordEmitted: orderHistory.emitted },
+  (started) => {
+    database = started;
+    ({ pg } = started);
+  },
+);
 
 /**
  * Every case runs on both forms: plain (saga.ts, handlers.ts, the per-event history; the reference

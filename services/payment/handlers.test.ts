@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   applyCountingStatements,
   committedWhileWaiting,
   query,
-  type ServiceDatabase,
-  startServiceDatabase,
   type TestPostgres,
+  withServiceDatabase,
 } from '../../test/services-support.ts';
 import type { Pool } from '../kit/db.ts';
 import type { IncomingEvent } from '../kit/events.ts';
@@ -18,19 +17,13 @@ import { fastPaymentHandlers } from './fast-charge.ts';
 import { paymentHandlers } from './handlers.ts';
 
 const log = pino({ level: 'silent' });
-let database: ServiceDatabase;
 let pg: TestPostgres;
 let pool: Pool;
 let writer: FastEventWriter;
 let reference: OutboxWriter;
 
-beforeAll(async () => {
-  database = await startServiceDatabase('payment', { maxConnections: 30 });
-  ({ pg, pool, writer, reference } = database);
-});
-
-afterAll(async () => {
-  await database?.stop();
+withServiceDatabase('payment', { maxConnections: 30 }, (started) => {
+  ({ pg, pool, writer, reference } = started);
 });
 
 const stockReserved = (orderId: string, customerId: string, amountCents: number) => ({

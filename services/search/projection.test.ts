@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   applyPlain,
   type ServiceDatabase,
-  startServiceDatabase,
   truncateAll,
+  withServiceDatabase,
 } from '../../test/services-support.ts';
 import type { IncomingEvent } from '../kit/events.ts';
 import { mulberry32 } from '../kit/random.ts';
@@ -17,11 +17,8 @@ let database: ServiceDatabase;
 const NOW = new Date('2026-12-03T12:00:00.000Z');
 const handlers = projectionHandlers();
 
-beforeAll(async () => {
-  database = await startServiceDatabase('search');
-});
-afterAll(async () => {
-  await database?.stop();
+withServiceDatabase('search', {}, (started) => {
+  database = started;
 });
 beforeEach(async () => {
   await truncateAll(database.url);

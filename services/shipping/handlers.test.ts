@@ -1,12 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  applyPlain,
-  query,
-  type ServiceDatabase,
-  startServiceDatabase,
-} from '../../test/services-support.ts';
+import { describe, expect, it } from 'vitest';
+import { applyPlain, query, type ServiceDatabase, withServiceDatabase } from '../../test/services-support.ts';
 import type { IncomingEvent } from '../kit/events.ts';
 import type { SetHandler, Unit } from '../kit/fast/consumer.ts';
 import { fastScheduleHandlers } from './fast-schedule.ts';
@@ -15,12 +10,8 @@ import { shippingHandlers } from './handlers.ts';
 const log = pino({ level: 'silent' });
 let database: ServiceDatabase;
 
-beforeAll(async () => {
-  database = await startServiceDatabase('shipping');
-});
-
-afterAll(async () => {
-  await database?.stop();
+withServiceDatabase('shipping', {}, (started) => {
+  database = started;
 });
 
 function confirmed(orderId: string, customerId: string): IncomingEvent {
