@@ -52,6 +52,40 @@ async function addUnits(
   );
 }
 
+/**
+ * Payment's guarded handlers for a fresh order of a customer holding 1000 cents; `deliver` applies
+ * one event in its own transaction through the reference writer, as the consumer does (no inbox:
+ * the guards alone must hold).
+ */
+async function guardedPaymentOrder() {
+  const handlers = paymentHandlers({ compensation: true, guarded: true });
+  const writer = new OutboxWriter({ pool: payment, producer: 'payment', useOutbox: true, log });
+  const customer = randomUUID();
+  const order = randomUUID();
+  await payment.query('INSERT INTO accounts (customer_id, balance_cents) VALUES ($1, 1000)', [customer]);
+  const context = { correlationId: order, causationId: 'test' };
+  const deliver = (
+    topic: 'inventory' | 'orders',
+    type: 'StockReserved' | 'OrderCancelled',
+    payload: Record<string, unknown>,
+    id = randomUUID(),
+  ) => {
+    const event: IncomingEvent = {
+      id,
+      type,
+      topic: 'x',
+      key: order,
+      payload,
+      headers: {},
+      partition: 0,
+      offset: '0',
+      occurredAt: new Date(),
+    };
+    return writer.transaction(context, (tx) => handlers[topic]![type]!(tx, event, log));
+  };
+  return { customer, order, deliver };
+}
+
 describe('the shelf rule against the stale sweep (real row locks, lab time)', () => {
   it('reservations racing sweeps never take a stale or swept unit, and the sweep never takes a reserved one', async () => {
     const donut = randomUUID();
@@ -198,41 +232,18 @@ describe('payment', () => {
   });
 
   it('StockReserved handled twice with the guards on charges once; a cancel after capture refunds once', async () => {
-    const handlers = paymentHandlers({ compensation: true, guarded: true });
-    const writer = new OutboxWriter({ pool: payment, producer: 'payment', useOutbox: true, log });
-    const customer = randomUUID();
-    const order = randomUUID();
-    await payment.query('INSERT INTO accounts (customer_id, balance_cents) VALUES ($1, 1000)', [customer]);
-    const event = (type: string, body: Record<string, unknown>): IncomingEvent => ({
-      id: randomUUID(),
-      type,
-      topic: 'x',
-      key: order,
-      payload: body,
-      headers: {},
-      partition: 0,
-      offset: '0',
-      occurredAt: new Date(),
-    });
-    const reserved = event('StockReserved', {
-      order_id: order,
-      customer_id: customer,
-      units: [1],
-      amount_cents: 300,
-    });
-    const context = { correlationId: order, causationId: 'test' };
+    const { customer, order, deliver } = await guardedPaymentOrder();
     // Two different events for one order (as a duplicated upstream would produce): the state check holds.
     for (let i = 0; i < 2; i++)
-      await writer.transaction(context, (tx) =>
-        handlers.inventory!.StockReserved!(tx, { ...reserved, id: randomUUID() }, log),
-      );
-    const cancelled = event('OrderCancelled', {
-      order_id: order,
-      customer_id: customer,
-      reason: 'cancelled_by_customer',
-    });
-    for (let i = 0; i < 2; i++)
-      await writer.transaction(context, (tx) => handlers.orders!.OrderCancelled!(tx, cancelled, log));
+      await deliver('inventory', 'StockReserved', {
+        order_id: order,
+        customer_id: customer,
+        units: [1],
+        amount_cents: 300,
+      });
+    const cancelled = { order_id: order, customer_id: customer, reason: 'cancelled_by_customer' };
+    const cancelId = randomUUID();
+    for (let i = 0; i < 2; i++) await deliver('orders', 'OrderCancelled', cancelled, cancelId);
     const kinds = await query<{ kind: string }>(
       pg.urls.payment,
       'SELECT kind FROM payments WHERE order_id = $1 ORDER BY created_at',
@@ -254,43 +265,18 @@ describe('payment', () => {
   });
 
   it('a cancel that overtakes StockReserved: nothing is ever charged', async () => {
-    const handlers = paymentHandlers({ compensation: true, guarded: true });
-    const writer = new OutboxWriter({ pool: payment, producer: 'payment', useOutbox: true, log });
-    const customer = randomUUID();
-    const order = randomUUID();
-    await payment.query('INSERT INTO accounts (customer_id, balance_cents) VALUES ($1, 1000)', [customer]);
-    const base = {
-      type: '',
-      topic: 'x',
-      key: order,
-      headers: {},
-      partition: 0,
-      offset: '0',
-      occurredAt: new Date(),
-    };
-    const context = { correlationId: order, causationId: 'test' };
-    await writer.transaction(context, (tx) =>
-      handlers.orders!.OrderCancelled!(
-        tx,
-        {
-          ...base,
-          id: randomUUID(),
-          payload: { order_id: order, customer_id: customer, reason: 'cancelled_by_customer' },
-        },
-        log,
-      ),
-    );
-    await writer.transaction(context, (tx) =>
-      handlers.inventory!.StockReserved!(
-        tx,
-        {
-          ...base,
-          id: randomUUID(),
-          payload: { order_id: order, customer_id: customer, units: [1], amount_cents: 300 },
-        },
-        log,
-      ),
-    );
+    const { customer, order, deliver } = await guardedPaymentOrder();
+    await deliver('orders', 'OrderCancelled', {
+      order_id: order,
+      customer_id: customer,
+      reason: 'cancelled_by_customer',
+    });
+    await deliver('inventory', 'StockReserved', {
+      order_id: order,
+      customer_id: customer,
+      units: [1],
+      amount_cents: 300,
+    });
     expect(await query(pg.urls.payment, 'SELECT * FROM payments WHERE order_id = $1', [order])).toEqual([]);
   });
 });
