@@ -19,8 +19,7 @@ const IN_FLIGHT_MS = 3000;
 
 export const noLostEvent: CheckDefinition = {
   name: 'no_lost_event',
-  description:
-    'every outbox row of the run was published and reached every consumer group that subscribes to its topic and type',
+  description: 'every outbox row of the run was published and reached each consumer group that applies it',
   optIn: true,
   run: (context) => {
     const { rows } = context.snapshot;
