@@ -19,11 +19,12 @@ const IN_FLIGHT_MS = 3000;
 
 export const noLostEvent: CheckDefinition = {
   name: 'no_lost_event',
-  description: 'every outbox row of the run was published and reached each consumer group that applies it',
+  description:
+    'every outbox row of the run was published and reached every consumer group that subscribes to its topic and type',
   optIn: true,
-  run: (context) => {
-    const { rows } = context.snapshot;
-    const events = runEvents(context.snapshot);
+  run: ({ snapshot }) => {
+    const { rows } = snapshot;
+    const events = runEvents(snapshot);
     const received = new Set<string>();
     const deadLettered = new Set<string>();
     for (const [consumer, tables] of Object.entries(rows)) {
@@ -32,7 +33,7 @@ export const noLostEvent: CheckDefinition = {
         if (row.event_id) deadLettered.add(`${consumer}\u0000${row.event_id.toLowerCase()}`);
     }
     const lost: Array<Record<string, unknown>> = [];
-    const inFlightSince = Date.parse(context.snapshot.capturedAt) - IN_FLIGHT_MS;
+    const inFlightSince = Date.parse(snapshot.capturedAt) - IN_FLIGHT_MS;
     let deliveries = 0;
     let inFlight = 0;
     for (const event of events.values()) {
