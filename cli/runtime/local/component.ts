@@ -114,3 +114,22 @@ export function nodeComponent(options: NodeComponentOptions): Component {
         : { type: 'tcp', host: '127.0.0.1', port: ctx.port(options.name, options.health.tcp) },
   };
 }
+
+/**
+ * A `bin/lab infra <name> --port <its port> ...` process (the broker, the fault proxy): `args` are
+ * the ones after the port.
+ */
+export function labInfraComponent(options: Omit<NodeComponentOptions, 'kind' | 'script'>): Component {
+  return nodeComponent({
+    ...options,
+    kind: 'infra',
+    script: 'bin/lab',
+    args: (ctx) => [
+      'infra',
+      options.name,
+      '--port',
+      String(ctx.port(options.name)),
+      ...(options.args?.(ctx) ?? []),
+    ],
+  });
+}

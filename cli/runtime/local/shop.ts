@@ -6,7 +6,7 @@
  */
 import { DATABASE_SERVICES, type DatabaseServiceName, FAULT_PROXY } from '../../../common/roster.ts';
 import { adminToken, homeSecret } from '../home-secrets.ts';
-import { type Component, nodeComponent, type StackContext } from './component.ts';
+import { type Component, labInfraComponent, nodeComponent, type StackContext } from './component.ts';
 import { KAFKA_LINK_PORTS, kafkaLinkListenerArgs, linkAddress } from './fault-proxy.ts';
 
 export function brokerAddress(ctx: StackContext): string {
@@ -27,18 +27,12 @@ function proxiedDatabaseUrl(ctx: StackContext, service: DatabaseServiceName): st
   return url.toString();
 }
 
-export const kafkaComponent: Component = nodeComponent({
+export const kafkaComponent: Component = labInfraComponent({
   name: 'kafka',
-  kind: 'infra',
   order: 1,
   // One extra listener per `<service>.kafka` link, advertising that link's address.
   ports: ['main', ...KAFKA_LINK_PORTS],
-  script: 'bin/lab',
   args: (ctx) => [
-    'infra',
-    'kafka',
-    '--port',
-    String(ctx.port('kafka')),
     '--data-dir',
     ctx.dataDir('kafka'),
     '--partitions',
