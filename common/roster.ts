@@ -31,8 +31,11 @@ export const INFRA = ['postgres', 'kafka', 'fault-proxy'] as const;
 /** The fault proxy's name in the stack. */
 export const FAULT_PROXY = 'fault-proxy';
 
-/** `--without` pattern switches (docs/ARCHITECTURE.md "The patterns and the two kits"). */
-export const PATTERN_SWITCHES = ['outbox', 'inbox', 'compensation'] as const;
+/**
+ * `--without` pattern switches (docs/ARCHITECTURE.md "The patterns and the two kits"). `stale_guard`
+ * is the bakery's freshness rule: without it inventory reserves units past their sell-by time.
+ */
+export const PATTERN_SWITCHES = ['outbox', 'inbox', 'compensation', 'stale_guard'] as const;
 export type PatternSwitch = (typeof PATTERN_SWITCHES)[number];
 
 /**

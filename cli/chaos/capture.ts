@@ -7,7 +7,8 @@
  * functions, so the verdicts cannot drift between the live run and a re-check after
  * `lab down --purge`.
  */
-import { clockFromEnv } from '../../common/clock.ts';
+import type { DaySchedule } from '../../common/bakery.ts';
+import { clockFromEnv, LabClock } from '../../common/clock.ts';
 import { DATABASE_SERVICES, type DatabaseServiceName } from '../../common/roster.ts';
 import { availableUnitSql } from '../../services/search/projection.ts';
 import type { SearchedProduct } from '../../services/search/query.ts';
@@ -39,6 +40,8 @@ export interface InboxRow {
   applied: number;
   first_seen_at: string;
   last_seen_at: string;
+  /** The consumer's apply order (migration 006); absent in runs stored before it existed. */
+  apply_seq?: number;
 }
 
 export interface DeadLetterRow {
@@ -73,6 +76,8 @@ export interface OrderLineRow {
   product_id: string;
   sku: string;
   quantity: number;
+  /** What the order paid per unit (the catalog's quote when it was placed). */
+  unit_price_cents: number;
 }
 
 export interface OrderHistoryRow {
@@ -104,22 +109,29 @@ export interface PaymentRow {
   created_at: string;
 }
 
+/** A stock unit; every time is lab time (the inventory's clock). */
 export interface StockUnitRow {
   id: number;
   product_id: string;
-  status: 'available' | 'reserved' | 'sold';
+  status: 'available' | 'reserved' | 'sold' | 'expired' | 'discarded';
   order_id: string | null;
+  produced_at: string;
   expires_at: string | null;
+  /** When its day closes and it is thrown out (null: stock added by hand). */
+  discard_at: string | null;
   reserved_at: string | null;
   sold_at: string | null;
+  expired_at: string | null;
+  discarded_at: string | null;
 }
 
-/** A catalog product as catalog holds it (the source the search projection must equal). */
+/** A product of the run as catalog declares it (name, list price, bake schedule). */
 export interface CatalogProductRow {
   id: string;
   sku: string;
   name: string;
   price_cents: number;
+  schedule: DaySchedule | null;
 }
 
 /** A product as the search projection answers it, its available count at the snapshot's `as_of`. */
@@ -141,7 +153,7 @@ export interface KitRows {
 
 export interface ServiceRows {
   auth: KitRows;
-  /** `products` is absent in runs stored before the read side existed. */
+  /** `products` is absent in runs stored before the bakery and the read side existed. */
   catalog: KitRows & { products?: CatalogProductRow[] };
   inventory: KitRows & { stock_units: StockUnitRow[] };
   order: KitRows & { orders: OrderRow[]; order_lines: OrderLineRow[]; order_history: OrderHistoryRow[] };
@@ -167,7 +179,8 @@ const OUTBOX_SQL = `SELECT id::text AS event_id, seq::float8 AS seq, aggregatety
        created_at, published_at, copies_published
   FROM outbox WHERE created_at >= $1 OR published_at IS NULL ORDER BY seq`;
 /** Events first seen during this run: a rewound group also replays earlier runs' events. */
-const INBOX_SQL = `SELECT consumer, event_id::text, event_type, topic, deliveries, applied, first_seen_at, last_seen_at
+const INBOX_SQL = `SELECT consumer, event_id::text, event_type, topic, deliveries, applied, first_seen_at, last_seen_at,
+       apply_seq::float8 AS apply_seq
   FROM inbox WHERE first_seen_at >= $1 ORDER BY first_seen_at, consumer, event_id`;
 const DEAD_LETTERS_SQL = `SELECT id::float8 AS id, consumer, topic, partition, "offset", event_id, event_type,
        convert_from(key, 'UTF8') AS key, encode(value, 'escape') AS value, error, attempts, created_at
@@ -198,8 +211,9 @@ export async function captureSnapshot(
   scope: RunScope | SnapshotScope,
   options: { labNow?: Date } = {},
 ): Promise<RunSnapshot> {
-  // Freshness is judged on the lab clock: the stack's, handed to this process like to the services.
-  const labNow = (options.labNow ?? clockFromEnv().now()).toISOString();
+  // Freshness is judged on the run's lab clock (the stack's), as the services judge it.
+  const clock = scope.clock ? LabClock.fromJSON(scope.clock) : clockFromEnv();
+  const labNow = (options.labNow ?? clock.now()).toISOString();
   const startedAt = new Date(scope.startedAt).toISOString();
   const customers = scope.customerIds;
   const productIds = scope.products.map((product) => product.id);
@@ -221,7 +235,8 @@ export async function captureSnapshot(
   const orderIds = orders.map((row) => row.id);
   const orderLines = await select<OrderLineRow>(
     order,
-    `SELECT l.order_id::text, l.line_no, l.product_id::text, l.sku, l.quantity::int AS quantity
+    `SELECT l.order_id::text, l.line_no, l.product_id::text, l.sku, l.quantity::int AS quantity,
+            l.unit_price_cents::float8 AS unit_price_cents
        FROM order_lines l JOIN orders o ON o.id = l.order_id
       WHERE o.customer_id::text = ANY($1::text[]) ORDER BY l.order_id, l.line_no`,
     [customers],
@@ -255,9 +270,16 @@ export async function captureSnapshot(
   );
   const stockUnits = await select<StockUnitRow>(
     databases.inventory,
-    `SELECT id::float8 AS id, product_id::text, status, order_id::text, expires_at, reserved_at, sold_at
+    `SELECT id::float8 AS id, product_id::text, status, order_id::text, produced_at, expires_at, discard_at,
+            reserved_at, sold_at, expired_at, discarded_at
        FROM stock_units WHERE product_id::text = ANY($1::text[]) OR order_id::text = ANY($2::text[]) ORDER BY id`,
     [productIds, orderIds],
+  );
+  const products = await select<CatalogProductRow>(
+    databases.catalog,
+    `SELECT id::text, sku, name, price_cents::float8 AS price_cents, schedule FROM products
+      WHERE id::text = ANY($1::text[]) ORDER BY sku`,
+    [productIds],
   );
   const shipments = await select<ShipmentRow>(
     databases.shipping,
@@ -266,12 +288,6 @@ export async function captureSnapshot(
     [orderIds],
   );
 
-  const catalogProducts = await select<CatalogProductRow>(
-    databases.catalog,
-    `SELECT id::text, sku, name, price_cents::float8 AS price_cents FROM products
-      WHERE id::text = ANY($1::text[]) ORDER BY sku`,
-    [productIds],
-  );
   const searchProducts = await select<SearchProductRow>(
     databases.search,
     `SELECT p.product_id::text AS id, p.sku, p.name, p.price_cents::float8 AS price_cents,
@@ -286,7 +302,7 @@ export async function captureSnapshot(
     scope: { ...scope, startedAt },
     rows: {
       auth: kit.auth,
-      catalog: { ...kit.catalog, products: catalogProducts },
+      catalog: { ...kit.catalog, products },
       inventory: { ...kit.inventory, stock_units: stockUnits },
       order: { ...kit.order, orders, order_lines: orderLines, order_history: orderHistory },
       payment: { ...kit.payment, accounts, top_ups: topUps, payments },
@@ -330,7 +346,8 @@ export async function captureOrder(
   for (const service of DATABASE_SERVICES) {
     kit[service].inbox = await select<InboxRow>(
       databases[service],
-      `SELECT consumer, event_id::text, event_type, topic, deliveries, applied, first_seen_at, last_seen_at
+      `SELECT consumer, event_id::text, event_type, topic, deliveries, applied, first_seen_at, last_seen_at,
+              apply_seq::float8 AS apply_seq
          FROM inbox WHERE event_id::text = ANY($1::text[]) ORDER BY first_seen_at`,
       [eventIds],
     );

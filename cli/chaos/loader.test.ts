@@ -191,6 +191,37 @@ describe('scenario loader', () => {
     );
   });
 
+  it('takes a lab clock and bake schedules, and points a bad one at its value', () => {
+    const bakery = VALID.replace(
+      'setup:',
+      'stack:\n  clock: { speed: 720, start: "05:30", from: "06:00" }\nsetup:',
+    ).replace(
+      '    - { sku: bread, price: 4.50, stock: 5 }',
+      '    - { sku: bread, price: 4.50, stock: 0, schedule: { every_minutes: 30, batch: 5, opens: "06:00", closes: "18:00" } }',
+    );
+    const parsed = parseScenario(bakery, 'bakery.yaml');
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.scenario!.stack.clock).toEqual({ speed: 720, start: '05:30', from: '06:00' });
+    expect(parsed.scenario!.setup.products[0]!.schedule).toEqual({
+      every_minutes: 30,
+      batch: 5,
+      shelf_life_minutes: null,
+      discount_percent: 0,
+      discount_from: null,
+      opens: '06:00',
+      closes: '18:00',
+    });
+    expect(problems(bakery.replace('speed: 720', 'speed: 0'))).toEqual([
+      'bad.yaml:4:19: stack.clock.speed: Too small: expected number to be >0',
+    ]);
+    expect(problems(bakery.replace('start: "05:30"', 'start: "half past five"'))).toEqual([
+      expect.stringMatching(/^bad\.yaml:4:.*a clock start is "HH:MM" \(UTC\) or an ISO time/),
+    ]);
+    expect(problems(bakery.replace('closes: "18:00"', 'closes: "05:00"'))).toEqual([
+      expect.stringMatching(/^bad\.yaml:.*closes must be after opens/),
+    ]);
+  });
+
   it('reports a missing required key at its parent', () => {
     expect(problems(VALID.replace('  orders: 10\n', ''))).toEqual([
       'bad.yaml:9:3: missing workload.orders (expected number)',
@@ -288,5 +319,39 @@ describe('workload plan', () => {
       expect(order.lines.length).toBeLessThanOrEqual(1); // one product in VALID
       expect(order.customer).toBeLessThan(2);
     }
+  });
+});
+
+describe('steady_state', () => {
+  const withSteadyState = (block: string) => VALID.replace('expect:\n', `${block}expect:\n`);
+
+  it('parses its probes like expect.checks, opt-in checks and parameters included', () => {
+    const parsed = parseScenario(
+      withSteadyState(
+        'steady_state:\n  before: [outbox_drained, dlq_accounted]\n  after:\n    - no_lost_event\n    - { outcomes: { pending: "== 0" } }\n',
+      ),
+      'steady.yaml',
+    );
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.scenario!.steadyState).toEqual({
+      before: [{ name: 'outbox_drained' }, { name: 'dlq_accounted' }],
+      after: [{ name: 'no_lost_event' }, { name: 'outcomes', expected: { pending: { op: '==', value: 0 } } }],
+    });
+  });
+
+  it('is empty on both sides when a scenario has none', () => {
+    expect(parseScenario(VALID, 'mini.yaml').scenario!.steadyState).toEqual({ before: [], after: [] });
+  });
+
+  it('points a misspelt probe and an unknown side at their line and column', () => {
+    expect(problems(withSteadyState('steady_state:\n  before: [outbox_drainedd]\n'))[0]).toMatch(
+      /^bad\.yaml:15:12: invalid value 'outbox_drainedd' at steady_state\.before\[0\]; did you mean 'outbox_drained'\?/,
+    );
+    expect(problems(withSteadyState('steady_state:\n  durng: [outbox_drained]\n'))[0]).toMatch(
+      /^bad\.yaml:15:3: unknown key 'durng' in steady_state/,
+    );
+    expect(problems(withSteadyState('steady_state: {}\n'))[0]).toMatch(
+      /^bad\.yaml:14:15: steady_state.*needs at least one probe/,
+    );
   });
 });

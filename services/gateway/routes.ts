@@ -45,6 +45,8 @@ const adminProduct = z.object({
       expires_at: z.string().nullable().optional(),
     })
     .optional(),
+  // Validated by catalog, which owns the declaration (BakeSchedule).
+  schedule: z.unknown().optional(),
 });
 const adminCustomer = z.object({
   email: z.string(),
@@ -160,7 +162,7 @@ export function gatewayRoutes(app: FastifyInstance, options: GatewayOptions): vo
     const { product } = (await call('catalog', '/products', request, {
       method: 'POST',
       admin: true,
-      body: { sku: body.sku, name: body.name, price_cents: body.price_cents },
+      body: { sku: body.sku, name: body.name, price_cents: body.price_cents, schedule: body.schedule },
     })) as { product: { id: string } };
     const stock = body.stock
       ? await call('inventory', '/stock', request, {
@@ -170,6 +172,15 @@ export function gatewayRoutes(app: FastifyInstance, options: GatewayOptions): vo
         })
       : undefined;
     return reply.status(201).send({ product, stock });
+  });
+  app.put('/api/admin/products/:id/schedule', async (request: FastifyRequest) => {
+    await requireAdmin(request);
+    const { id } = parseInput(idParams, request.params);
+    return call('catalog', `/products/${id}/schedule`, request, {
+      method: 'PUT',
+      admin: true,
+      body: request.body ?? {},
+    });
   });
   app.post('/api/admin/stock', async (request: FastifyRequest, reply: FastifyReply) => {
     await requireAdmin(request);

@@ -4,10 +4,16 @@
  * check that throws into `unknown`, never a crash.
  */
 import type { CheckName, CheckSpec } from '../schema.ts';
+import { acknowledgedOrdersDurable } from './acknowledged_orders_durable.ts';
+import { discountConsistent } from './discount_consistent.ts';
+import { dlqAccounted } from './dlq_accounted.ts';
+import { eventOrderPerAggregate } from './event_order_per_aggregate.ts';
 import { idempotentConsumers } from './idempotent_consumers.ts';
 import { latencyP99 } from './latency_p99.ts';
 import { moneyConserved } from './money_conserved.ts';
 import { noDoubleCharge } from './no_double_charge.ts';
+import { noLostEvent } from './no_lost_event.ts';
+import { noStaleSold } from './no_stale_sold.ts';
 import { outboxDrained } from './outbox_drained.ts';
 import { outcomes } from './outcomes.ts';
 import { outcomesConsistent } from './outcomes_consistent.ts';
@@ -24,8 +30,14 @@ export const CHECK_DEFINITIONS: readonly CheckDefinition[] = [
   outcomesConsistent,
   outboxDrained,
   idempotentConsumers,
+  noStaleSold,
+  discountConsistent,
   latencyP99,
   outcomes,
+  acknowledgedOrdersDurable,
+  eventOrderPerAggregate,
+  noLostEvent,
+  dlqAccounted,
   readModelConverges,
 ];
 

@@ -1,10 +1,12 @@
 /**
  * read_model_converges: after settling, the search projection (the read side) equals its sources
- * for every product of the run: the name and the price in force catalog holds, and the units
+ * for every product of the run: the name and the price in force catalog declares (its list price,
+ * discounted inside its schedule's window at the snapshot's lab instant), and the units
  * inventory has available at the snapshot's lab instant (status available, not expired then).
  * A read side that was paused or slowed during the run must have caught up by now; one that lost
  * or misapplied events never does.
  */
+import { priceAt } from '../../../common/bakery.ts';
 import type { StockUnitRow } from '../capture.ts';
 import { countInto } from './scope.ts';
 import { type CheckDefinition, evidence } from './types.ts';
@@ -51,13 +53,10 @@ export const readModelConverges: CheckDefinition = {
       }
       if (source && read.name !== source.name)
         problems.push({ ...base, field: 'name', source: source.name, search: read.name });
-      if (source && read.price_cents !== source.price_cents)
-        problems.push({
-          ...base,
-          field: 'price_cents',
-          source: source.price_cents,
-          search: read.price_cents,
-        });
+      // The price in force: the list price, discounted inside the schedule's window at `as_of`.
+      const price = source ? priceAt(source.price_cents, source.schedule, Date.parse(asOf)) : undefined;
+      if (price !== undefined && read.price_cents !== price)
+        problems.push({ ...base, field: 'price_cents', source: price, search: read.price_cents });
       const stock = available.get(product.id) ?? 0;
       if (read.available !== stock)
         problems.push({ ...base, field: 'available', source: stock, search: read.available });

@@ -5,6 +5,7 @@
  * invalid / unknown with evidence: the orders and rows that show it.
  */
 import type { z } from 'zod';
+import type { ClockJSON } from '../../../common/clock.ts';
 import type { RunSnapshot } from '../capture.ts';
 import type { OperationEntry } from '../history.ts';
 import type { CheckName, CheckSpec } from '../schema.ts';
@@ -31,6 +32,20 @@ export interface RunScope {
   startedAt: Date;
   /** Whether a fault injected duplicate deliveries (duplicate, redeliver, relay_crash). */
   duplicatesInjected: boolean;
+  /**
+   * The poison messages the run put on topics (the `poison` fault's decisions), by key; absent in
+   * runs stored before it was recorded.
+   */
+  poisonsInjected?: InjectedPoison[];
+  /** The stack's lab clock: inventory's times are lab time; others convert real times with it. */
+  clock?: ClockJSON;
+}
+
+export interface InjectedPoison {
+  topic: string;
+  key: string;
+  /** Which kind of malformed message it was (not-json, wrong-shape, ...). */
+  poison: string;
 }
 
 export interface CheckContext {
@@ -61,6 +76,16 @@ export function evidence(items: Array<Record<string, unknown>>): Evidence {
 
 export type Check = (context: CheckContext) => Omit<CheckResult, 'name'>;
 
+/** A check's answer when nothing is wrong. */
+export function valid(summary: string): Omit<CheckResult, 'name'> {
+  return { verdict: 'valid', summary, evidence: evidence([]) };
+}
+
+/** A check's answer with the items that show the anomaly. */
+export function invalid(summary: string, items: Array<Record<string, unknown>>): Omit<CheckResult, 'name'> {
+  return { verdict: 'invalid', summary, evidence: evidence(items) };
+}
+
 /** One check, everything about it in its own file: the registry (index.ts) only lists these. */
 export interface CheckDefinition {
   name: CheckName;
@@ -74,7 +99,10 @@ export interface CheckDefinition {
    * from these.
    */
   options?: { schema: z.ZodType; toSpec(value: unknown): CheckSpec };
-  /** Run only when a scenario names it, not among the checks run by default. */
+  /**
+   * Run only where a scenario names it (`expect.checks`, `steady_state`), not by default: a check
+   * about one fault's traces (poison) or one promise (acknowledgements) that a scenario opts into.
+   */
   optIn?: boolean;
   run: Check;
 }

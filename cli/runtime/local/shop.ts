@@ -54,6 +54,7 @@ function commonEnv(ctx: StackContext, service: string): Record<string, string> {
     PORT: String(ctx.port(service)),
     LAB_WITHOUT: ctx.without.join(','),
     LAB_KIT: ctx.kit,
+    ...ctx.clock.env(),
     LAB_ADMIN_TOKEN: adminToken(ctx.home),
     JWT_SECRET: homeSecret(ctx.home, 'jwt-secret'),
     LOG_LEVEL: process.env.LAB_LOG_LEVEL || 'info',
