@@ -351,15 +351,14 @@ describe('checks on violating worlds', () => {
   });
 
   it('read_model_converges: units stale in lab time count in neither, a product missing is named', async () => {
-    await sql(
-      'inventory',
-      `UPDATE stock_units SET expires_at = now() - interval '1 minute' WHERE status = 'available'`,
-    );
-    const stale = await check('read_model_converges');
-    expect(stale.evidence.items).toEqual([
+    // Expired before the world's lab noon (NOON), whatever the real time.
+    const expiry = '2026-12-03T11:59:00.000Z';
+    await sql('inventory', `UPDATE stock_units SET expires_at = $1 WHERE status = 'available'`, [expiry]);
+    const behind = await check('read_model_converges');
+    expect(behind.evidence.items).toEqual([
       expect.objectContaining({ field: 'available', source: 0, search: 8 }),
     ]);
-    await sql('search', `UPDATE units SET expires_at = now() - interval '1 minute'`);
+    await sql('search', 'UPDATE units SET expires_at = $1', [expiry]);
     expect((await check('read_model_converges')).verdict).toBe('valid');
     await sql('search', 'DELETE FROM products');
     const missing = await check('read_model_converges');
