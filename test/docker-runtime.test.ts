@@ -2,7 +2,8 @@
  * The docker runtime end to end, on a real engine (`npm run test:docker`, after
  * scripts/docker/ci-setup.sh): `lab up --runtime docker` with compose/standins.yml and the locally
  * built images, status, logs (-f streams), process faults, a real network partition, scenario
- * runs (order-saga, db-crash: the postgres container killed and started again), `lab down --purge`
+ * runs (order-saga, db-crash: the postgres container killed and started again, bakery-day: a lab
+ * day at a fast clock in the containers), `lab down --purge`
  * leaving nothing of the project, and a `lab up` killed mid-start.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -228,6 +229,26 @@ describe('docker runtime', () => {
       expect.arrayContaining([
         expect.objectContaining({ name: 'acknowledged_orders_durable', verdict: 'valid' }),
         expect.objectContaining({ name: 'sagas_terminal', verdict: 'valid' }),
+      ]),
+    );
+  });
+
+  it('lab chaos bakery-day --runtime docker: a lab day at 720x in the containers, every check valid', async () => {
+    const out = path.join(home, 'bakery-day');
+    const run = await lab(['chaos', 'bakery-day', '--runtime', 'docker', '--out', out, '--json']);
+    expect(run.exitCode, run.all?.slice(-4000)).toBe(0);
+    const result = JSON.parse(run.stdout) as {
+      verdict: string;
+      checks: Array<{ name: string; verdict: string; summary: string }>;
+    };
+    expect(result.verdict).toBe('valid');
+    // The containers ran the scenario's clock: the oven baked and the sweep and the closing took units.
+    const stock = result.checks.find((check) => check.name === 'stock_conserved');
+    expect(stock?.summary).toMatch(/[1-9]\d* produced, [1-9]\d* expired/);
+    expect(result.checks).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'no_stale_sold', verdict: 'valid' }),
+        expect.objectContaining({ name: 'discount_consistent', verdict: 'valid' }),
       ]),
     );
   });

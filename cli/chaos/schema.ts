@@ -93,7 +93,6 @@ const PARAMETERISED_CHECKS = CHECK_DEFINITIONS.filter((definition) => definition
   (definition) => definition.name,
 );
 /** Checks a scenario names to run (not in the default set); see CheckDefinition.optIn. */
-/** Checks a scenario must name to run (read_model_converges: only scenarios that wait for the read side). */
 const OPT_IN_CHECKS = CHECK_DEFINITIONS.filter((definition) => definition.optIn).map(
   (definition) => definition.name,
 );

@@ -1,6 +1,7 @@
 /**
  * read_model_converges: after settling, the search projection (the read side) equals its sources
- * for every product of the run: the name and the price in force catalog holds, and the units
+ * for every product of the run: the name and the price in force catalog declares (its list price,
+ * discounted inside its schedule's window at the snapshot's lab instant), and the units
  * inventory has available at the snapshot's lab instant (status available, not expired then).
  * A read side that was paused or slowed during the run must have caught up by now; one that lost
  * or misapplied events never does.
