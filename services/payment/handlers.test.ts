@@ -109,13 +109,19 @@ describe.each(['plain', 'fast'] as const)('payment handlers, %s form', (form) =>
     );
   }
 
-  it('insufficient funds: declined with its reason, nothing charged, PaymentDeclined', async () => {
-    const who = await customer(299);
+  /** A customer holding `balanceCents` whose order of `amountCents` is charged through the guards. */
+  async function guardedCharge(balanceCents: number, amountCents: number) {
+    const who = await customer(balanceCents);
     const order = randomUUID();
-    expect(await deliver(true, 'inventory', 'StockReserved', stockReserved(order, who, 300))).toBe(
+    expect(await deliver(true, 'inventory', 'StockReserved', stockReserved(order, who, amountCents))).toBe(
       statements(1, 2),
     );
-    const { balance, order: row, payments, events } = await state(who, order);
+    const { order: row, ...rows } = await state(who, order);
+    return { who, order, row, ...rows };
+  }
+
+  it('insufficient funds: declined with its reason, nothing charged, PaymentDeclined', async () => {
+    const { who, order, balance, row, payments, events } = await guardedCharge(299, 300);
     expect(balance).toBe(299);
     expect(row).toEqual({ status: 'declined', reason: 'insufficient_funds' });
     expect(payments).toEqual([]);
@@ -128,12 +134,7 @@ describe.each(['plain', 'fast'] as const)('payment handlers, %s form', (form) =>
   });
 
   it('a capture: the charge row carries the id of PaymentCaptured, the balance is debited', async () => {
-    const who = await customer(1000);
-    const order = randomUUID();
-    expect(await deliver(true, 'inventory', 'StockReserved', stockReserved(order, who, 1000))).toBe(
-      statements(1, 2),
-    );
-    const { balance, order: row, payments, events } = await state(who, order);
+    const { balance, row, payments, events } = await guardedCharge(1000, 1000);
     expect(balance).toBe(0);
     expect(row).toEqual({ status: 'captured', reason: null });
     expect(payments).toEqual([
