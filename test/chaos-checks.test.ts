@@ -12,7 +12,7 @@ import { captureSnapshot, type RunSnapshot } from '../cli/chaos/capture.ts';
 import { CHECK_DEFINITIONS, runCheck, runChecks } from '../cli/chaos/checks/index.ts';
 import type { CheckContext, CheckResult, RunScope } from '../cli/chaos/checks/types.ts';
 import type { OperationEntry } from '../cli/chaos/history.ts';
-import type { CheckSpec } from '../cli/chaos/schema.ts';
+import { CHECK_NAMES, type CheckName, type CheckSpec } from '../cli/chaos/schema.ts';
 import { DATABASE_SERVICES, type DatabaseServiceName } from '../common/roster.ts';
 import { PostgresCluster } from '../infra/postgres/cluster.ts';
 
@@ -225,19 +225,22 @@ afterAll(async () => {
 
 beforeEach(consistentWorld);
 
+/**
+ * Checks not judged by name on the consistent world: the parameterised ones (their cases below
+ * give them their options) and the event checks (test/chaos-checks-events.test.ts builds their
+ * events). Every other check, a new one included, must find this world valid.
+ */
+const JUDGED_ELSEWHERE = new Set<CheckName>([
+  'latency_p99',
+  'outcomes',
+  'acknowledged_orders_durable',
+  'event_order_per_aggregate',
+  'no_lost_event',
+  'dlq_accounted',
+]);
+
 describe('checks on a consistent world', () => {
-  it.each([
-    'sagas_terminal',
-    'no_double_charge',
-    'money_conserved',
-    'stock_conserved',
-    'outcomes_consistent',
-    'outbox_drained',
-    'idempotent_consumers',
-    'no_stale_sold',
-    'discount_consistent',
-    'read_model_converges',
-  ] as const)('%s is valid', async (name) => {
+  it.each(CHECK_NAMES.filter((name) => !JUDGED_ELSEWHERE.has(name)))('%s is valid', async (name) => {
     const result = await check(name);
     expect(result, result.summary).toMatchObject({ name, verdict: 'valid' });
     expect(result.evidence.total).toBe(0);
@@ -612,7 +615,7 @@ describe('checks on violating worlds', () => {
 
 describe('the check registry', () => {
   it('has one definition per check name, each with a description; parameters exactly where the schema takes them', async () => {
-    const { CHECK_NAMES, DEFAULT_CHECKS } = await import('../cli/chaos/schema.ts');
+    const { DEFAULT_CHECKS } = await import('../cli/chaos/schema.ts');
     expect(CHECK_DEFINITIONS.map((definition) => definition.name)).toEqual([...CHECK_NAMES]);
     for (const definition of CHECK_DEFINITIONS) expect(definition.description.length).toBeGreaterThan(20);
     expect(
