@@ -35,6 +35,11 @@ withServiceDatabase('inventory', { maxConnections: 30 }, (started) => {
   ({ pg, writer, reference } = started);
 });
 
+/** Two product ids, the first before the second in id order (the order products are reserved in). */
+function productsInIdOrder(): [string, string] {
+  return [randomUUID(), randomUUID()].sort((x, y) => x.localeCompare(y)) as [string, string];
+}
+
 async function addUnits(productId: string, units: number, producedAt: string) {
   const rows = await query<{ id: number }>(
     pg.urls.inventory,
@@ -101,21 +106,30 @@ describe.each(['plain', 'fast'] as const)('inventory handlers, %s form', (form) 
     return applyCountingStatements(form === 'plain' ? reference : writer, handlers[type]!, event, log);
   }
 
+  /** Delivers OrderPlaced for a new order of these (product, quantity) lines; answers the order. */
+  async function orderPlaced(lines: Array<[string, number]>): Promise<string> {
+    const order = randomUUID();
+    await deliver(
+      'OrderPlaced',
+      placed(
+        order,
+        lines.map(([product_id, quantity]) => ({ product_id, quantity })),
+      ),
+    );
+    return order;
+  }
+
   it('several products: reserved oldest first in product order, then sold on OrderConfirmed', async () => {
-    const [a, b] = [randomUUID(), randomUUID()].sort((x, y) => x.localeCompare(y)) as [string, string];
+    const [a, b] = productsInIdOrder();
     const newerA = await addUnits(a, 2, '2026-01-02T00:00:00Z');
     const olderA = await addUnits(a, 1, '2026-01-01T00:00:00Z');
     const unitsB = await addUnits(b, 2, '2026-01-01T00:00:00Z');
-    const order = randomUUID();
     // b listed first and a twice: quantities add up, products are taken in a fixed order.
-    await deliver(
-      'OrderPlaced',
-      placed(order, [
-        { product_id: b, quantity: 1 },
-        { product_id: a, quantity: 1 },
-        { product_id: a, quantity: 1 },
-      ]),
-    );
+    const order = await orderPlaced([
+      [b, 1],
+      [a, 1],
+      [a, 1],
+    ]);
     expect(await reservation(order)).toEqual({ status: 'reserved', reason: null });
     const [reserved] = await events(order);
     expect(reserved!.type).toBe('StockReserved');
@@ -141,17 +155,13 @@ describe.each(['plain', 'fast'] as const)('inventory handlers, %s form', (form) 
   });
 
   it('one product short: StockRejected naming it, nothing reserved, the reservation rejected', async () => {
-    const [a, b] = [randomUUID(), randomUUID()].sort((x, y) => x.localeCompare(y)) as [string, string];
+    const [a, b] = productsInIdOrder();
     const unitsA = await addUnits(a, 3, '2026-01-01T00:00:00Z');
     const unitsB = await addUnits(b, 1, '2026-01-01T00:00:00Z');
-    const order = randomUUID();
-    await deliver(
-      'OrderPlaced',
-      placed(order, [
-        { product_id: a, quantity: 2 },
-        { product_id: b, quantity: 2 },
-      ]),
-    );
+    const order = await orderPlaced([
+      [a, 2],
+      [b, 2],
+    ]);
     expect(await reservation(order)).toEqual({ status: 'rejected', reason: 'insufficient_stock' });
     const [rejected] = await events(order);
     expect(rejected).toMatchObject({
