@@ -106,6 +106,15 @@ describe.each(['plain', 'fast'] as const)('inventory handlers, %s form', (form) 
     return applyCountingStatements(form === 'plain' ? reference : writer, handlers[type]!, event, log);
   }
 
+  /** A new order of one fresh unit of `product`, reserved: answers the order and that unit. */
+  async function reservedUnitOf(product: string) {
+    const order = randomUUID();
+    const units = await addUnits(product, 1, '2026-01-01T00:00:00Z');
+    await deliver('OrderPlaced', placed(order, [{ product_id: product, quantity: 1 }]));
+    expect(await unitStatus(units)).toEqual([`reserved:${order}`]);
+    return { order, units };
+  }
+
   /** Delivers OrderPlaced for a new order of these (product, quantity) lines; answers the order. */
   async function orderPlaced(lines: Array<[string, number]>): Promise<string> {
     const order = randomUUID();
@@ -287,10 +296,7 @@ describe.each(['plain', 'fast'] as const)('inventory handlers, %s form', (form) 
     expect(unseenStatements).toBe(statements(3, 2));
 
     // A reserved row only re-locked meanwhile (a newer version, same status): fast, one statement.
-    const relocked = randomUUID();
-    const relockedUnits = await addUnits(product, 1, '2026-01-01T00:00:00Z');
-    await deliver('OrderPlaced', placed(relocked, [{ product_id: product, quantity: 1 }]));
-    expect(await unitStatus(relockedUnits)).toEqual([`reserved:${relocked}`]);
+    const { order: relocked, units: relockedUnits } = await reservedUnitOf(product);
     expect(
       await committedWhileWaiting(
         pg.urls.inventory,
@@ -311,10 +317,7 @@ describe.each(['plain', 'fast'] as const)('inventory handlers, %s form', (form) 
     }
 
     // Released after the snapshot, which still shows it reserved with its units: nothing is sold.
-    const released = randomUUID();
-    const releasedUnits = await addUnits(product, 1, '2026-01-01T00:00:00Z');
-    await deliver('OrderPlaced', placed(released, [{ product_id: product, quantity: 1 }]));
-    expect(await unitStatus(releasedUnits)).toEqual([`reserved:${released}`]);
+    const { order: released, units: releasedUnits } = await reservedUnitOf(product);
     expect(
       await committedWhileWaiting(
         pg.urls.inventory,
