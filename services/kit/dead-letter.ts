@@ -10,6 +10,7 @@ import { deadLetterTopic, headerText } from './events.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import { retry, UNTIL_IT_WORKS } from './retry.ts';
+import { traceDeadLetter } from './tracing.ts';
 
 /**
  * Sends a message to `<topic>.dlq` and records it in `dead_letters`. Both must happen before the
@@ -76,6 +77,7 @@ export async function deadLetter(options: {
     },
   );
   metrics?.deadLetters.inc({ topic });
+  traceDeadLetter({ consumer: group, topic, headers, reason, attempts });
 }
 
 /** PostgreSQL text cannot hold NUL; poison headers and errors quoting it may carry one. */

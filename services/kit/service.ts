@@ -10,9 +10,10 @@ import { createHttpServer, parseInput, requireAdmin } from './http.ts';
 import { createLogger, type Logger } from './log.ts';
 import { Metrics } from './metrics.ts';
 import { kitMigrations, migrate } from './migrate.ts';
-import { type EventWriter, OutboxWriter, type RecordEmitted } from './outbox.ts';
+import { type DirectPublish, type EventWriter, OutboxWriter, type RecordEmitted } from './outbox.ts';
 import { Relay } from './relay.ts';
 import { retry, UNTIL_IT_WORKS } from './retry.ts';
+import { startTracing, tracedPublish } from './tracing.ts';
 
 /** What a service's routes and handlers get to work with. */
 export interface ServiceContext {
@@ -32,6 +33,8 @@ export interface KitBase {
   bus: Bus;
   metrics: Metrics;
   faults: FaultHooks;
+  /** Sends events to the broker, a publish span per message (kit/tracing.ts): the relay's and the dual write's. */
+  publish: DirectPublish;
 }
 
 /** A kit's running parts: the writer routes use, the relay, the consumer. */
@@ -141,6 +144,7 @@ export async function startService(
 ): Promise<RunningService> {
   const config = loadConfig(definition.name, env);
   const log = createLogger(definition.name, config.logLevel);
+  const tracing = startTracing({ service: definition.name, env });
   const faults = new FaultHooks({ duplicateDefault: config.duplicateDefault });
   const bus = new Bus({ clientId: definition.name, brokers: config.kafkaBrokers, log });
   // The backlog gauge reads the pool the kit creates below.
@@ -153,7 +157,8 @@ export async function startService(
         )
       ).rows[0]?.n ?? 0,
   });
-  const base: KitBase = { definition, config, log, bus, metrics, faults };
+  const publish = tracedPublish((events) => bus.publish(events));
+  const base: KitBase = { definition, config, log, bus, metrics, faults, publish };
   const kit = config.kit === 'fast' ? startFastKit(base) : startReferenceKit(base);
   const { context, relay, consumer } = kit;
   const { pool } = context;
@@ -197,7 +202,7 @@ export async function startService(
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host}:${port}`;
-  log.info({ url, kit: config.kit, without: [...config.without] }, 'listening');
+  log.info({ url, kit: config.kit, without: [...config.without], tracing: tracing.enabled }, 'listening');
 
   const ready = retry(
     async () => {
@@ -234,6 +239,7 @@ export async function startService(
       await relay?.stop();
       await bus.disconnect();
       await pool.end().catch(() => {});
+      await tracing.shutdown();
       log.info('stopped');
     },
   };
@@ -241,13 +247,13 @@ export async function startService(
 
 /** The reference kit: plain pool, OutboxWriter, Relay, EventConsumer (the files a learner reads). */
 function startReferenceKit(base: KitBase): KitParts {
-  const { definition, config, log, bus, metrics, faults } = base;
+  const { definition, config, log, bus, metrics, faults, publish } = base;
   const pool = createPool(config.databaseUrl!, { max: 10, application: definition.name });
   const writer = new OutboxWriter({
     pool,
     producer: definition.name,
     useOutbox: !config.without.has('outbox'),
-    publishDirect: (events) => bus.publish(events),
+    publishDirect: publish,
     recordEmitted: definition.journal?.emitted,
     log,
   });
@@ -256,7 +262,7 @@ function startReferenceKit(base: KitBase): KitParts {
     ? new Relay({
         pool,
         listenUrl: config.databaseUrl!,
-        publish: (events) => bus.publish(events),
+        publish,
         faults,
         metrics,
         log,

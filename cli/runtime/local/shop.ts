@@ -1,10 +1,17 @@
 /**
- * The shop in the local stack: the lab's broker and the seven services (services/<name>/main.ts),
- * each its own process. Every address reaches a service through env only (DATABASE_URL,
+ * The shop in the local stack: the lab's broker, its span receiver and the seven services
+ * (services/<name>/main.ts), each its own process. Every address reaches a service through env only (DATABASE_URL,
  * KAFKA_BROKERS, <SERVICE>_URL), so the fault proxy's links can be put in between without the
  * services knowing.
  */
-import { DATABASE_SERVICES, type DatabaseServiceName, FAULT_PROXY } from '../../../common/roster.ts';
+
+import path from 'node:path';
+import {
+  DATABASE_SERVICES,
+  type DatabaseServiceName,
+  FAULT_PROXY,
+  OTEL_COLLECTOR,
+} from '../../../common/roster.ts';
 import { adminToken, homeSecret } from '../home-secrets.ts';
 import { type Component, nodeComponent, type StackContext } from './component.ts';
 import { KAFKA_LINK_PORTS, kafkaLinkListenerArgs, linkAddress } from './fault-proxy.ts';
@@ -49,8 +56,19 @@ export const kafkaComponent: Component = nodeComponent({
   endpoints: (ctx) => ({ brokerBootstrap: brokerAddress(ctx) }),
 });
 
+/**
+ * Where the services export spans: the stack's span receiver, unless the user's environment names
+ * a collector of its own (OTEL_EXPORTER_OTLP_ENDPOINT or _TRACES_ENDPOINT, inherited by every service).
+ */
+function tracingEnv(ctx: StackContext): Record<string, string> {
+  const own = process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  if (own || !ctx.has(OTEL_COLLECTOR)) return {};
+  return { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${ctx.port(OTEL_COLLECTOR)}` };
+}
+
 function commonEnv(ctx: StackContext, service: string): Record<string, string> {
   return {
+    ...tracingEnv(ctx),
     PORT: String(ctx.port(service)),
     LAB_WITHOUT: ctx.without.join(','),
     LAB_KIT: ctx.kit,
@@ -108,7 +126,29 @@ export const gatewayComponent: Component = nodeComponent({
   }),
 });
 
+/**
+ * The span receiver: OTLP/HTTP on loopback, appending every span the services export to
+ * `<LAB_HOME>/spans.jsonl` (a run keeps its slice as traces.jsonl, cli/chaos/rundir.ts).
+ */
+export const otelCollectorComponent: Component = nodeComponent({
+  name: OTEL_COLLECTOR,
+  kind: 'infra',
+  order: 1,
+  ports: ['main'],
+  script: 'infra/otel-collector/main.ts',
+  args: (ctx) => [
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(ctx.port(OTEL_COLLECTOR)),
+    '--out',
+    path.join(ctx.home, 'spans.jsonl'),
+  ],
+  health: { tcp: 'main' },
+});
+
 export const SHOP_COMPONENTS: readonly Component[] = [
+  otelCollectorComponent,
   kafkaComponent,
   ...DATABASE_SERVICES.map(backendComponent),
   gatewayComponent,

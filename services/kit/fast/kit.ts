@@ -24,14 +24,14 @@ export interface FastForms {
 }
 
 export function startFastKit(base: KitBase): KitParts {
-  const { definition, config, log, bus, metrics, faults } = base;
+  const { definition, config, log, bus, metrics, faults, publish } = base;
   const fast = definition.fast ?? {};
   const pool = createPipelinedPool(config.databaseUrl!, { max: 10, application: definition.name });
   const writer = new FastEventWriter({
     pool,
     producer: definition.name,
     useOutbox: !config.without.has('outbox'),
-    publishDirect: (events) => bus.publish(events),
+    publishDirect: publish,
     journal: fast.journal?.emitted,
     log,
   });
@@ -40,7 +40,7 @@ export function startFastKit(base: KitBase): KitParts {
     ? new FastRelay({
         pool,
         listenUrl: config.databaseUrl!,
-        publish: (events) => bus.publish(events),
+        publish,
         faults,
         metrics,
         log,
