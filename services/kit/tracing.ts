@@ -257,7 +257,8 @@ export function handlingSpan(event: IncomingEvent, consumer: string): HandlingSp
   const end: HandlingSpan['end'] = ({ skipped }) => {
     if (skipped) {
       span.updateName(`duplicate skipped ${event.type}`);
-      span.setAttribute('lab.duplicate', true);
+      // lab.mark: what the report's waterfall and `lab trace` flag on a span.
+      span.setAttributes({ 'lab.duplicate': true, 'lab.mark': 'duplicate' });
     }
     span.end();
   };
@@ -288,6 +289,7 @@ export function traceDeadLetter(options: {
       ...(headers['correlation-id'] ? { 'lab.order_id': headers['correlation-id'] } : {}),
       'lab.event_type': type,
       'lab.dead_letter': true,
+      'lab.mark': 'dead letter',
       'lab.attempts': attempts,
       'error.type': reason.split(':')[0] ?? 'error',
     },
