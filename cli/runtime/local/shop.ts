@@ -57,13 +57,18 @@ export const kafkaComponent: Component = nodeComponent({
 });
 
 /**
- * Where the services export spans: the stack's span receiver, unless the user's environment names
- * a collector of its own (OTEL_EXPORTER_OTLP_ENDPOINT or _TRACES_ENDPOINT, inherited by every service).
+ * The services' tracing settings (services/kit/tracing.ts): the user's own OTEL_* variables and
+ * LAB_TRACING, passed on as they are (a service gets no other variable of `lab`'s environment), and
+ * the stack's span receiver as the endpoint unless the user names a collector of their own.
  */
-function tracingEnv(ctx: StackContext): Record<string, string> {
-  const own = process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
-  if (own || !ctx.has(OTEL_COLLECTOR)) return {};
-  return { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${ctx.port(OTEL_COLLECTOR)}` };
+export function tracingEnv(ctx: StackContext, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const passed: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env))
+    if ((name.startsWith('OTEL_') || name === 'LAB_TRACING') && value !== undefined) passed[name] = value;
+  const own = passed.OTEL_EXPORTER_OTLP_ENDPOINT || passed.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  if (!own && ctx.has(OTEL_COLLECTOR))
+    passed.OTEL_EXPORTER_OTLP_ENDPOINT = `http://127.0.0.1:${ctx.port(OTEL_COLLECTOR)}`;
+  return passed;
 }
 
 function commonEnv(ctx: StackContext, service: string): Record<string, string> {
