@@ -165,7 +165,7 @@ describe.skipIf(!ready)('lab ui: the live console of a running stack', () => {
     await page.locator('[data-action="order"]').first().click();
     await page.waitForSelector('#order-detail[data-status="CONFIRMED"]', { timeout: 30_000 });
     // The panel redraws until the saga settles: every step ends up in the diagram.
-    const diagram = page.locator('#order-detail .diagram svg');
+    const diagram = page.locator('#order-detail .diagram svg.seq');
     for (const event of [
       'OrderPlaced',
       'StockReserved',
