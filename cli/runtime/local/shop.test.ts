@@ -14,6 +14,7 @@ describe('tracingEnv', () => {
   it("points every service at the stack's span receiver", () => {
     expect(tracingEnv(stack(true), { PATH: '/bin', LAB_HOME: '/tmp/x' })).toEqual({
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4999',
+      OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
     });
     expect(tracingEnv(stack(false), {})).toEqual({});
   });
@@ -27,8 +28,11 @@ describe('tracingEnv', () => {
     expect(tracingEnv(stack(true), { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://t:1/v1/traces' })).toEqual({
       OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://t:1/v1/traces',
     });
-    expect(tracingEnv(stack(true), { LAB_TRACING: 'off' })).toEqual({
+    expect(
+      tracingEnv(stack(true), { LAB_TRACING: 'off', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' }),
+    ).toEqual({
       LAB_TRACING: 'off',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4999',
     });
   });

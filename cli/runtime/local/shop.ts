@@ -59,15 +59,19 @@ export const kafkaComponent: Component = nodeComponent({
 /**
  * The services' tracing settings (services/kit/tracing.ts): the user's own OTEL_* variables and
  * LAB_TRACING, passed on as they are (a service gets no other variable of `lab`'s environment), and
- * the stack's span receiver as the endpoint unless the user names a collector of their own.
+ * the stack's span receiver as the endpoint unless the user names a collector of their own. The
+ * receiver is sent OTLP/JSON: it parses that with V8's own JSON parser, where protobuf would be
+ * decoded field by field in JavaScript, on the same cores as the shop.
  */
 export function tracingEnv(ctx: StackContext, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const passed: Record<string, string> = {};
   for (const [name, value] of Object.entries(env))
     if ((name.startsWith('OTEL_') || name === 'LAB_TRACING') && value !== undefined) passed[name] = value;
   const own = passed.OTEL_EXPORTER_OTLP_ENDPOINT || passed.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
-  if (!own && ctx.has(OTEL_COLLECTOR))
+  if (!own && ctx.has(OTEL_COLLECTOR)) {
     passed.OTEL_EXPORTER_OTLP_ENDPOINT = `http://127.0.0.1:${ctx.port(OTEL_COLLECTOR)}`;
+    if (!passed.OTEL_EXPORTER_OTLP_PROTOCOL) passed.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ??= 'http/json';
+  }
   return passed;
 }
 
