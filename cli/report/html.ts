@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire, stripTypeScriptTypes } from 'node:module';
 import path from 'node:path';
+import { pageStylesheet } from '../style/stylesheet.ts';
 import { escapeXml as esc, formatRunTime } from './components/sequence.ts';
 import type { ReportCheck, ReportModel } from './model.ts';
 
@@ -76,7 +77,7 @@ function assets(): { script: string; style: string } {
   const script = `${readFileSync(path.join(uplotDir, 'uPlot.iife.min.js'), 'utf8')}\n(() => {\n'use strict';\nconst modules = {};\n${ownCode}\n})();`;
   cachedAssets = {
     script: script.replace(/<\/script/gi, '<\\/script'),
-    style: `${readFileSync(path.join(uplotDir, 'uPlot.min.css'), 'utf8')}\n${readFileSync(path.join(import.meta.dirname, 'report.css'), 'utf8')}`,
+    style: `${readFileSync(path.join(uplotDir, 'uPlot.min.css'), 'utf8')}\n${pageStylesheet(path.join(import.meta.dirname, 'report.css'))}`,
   };
   return cachedAssets;
 }

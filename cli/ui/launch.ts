@@ -2,6 +2,7 @@
  * Starts the console for a lab home as a detached process of the lab's own tree (its log in
  * `<home>/logs/console.log`), or finds the one already running.
  */
+import module from 'node:module';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { infrastructureFailure } from '../../common/errors.ts';
@@ -12,9 +13,23 @@ import { type ConsoleRecord, liveConsole } from './record.ts';
 const ENTRY = path.join(import.meta.dirname, 'main.ts');
 const PASSED_ENV = ['LAB_ADMIN_TOKEN', 'DOCKER_HOST', 'LAB_RUNTIME'] as const;
 
+/**
+ * Stripping TypeScript types loads a WebAssembly compiler into a process (about 20 MB it keeps for
+ * its lifetime). The console lives as long as its stack, so this process, which has the compiler
+ * loaded anyway, compiles every module the console will load into Node's compile cache
+ * (bin/lab enables it); the console then finds them all there and never loads the compiler.
+ */
+async function compileConsoleModules(): Promise<void> {
+  // Node before 22.10 has no flushCompileCache: the console then compiles for itself.
+  if (!module.getCompileCacheDir?.() || !module.flushCompileCache) return;
+  await Promise.all([import('./main.ts'), import('./hub.ts'), import('../runtime/select.ts')]);
+  module.flushCompileCache();
+}
+
 export async function ensureConsole(home: string, options: { port?: number } = {}): Promise<ConsoleRecord> {
   const running = liveConsole(home);
   if (running) return running;
+  await compileConsoleModules();
   const port = options.port ?? (Number(process.env.LAB_UI_PORT) || 0);
   const chosen = port > 0 ? port : (await allocatePorts(1))[0]!;
   const env: Record<string, string> = { LAB_HOME: home, LAB_UI_PORT: String(chosen) };

@@ -43,7 +43,7 @@ function lazyHub(home: string): { get(): Promise<ConsoleHub>; current(): Console
   };
 }
 
-async function main(): Promise<void> {
+export async function runConsole(): Promise<void> {
   const home = labHome();
   const hub = lazyHub(home);
   let port = Number(process.env.LAB_UI_PORT ?? 0);
@@ -83,4 +83,6 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+// The lab process imports this module to compile it into Node's compile cache (launch.ts) without
+// starting a console; only the console process, which runs this file, starts one.
+if (process.argv[1] === import.meta.filename) await runConsole();

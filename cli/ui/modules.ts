@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { stripTypeScriptTypes } from 'node:module';
 import path from 'node:path';
+import { pageStylesheet } from '../style/stylesheet.ts';
 
 const CLI_ROOT = path.resolve(import.meta.dirname, '..');
 /** Only these folders are browser code; anything else under cli/ is never served. */
@@ -44,7 +45,7 @@ export function stylesheet(): string {
   const key = 'ui.css';
   const cached = cache.get(key);
   if (cached !== undefined) return cached;
-  const css = readFileSync(path.join(import.meta.dirname, 'client', 'ui.css'), 'utf8');
+  const css = pageStylesheet(path.join(import.meta.dirname, 'client', 'ui.css'));
   cache.set(key, css);
   return css;
 }

@@ -19,14 +19,15 @@
  */
 import type { Consumer, EachMessagePayload } from 'kafkajs';
 import type { Bus } from './bus.ts';
+import { RecoveringConsumer } from './consumer-recovery.ts';
 import type { Pool, PoolClient } from './db.ts';
-import { deadLetter } from './dead-letter.ts';
+import { type DeliveredMessage, deadLetter } from './dead-letter.ts';
 import { headerText, type IncomingEvent, type Topic } from './events.ts';
 import { recordDelivery } from './inbox.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import type { EventWriter, Tx } from './outbox.ts';
-import { isTransientDatabaseError, type RetryPolicy, retry, UNTIL_IT_WORKS } from './retry.ts';
+import { isTransientDatabaseError, type RetryPolicy, retry } from './retry.ts';
 import { handlingSpan } from './tracing.ts';
 
 /** Handles one event in the transaction `tx`: its state changes and the events it emits. */
@@ -76,20 +77,47 @@ export function parseMessage(
 }
 
 /** Backoff between a failed handler's attempts (their number is the consumer's `maxAttempts`). */
-export const HANDLER_RETRY: Omit<RetryPolicy, 'retries'> = { initialRetryTime: 50, maxRetryTime: 1000 };
+const HANDLER_RETRY: Omit<RetryPolicy, 'retries'> = { initialRetryTime: 50, maxRetryTime: 1000 };
 
-/** The kafkajs consumer of a group, as both kits configure it. */
-export function createGroupConsumer(bus: Bus, group: string): Consumer {
-  return bus.kafka.consumer({
-    groupId: group,
-    sessionTimeout: 10_000,
-    heartbeatInterval: 1000,
-    rebalanceTimeout: 20_000,
-    // The broker answers a fetch as soon as data arrives; the wait only bounds idle polling.
-    maxWaitTimeInMs: 1000,
-    allowAutoTopicCreation: false,
-    retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 5000 },
-  });
+/**
+ * Handles one message with bounded retries: `apply` is attempted `maxAttempts` times (a transient
+ * database failure is waited out without spending one, a poison message is not), then the message
+ * is dead-lettered. Stopping rethrows instead: the offset is not committed, so the partition's next
+ * owner gets the message again.
+ */
+export async function retryThenDeadLetter(
+  options: DeliveredMessage & {
+    maxAttempts: number;
+    apply: () => Promise<void>;
+    heartbeat: () => Promise<void>;
+  },
+): Promise<void> {
+  const { topic, message, maxAttempts, apply, heartbeat, metrics, log, stopped } = options;
+  let attempts = 0;
+  try {
+    await retry(
+      () => {
+        attempts += 1;
+        return apply();
+      },
+      {
+        ...HANDLER_RETRY,
+        retries: maxAttempts - 1,
+        waitOut: (error) => !(error instanceof PoisonMessageError) && isTransientDatabaseError(error),
+        stopped,
+        onRetry: ({ error }) => {
+          if (isTransientDatabaseError(error))
+            log.warn({ err: error, topic, offset: message.offset }, 'consumer: transient failure, waiting');
+          else metrics?.consumerRetries.inc({ topic });
+          void heartbeat().catch(() => {});
+        },
+      },
+    );
+  } catch (error) {
+    if (stopped()) throw error;
+    metrics?.consumerRetries.inc({ topic });
+    await deadLetter({ ...options, error, attempts });
+  }
 }
 
 export interface EventConsumerOptions {
@@ -108,29 +136,17 @@ export interface EventConsumerOptions {
   log: Logger;
 }
 
-export class EventConsumer {
+export class EventConsumer extends RecoveringConsumer {
   readonly #options: EventConsumerOptions;
-  #consumer: Consumer;
-  #stopping = false;
-  #recovering: Promise<void> | undefined;
 
   constructor(options: EventConsumerOptions) {
+    super(options);
     this.#options = options;
-    this.#consumer = this.#create();
   }
 
-  #create(): Consumer {
-    const consumer = createGroupConsumer(this.#options.bus, this.#options.group);
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart) void this.recover(payload.error);
-    });
-    return consumer;
-  }
-
-  async start(): Promise<void> {
-    await this.#consumer.connect();
-    await this.#consumer.subscribe({ topics: Object.keys(this.#options.handlers), fromBeginning: true });
-    await this.#consumer.run({
+  protected async run(consumer: Consumer): Promise<void> {
+    await consumer.subscribe({ topics: Object.keys(this.#options.handlers), fromBeginning: true });
+    await consumer.run({
       // Partitions are independent: each goes on at its own pace, its own messages one at a time.
       partitionsConsumedConcurrently: 16,
       // kafkajs resolves a message's offset only once `eachMessage` has returned, that is after its
@@ -143,88 +159,13 @@ export class EventConsumer {
     });
   }
 
-  async stop(): Promise<void> {
-    this.#stopping = true;
-    await this.#consumer.disconnect().catch(() => {});
-  }
-
-  /**
-   * Replaces a consumer kafkajs gave up on (a crash it will not restart, or a crash path that
-   * itself failed, e.g. after a broker restart forgot the group). Offsets were committed only after
-   * each handler's transaction, so the new member resumes where the group left off.
-   */
-  recover(reason: unknown): Promise<void> {
-    if (this.#stopping) return Promise.resolve();
-    this.#recovering ??= this.#replace(reason).finally(() => {
-      this.#recovering = undefined;
-    });
-    return this.#recovering;
-  }
-
-  async #replace(reason: unknown): Promise<void> {
-    const { log, metrics } = this.#options;
-    log.error({ err: reason }, 'consumer: kafkajs gave up on its consumer, starting a new one');
-    metrics?.consumerRecoveries.inc();
-    await this.#consumer.disconnect().catch(() => {});
-    await retry(
-      async () => {
-        this.#consumer = this.#create();
-        try {
-          await this.start();
-        } catch (error) {
-          await this.#consumer.disconnect().catch(() => {});
-          throw error;
-        }
-      },
-      {
-        ...UNTIL_IT_WORKS,
-        stopped: () => this.#stopping,
-        onRetry: ({ error, attempt }) =>
-          log.warn({ err: error, attempt }, 'consumer: new consumer could not start, retrying'),
-      },
-    ).catch(() => {});
-  }
-
-  async #handle({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
+  #handle({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
     const { group, bus, pool, maxAttempts, metrics, log } = this.#options;
-    let attempts = 0;
-    try {
-      await retry(
-        () => {
-          attempts += 1;
-          return this.#apply(parseMessage({ topic, partition, message }));
-        },
-        {
-          ...HANDLER_RETRY,
-          retries: maxAttempts - 1,
-          waitOut: (error) => !(error instanceof PoisonMessageError) && isTransientDatabaseError(error),
-          stopped: () => this.#stopping,
-          onRetry: ({ error }) => {
-            if (isTransientDatabaseError(error))
-              log.warn({ err: error, topic }, 'consumer: transient failure, waiting');
-            else metrics?.consumerRetries.inc({ topic });
-            void heartbeat().catch(() => {});
-          },
-        },
-      );
-    } catch (error) {
-      // Stopping: not committed, so the partition's next owner gets the message again.
-      if (this.#stopping) throw error;
-      metrics?.consumerRetries.inc({ topic });
-      await deadLetter({
-        group,
-        bus,
-        pool,
-        topic,
-        partition,
-        message,
-        error,
-        attempts,
-        metrics,
-        log,
-        stopped: () => this.#stopping,
-      });
-    }
+    return retryThenDeadLetter({
+      ...{ group, bus, pool, topic, partition, message, maxAttempts, heartbeat, metrics, log },
+      apply: () => this.#apply(parseMessage({ topic, partition, message })),
+      stopped: () => this.stopping,
+    });
   }
 
   /** The inbox row and the handler's effects: one transaction. */

@@ -19,7 +19,12 @@ pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
 
 export function createPool(
   connectionString: string,
-  options: { max?: number; application?: string | undefined } = {},
+  options: {
+    max?: number;
+    application?: string | undefined;
+    /** Further pg settings (the fast kit's client class and pipeline mode). */
+    settings?: pg.PoolConfig;
+  } = {},
 ): Pool {
   const pool = new pg.Pool({
     connectionString,
@@ -27,6 +32,7 @@ export function createPool(
     application_name: options.application,
     connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30_000,
+    ...options.settings,
   });
   guardConnections(pool);
   return pool;
@@ -38,7 +44,7 @@ export function createPool(
  * event throws, even while the client is merely checked out between two statements (the relay
  * waiting for the broker). The query's own failure, or the next query's, is what callers see.
  */
-export function guardConnections(pool: Pool): void {
+function guardConnections(pool: Pool): void {
   pool.on('error', () => {});
   pool.on('connect', (client) => {
     client.on('error', () => {});

@@ -12,23 +12,27 @@ import type { Metrics } from './metrics.ts';
 import { retry, UNTIL_IT_WORKS } from './retry.ts';
 import { traceDeadLetter } from './tracing.ts';
 
-/**
- * Sends a message to `<topic>.dlq` and records it in `dead_letters`. Both must happen before the
- * offset moves on, so this waits while the broker or database is away (until `stopped()`).
- */
-export async function deadLetter(options: {
+/** Where a message came from and what its dead letter needs. */
+export interface DeliveredMessage {
   group: string;
   bus: Bus;
   pool: Pool;
   topic: string;
   partition: number;
   message: KafkaMessage;
-  error: unknown;
-  attempts: number;
   metrics?: Metrics | undefined;
   log: Logger;
+  /** True once the consumer is stopping: give up without dead-lettering. */
   stopped: () => boolean;
-}): Promise<void> {
+}
+
+/**
+ * Sends a message to `<topic>.dlq` and records it in `dead_letters`. Both must happen before the
+ * offset moves on, so this waits while the broker or database is away (until `stopped()`).
+ */
+export async function deadLetter(
+  options: DeliveredMessage & { error: unknown; attempts: number },
+): Promise<void> {
   const { group, bus, pool, topic, partition, message, error, attempts, metrics, log } = options;
   const headers = headerText(message.headers);
   const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);

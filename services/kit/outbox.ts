@@ -53,34 +53,36 @@ export function outboxRowValues(event: OutgoingEvent): unknown[] {
   ];
 }
 
-export class OutboxWriter implements EventWriter {
-  readonly #pool: Pool;
-  readonly #producer: string;
-  readonly #useOutbox: boolean;
-  readonly #publishDirect: DirectPublish | undefined;
-  readonly #recordEmitted: RecordEmitted | undefined;
-  readonly #log: Logger;
+export interface OutboxWriterOptions {
+  pool: Pool;
+  /** The service name, the events' `producer` header. */
+  producer: string;
+  /** False with `--without outbox`: events are published after COMMIT instead (the dual write). */
+  useOutbox: boolean;
+  publishDirect?: DirectPublish | undefined;
+  recordEmitted?: RecordEmitted | undefined;
+  log: Logger;
+}
 
-  constructor(options: {
-    pool: Pool;
-    producer: string;
-    useOutbox: boolean;
-    publishDirect?: DirectPublish | undefined;
-    recordEmitted?: RecordEmitted | undefined;
-    log: Logger;
-  }) {
-    if (!options.useOutbox && !options.publishDirect)
-      throw new Error('without the outbox a direct publisher is needed');
-    this.#pool = options.pool;
-    this.#producer = options.producer;
-    this.#useOutbox = options.useOutbox;
-    this.#publishDirect = options.publishDirect;
-    this.#recordEmitted = options.recordEmitted;
-    this.#log = options.log;
+/** Both writers need a direct publisher when there is no outbox to write to. */
+export function checkWriterOptions(options: {
+  useOutbox: boolean;
+  publishDirect?: DirectPublish | undefined;
+}): void {
+  if (!options.useOutbox && !options.publishDirect)
+    throw new Error('without the outbox a direct publisher is needed');
+}
+
+export class OutboxWriter implements EventWriter {
+  readonly #options: OutboxWriterOptions;
+
+  constructor(options: OutboxWriterOptions) {
+    checkWriterOptions(options);
+    this.#options = options;
   }
 
   get usesOutbox(): boolean {
-    return this.#useOutbox;
+    return this.#options.useOutbox;
   }
 
   /**
@@ -89,25 +91,26 @@ export class OutboxWriter implements EventWriter {
    */
   async transaction<T>(context: EventContext, work: (tx: Tx) => Promise<T>): Promise<T> {
     const emitted: OutgoingEvent[] = [];
-    const result = await inTransaction(this.#pool, (client) =>
+    const result = await inTransaction(this.#options.pool, (client) =>
       work({
         client,
         context,
         emit: async (draft) => {
-          const event = buildEvent(draft, context, this.#producer);
-          if (this.#useOutbox)
+          const event = buildEvent(draft, context, this.#options.producer);
+          if (this.#options.useOutbox)
             await client.query({
               name: 'outbox_insert_row', // prepared once per connection (see db.ts)
               text: INSERT_OUTBOX_ROW,
               values: outboxRowValues(event),
             });
-          await this.#recordEmitted?.(client, event);
+          await this.#options.recordEmitted?.(client, event);
           emitted.push(event);
           return event;
         },
       }),
     );
-    if (!this.#useOutbox) await publishAfterCommit(this.#publishDirect!, emitted, this.#log);
+    if (!this.#options.useOutbox)
+      await publishAfterCommit(this.#options.publishDirect!, emitted, this.#options.log);
     return result;
   }
 }

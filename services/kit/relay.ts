@@ -102,12 +102,85 @@ export function toEvent(row: OutboxRow): OutgoingEvent {
   };
 }
 
+/**
+ * Publishes claimed rows (with the copies the duplicate faults add); returns the copies per row, for
+ * the mark. relay_crash strikes here: after the publish, before the mark, the at-least-once window.
+ */
+export async function publishClaimed(
+  rows: OutboxRow[],
+  options: Pick<RelayOptions, 'publish' | 'faults' | 'log'> & { crash: () => void },
+): Promise<number[]> {
+  const { sent, copies } = options.faults.withCopies(rows.map(toEvent));
+  await options.publish(sent);
+  if (options.faults.takeRelayCrash()) {
+    options.log.warn({ rows: rows.length }, 'relay_crash fault: dying after publish, before marking');
+    options.crash();
+    throw new Error('relay_crash: crashed before marking');
+  }
+  return copies;
+}
+
+/**
+ * Keeps a `LISTEN outbox` connection open from start() to stop(), calling `onNews` on each
+ * notification and on each (re)connection (for anything committed while nobody listened). While it
+ * is down, the relay's poll goes on publishing.
+ */
+export class OutboxListener {
+  readonly #options: { listenUrl: string; onNews: () => void };
+  #running = false;
+  #client: pg.Client | undefined;
+  #loop: Promise<void> | undefined;
+
+  constructor(options: { listenUrl: string; onNews: () => void }) {
+    this.#options = options;
+  }
+
+  start(): void {
+    this.#running = true;
+    this.#loop = this.#listen();
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    await this.#client?.end().catch(() => {});
+    await this.#loop;
+  }
+
+  async #listen(): Promise<void> {
+    while (this.#running) {
+      const client = new pg.Client({
+        connectionString: this.#options.listenUrl,
+        connectionTimeoutMillis: 5000,
+      });
+      const lost = new Promise<void>((resolve) => {
+        client.on('error', () => resolve());
+        client.on('end', () => resolve());
+      });
+      client.on('notification', () => this.#options.onNews());
+      try {
+        await client.connect();
+        await client.query('LISTEN outbox');
+        // A stop() during the connect found no connection to end: this one is not waited on then.
+        if (this.#running) {
+          this.#client = client;
+          this.#options.onNews();
+          await lost;
+        }
+      } catch {
+        // The poll keeps publishing meanwhile.
+      }
+      this.#client = undefined;
+      await client.end().catch(() => {});
+      if (this.#running) await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+}
+
 export class Relay {
   readonly #options: RelayOptions & { batchSize: number; pollIntervalMs: number; crash: () => void };
   #running = false;
   #loop: Promise<void> | undefined;
-  #listening: Promise<void> | undefined;
-  #listener: pg.Client | undefined;
+  readonly #listener: OutboxListener;
   /** A notification came since the last claim began: there may be rows it has not seen. */
   #news = false;
   #wake: (() => void) | undefined;
@@ -119,20 +192,20 @@ export class Relay {
       crash: () => process.kill(process.pid, 'SIGKILL'),
       ...options,
     };
+    this.#listener = new OutboxListener({ listenUrl: options.listenUrl, onNews: () => this.#notify() });
   }
 
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    this.#listening = this.#listen();
+    this.#listener.start();
     this.#loop = this.#run();
   }
 
   async stop(): Promise<void> {
     this.#running = false;
     this.#wake?.();
-    await this.#listener?.end().catch(() => {});
-    await Promise.all([this.#loop, this.#listening]);
+    await Promise.all([this.#loop, this.#listener.stop()]);
   }
 
   /**
@@ -140,7 +213,7 @@ export class Relay {
    * row locks keep other relays off these aggregates until the COMMIT.
    */
   async relayOnce(): Promise<number> {
-    const { pool, publish, faults, metrics, log, batchSize } = this.#options;
+    const { pool, metrics, batchSize } = this.#options;
     this.#news = false;
     const client = await connect(pool);
     try {
@@ -153,13 +226,7 @@ export class Relay {
         values: [batchSize],
       });
       if (rows.length > 0) {
-        const { sent, copies } = faults.withCopies(rows.map(toEvent));
-        await publish(sent);
-        if (faults.takeRelayCrash()) {
-          log.warn({ rows: rows.length }, 'relay_crash fault: dying after publish, before marking');
-          this.#options.crash();
-          throw new Error('relay_crash: crashed before marking');
-        }
+        const copies = await publishClaimed(rows, this.#options);
         await client.query({
           name: 'relay_mark_published',
           text: MARK_PUBLISHED,
@@ -206,32 +273,5 @@ export class Relay {
   #notify(): void {
     this.#news = true;
     this.#wake?.();
-  }
-
-  /** Keeps a LISTEN connection open; while it is down, the poll goes on publishing. */
-  async #listen(): Promise<void> {
-    while (this.#running) {
-      const client = new pg.Client({
-        connectionString: this.#options.listenUrl,
-        connectionTimeoutMillis: 5000,
-      });
-      const lost = new Promise<void>((resolve) => {
-        client.on('error', () => resolve());
-        client.on('end', () => resolve());
-      });
-      client.on('notification', () => this.#notify());
-      try {
-        await client.connect();
-        await client.query('LISTEN outbox');
-        this.#listener = client;
-        this.#notify(); // anything committed while nobody listened
-        await lost;
-      } catch {
-        // The poll keeps publishing meanwhile.
-      }
-      this.#listener = undefined;
-      await client.end().catch(() => {});
-      if (this.#running) await new Promise((resolve) => setTimeout(resolve, 1000));
-    }
   }
 }

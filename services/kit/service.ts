@@ -7,13 +7,14 @@ import { createPool, type Pool } from './db.ts';
 import { type FastForms, startFastKit } from './fast/kit.ts';
 import { FaultHooks } from './faults.ts';
 import { createHttpServer, parseInput, requireAdmin } from './http.ts';
+import { kitOptions } from './kit-options.ts';
 import { createLogger, type Logger } from './log.ts';
 import { Metrics } from './metrics.ts';
 import { kitMigrations, migrate } from './migrate.ts';
-import { type DirectPublish, type EventWriter, OutboxWriter, type RecordEmitted } from './outbox.ts';
+import { type EventWriter, OutboxWriter, type RecordEmitted } from './outbox.ts';
 import { Relay } from './relay.ts';
 import { retry, UNTIL_IT_WORKS } from './retry.ts';
-import { startTracing, tracedPublish } from './tracing.ts';
+import { startTracing } from './tracing.ts';
 
 /** What a service's routes and handlers get to work with. */
 export interface ServiceContext {
@@ -33,8 +34,6 @@ export interface KitBase {
   bus: Bus;
   metrics: Metrics;
   faults: FaultHooks;
-  /** Sends events to the broker, a publish span per message (kit/tracing.ts): the relay's and the dual write's. */
-  publish: DirectPublish;
 }
 
 /** A kit's running parts: the writer routes use, the relay, the consumer. */
@@ -157,8 +156,7 @@ export async function startService(
         )
       ).rows[0]?.n ?? 0,
   });
-  const publish = tracedPublish((events) => bus.publish(events));
-  const base: KitBase = { definition, config, log, bus, metrics, faults, publish };
+  const base: KitBase = { definition, config, log, bus, metrics, faults };
   const kit = config.kit === 'fast' ? startFastKit(base) : startReferenceKit(base);
   const { context, relay, consumer } = kit;
   const { pool } = context;
@@ -247,39 +245,19 @@ export async function startService(
 
 /** The reference kit: plain pool, OutboxWriter, Relay, EventConsumer (the files a learner reads). */
 function startReferenceKit(base: KitBase): KitParts {
-  const { definition, config, log, bus, metrics, faults, publish } = base;
+  const { definition, config, log, metrics, faults } = base;
+  const options = kitOptions(base);
   const pool = createPool(config.databaseUrl!, { max: 10, application: definition.name });
-  const writer = new OutboxWriter({
-    pool,
-    producer: definition.name,
-    useOutbox: !config.without.has('outbox'),
-    publishDirect: publish,
-    recordEmitted: definition.journal?.emitted,
-    log,
-  });
+  const writer = new OutboxWriter({ ...options.writer, pool, recordEmitted: definition.journal?.emitted });
   const context: ServiceContext = { config, log, pool, writer, metrics, faults };
-  const relay = writer.usesOutbox
-    ? new Relay({
-        pool,
-        listenUrl: config.databaseUrl!,
-        publish,
-        faults,
-        metrics,
-        log,
-      })
-    : undefined;
+  const relay = writer.usesOutbox ? new Relay({ ...options.relay, pool }) : undefined;
   const consumer = definition.handlers
     ? new EventConsumer({
-        group: definition.name,
-        bus,
+        ...options.consumer,
         pool,
         writer,
         handlers: definition.handlers(context),
         recordReceived: definition.journal?.received,
-        dedup: !config.without.has('inbox'),
-        maxAttempts: config.consumerMaxAttempts,
-        metrics,
-        log,
       })
     : undefined;
   const routes = definition.routes;

@@ -36,7 +36,8 @@ export interface ProcessRecord extends ProcessSpec {
   startedAt: string;
 }
 
-const BASE_ENV_KEYS = ['PATH', 'HOME', 'LANG', 'TZ'] as const;
+/** NODE_COMPILE_CACHE: children reuse the TypeScript the lab process already compiled (bin/lab). */
+const BASE_ENV_KEYS = ['PATH', 'HOME', 'LANG', 'TZ', 'NODE_COMPILE_CACHE'] as const;
 
 export function logFileFor(logDir: string, name: string): string {
   return path.join(logDir, `${name}.log`);

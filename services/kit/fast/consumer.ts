@@ -6,20 +6,12 @@
  */
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { Bus } from '../bus.ts';
-import {
-  createGroupConsumer,
-  type EventHandler,
-  HANDLER_RETRY,
-  type HandlerMap,
-  PoisonMessageError,
-  parseMessage,
-} from '../consumer.ts';
-import { deadLetter } from '../dead-letter.ts';
+import { type EventHandler, type HandlerMap, parseMessage, retryThenDeadLetter } from '../consumer.ts';
+import { RecoveringConsumer } from '../consumer-recovery.ts';
 import type { IncomingEvent, Topic } from '../events.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Tx } from '../outbox.ts';
-import { isTransientDatabaseError, retry, UNTIL_IT_WORKS } from '../retry.ts';
 import { type HandlingSpan, handlingSpan } from '../tracing.ts';
 import { type Delivery, DuplicateDeliveryError, recordDeliveries, recordFirstDeliveries } from './inbox.ts';
 import type { FastEventWriter } from './outbox.ts';
@@ -129,11 +121,8 @@ export interface BatchConsumerOptions {
  * world is not); anything else (poison, a handler bug) is retried `maxAttempts` times, then the
  * message goes to `<topic>.dlq` and to the dead_letters table, and the consumer moves on.
  */
-export class BatchConsumer {
+export class BatchConsumer extends RecoveringConsumer {
   readonly #options: BatchConsumerOptions;
-  #consumer: Consumer;
-  #stopping = false;
-  #recovering: Promise<void> | undefined;
   #pending: PendingRun[] = [];
   #applying = false;
   #drainScheduled = false;
@@ -143,68 +132,21 @@ export class BatchConsumer {
   #noBatchInFlight: (() => void) | undefined;
 
   constructor(options: BatchConsumerOptions) {
+    super(options);
     this.#options = options;
-    this.#consumer = this.#createConsumer();
   }
 
-  #createConsumer(): Consumer {
-    const consumer = createGroupConsumer(this.#options.bus, this.#options.group);
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart) void this.recover(payload.error);
-    });
-    // A partition that went to another member must not get our older offset committed over its own.
+  // A partition that went to another member must not get our older offset committed over its own.
+  protected override configure(consumer: Consumer): void {
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       for (const [key, { topic, partition }] of this.#applied)
         if (!payload.memberAssignment[topic]?.includes(partition)) this.#applied.delete(key);
     });
-    return consumer;
   }
 
-  /**
-   * Replaces a consumer kafkajs gave up on: a crash it will not restart, or a crash path that itself
-   * failed (after a broker restart forgot the group, kafkajs's onCrash → disconnect → LeaveGroup is
-   * answered UNKNOWN_MEMBER_ID and the rejection reaches no one; the consumer is then stopped for
-   * good). Offsets were committed only after each handler's transaction, so the new member resumes
-   * where the group left off; the inbox absorbs what is delivered again.
-   */
-  recover(reason: unknown): Promise<void> {
-    if (this.#stopping) return Promise.resolve();
-    this.#recovering ??= this.#replaceConsumer(reason).finally(() => {
-      this.#recovering = undefined;
-    });
-    return this.#recovering;
-  }
-
-  async #replaceConsumer(reason: unknown): Promise<void> {
-    const { log, metrics } = this.#options;
-    log.error({ err: reason }, 'consumer: kafkajs gave up on its consumer, starting a new one');
-    metrics?.consumerRecoveries.inc();
-    await this.#consumer.disconnect().catch(() => {});
-    await retry(
-      async () => {
-        this.#consumer = this.#createConsumer();
-        try {
-          await this.start();
-        } catch (error) {
-          await this.#consumer.disconnect().catch(() => {});
-          throw error;
-        }
-      },
-      {
-        ...UNTIL_IT_WORKS,
-        stopped: () => this.#stopping,
-        onRetry: ({ error, attempt }) =>
-          log.warn({ err: error, attempt }, 'consumer: new consumer could not start, retrying'),
-      },
-    ).catch(() => {});
-    if (!this.#stopping) log.info('consumer: new consumer running');
-  }
-
-  async start(): Promise<void> {
-    const topics = Object.keys(this.#options.handlers);
-    await this.#consumer.connect();
-    await this.#consumer.subscribe({ topics, fromBeginning: true });
-    await this.#consumer.run({
+  protected async run(consumer: Consumer): Promise<void> {
+    await consumer.subscribe({ topics: Object.keys(this.#options.handlers), fromBeginning: true });
+    await consumer.run({
       partitionsConsumedConcurrently: PARTITIONS_AT_ONCE,
       // kafkajs's auto-commit commits after every batch: an OffsetCommit round trip before each next
       // fetch. Offsets are committed every 500 ms or 50 events instead (what was applied is redelivered
@@ -221,8 +163,8 @@ export class BatchConsumer {
    * Stops fetching, lets in-flight transactions finish, commits the offsets of everything applied,
    * leaves the group.
    */
-  async stop(): Promise<void> {
-    this.#stopping = true;
+  override async stop(): Promise<void> {
+    this.stopping = true;
     if (this.#batchesInFlight > 0)
       await new Promise<void>((resolve) => {
         this.#noBatchInFlight = resolve;
@@ -230,13 +172,13 @@ export class BatchConsumer {
     const applied = [...this.#applied.values()];
     if (applied.length > 0) {
       // A member that was rebalanced away may be refused; the new owner then redelivers, as after a crash.
-      await this.#consumer
+      await this.consumer
         .commitOffsets(
           applied.map(({ topic, partition, offset }) => ({ topic, partition, offset: nextOffset(offset) })),
         )
         .catch(() => {});
     }
-    await this.#consumer.disconnect().catch(() => {});
+    await super.stop();
   }
 
   async #handleBatch(payload: EachBatchPayload): Promise<void> {
@@ -257,7 +199,7 @@ export class BatchConsumer {
       this.#applied.set(`${topic}/${partition}`, { topic, partition, offset });
     };
     // Stopping or rebalanced away: what is left is not resolved, so its next owner gets it again.
-    const mayGoOn = (): boolean => isRunning() && !isStale() && !this.#stopping;
+    const mayGoOn = (): boolean => isRunning() && !isStale() && !this.stopping;
     let run: Array<{ message: KafkaMessage; event: IncomingEvent }> = [];
     const flush = async (): Promise<void> => {
       const chunk = run;
@@ -296,7 +238,7 @@ export class BatchConsumer {
       resolveOffset(run.at(-1)!.message.offset);
       return;
     } catch (error) {
-      if (this.#stopping) throw error;
+      if (this.stopping) throw error;
       if (run.length === 1) {
         this.#options.log.debug({ err: error }, 'consumer: event failed, retrying it alone');
       } else {
@@ -354,46 +296,13 @@ export class BatchConsumer {
   }
 
   /** One message alone: bounded retries (transient failures waited out), then the dead letter. */
-  async #handle(delivered: Delivered): Promise<void> {
+  #handle(delivered: Delivered): Promise<void> {
     const { group, bus, pool, log, metrics, maxAttempts } = this.#options;
-    const { topic, partition, message } = delivered;
-    let attempts = 0;
-    try {
-      await retry(
-        () => {
-          attempts += 1;
-          return this.#apply([parseMessage(delivered)]);
-        },
-        {
-          ...HANDLER_RETRY,
-          retries: maxAttempts - 1,
-          waitOut: (error) => !(error instanceof PoisonMessageError) && isTransientDatabaseError(error),
-          stopped: () => this.#stopping,
-          onRetry: ({ error }) => {
-            if (isTransientDatabaseError(error))
-              log.warn({ err: error, topic, offset: message.offset }, 'consumer: transient failure, waiting');
-            else metrics?.consumerRetries.inc({ topic });
-            void delivered.heartbeat().catch(() => {});
-          },
-        },
-      );
-    } catch (error) {
-      if (this.#stopping) throw error; // not committed: the next owner of the partition redelivers it
-      metrics?.consumerRetries.inc({ topic });
-      await deadLetter({
-        group,
-        bus,
-        pool,
-        topic,
-        partition,
-        message,
-        error,
-        attempts,
-        metrics,
-        log,
-        stopped: () => this.#stopping,
-      });
-    }
+    return retryThenDeadLetter({
+      ...{ group, bus, pool, maxAttempts, metrics, log, ...delivered },
+      apply: () => this.#apply([parseMessage(delivered)]),
+      stopped: () => this.stopping,
+    });
   }
 
   /**

@@ -4,6 +4,7 @@
  * and each service's one-statement forms of its decisions.
  */
 import type { FastifyInstance } from 'fastify';
+import { kitOptions } from '../kit-options.ts';
 import type { KitBase, KitParts, ServiceContext } from '../service.ts';
 import { BatchConsumer, type FastHandlerMap, type ReceivedJournal, withFastForms } from './consumer.ts';
 import { type EmittedJournal, FastEventWriter } from './outbox.ts';
@@ -24,41 +25,21 @@ export interface FastForms {
 }
 
 export function startFastKit(base: KitBase): KitParts {
-  const { definition, config, log, bus, metrics, faults, publish } = base;
+  const { definition, config, log, metrics, faults } = base;
+  const options = kitOptions(base);
   const fast = definition.fast ?? {};
   const pool = createPipelinedPool(config.databaseUrl!, { max: 10, application: definition.name });
-  const writer = new FastEventWriter({
-    pool,
-    producer: definition.name,
-    useOutbox: !config.without.has('outbox'),
-    publishDirect: publish,
-    journal: fast.journal?.emitted,
-    log,
-  });
+  const writer = new FastEventWriter({ ...options.writer, pool, journal: fast.journal?.emitted });
   const context: FastServiceContext = { config, log, pool, writer, metrics, faults };
-  const relay = writer.usesOutbox
-    ? new FastRelay({
-        pool,
-        listenUrl: config.databaseUrl!,
-        publish,
-        faults,
-        metrics,
-        log,
-      })
-    : undefined;
+  const relay = writer.usesOutbox ? new FastRelay({ ...options.relay, pool }) : undefined;
   if (relay) writer.claimOnCommitWith((ids) => relay.claimOnCommit(ids));
   const consumer = definition.handlers
     ? new BatchConsumer({
-        group: definition.name,
-        bus,
+        ...options.consumer,
         pool,
         writer,
         handlers: withFastForms(definition.handlers(context), fast.handlers?.(context) ?? {}),
         journal: fast.journal?.received,
-        dedup: !config.without.has('inbox'),
-        maxAttempts: config.consumerMaxAttempts,
-        metrics,
-        log,
       })
     : undefined;
   const routes = fast.routes ?? definition.routes;

@@ -6,8 +6,14 @@
 import type { QueryResultRow } from 'pg';
 import { rollbackAndRelease } from '../db.ts';
 import { buildEvent, type EventContext, type EventDraft, type OutgoingEvent } from '../events.ts';
-import type { Logger } from '../log.ts';
-import { type DirectPublish, type EventWriter, publishAfterCommit, type Tx } from '../outbox.ts';
+import {
+  checkWriterOptions,
+  type EventWriter,
+  type OutboxWriterOptions,
+  outboxRowValues,
+  publishAfterCommit,
+  type Tx,
+} from '../outbox.ts';
 import { type HandOver, inTransaction, type Pool, type PoolClient } from './pool.ts';
 
 /**
@@ -27,17 +33,10 @@ function outboxInsert(first: number): string {
      ORDER BY n`;
 }
 
+/** The outbox rows' values (kit/outbox.ts), column by column: one array parameter per column. */
 function outboxParams(events: readonly OutgoingEvent[]): unknown[] {
-  return [
-    events.map((event) => event.id),
-    events.map((event) => event.aggregateType),
-    events.map((event) => event.aggregateId),
-    events.map((event) => event.type),
-    events.map((event) => event.topic),
-    events.map((event) => JSON.stringify(event.payload)),
-    events.map((event) => JSON.stringify(event.headers)),
-    events.map((event) => event.createdAt),
-  ];
+  const rows = events.map(outboxRowValues);
+  return Array.from({ length: 8 }, (_, column) => rows.map((row) => row[column]));
 }
 
 const INSERT_OUTBOX = outboxInsert(1);
@@ -88,35 +87,23 @@ export type OpenUnit = (context: EventContext) => Tx;
  * Runs state changes and their events as one unit (kit/outbox.ts says why). With `--without
  * outbox` events are buffered and published after COMMIT: the dual write.
  */
+/** The reference writer's options, with the pipelining pool and the set-based journal. */
+export interface FastEventWriterOptions extends Omit<OutboxWriterOptions, 'pool' | 'recordEmitted'> {
+  pool: Pool;
+  journal?: EmittedJournal | undefined;
+}
+
 export class FastEventWriter implements EventWriter {
-  readonly #pool: Pool;
-  readonly #producer: string;
-  readonly #useOutbox: boolean;
-  readonly #publishDirect: DirectPublish | undefined;
-  readonly #log: Logger;
-  readonly #journal: EmittedJournal | undefined;
+  readonly #options: FastEventWriterOptions;
   #claimOnCommit: ClaimOnCommit | undefined;
 
-  constructor(options: {
-    pool: Pool;
-    producer: string;
-    useOutbox: boolean;
-    publishDirect?: DirectPublish;
-    journal?: EmittedJournal | undefined;
-    log: Logger;
-  }) {
-    if (!options.useOutbox && !options.publishDirect)
-      throw new Error('without the outbox a direct publisher is needed');
-    this.#pool = options.pool;
-    this.#producer = options.producer;
-    this.#useOutbox = options.useOutbox;
-    this.#publishDirect = options.publishDirect;
-    this.#log = options.log;
-    this.#journal = options.journal;
+  constructor(options: FastEventWriterOptions) {
+    checkWriterOptions(options);
+    this.#options = options;
   }
 
   get usesOutbox(): boolean {
-    return this.#useOutbox;
+    return this.#options.useOutbox;
   }
 
   /**
@@ -140,14 +127,14 @@ export class FastEventWriter implements EventWriter {
     const pending: OutgoingEvent[] = [];
     let claim: HandOver | undefined;
     const result = await inTransaction(
-      this.#pool,
+      this.#options.pool,
       (client) =>
         work(
           (context) => ({
             client,
             context,
             emit: async (draft) => {
-              const event = buildEvent(draft, context, this.#producer);
+              const event = buildEvent(draft, context, this.#options.producer);
               pending.push(event);
               return event;
             },
@@ -157,12 +144,12 @@ export class FastEventWriter implements EventWriter {
       // The journal, the outbox rows and COMMIT travel together (the connection pipelines).
       async (client) => {
         if (pending.length === 0) return;
-        if (this.#useOutbox) claim = this.#claimOnCommit?.(pending.map((event) => event.id));
-        const journal = this.#journal?.(pending);
+        if (this.#options.useOutbox) claim = this.#claimOnCommit?.(pending.map((event) => event.id));
+        const journal = this.#options.journal?.(pending);
         await Promise.all([
           claim && client.query(CLAIMED_ON_COMMIT),
           journal && client.query(journal.text, journal.values),
-          this.#useOutbox ? insertOutbox(client, pending) : undefined,
+          this.#options.useOutbox ? insertOutbox(client, pending) : undefined,
         ]);
       },
       () => claim,
@@ -183,15 +170,15 @@ export class FastEventWriter implements EventWriter {
     drafts: readonly EventDraft[],
     build: (events: OutgoingEvent[], outboxRows: OutboxRowsCte) => { text: string; values: unknown[] },
   ): Promise<Row[]> {
-    const events = drafts.map((draft) => buildEvent(draft, context, this.#producer));
-    const { text, values } = build(events, this.#useOutbox ? outboxRowsCte : unwrittenOutboxRowsCte);
+    const events = drafts.map((draft) => buildEvent(draft, context, this.#options.producer));
+    const { text, values } = build(events, this.#options.useOutbox ? outboxRowsCte : unwrittenOutboxRowsCte);
     const params = [...values, ...outboxParams(events)];
     const claim =
-      this.#useOutbox && events.length > 0
+      this.#options.useOutbox && events.length > 0
         ? this.#claimOnCommit?.(events.map((event) => event.id))
         : undefined;
     if (!claim) {
-      const { rows } = await this.#pool.query<Row>(text, params);
+      const { rows } = await this.#options.pool.query<Row>(text, params);
       await this.#publishAfterCommit(events);
       return rows;
     }
@@ -209,7 +196,7 @@ export class FastEventWriter implements EventWriter {
   ): Promise<Row[]> {
     let client: PoolClient;
     try {
-      client = await this.#pool.connect();
+      client = await this.#options.pool.connect();
     } catch (error) {
       claim.drop();
       throw error;
@@ -232,7 +219,7 @@ export class FastEventWriter implements EventWriter {
 
   /** `--without outbox`: the dual write, publishing what was just committed. */
   async #publishAfterCommit(events: OutgoingEvent[]): Promise<void> {
-    if (this.#useOutbox || !this.#publishDirect) return;
-    await publishAfterCommit(this.#publishDirect, events, this.#log);
+    if (this.#options.useOutbox || !this.#options.publishDirect) return;
+    await publishAfterCommit(this.#options.publishDirect, events, this.#options.log);
   }
 }

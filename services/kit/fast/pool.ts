@@ -7,7 +7,7 @@ import pg from 'pg';
 import {
   classifyFailure,
   connect,
-  guardConnections,
+  createPool,
   type Pool,
   type PoolClient,
   rollbackAndRelease,
@@ -75,19 +75,12 @@ export function createPipelinedPool(
   connectionString: string,
   options: { max?: number; application?: string } = {},
 ): Pool {
-  const pool = new pg.Pool({
-    Client: PreparingClient,
+  return createPool(connectionString, {
+    ...options,
     // pg's pipeline mode: a statement is sent without waiting for the previous one's answer (each
     // keeps its own Sync). Awaited one by one, statements behave exactly as without it.
-    pipeline: true,
-    connectionString,
-    max: options.max ?? 10,
-    application_name: options.application,
-    connectionTimeoutMillis: 5000,
-    idleTimeoutMillis: 30_000,
+    settings: { Client: PreparingClient, pipeline: true },
   });
-  guardConnections(pool);
-  return pool;
 }
 
 /**

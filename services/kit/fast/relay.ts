@@ -5,12 +5,16 @@
  * this file has the measurements.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
 import { rollbackAndRelease } from '../db.ts';
-import type { FaultHooks } from '../faults.ts';
-import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
-import { CLAIM_HEADS, MARK_PUBLISHED, type OutboxRow, type Publish, toEvent } from '../relay.ts';
+import {
+  CLAIM_HEADS,
+  MARK_PUBLISHED,
+  OutboxListener,
+  type OutboxRow,
+  publishClaimed,
+  type RelayOptions,
+} from '../relay.ts';
 import { retryDelay, UNTIL_IT_WORKS } from '../retry.ts';
 import { allOrFirstCause, type HandOver, type Pool, type PoolClient } from './pool.ts';
 
@@ -20,17 +24,8 @@ import { allOrFirstCause, type HandOver, type Pool, type PoolClient } from './po
  */
 const BEGIN_CLAIM = 'BEGIN; SET LOCAL synchronous_commit TO off';
 
-export interface FastRelayOptions {
+export interface FastRelayOptions extends Omit<RelayOptions, 'pool'> {
   pool: Pool;
-  /** Connection string for the LISTEN connection (the relay's wake-up call). */
-  listenUrl: string;
-  publish: Publish;
-  faults: FaultHooks;
-  metrics?: Metrics | undefined;
-  log: Logger;
-  batchSize?: number;
-  /** Poll even without a notification (a NOTIFY can be lost with its connection). */
-  pollIntervalMs?: number;
   /**
    * How long a relay woken from idle waits for more commits before claiming (Kafka's linger.ms);
    * 0 by default (README.md: a linger only adds its length to every saga step).
@@ -44,8 +39,6 @@ export interface FastRelayOptions {
    */
   sessions?: number;
   busyClaimRows?: number;
-  /** What relay_crash does; the default is an abrupt SIGKILL of this process. */
-  crash?: () => void;
 }
 
 interface Claimed {
@@ -74,7 +67,7 @@ export class FastRelay {
   readonly #sessions = new Set<Promise<void>>();
   /** Rows per claim, a moving average: how busy the relay is. */
   #claimRows = 0;
-  #listener: pg.Client | undefined;
+  readonly #listener: OutboxListener;
 
   constructor(options: FastRelayOptions) {
     this.#options = {
@@ -87,13 +80,14 @@ export class FastRelay {
       ...options,
       metrics: options.metrics,
     };
+    this.#listener = new OutboxListener({ listenUrl: options.listenUrl, onNews: () => this.#notify() });
   }
 
   start(): void {
     if (this.#running) return;
     this.#running = true;
     this.#stopping = false;
-    void this.#listen();
+    this.#listener.start();
     this.#loop = this.#run();
   }
 
@@ -103,33 +97,7 @@ export class FastRelay {
     this.#wake?.();
     await this.#loop;
     await Promise.all(this.#sessions);
-    await this.#listener?.end().catch(() => {});
-    this.#listener = undefined;
-  }
-
-  async #listen(): Promise<void> {
-    while (this.#running) {
-      const client = new pg.Client({
-        connectionString: this.#options.listenUrl,
-        connectionTimeoutMillis: 5000,
-      });
-      const lost = new Promise<void>((resolve) => {
-        client.on('error', () => resolve());
-        client.on('end', () => resolve());
-      });
-      client.on('notification', () => this.#notify());
-      try {
-        await client.connect();
-        await client.query('LISTEN outbox');
-        this.#listener = client;
-        this.#notify(); // anything committed while we were not listening
-        await lost;
-      } catch {
-        // The poll fallback keeps publishing meanwhile.
-      }
-      await client.end().catch(() => {});
-      if (this.#running) await sleep(1000);
-    }
+    await this.#listener.stop();
   }
 
   /**
@@ -271,18 +239,12 @@ export class FastRelay {
    * rows stay unpublished and are published again (consumers deduplicate with the inbox).
    */
   async #session(client: PoolClient, firstClaim: Promise<Claimed>): Promise<number> {
-    const { publish, faults, metrics, log, batchSize } = this.#options;
+    const { metrics, batchSize } = this.#options;
     let published = 0;
     try {
       let { rows, seen } = await firstClaim;
       while (rows.length > 0) {
-        const { sent, copies } = faults.withCopies(rows.map(toEvent));
-        await publish(sent);
-        if (faults.takeRelayCrash()) {
-          log.warn({ rows: rows.length }, 'relay_crash fault: dying after publish, before marking');
-          this.#options.crash();
-          throw new Error('relay_crash: crashed before marking');
-        }
+        const copies = await publishClaimed(rows, this.#options);
         published += rows.length;
         metrics?.countPublished(rows, copies);
         const marked = client.query(MARK_PUBLISHED, [rows.map((row) => row.id), copies]);
