@@ -3,11 +3,7 @@
  * standard configuration, and the parent links each hop makes (request → transaction → outbox
  * header → publish → handler → its events), duplicates and dead letters marked.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SpanReceiver, startSpanReceiver } from '../infra/otel-collector/receiver.ts';
 import type { StoredSpan } from '../infra/otel-collector/span.ts';
 import { buildEvent, type IncomingEvent, type OutgoingEvent } from '../services/kit/events.ts';
 import {
@@ -19,25 +15,20 @@ import {
   tracedPublish,
   tracesUrl,
 } from '../services/kit/tracing.ts';
+import { collectSpans, type SpanCollector } from './span-collector.ts';
 
 const ORDER = '6f1c3a52-8f0e-4c59-9a51-0d7d2f3b9c11';
 
-let dir: string;
-let receiver: SpanReceiver;
-const received: StoredSpan[] = [];
+let receiver: SpanCollector;
+let received: StoredSpan[];
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'lab-tracing-unit-'));
-  receiver = await startSpanReceiver({
-    port: 0,
-    file: path.join(dir, 'spans.jsonl'),
-    onSpans: (spans) => received.push(...spans),
-  });
+  receiver = await collectSpans();
+  received = receiver.spans;
 });
 
 afterAll(async () => {
   await receiver.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 /** What a consumer receives for `event` as the broker delivered it. */

@@ -7,14 +7,11 @@
  * payment run the fast kit, the others the reference kit, so the trace crosses both kits' relays and
  * consumers, and each kit's inbox skips a copy.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SpanReceiver, startSpanReceiver } from '../infra/otel-collector/receiver.ts';
 import type { StoredSpan } from '../infra/otel-collector/span.ts';
 import { Api, BACKEND, Shop, type ShopService } from './services-stack.ts';
 import { ADMIN_TOKEN, waitFor } from './services-support.ts';
+import { collectSpans, type SpanCollector } from './span-collector.ts';
 
 const FAST_KIT: readonly ShopService[] = ['order', 'payment'];
 
@@ -33,17 +30,12 @@ function ancestry(span: StoredSpan, byId: Map<string, StoredSpan>): string[] {
 describe('one order, one trace', () => {
   let shop: Shop;
   let api: Api;
-  let receiver: SpanReceiver;
-  let dir: string;
-  const spans: StoredSpan[] = [];
+  let receiver: SpanCollector;
+  let spans: StoredSpan[];
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'lab-tracing-'));
-    receiver = await startSpanReceiver({
-      port: 0,
-      file: path.join(dir, 'spans.jsonl'),
-      onSpans: (received) => spans.push(...received),
-    });
+    receiver = await collectSpans();
+    spans = receiver.spans;
     const tracing = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '100' };
     const services: ShopService[] = [...BACKEND, 'gateway'];
     const env = Object.fromEntries(
@@ -59,7 +51,6 @@ describe('one order, one trace', () => {
   afterAll(async () => {
     await shop?.stop();
     await receiver?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('runs from the gateway to shipping, across the outbox and the broker, duplicates included', async () => {

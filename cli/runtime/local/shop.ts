@@ -145,14 +145,8 @@ export const otelCollectorComponent: Component = nodeComponent({
   order: 1,
   ports: ['main'],
   script: 'infra/otel-collector/main.ts',
-  args: (ctx) => [
-    '--host',
-    '127.0.0.1',
-    '--port',
-    String(ctx.port(OTEL_COLLECTOR)),
-    '--out',
-    path.join(ctx.home, 'spans.jsonl'),
-  ],
+  // main.ts binds 127.0.0.1 unless told otherwise.
+  args: (ctx) => ['--port', String(ctx.port(OTEL_COLLECTOR)), '--out', path.join(ctx.home, 'spans.jsonl')],
   health: { tcp: 'main' },
 });
 
