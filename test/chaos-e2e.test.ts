@@ -1,8 +1,9 @@
 /**
  * The engine end to end through the real CLI and the real local stack (a temporary LAB_HOME):
  * a short valid scenario with faults, the without-inbox demonstration detected as invalid, a bad
- * file refused with file:line:col before anything starts, and Ctrl-C in the middle of a run
- * healing every fault and exiting 130. Kept small: this is what `npm test` runs of the suite.
+ * file refused with file:line:col before anything starts, Ctrl-C in the middle of a run
+ * healing every fault and exiting 130, and a run whose steady state did not hold before any fault
+ * ending unknown (exit 3) without injecting anything. Kept small: this is what `npm test` runs of the suite.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -231,6 +232,27 @@ describe.skipIf(!stackHasShop)('lab chaos end to end (local runtime)', () => {
     if (stackHasProxy)
       expect((await links()).every((link) => link.enabled && link.toxics.length === 0)).toBe(true);
   }, 300_000);
+
+  it('a before-probe that does not hold: unknown, exit 3, and no fault was injected', async () => {
+    // Nothing is confirmed before the workload, so this probe cannot hold: the stand-in for a stack
+    // that is unhealthy before the experiment.
+    const steady = 'steady_state:\n  before: [outbox_drained, { outcomes: { confirmed: ">= 1" } }]\n';
+    const result = await lab(
+      'chaos',
+      scenarioFile('not-steady', QUICK.replace('expect:\n', `${steady}expect:\n`)),
+      '--json',
+    );
+    expect(result.exitCode, result.all).toBe(3);
+    const run = JSON.parse(result.stdout) as RunResult;
+    expect(run).toMatchObject({ verdict: 'unknown', expectationMet: false, faults: [], checks: [] });
+    expect(run.explanation).toContain('not in its steady state before any fault');
+    expect(run.steadyState?.before.map((probe) => [probe.name, probe.verdict])).toEqual([
+      ['outbox_drained', 'valid'],
+      ['outcomes', 'invalid'],
+    ]);
+    expect((await hooksOf('order')).duplicate).toBeNull();
+    expect((await status()).processes.find((process) => process.name === 'shipping')?.state).toBe('running');
+  }, 120_000);
 
   it('without-inbox: the double charges are detected, so the expectation (invalid) is met, exit 0', async () => {
     const bundled = readFileSync(

@@ -5,7 +5,8 @@ import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import type { CheckResult } from '../cli/chaos/checks/types.ts';
 import { junitXml } from '../cli/chaos/junit.ts';
-import { judge, type RunResult } from '../cli/chaos/result.ts';
+import { judge, judgeRun, type RunResult } from '../cli/chaos/result.ts';
+import { runSummary } from '../cli/chaos/ui/summary.ts';
 
 const check = (name: string, verdict: CheckResult['verdict']): CheckResult => ({
   name,
@@ -76,6 +77,46 @@ describe('judging a run', () => {
     ]);
     expect(judged).toMatchObject({ expectationMet: false, exitCode: 1 });
     expect(judged.explanation).toContain('fault 0 (latency payment.db) failed: no link');
+  });
+});
+
+describe('the steady state after the run', () => {
+  it('joins the verdict: a probe that does not hold fails the expectation, whatever was expected', () => {
+    const valid = { verdict: 'valid' as const, detectedBy: undefined };
+    expect(judgeRun([check('a', 'valid')], [check('outbox_drained', 'valid')], valid)).toMatchObject({
+      verdict: 'valid',
+      expectationMet: true,
+    });
+    const broken = judgeRun([check('a', 'valid')], [check('outbox_drained', 'invalid')], valid);
+    expect(broken).toMatchObject({ verdict: 'invalid', expectationMet: false, exitCode: 1 });
+    expect(broken.explanation).toBe(
+      'the steady state did not hold after the run: outbox_drained invalid (outbox_drained is invalid <&>)',
+    );
+    // The anomaly a pattern switch shows was detected, but the shop did not come back.
+    const shown = { verdict: 'invalid' as const, detectedBy: undefined };
+    expect(judgeRun([check('no_double_charge', 'invalid')], [], shown)).toMatchObject({
+      expectationMet: true,
+    });
+    expect(
+      judgeRun([check('no_double_charge', 'invalid')], [check('sagas_terminal', 'unknown')], shown),
+    ).toMatchObject({ verdict: 'invalid', expectationMet: false });
+  });
+
+  it('is in the terminal table, before and after the checks', () => {
+    const text = runSummary(
+      result({
+        steadyState: {
+          before: [check('outbox_drained', 'valid')],
+          after: [check('no_lost_event', 'invalid')],
+        },
+      }),
+    );
+    const lines = text.split('\n');
+    const at = (needle: string) => lines.findIndex((line) => line.includes(needle));
+    expect(at('steady state before:')).toBeLessThan(at('outbox_drained'));
+    expect(at('outbox_drained')).toBeLessThan(at('sagas_terminal'));
+    expect(at('sagas_terminal')).toBeLessThan(at('steady state after:'));
+    expect(at('steady state after:')).toBeLessThan(at('no_lost_event'));
   });
 });
 

@@ -1,8 +1,9 @@
 /**
  * The docker runtime end to end, on a real engine (`npm run test:docker`, after
  * scripts/docker/ci-setup.sh): `lab up --runtime docker` with compose/standins.yml and the locally
- * built images, status, logs (-f streams), process faults, a real network partition, a scenario
- * run, `lab down --purge` leaving nothing of the project, and a `lab up` killed mid-start.
+ * built images, status, logs (-f streams), process faults, a real network partition, scenario
+ * runs (order-saga, db-crash: the postgres container killed and started again), `lab down --purge`
+ * leaving nothing of the project, and a `lab up` killed mid-start.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -206,6 +207,29 @@ describe('docker runtime', () => {
   it('lab chaos order-saga --runtime docker reaches a valid verdict', async () => {
     const run = await lab(['chaos', 'order-saga', '--runtime', 'docker', '--out', path.join(home, 'chaos')]);
     expect(run.exitCode, run.all?.slice(-4000)).toBe(0);
+  });
+
+  it('lab chaos db-crash --runtime docker: the postgres container SIGKILLed and started again, nothing lost', async () => {
+    const out = path.join(home, 'db-crash');
+    const run = await lab(['chaos', 'db-crash', '--runtime', 'docker', '--out', out, '--json']);
+    expect(run.exitCode, run.all?.slice(-4000)).toBe(0);
+    const result = JSON.parse(run.stdout) as {
+      verdict: string;
+      faults: Array<{ kind: string; target: string; healedMs?: number; error?: string }>;
+      checks: Array<{ name: string; verdict: string }>;
+    };
+    expect(result.verdict).toBe('valid');
+    expect(result.faults).toEqual([expect.objectContaining({ kind: 'db_crash', target: 'postgres' })]);
+    expect(result.faults[0]?.error).toBeUndefined();
+    expect(result.faults[0]?.healedMs).toBeGreaterThan(0);
+    // Valid, not unknown: the rows were read after the restart, which (with a dynamic host port)
+    // published postgres on another port.
+    expect(result.checks).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'acknowledged_orders_durable', verdict: 'valid' }),
+        expect.objectContaining({ name: 'sagas_terminal', verdict: 'valid' }),
+      ]),
+    );
   });
 
   it('a scenario with a partition fault runs on the docker runtime to a valid verdict', async () => {

@@ -36,6 +36,8 @@ export interface InboxRow {
   applied: number;
   first_seen_at: string;
   last_seen_at: string;
+  /** The consumer's apply order (migration 006); absent in runs stored before it existed. */
+  apply_seq?: number;
 }
 
 export interface DeadLetterRow {
@@ -150,7 +152,8 @@ const OUTBOX_SQL = `SELECT id::text AS event_id, seq::float8 AS seq, aggregatety
        created_at, published_at, copies_published
   FROM outbox WHERE created_at >= $1 OR published_at IS NULL ORDER BY seq`;
 /** Events first seen during this run: a rewound group also replays earlier runs' events. */
-const INBOX_SQL = `SELECT consumer, event_id::text, event_type, topic, deliveries, applied, first_seen_at, last_seen_at
+const INBOX_SQL = `SELECT consumer, event_id::text, event_type, topic, deliveries, applied, first_seen_at, last_seen_at,
+       apply_seq::float8 AS apply_seq
   FROM inbox WHERE first_seen_at >= $1 ORDER BY first_seen_at, consumer, event_id`;
 const DEAD_LETTERS_SQL = `SELECT id::float8 AS id, consumer, topic, partition, "offset", event_id, event_type,
        convert_from(key, 'UTF8') AS key, encode(value, 'escape') AS value, error, attempts, created_at
@@ -294,7 +297,8 @@ export async function captureOrder(
   for (const service of DATABASE_SERVICES) {
     kit[service].inbox = await select<InboxRow>(
       databases[service],
-      `SELECT consumer, event_id::text, event_type, topic, deliveries, applied, first_seen_at, last_seen_at
+      `SELECT consumer, event_id::text, event_type, topic, deliveries, applied, first_seen_at, last_seen_at,
+              apply_seq::float8 AS apply_seq
          FROM inbox WHERE event_id::text = ANY($1::text[]) ORDER BY first_seen_at`,
       [eventIds],
     );

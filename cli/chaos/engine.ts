@@ -12,7 +12,7 @@ import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
-import { ExitCode, LabError } from '../../common/errors.ts';
+import { ExitCode, infrastructureFailure, LabError } from '../../common/errors.ts';
 import { DATABASE_SERVICES, type DatabaseServiceName, type Kit } from '../../common/roster.ts';
 import { labHome } from '../home.ts';
 import { writeReport } from '../report/write.ts';
@@ -21,7 +21,7 @@ import type { Endpoints } from '../runtime/types.ts';
 import { captureSnapshot } from './capture.ts';
 import { runChecks, unknownChecks } from './checks/index.ts';
 import { countOutcomes } from './checks/outcomes.ts';
-import type { CheckResult, Queryable, RunScope } from './checks/types.ts';
+import type { CheckResult, InjectedPoison, Queryable, RunScope } from './checks/types.ts';
 import { resetHooks } from './faults/hooks.ts';
 import { ensureRunning } from './faults/process.ts';
 import { createProxyClient, type ProxyClient } from './faults/proxy.ts';
@@ -30,10 +30,10 @@ import { createHistory, type OperationEntry } from './history.ts';
 import { junitXml, type TimedCheckResult } from './junit.ts';
 import type { LoadedScenario } from './loader.ts';
 import { createRandom } from './random.ts';
-import { judge, type RunResult } from './result.ts';
+import { brokenProbes, judgeRun, type RunResult, type SteadyStateResult } from './result.ts';
 import { collectLogs, collectSpans, writeRunData } from './rundir.ts';
 import { fixSchedule } from './schedule.ts';
-import type { Scenario } from './schema.ts';
+import type { CheckSpec, Scenario } from './schema.ts';
 import { settle } from './settle.ts';
 import { runSetup } from './setup.ts';
 import type { StackManager } from './stack.ts';
@@ -109,7 +109,17 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
   };
   const history = createHistory(path.join(runDir, 'history.jsonl'));
   const decisions = createWriteStream(path.join(runDir, 'decisions.jsonl'));
-  const decide = (decision: Record<string, unknown>) => decisions.write(`${JSON.stringify(decision)}\n`);
+  const poisonsInjected: InjectedPoison[] = [];
+  const decide = (decision: Record<string, unknown>) => {
+    decisions.write(`${JSON.stringify(decision)}\n`);
+    // What dlq_accounted holds the dead letters against: every poison message the run sent.
+    if (decision.kind === 'poison' && typeof decision.key === 'string')
+      poisonsInjected.push({
+        topic: String(decision.topic),
+        key: decision.key,
+        poison: String(decision.poison),
+      });
+  };
   for (const decision of scheduled) decide(decision);
   const phase = (name: Phase) => {
     history.append({ type: 'phase', phase: name, time: history.now() });
@@ -142,6 +152,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
   let timeline: Timeline | undefined;
   let endpoints: Endpoints | undefined;
   let result: RunResult;
+  let steadyBefore: CheckResult[] = [];
 
   const finish = async (partial: Omit<RunResult, keyof typeof base | 'durationMs'>): Promise<RunResult> => {
     const full: RunResult = { ...base, ...partial, durationMs: Date.now() - startedWall };
@@ -168,6 +179,20 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
       signal,
       log,
     });
+
+    if (scenario.steadyState.before.length > 0) {
+      steadyBefore = await probeSteadyState(scenario.steadyState.before, databases, {
+        ...setup.scope,
+        duplicatesInjected: false,
+        poisonsInjected: [],
+      });
+      log(`steady state before: ${steadyBefore.map((probe) => `${probe.name} ${probe.verdict}`).join(', ')}`);
+      if (steadyBefore.some((probe) => probe.verdict !== 'valid'))
+        throw infrastructureFailure(
+          'E_NOT_STEADY',
+          `the stack was not in its steady state before any fault, so the run tested nothing: ${brokenProbes(steadyBefore)}`,
+        );
+    }
 
     const proxy = createProxyClient(endpoints.faultProxyUrl);
     let kafka: Kafka | undefined;
@@ -224,8 +249,25 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
     }
     signal.throwIfAborted();
 
-    const scope: RunScope = { ...setup.scope, duplicatesInjected: timeline.injectedDuplicates };
-    const context = { databases, scope, operations: history.operations() };
+    const scope: RunScope = {
+      ...setup.scope,
+      duplicatesInjected: timeline.injectedDuplicates,
+      poisonsInjected,
+    };
+    // A container started again (db_crash, kill, restart on docker) may publish its port anew:
+    // the engine's own connections follow it, as the services' do through the stack's network.
+    const healedEndpoints = await runtime.endpoints().catch(() => endpoints!);
+    if (JSON.stringify(healedEndpoints.databases) !== JSON.stringify(endpoints.databases)) {
+      log('the databases are published on new ports after the faults: reconnecting');
+      await Promise.allSettled(Object.values(pools).map((pool) => pool.end()));
+      pools = openPools(healedEndpoints);
+      endpoints = healedEndpoints;
+    }
+    const context = {
+      databases: pools as Record<DatabaseServiceName, Queryable>,
+      scope,
+      operations: history.operations(),
+    };
     phase('settle');
     const settled = await settle(context, { maxMs: scenario.settle, signal });
     log(
@@ -238,7 +280,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
     // One capture, kept in the run directory, is all the checks read: `lab check` recomputes them
     // from the same rows after the stack is gone.
     // A database that cannot be read makes every check unknown, never a crash.
-    const snapshot = await captureSnapshot(databases, scope).catch((error: Error) => error);
+    const snapshot = await captureSnapshot(context.databases, scope).catch((error: Error) => error);
     if (!(snapshot instanceof Error)) writeRunData(runDir, snapshot);
     // Each check timed on its own: JUnit gives each testcase its time.
     const checks: TimedCheckResult[] =
@@ -251,19 +293,26 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
               durationMs: Math.round(performance.now() - checkStarted),
             }));
           });
+    const steadyAfter =
+      snapshot instanceof Error
+        ? unknownChecks(scenario.steadyState.after, `the databases could not be read: ${snapshot.message}`)
+        : runChecks(scenario.steadyState.after, { snapshot, operations: context.operations });
     emit({ type: 'checks', results: checks });
     for (const check of checks) log(`check ${check.name}: ${check.verdict} (${check.summary})`);
+    for (const probe of steadyAfter)
+      log(`steady state after: ${probe.name} ${probe.verdict} (${probe.summary})`);
     const { confirmed, cancelled, pending } =
       snapshot instanceof Error ? {} : countOutcomes(snapshot, context.operations);
     // A process that died after the heal phase is a finding, not something to hide by restarting it.
     const processesDown = await notRunning(runtime);
     if (processesDown.length > 0)
       log(`after the run these were not running (they died on their own): ${processesDown.join(', ')}`);
-    const verdict = judge(checks, scenario.expect.verdict, scenario.expect.detectedBy, timeline.log);
+    const verdict = judgeRun(checks, steadyAfter, scenario.expect, timeline.log);
     phase('report');
     result = await finish({
       ...verdict,
       checks,
+      ...steadyStateOf(scenario, steadyBefore, steadyAfter),
       counts: {
         operations: plan.length,
         confirmed,
@@ -291,6 +340,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
           ? error.exitCode
           : ExitCode.infrastructure,
       checks: [],
+      ...steadyStateOf(scenario, steadyBefore, []),
       counts: { operations: history.operations().length },
       faults: timeline?.log ?? [],
       error: message,
@@ -318,6 +368,27 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
   phase('done');
   await new Promise((resolve) => runLog.end(resolve));
   return result;
+}
+
+/** The probes on the rows as they are now: nothing of the run has happened yet. */
+async function probeSteadyState(
+  specs: CheckSpec[],
+  databases: Record<DatabaseServiceName, Queryable>,
+  scope: RunScope,
+): Promise<CheckResult[]> {
+  const snapshot = await captureSnapshot(databases, scope).catch((error: Error) => error);
+  return snapshot instanceof Error
+    ? unknownChecks(specs, `the databases could not be read: ${snapshot.message}`)
+    : runChecks(specs, { snapshot, operations: [] });
+}
+
+function steadyStateOf(
+  scenario: Scenario,
+  before: CheckResult[],
+  after: CheckResult[],
+): { steadyState?: SteadyStateResult } {
+  const { steadyState } = scenario;
+  return steadyState.before.length + steadyState.after.length > 0 ? { steadyState: { before, after } } : {};
 }
 
 function aborted(signal: AbortSignal): Promise<void> {

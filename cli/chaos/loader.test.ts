@@ -289,3 +289,37 @@ describe('workload plan', () => {
     }
   });
 });
+
+describe('steady_state', () => {
+  const withSteadyState = (block: string) => VALID.replace('expect:\n', `${block}expect:\n`);
+
+  it('parses its probes like expect.checks, opt-in checks and parameters included', () => {
+    const parsed = parseScenario(
+      withSteadyState(
+        'steady_state:\n  before: [outbox_drained, dlq_accounted]\n  after:\n    - no_lost_event\n    - { outcomes: { pending: "== 0" } }\n',
+      ),
+      'steady.yaml',
+    );
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.scenario!.steadyState).toEqual({
+      before: [{ name: 'outbox_drained' }, { name: 'dlq_accounted' }],
+      after: [{ name: 'no_lost_event' }, { name: 'outcomes', expected: { pending: { op: '==', value: 0 } } }],
+    });
+  });
+
+  it('is empty on both sides when a scenario has none', () => {
+    expect(parseScenario(VALID, 'mini.yaml').scenario!.steadyState).toEqual({ before: [], after: [] });
+  });
+
+  it('points a misspelt probe and an unknown side at their line and column', () => {
+    expect(problems(withSteadyState('steady_state:\n  before: [outbox_drainedd]\n'))[0]).toMatch(
+      /^bad\.yaml:15:12: invalid value 'outbox_drainedd' at steady_state\.before\[0\]; did you mean 'outbox_drained'\?/,
+    );
+    expect(problems(withSteadyState('steady_state:\n  durng: [outbox_drained]\n'))[0]).toMatch(
+      /^bad\.yaml:15:3: unknown key 'durng' in steady_state/,
+    );
+    expect(problems(withSteadyState('steady_state: {}\n'))[0]).toMatch(
+      /^bad\.yaml:14:15: steady_state.*needs at least one probe/,
+    );
+  });
+});

@@ -38,12 +38,52 @@ export interface RunResult {
   explanation: string;
   exitCode: number;
   checks: CheckResult[];
+  /** The steady-state probes (scenario `steady_state`), when the scenario has some. */
+  steadyState?: SteadyStateResult;
   counts: Partial<Record<OutcomeName, number>> & { operations: number };
   faults: FaultLogEntry[];
   /** Stack processes found not running after the checks: they died on their own during the run. */
   processesDown?: string[];
   /** Set when the run stopped early (infrastructure failure, interruption). */
   error?: string;
+}
+
+export interface SteadyStateResult {
+  /** Probed before any fault: one not valid means the stack was unhealthy to begin with. */
+  before: CheckResult[];
+  /** Probed after settling, on the checks' snapshot: they join the verdict. */
+  after: CheckResult[];
+}
+
+/** A line on the probes that did not hold: "outbox_drained invalid (...)". */
+export function brokenProbes(probes: readonly CheckResult[]): string {
+  return probes
+    .filter((probe) => probe.verdict !== 'valid')
+    .map((probe) => `${probe.name} ${probe.verdict} (${probe.summary})`)
+    .join('; ');
+}
+
+/**
+ * judge, then the steady state after the run: a hypothesis the system must come back to whatever
+ * the scenario expects, so a probe that does not hold fails the expectation (and, invalid, makes
+ * the verdict invalid) even where the checks found the anomaly the scenario wanted shown.
+ */
+export function judgeRun(
+  checks: CheckResult[],
+  steadyAfter: CheckResult[],
+  expect: { verdict: 'valid' | 'invalid'; detectedBy: readonly CheckName[] | undefined },
+  faults: readonly FaultLogEntry[] = [],
+): ReturnType<typeof judge> {
+  const judged = judge(checks, expect.verdict, expect.detectedBy, faults);
+  const broken = steadyAfter.filter((probe) => probe.verdict !== 'valid');
+  if (broken.length === 0) return judged;
+  const invalid = broken.some((probe) => probe.verdict === 'invalid');
+  return {
+    verdict: invalid ? 'invalid' : judged.verdict === 'invalid' ? 'invalid' : 'unknown',
+    expectationMet: false,
+    explanation: `the steady state did not hold after the run: ${brokenProbes(broken)}`,
+    exitCode: ExitCode.expectationNotMet,
+  };
 }
 
 export function overallVerdict(checks: CheckResult[]): Verdict {

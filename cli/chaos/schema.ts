@@ -77,20 +77,32 @@ export const CHECK_NAMES = [
   'idempotent_consumers',
   'latency_p99',
   'outcomes',
+  'acknowledged_orders_durable',
+  'event_order_per_aggregate',
+  'no_lost_event',
+  'dlq_accounted',
 ] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
 /** Checks that need a parameter (`{ latency_p99: { max } }`, `{ outcomes: {...} }`): those with options. */
 const PARAMETERISED_CHECKS = CHECK_DEFINITIONS.filter((definition) => definition.options).map(
   (definition) => definition.name,
 );
-/** The checks run when `expect.checks` is not given: every one that needs no parameter. */
-export const DEFAULT_CHECKS: CheckName[] = CHECK_NAMES.filter((name) => !PARAMETERISED_CHECKS.includes(name));
+/** Checks a scenario names to run (not in the default set); see CheckDefinition.optIn. */
+const OPT_IN_CHECKS = CHECK_DEFINITIONS.filter((definition) => definition.optIn).map(
+  (definition) => definition.name,
+);
+/** The checks run when `expect.checks` is not given: every one that needs no parameter and is not opt-in. */
+export const DEFAULT_CHECKS: CheckName[] = CHECK_NAMES.filter(
+  (name) => !PARAMETERISED_CHECKS.includes(name) && !OPT_IN_CHECKS.includes(name),
+);
+/** The checks a scenario may name without parameters. */
+const PLAIN_CHECKS: CheckName[] = CHECK_NAMES.filter((name) => !PARAMETERISED_CHECKS.includes(name));
 
 export type OutcomeName = (typeof OUTCOME_NAMES)[number];
 
 /** An entry of `expect.checks`: a check's name, or `{ <name>: <its options> }` for one with parameters. */
 const checkEntry = z.union([
-  z.enum(DEFAULT_CHECKS as [CheckName, ...CheckName[]]),
+  z.enum(PLAIN_CHECKS as [CheckName, ...CheckName[]]),
   ...CHECK_DEFINITIONS.flatMap((definition) =>
     definition.options ? [z.strictObject({ [definition.name]: definition.options.schema })] : [],
   ),
@@ -148,6 +160,20 @@ export const scenarioSchema = z
     }),
     faults: z.array(faultEntry).default([]),
     settle: duration.default(30_000),
+    /**
+     * Chaos Toolkit's steady-state hypothesis: checks that must hold before any fault (else the
+     * stack was not healthy to begin with: the run is unknown, not a failed hypothesis) and again
+     * after settling (they join the verdict).
+     */
+    steady_state: z
+      .strictObject({
+        before: z.array(checkEntry).default([]),
+        after: z.array(checkEntry).default([]),
+      })
+      .refine((steady) => steady.before.length + steady.after.length > 0, {
+        error: 'steady_state needs at least one probe in `before` or `after`',
+      })
+      .optional(),
     expect: z
       .strictObject({
         verdict: z.enum(['valid', 'invalid']).default('valid'),
@@ -164,6 +190,10 @@ export const scenarioSchema = z
     randomFaults: scenario.faults.flatMap((entry, position) =>
       'kind' in entry ? [] : [{ position, spec: entry as RandomSchedule }],
     ),
+    steadyState: {
+      before: (scenario.steady_state?.before ?? []).map(toCheckSpec),
+      after: (scenario.steady_state?.after ?? []).map(toCheckSpec),
+    },
     expect: {
       verdict: scenario.expect.verdict,
       checks: scenario.expect.checks

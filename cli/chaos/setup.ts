@@ -97,6 +97,8 @@ export async function runSetup(options: SetupOptions): Promise<SetupResult> {
         }),
       { signal },
     );
+    // A retry after an attempt that timed out but registered the customer finds the email taken.
+    if (response.status === 409) return adoptCustomer({ ...options, email, password, url });
     const body = expectCreated<{ user: { id: string }; token: string }>(`customer ${email}`, response);
     return { id: body.user.id, token: body.token };
   });
@@ -112,4 +114,49 @@ export async function runSetup(options: SetupOptions): Promise<SetupResult> {
     customers,
     skus: products.map((product) => product.sku),
   };
+}
+
+/**
+ * The customer an earlier attempt of this setup registered (its answer lost to a timeout): log in
+ * with the run's password, and top the account up to the scenario's balance if that attempt's
+ * top-up did not arrive.
+ */
+async function adoptCustomer(
+  options: SetupOptions & {
+    email: string;
+    password: string;
+    url(path: string): string;
+  },
+): Promise<WorkloadCustomer> {
+  const { email, password, url, signal } = options;
+  const login = await withRetries(
+    `log in ${email}`,
+    () => requestJson(url('/api/auth/login'), { body: { email, password }, signal }),
+    { signal },
+  );
+  const { user, token } = expectCreated<{ user: { id: string }; token: string }>(`customer ${email}`, login);
+  const auth = { authorization: `Bearer ${token}` };
+  const account = await withRetries(
+    `read the account of ${email}`,
+    () => requestJson<{ balance_cents?: number }>(url('/api/payment/account'), { headers: auth, signal }),
+    { signal },
+  );
+  const missing =
+    options.scenario.setup.balance - (account.status === 200 ? (account.body.balance_cents ?? 0) : 0);
+  if (missing > 0)
+    expectCreated(
+      `the balance of ${email}`,
+      await withRetries(
+        `top up ${email}`,
+        () =>
+          requestJson(url('/api/payment/account/top-up'), {
+            headers: auth,
+            body: { amount_cents: missing },
+            signal,
+          }),
+        { signal },
+      ),
+    );
+  options.log(`customer ${email} was registered by an attempt that timed out: logged in instead`);
+  return { id: user.id, token };
 }

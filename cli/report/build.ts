@@ -5,13 +5,14 @@ import { parse as parseYaml } from 'yaml';
 import type { StoredSpan } from '../../infra/otel-collector/span.ts';
 import type { RunSnapshot } from '../chaos/capture.ts';
 import { CHECKS } from '../chaos/checks/index.ts';
+import type { CheckResult } from '../chaos/checks/types.ts';
 import type { FaultEntry, HistoryEntry, OperationEntry } from '../chaos/history.ts';
 import type { RunResult } from '../chaos/result.ts';
 import type { RunEvent } from '../chaos/run-events.ts';
 import { readJsonLines, readSnapshot } from '../chaos/rundir.ts';
 import type { CheckName } from '../chaos/schema.ts';
 import { replayHint } from '../chaos/ui/summary.ts';
-import type { FaultWindow, OrderModel, ReportModel, ReportSpan, SagaStep } from './model.ts';
+import type { FaultWindow, OrderModel, ReportCheck, ReportModel, ReportSpan, SagaStep } from './model.ts';
 
 /** The lanes of a saga, left to right in the order the saga visits them. */
 const SAGA_LANES = ['client', 'order', 'inventory', 'payment', 'shipping'];
@@ -279,11 +280,20 @@ export function buildReportModel(runDir: string): ReportModel {
     window: workloadWindow(operations, faults),
     faults,
     operations: columns,
-    checks: result.checks.map((check) => ({
-      ...check,
-      description: CHECKS[check.name as CheckName]?.description ?? '',
-    })),
+    checks: result.checks.map(describedCheck),
+    ...(result.steadyState
+      ? {
+          steadyState: {
+            before: result.steadyState.before.map(describedCheck),
+            after: result.steadyState.after.map(describedCheck),
+          },
+        }
+      : {}),
     orders,
     lanes,
   };
+}
+
+function describedCheck(check: CheckResult): ReportCheck {
+  return { ...check, description: CHECKS[check.name as CheckName]?.description ?? '' };
 }

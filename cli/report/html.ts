@@ -121,7 +121,20 @@ function evidenceTable(check: ReportCheck, model: ReportModel): string {
 function checkTable(model: ReportModel): string {
   if (model.checks.length === 0)
     return '<p class="hint">No check ran (the run stopped before the checks).</p>';
-  const rows = model.checks
+  return checkRows(model.checks, model);
+}
+
+/** The steady-state probes: before any fault, and after settling (they joined the verdict). */
+function steadyStateSection(model: ReportModel): string {
+  const steady = model.steadyState;
+  if (!steady) return '';
+  const part = (title: string, probes: ReportCheck[], none: string) =>
+    `<h3>${title}</h3>${probes.length > 0 ? checkRows(probes, model) : `<p class="hint">${none}</p>`}`;
+  return `<section id="steady-state"><h2>Steady state</h2>${part('Before any fault', steady.before, 'No probe before the faults.')}${part('After settling', steady.after, 'No probe after settling (or the run stopped before).')}</section>`;
+}
+
+function checkRows(checks: ReportCheck[], model: ReportModel): string {
+  const rows = checks
     .map(
       (check) =>
         `<tr class="check" data-check="${esc(check.name)}"><td><code>${esc(check.name)}</code><div class="hint">${esc(check.description)}</div></td>` +
@@ -186,7 +199,7 @@ ${header(model)}
 <section id="charts"><h2>Client operations, latency and throughput</h2>
 <p class="hint">Shaded bands are the fault windows. Drag across a chart to zoom (double-click to reset); the cursor is shared.</p>
 <div id="timeline" class="chart"></div><div id="latency" class="chart"></div><div id="throughput" class="chart"></div></section>
-<section><h2>Checks</h2>${checkTable(model)}</section>
+${steadyStateSection(model)}<section><h2>Checks</h2>${checkTable(model)}</section>
 <section id="order-detail" hidden></section>
 <section><h2>Orders</h2>
 <div class="controls"><input id="order-filter" type="search" placeholder="filter by id or status"> <select id="order-only"><option value="">all orders</option><option value="notable">anything notable</option><option value="duplicate">duplicate skipped</option><option value="applied-twice">applied twice</option><option value="double-charge">charged twice</option><option value="dead-letter">dead letter</option><option value="cancelled">cancelled</option><option value="pending">pending</option></select> <span id="order-count" class="hint"></span></div>

@@ -117,6 +117,8 @@ export interface ReportModel {
   faults: FaultWindow[];
   operations: OperationColumns;
   checks: ReportCheck[];
+  /** The scenario's steady-state probes (before any fault, after settling), when it has some. */
+  steadyState?: { before: ReportCheck[]; after: ReportCheck[] };
   orders: OrderModel[];
   /** The sequence diagram's lanes, left to right. */
   lanes: string[];

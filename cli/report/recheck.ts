@@ -8,7 +8,7 @@ import { runChecks } from '../chaos/checks/index.ts';
 import type { CheckResult } from '../chaos/checks/types.ts';
 import type { OperationEntry } from '../chaos/history.ts';
 import { loadScenarioFile } from '../chaos/loader.ts';
-import { judge, type RunResult } from '../chaos/result.ts';
+import { judgeRun, type RunResult } from '../chaos/result.ts';
 import { readJsonLines, readSnapshot } from '../chaos/rundir.ts';
 import { readResult } from './build.ts';
 
@@ -32,8 +32,17 @@ export function recheckRun(runDir: string): Recheck {
     (entry): entry is OperationEntry => entry.type === 'op',
   );
   const checks = runChecks(scenario.expect.checks, { snapshot, operations });
-  const verdict = judge(checks, scenario.expect.verdict, scenario.expect.detectedBy, live.faults);
-  const recomputed: RunResult = { ...live, ...verdict, checks, runDir };
+  // The after-probes read the same final rows; the before-probes' rows were never kept, so what
+  // the live run found before any fault stands.
+  const after = runChecks(scenario.steadyState.after, { snapshot, operations });
+  const verdict = judgeRun(checks, after, scenario.expect, live.faults);
+  const recomputed: RunResult = {
+    ...live,
+    ...verdict,
+    checks,
+    ...(live.steadyState ? { steadyState: { before: live.steadyState.before, after } } : {}),
+    runDir,
+  };
   const differences: string[] = [];
   for (const check of checks) {
     const before = live.checks.find((candidate) => candidate.name === check.name);
@@ -44,6 +53,11 @@ export function recheckRun(runDir: string): Recheck {
           ? `${check.name}: same verdict, different summary or evidence`
           : `${check.name}: ${before.verdict} live, ${check.verdict} now`,
       );
+  }
+  for (const probe of after) {
+    const before = live.steadyState?.after.find((candidate) => candidate.name === probe.name);
+    if (before && verdictOf(before) !== verdictOf(probe))
+      differences.push(`steady state after, ${probe.name}: ${before.verdict} live, ${probe.verdict} now`);
   }
   return { live, recomputed, differences };
 }

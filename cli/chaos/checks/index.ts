@@ -4,10 +4,14 @@
  * check that throws into `unknown`, never a crash.
  */
 import type { CheckName, CheckSpec } from '../schema.ts';
+import { acknowledgedOrdersDurable } from './acknowledged_orders_durable.ts';
+import { dlqAccounted } from './dlq_accounted.ts';
+import { eventOrderPerAggregate } from './event_order_per_aggregate.ts';
 import { idempotentConsumers } from './idempotent_consumers.ts';
 import { latencyP99 } from './latency_p99.ts';
 import { moneyConserved } from './money_conserved.ts';
 import { noDoubleCharge } from './no_double_charge.ts';
+import { noLostEvent } from './no_lost_event.ts';
 import { outboxDrained } from './outbox_drained.ts';
 import { outcomes } from './outcomes.ts';
 import { outcomesConsistent } from './outcomes_consistent.ts';
@@ -25,6 +29,10 @@ export const CHECK_DEFINITIONS: readonly CheckDefinition[] = [
   idempotentConsumers,
   latencyP99,
   outcomes,
+  acknowledgedOrdersDurable,
+  eventOrderPerAggregate,
+  noLostEvent,
+  dlqAccounted,
 ];
 
 export const CHECKS = Object.fromEntries(

@@ -31,6 +31,18 @@ export interface RunScope {
   startedAt: Date;
   /** Whether a fault injected duplicate deliveries (duplicate, redeliver, relay_crash). */
   duplicatesInjected: boolean;
+  /**
+   * The poison messages the run put on topics (the `poison` fault's decisions), by key; absent in
+   * runs stored before it was recorded.
+   */
+  poisonsInjected?: InjectedPoison[];
+}
+
+export interface InjectedPoison {
+  topic: string;
+  key: string;
+  /** Which kind of malformed message it was (not-json, wrong-shape, ...). */
+  poison: string;
 }
 
 export interface CheckContext {
@@ -74,5 +86,10 @@ export interface CheckDefinition {
    * from these.
    */
   options?: { schema: z.ZodType; toSpec(value: unknown): CheckSpec };
+  /**
+   * Run only where a scenario names it (`expect.checks`, `steady_state`), not by default: a check
+   * about one fault's traces (poison) or one promise (acknowledgements) that a scenario opts into.
+   */
+  optIn?: boolean;
   run: Check;
 }

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import chalk from 'chalk';
-import type { Verdict } from '../checks/types.ts';
+import type { CheckResult, Verdict } from '../checks/types.ts';
 import type { RunResult } from '../result.ts';
 import { formatDuration } from '../units.ts';
 
@@ -31,10 +31,19 @@ export function runSummary(result: RunResult): string {
     chalk.bold(`${result.scenario}`) +
       `  seed ${result.seed}  runtime ${result.runtime}  kit ${result.kit}${result.without.length > 0 ? `  without ${result.without.join(',')}` : ''}  ${formatDuration(result.durationMs)}`,
   );
-  if (result.checks.length > 0) {
-    const nameWidth = Math.max(5, ...result.checks.map((check) => check.name.length)) + 2;
-    lines.push(chalk.dim(`${pad('check', nameWidth)}${pad('verdict', 9)}summary`));
-    for (const check of result.checks) {
+  const steady = result.steadyState;
+  const sections: Array<[string, CheckResult[]]> = [
+    ['steady state before', steady?.before ?? []],
+    ['check', result.checks],
+    ['steady state after', steady?.after ?? []],
+  ];
+  const listed = sections.flatMap(([, rows]) => rows);
+  const nameWidth = Math.max(5, ...listed.map((check) => check.name.length)) + 2;
+  if (listed.length > 0) lines.push(chalk.dim(`${pad('check', nameWidth)}${pad('verdict', 9)}summary`));
+  for (const [heading, rows] of sections) {
+    if (rows.length === 0) continue;
+    if (heading !== 'check') lines.push(chalk.dim(`${heading}:`));
+    for (const check of rows) {
       lines.push(
         `${pad(check.name, nameWidth)}${VERDICT_COLOR[check.verdict](pad(check.verdict, 9))}${truncate(check.summary, 100)}`,
       );

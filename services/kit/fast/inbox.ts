@@ -1,6 +1,14 @@
 import type { IncomingEvent } from '../events.ts';
 import type { PoolClient } from './pool.ts';
 
+/**
+ * The batch's apply_seq numbers (migration 006), drawn in batch order, which is the order the
+ * handlers apply the events in, while the rows themselves are inserted (and locked) in id order.
+ */
+const APPLY_ORDER = `numbered AS (
+  SELECT position, nextval(pg_get_serial_sequence('inbox', 'apply_seq')) AS apply_seq
+    FROM unnest($POSITIONS::int[]) AS position ORDER BY position)`;
+
 export interface Delivery {
   /** The event was already processed by this consumer (this delivery is a copy). */
   duplicate: boolean;
@@ -39,9 +47,11 @@ export async function recordDeliveries(
   }
   const distinct = [...copies].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, entry]) => entry);
   const { rows } = await client.query<{ event_id: string; deliveries: number }>(
-    `INSERT INTO inbox AS i (consumer, event_id, event_type, topic, deliveries, applied)
-     SELECT $1, e.id, e.type, e.topic, e.copies, CASE WHEN $5 THEN 1 ELSE e.copies END
-     FROM unnest($2::uuid[], $3::text[], $4::text[], $6::int[]) AS e(id, type, topic, copies)
+    `WITH ${APPLY_ORDER.replace('$POSITIONS', '$7')}
+     INSERT INTO inbox AS i (consumer, event_id, event_type, topic, deliveries, applied, apply_seq)
+     SELECT $1, e.id, e.type, e.topic, e.copies, CASE WHEN $5 THEN 1 ELSE e.copies END, n.apply_seq
+     FROM unnest($2::uuid[], $3::text[], $4::text[], $6::int[], $7::int[]) AS e(id, type, topic, copies, position)
+     JOIN numbered n USING (position) ORDER BY e.id
      ON CONFLICT (consumer, event_id) DO UPDATE
        SET deliveries = i.deliveries + EXCLUDED.deliveries,
            applied = i.applied + CASE WHEN $5 THEN 0 ELSE EXCLUDED.deliveries END,
@@ -54,6 +64,7 @@ export async function recordDeliveries(
       distinct.map((entry) => entry.event.topic),
       dedup,
       distinct.map((entry) => entry.copies),
+      distinct.map((entry) => events.indexOf(entry.event)),
     ],
   );
   const totals = new Map(rows.map((row) => [row.event_id, row.deliveries]));
@@ -90,14 +101,17 @@ export async function recordFirstDeliveries(
   const { consumer, events } = options;
   try {
     await client.query(
-      `INSERT INTO inbox (consumer, event_id, event_type, topic)
-       SELECT $1, e.id, e.type, e.topic FROM unnest($2::uuid[], $3::text[], $4::text[]) AS e(id, type, topic)
-       ORDER BY e.id`,
+      `WITH ${APPLY_ORDER.replace('$POSITIONS', '$5')}
+       INSERT INTO inbox (consumer, event_id, event_type, topic, apply_seq)
+       SELECT $1, e.id, e.type, e.topic, n.apply_seq
+         FROM unnest($2::uuid[], $3::text[], $4::text[], $5::int[]) AS e(id, type, topic, position)
+         JOIN numbered n USING (position) ORDER BY e.id`,
       [
         consumer,
         events.map((event) => event.id),
         events.map((event) => event.type),
         events.map((event) => event.topic),
+        events.map((_, position) => position),
       ],
     );
   } catch (error) {

@@ -14,7 +14,7 @@ import {
 import type { IncomingEvent, OutgoingEvent } from '../events.ts';
 import { FaultHooks } from '../faults.ts';
 import { kitMigrations, migrate } from '../migrate.ts';
-import { recordDeliveries } from './inbox.ts';
+import { recordDeliveries, recordFirstDeliveries } from './inbox.ts';
 import { FastEventWriter } from './outbox.ts';
 import { createPipelinedPool, type Pool } from './pool.ts';
 import { FastRelay, type FastRelayOptions } from './relay.ts';
@@ -606,6 +606,25 @@ describe('inbox', () => {
     expect(await query(url, 'SELECT deliveries, applied FROM inbox')).toEqual([
       { deliveries: 2, applied: 2 },
     ]);
+  });
+
+  it('numbers a batch in apply order (batch order), not in the id order its rows are locked in', async () => {
+    const uuid = (letter: string) => `00000000-0000-4000-8000-00000000000${letter}` as const;
+    const ids = ['c', 'a', 'b'].map(uuid);
+    const later = ['f', 'd', 'e'].map(uuid);
+    const client = await pool.connect();
+    try {
+      await recordFirstDeliveries(client, { consumer: 'payment', events: ids.map((id) => incoming(id)) });
+      await recordDeliveries(client, {
+        consumer: 'payment',
+        events: [...later, later[0]!].map((id) => incoming(id)),
+        dedup: true,
+      });
+    } finally {
+      client.release();
+    }
+    const rows = await query<{ event_id: string }>(url, 'SELECT event_id FROM inbox ORDER BY apply_seq');
+    expect(rows.map((row) => row.event_id)).toEqual([...ids, ...later]);
   });
 
   it('two concurrent copies: exactly one applies its effects', async () => {
