@@ -3,7 +3,11 @@ import { atTimeOfDay, clockFromEnv, LabClock, minutesOfDay, parseTimeOfDay } fro
 
 describe('the lab clock', () => {
   it('runs `speed` lab milliseconds per real millisecond from its start', () => {
-    const clock = new LabClock({ speed: 720, startMs: Date.parse('2026-12-03T06:00:00Z'), epochMs: 1_000_000 });
+    const clock = new LabClock({
+      speed: 720,
+      startMs: Date.parse('2026-12-03T06:00:00Z'),
+      epochMs: 1_000_000,
+    });
     expect(new Date(clock.labMs(1_000_000)).toISOString()).toBe('2026-12-03T06:00:00.000Z');
     // 60 real seconds at 720x are 12 lab hours.
     expect(new Date(clock.labMs(1_060_000)).toISOString()).toBe('2026-12-03T18:00:00.000Z');

@@ -36,7 +36,10 @@ export class LabClock {
 
   constructor(settings: LabClockSettings) {
     if (!Number.isFinite(settings.speed) || settings.speed <= 0 || settings.speed > MAX_CLOCK_SPEED) {
-      throw new LabError('E_CLOCK', `clock speed must be a number in (0, ${MAX_CLOCK_SPEED}], got ${settings.speed}`);
+      throw new LabError(
+        'E_CLOCK',
+        `clock speed must be a number in (0, ${MAX_CLOCK_SPEED}], got ${settings.speed}`,
+      );
     }
     this.speed = settings.speed;
     this.startMs = settings.startMs;
@@ -78,7 +81,11 @@ export class LabClock {
   }
 
   toJSON(): { speed: number; start: string; epoch: string } {
-    return { speed: this.speed, start: new Date(this.startMs).toISOString(), epoch: new Date(this.epochMs).toISOString() };
+    return {
+      speed: this.speed,
+      start: new Date(this.startMs).toISOString(),
+      epoch: new Date(this.epochMs).toISOString(),
+    };
   }
 }
 
@@ -91,8 +98,10 @@ export function clockFromEnv(env: NodeJS.ProcessEnv = process.env): LabClock {
   const epochMs = epochText === undefined ? Date.now() : Number(epochText);
   const startMs = startText === undefined ? epochMs : Date.parse(startText);
   const speed = speedText === undefined ? 1 : Number(speedText);
-  if (!Number.isFinite(epochMs)) throw new LabError('E_CLOCK', `${CLOCK_ENV.epoch} must be epoch milliseconds, got "${epochText}"`);
-  if (!Number.isFinite(startMs)) throw new LabError('E_CLOCK', `${CLOCK_ENV.start} must be an ISO time, got "${startText}"`);
+  if (!Number.isFinite(epochMs))
+    throw new LabError('E_CLOCK', `${CLOCK_ENV.epoch} must be epoch milliseconds, got "${epochText}"`);
+  if (!Number.isFinite(startMs))
+    throw new LabError('E_CLOCK', `${CLOCK_ENV.start} must be an ISO time, got "${startText}"`);
   return new LabClock({ speed, startMs, epochMs });
 }
 

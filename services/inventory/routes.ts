@@ -35,7 +35,12 @@ export function inventoryRoutes(app: FastifyInstance, { pool, writer, config }: 
           type: 'StockAdded',
           aggregateType: 'stock',
           aggregateId: body.product_id,
-          payload: { product_id: body.product_id, units: body.units, first_unit_id: firstUnit, unit_ids: unitIds },
+          payload: {
+            product_id: body.product_id,
+            units: body.units,
+            first_unit_id: firstUnit,
+            unit_ids: unitIds,
+          },
         });
         return firstUnit;
       },
