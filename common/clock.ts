@@ -29,6 +29,13 @@ export const CLOCK_ENV = {
 
 export const MAX_CLOCK_SPEED = 100_000;
 
+/** A clock as JSON: its speed, the lab instant it started at and the real instant it did. */
+export interface ClockJSON {
+  speed: number;
+  start: string;
+  epoch: string;
+}
+
 export class LabClock {
   readonly speed: number;
   readonly startMs: number;
@@ -50,6 +57,15 @@ export class LabClock {
   static real(): LabClock {
     const now = Date.now();
     return new LabClock({ speed: 1, startMs: now, epochMs: now });
+  }
+
+  /** A clock as toJSON() wrote it (status, result.json). */
+  static fromJSON(json: ClockJSON): LabClock {
+    return new LabClock({
+      speed: json.speed,
+      startMs: Date.parse(json.start),
+      epochMs: Date.parse(json.epoch),
+    });
   }
 
   /** The lab instant (epoch ms) at real instant `realMs` (default: now). */
@@ -80,7 +96,12 @@ export class LabClock {
     };
   }
 
-  toJSON(): { speed: number; start: string; epoch: string } {
+  /** The three numbers that fix this clock, as state files keep them. */
+  settings(): LabClockSettings {
+    return { speed: this.speed, startMs: this.startMs, epochMs: this.epochMs };
+  }
+
+  toJSON(): ClockJSON {
     return {
       speed: this.speed,
       start: new Date(this.startMs).toISOString(),
@@ -124,4 +145,48 @@ export function atTimeOfDay(dayOfMs: number, minutes: number): number {
 export function minutesOfDay(ms: number): number {
   const day = new Date(ms);
   return (ms - Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate())) / 60_000;
+}
+
+/** What a user asks for (`lab up --clock-speed N --clock-start HH:MM|ISO`, `stack.clock`). */
+export interface ClockRequest {
+  speed: number;
+  /** "HH:MM" (that time of day, UTC, on the day the stack starts) or an ISO instant; default: now. */
+  start?: string;
+}
+
+/** The lab instant a requested start names, on the UTC day of `nowMs` for a time of day. */
+export function resolveClockStart(start: string | undefined, nowMs: number): number {
+  if (start === undefined) return nowMs;
+  if (/^\d\d:\d\d$/.test(start)) return atTimeOfDay(nowMs, parseTimeOfDay(start));
+  const ms = Date.parse(start);
+  if (!Number.isFinite(ms))
+    throw new LabError('E_CLOCK', `a clock start is "HH:MM" or an ISO time, got "${start}"`);
+  return ms;
+}
+
+/** The clock a stack starting at real instant `nowMs` runs (real time when nothing is asked). */
+export function clockFor(request: ClockRequest | undefined, nowMs: number = Date.now()): LabClock {
+  if (!request) return new LabClock({ speed: 1, startMs: nowMs, epochMs: nowMs });
+  return new LabClock({
+    speed: request.speed,
+    startMs: resolveClockStart(request.start, nowMs),
+    epochMs: nowMs,
+  });
+}
+
+/** A clock as stored (state files, result.json) and read back. */
+export function clockFromSettings(settings: LabClockSettings | undefined): LabClock | undefined {
+  return settings ? new LabClock(settings) : undefined;
+}
+
+/** "06:42" of a lab instant (UTC), for evidence and logs. */
+export function labTimeOfDay(ms: number): string {
+  return new Date(ms).toISOString().slice(11, 16);
+}
+
+/** One line for `lab status` and `lab up`: the speed and the lab time now. */
+export function describeClock(clock: LabClock, realMs: number = Date.now()): string {
+  if (clock.speed === 1 && clock.startMs === clock.epochMs) return 'real-time clock';
+  const now = new Date(clock.labMs(realMs)).toISOString().replace('T', ' ').slice(0, 16);
+  return `lab clock ${clock.speed}x, lab time ${now} UTC`;
 }

@@ -4,12 +4,21 @@
  * are defined once here so a new service or link is added in one place.
  */
 
-export const SERVICES = ['gateway', 'auth', 'catalog', 'inventory', 'order', 'payment', 'shipping'] as const;
-export type ServiceName = (typeof SERVICES)[number];
-
 /** Services that own a database (the gateway owns none), hence an outbox and a relay. */
-export const DATABASE_SERVICES = ['auth', 'catalog', 'inventory', 'order', 'payment', 'shipping'] as const;
+export const DATABASE_SERVICES = [
+  'auth',
+  'catalog',
+  'inventory',
+  'order',
+  'payment',
+  'shipping',
+  'search',
+] as const;
 export type DatabaseServiceName = (typeof DATABASE_SERVICES)[number];
+
+/** Every service of the stack: the gateway, then those with a database. */
+export const SERVICES = ['gateway', ...DATABASE_SERVICES] as const;
+export type ServiceName = (typeof SERVICES)[number];
 
 /** Services that talk to the broker: all but the gateway, which only routes HTTP. */
 export const KAFKA_SERVICES = SERVICES.filter((service) => service !== 'gateway');
@@ -25,8 +34,11 @@ export const OTEL_COLLECTOR = 'otel-collector';
 /** The fault proxy's name in the stack. */
 export const FAULT_PROXY = 'fault-proxy';
 
-/** `--without` pattern switches (docs/ARCHITECTURE.md "The patterns and the two kits"). */
-export const PATTERN_SWITCHES = ['outbox', 'inbox', 'compensation'] as const;
+/**
+ * `--without` pattern switches (docs/ARCHITECTURE.md "The patterns and the two kits"). `stale_guard`
+ * is the bakery's freshness rule: without it inventory reserves units past their sell-by time.
+ */
+export const PATTERN_SWITCHES = ['outbox', 'inbox', 'compensation', 'stale_guard'] as const;
 export type PatternSwitch = (typeof PATTERN_SWITCHES)[number];
 
 /**

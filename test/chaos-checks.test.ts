@@ -17,6 +17,10 @@ import { DATABASE_SERVICES, type DatabaseServiceName } from '../common/roster.ts
 import { PostgresCluster } from '../infra/postgres/cluster.ts';
 
 const KIT_MIGRATIONS = path.resolve(import.meta.dirname, '../services/kit/migrations');
+const SEARCH_MIGRATION = path.resolve(
+  import.meta.dirname,
+  '../services/search/migrations/001_projection.sql',
+);
 
 /** The per-service tables of services/SCHEMA.md (the columns the checks read, and their constraints). */
 const SERVICE_TABLES: Partial<Record<DatabaseServiceName, string>> = {
@@ -34,7 +38,10 @@ const SERVICE_TABLES: Partial<Record<DatabaseServiceName, string>> = {
       amount_cents bigint NOT NULL CHECK (amount_cents > 0), guarded boolean NOT NULL DEFAULT true, created_at timestamptz DEFAULT now());`,
   inventory: `
     CREATE TABLE stock_units (id bigserial PRIMARY KEY, product_id uuid NOT NULL, status text NOT NULL, order_id uuid,
-      produced_at timestamptz NOT NULL DEFAULT now(), expires_at timestamptz, reserved_at timestamptz, sold_at timestamptz, released_at timestamptz);`,
+      produced_at timestamptz NOT NULL DEFAULT now(), expires_at timestamptz, reserved_at timestamptz, sold_at timestamptz, released_at timestamptz,
+      discard_at timestamptz, expired_at timestamptz, discarded_at timestamptz);`,
+  catalog: `CREATE TABLE products (id uuid PRIMARY KEY, sku text NOT NULL UNIQUE, name text NOT NULL, price_cents bigint NOT NULL, schedule jsonb);`,
+  search: readFileSync(SEARCH_MIGRATION, 'utf8'),
   shipping: `CREATE TABLE shipments (id uuid PRIMARY KEY, order_id uuid NOT NULL, customer_id uuid NOT NULL, status text NOT NULL DEFAULT 'scheduled', created_at timestamptz DEFAULT now());`,
 };
 
@@ -49,6 +56,18 @@ const BREAD = uuid(10);
 const CONFIRMED_ORDER = uuid(100);
 const CANCELLED_ORDER = uuid(101);
 const startedAt = new Date(Date.now() - 60_000);
+/** Bread's day: 20% off from 17:00 until 18:00 (the world's orders are placed at lab noon, below). */
+const BREAD_DAY = {
+  every_minutes: 30,
+  batch: 5,
+  shelf_life_minutes: null,
+  discount_percent: 20,
+  discount_from: '17:00',
+  opens: '06:00',
+  closes: '18:00',
+};
+/** A real-speed lab clock at which "now" is lab noon: the orders of the world are placed at noon. */
+const NOON = { speed: 1, start: '2026-12-03T12:00:00.000Z', epoch: new Date().toISOString() };
 
 const scope: RunScope = {
   customerIds: [ALICE, BOB],
@@ -56,6 +75,7 @@ const scope: RunScope = {
   initialBalanceCents: 20_000,
   startedAt,
   duplicatesInjected: false,
+  clock: NOON,
 };
 
 function operation(index: number, orderId: string, latencyMs = 50): OperationEntry {
@@ -87,9 +107,28 @@ async function consistentWorld(): Promise<void> {
     if (service === 'order') tables.push('orders', 'order_lines');
     if (service === 'payment') tables.push('accounts', 'top_ups', 'payments');
     if (service === 'inventory') tables.push('stock_units');
+    if (service === 'catalog') tables.push('products');
     if (service === 'shipping') tables.push('shipments');
+    if (service === 'search') tables.push('products', 'units', 'unit_holds');
     await sql(service, `TRUNCATE ${tables.join(', ')}`);
   }
+  // The read side of the same world: 10 units produced, 2 sold to Alice, 1 reserved and released for Bob.
+  await sql(
+    'search',
+    `INSERT INTO products (product_id, sku, name, price_cents, list_price_cents) VALUES ($1, 'bread', 'Bread', 450, 450)`,
+    [BREAD],
+  );
+  await sql(
+    'search',
+    `INSERT INTO units (unit_id, product_id, produced, produced_at) SELECT n, $1, true, now() FROM generate_series(1, 10) AS n`,
+    [BREAD],
+  );
+  await sql(
+    'search',
+    `INSERT INTO unit_holds (unit_id, order_id, reserved, released, consumed)
+       VALUES (1, $1, true, false, true), (2, $1, true, false, true), (3, $2, true, true, false)`,
+    [CONFIRMED_ORDER, CANCELLED_ORDER],
+  );
   await sql(
     'order',
     `INSERT INTO orders (id, customer_id, status, total_cents) VALUES ($1, $2, 'CONFIRMED', 900), ($3, $4, 'CANCELLED', 450)`,
@@ -122,6 +161,11 @@ async function consistentWorld(): Promise<void> {
          FROM generate_series(1, 10) AS n`,
     [BREAD, CONFIRMED_ORDER],
   );
+  await sql(
+    'catalog',
+    `INSERT INTO products (id, sku, name, price_cents, schedule) VALUES ($1, 'bread', 'Bread', 450, $2)`,
+    [BREAD, BREAD_DAY],
+  );
   await sql('shipping', `INSERT INTO shipments (id, order_id, customer_id) VALUES ($1, $2, $3)`, [
     uuid(300),
     CONFIRMED_ORDER,
@@ -149,6 +193,13 @@ async function check(
     operations: overrides.operations ?? [operation(0, CONFIRMED_ORDER), operation(1, CANCELLED_ORDER)],
   };
   return runCheck(typeof spec === 'string' ? ({ name: spec } as CheckSpec) : spec, context);
+}
+
+/** The check answers invalid with exactly these evidence items. */
+async function invalidWith(name: CheckSpec['name'], items: unknown[]): Promise<CheckResult> {
+  const result = await check(name);
+  expect(result, result.summary).toMatchObject({ verdict: 'invalid', evidence: { items } });
+  return result;
 }
 
 beforeAll(async () => {
@@ -183,6 +234,9 @@ describe('checks on a consistent world', () => {
     'outcomes_consistent',
     'outbox_drained',
     'idempotent_consumers',
+    'no_stale_sold',
+    'discount_consistent',
+    'read_model_converges',
   ] as const)('%s is valid', async (name) => {
     const result = await check(name);
     expect(result, result.summary).toMatchObject({ name, verdict: 'valid' });
@@ -280,6 +334,41 @@ describe('checks on violating worlds', () => {
     ]);
   });
 
+  it('read_model_converges: a projection behind on a sale and on a price change', async () => {
+    // The StockConsumed of a later sale not applied yet, and a price change not seen.
+    await sql(
+      'inventory',
+      `UPDATE stock_units SET status = 'sold' WHERE id = (SELECT max(id) FROM stock_units)`,
+    );
+    await sql('catalog', 'UPDATE products SET price_cents = 380');
+    const result = await check('read_model_converges');
+    expect(result.verdict).toBe('invalid');
+    expect(result.summary).toContain('1 of 1 products (2 fields)');
+    expect(result.evidence.items).toEqual([
+      expect.objectContaining({ product_id: BREAD, field: 'price_cents', source: 380, search: 450 }),
+      expect.objectContaining({ product_id: BREAD, field: 'available', source: 7, search: 8 }),
+    ]);
+  });
+
+  it('read_model_converges: units stale in lab time count in neither, a product missing is named', async () => {
+    // A minute before the world's lab noon: stale in lab time, though in the future in real time.
+    const beforeLabNow = new Date(Date.parse(NOON.start) - 60_000).toISOString();
+    await sql('inventory', `UPDATE stock_units SET expires_at = $1 WHERE status = 'available'`, [
+      beforeLabNow,
+    ]);
+    const stale = await check('read_model_converges');
+    expect(stale.evidence.items).toEqual([
+      expect.objectContaining({ field: 'available', source: 0, search: 8 }),
+    ]);
+    await sql('search', 'UPDATE units SET expires_at = $1', [beforeLabNow]);
+    expect((await check('read_model_converges')).verdict).toBe('valid');
+    await sql('search', 'DELETE FROM products');
+    const missing = await check('read_model_converges');
+    expect(missing.evidence.items).toEqual([
+      expect.objectContaining({ field: 'product', source: 'in catalog', search: 'absent' }),
+    ]);
+  });
+
   it('stock_conserved: a stale unit sold', async () => {
     await sql(
       'inventory',
@@ -289,6 +378,107 @@ describe('checks on violating worlds', () => {
     expect(result.verdict).toBe('invalid');
     expect(result.evidence.items).toEqual([
       expect.objectContaining({ problem: 'stale units sold', units: 2 }),
+    ]);
+  });
+
+  it('stock_conserved: units the oven produced and the sweep took count only when announced', async () => {
+    await sql(
+      'inventory',
+      `INSERT INTO stock_units (id, product_id, status, expired_at) VALUES (1001, $1, 'available', NULL), (1002, $1, 'expired', now())`,
+      [BREAD],
+    );
+    await sql(
+      'inventory',
+      `INSERT INTO outbox (id, aggregatetype, aggregateid, type, topic, payload, published_at) VALUES
+         ($1, 'stock', $3, 'StockProduced', 'inventory', $4, now()), ($2, 'stock', $3, 'StockExpired', 'inventory', $5, now())`,
+      [
+        uuid(410),
+        uuid(411),
+        BREAD,
+        { product_id: BREAD, unit_ids: [1001, 1002] },
+        { product_id: BREAD, unit_ids: [1002] },
+      ],
+    );
+    const valid = await check('stock_conserved');
+    expect(valid, valid.summary).toMatchObject({ verdict: 'valid' });
+    expect(valid.summary).toContain('2 produced, 1 expired or discarded');
+    await sql('inventory', `UPDATE stock_units SET status = 'discarded' WHERE id = 1001`);
+    await invalidWith('stock_conserved', [
+      expect.objectContaining({
+        problem: 'discarded units differ from the announced',
+        discarded: 1,
+        announced: 0,
+      }),
+    ]);
+  });
+
+  it('no_stale_sold: a unit reserved after it expired, and one sold after the sweep took it', async () => {
+    await sql(
+      'inventory',
+      `UPDATE stock_units SET reserved_at = '2026-12-03T11:00:00Z', expires_at = '2026-12-03T10:45:00Z'
+        WHERE id = (SELECT min(id) FROM stock_units WHERE status = 'sold')`,
+    );
+    const [second] = (
+      await sql('inventory', `SELECT max(id)::float8 AS id FROM stock_units WHERE status = 'sold'`)
+    ).rows as Array<{ id: number }>;
+    await sql(
+      'inventory',
+      `INSERT INTO outbox (id, aggregatetype, aggregateid, type, topic, payload, published_at)
+         VALUES ($1, 'stock', $2, 'StockExpired', 'inventory', $3, now())`,
+      [
+        uuid(412),
+        BREAD,
+        { product_id: BREAD, unit_ids: [second!.id], expired_at: '2026-12-03T11:15:00.000Z' },
+      ],
+    );
+    await invalidWith('no_stale_sold', [
+      expect.objectContaining({
+        order: CONFIRMED_ORDER,
+        sku: 'bread',
+        problem: 'reserved after it expired',
+        reserved_at: '2026-12-03T11:00:00.000Z',
+        expires_at: '2026-12-03T10:45:00.000Z',
+      }),
+      expect.objectContaining({
+        unit: second!.id,
+        problem: 'sold after the sweep expired it',
+        left_sale_at: '2026-12-03T11:15:00.000Z',
+      }),
+    ]);
+  });
+
+  it('discount_consistent: an order at lab noon pays the list price outside the window, the discount inside it', async () => {
+    // The window moved to cover noon: the world's orders paid 4.50 where 3.60 was due.
+    await sql('catalog', `UPDATE products SET schedule = $1`, [{ ...BREAD_DAY, discount_from: '11:00' }]);
+    const result = await check('discount_consistent');
+    expect(result.verdict).toBe('invalid');
+    expect(result.evidence.items).toContainEqual(
+      expect.objectContaining({
+        order: CONFIRMED_ORDER,
+        problem: 'not discounted inside the window',
+        paid_cents: 450,
+        expected_cents: [360],
+        window: '11:00-18:00',
+      }),
+    );
+    await sql('order', `UPDATE order_lines SET unit_price_cents = 360`);
+    await sql('order', `UPDATE orders SET total_cents = 720 WHERE id = $1`, [CONFIRMED_ORDER]);
+    await sql('payment', `UPDATE payments SET amount_cents = 720 WHERE order_id = $1 AND kind = 'charge'`, [
+      CONFIRMED_ORDER,
+    ]);
+    await sql('order', `UPDATE orders SET total_cents = 360 WHERE id = $1`, [CANCELLED_ORDER]);
+    await sql('payment', `UPDATE payments SET amount_cents = 360 WHERE order_id = $1`, [CANCELLED_ORDER]);
+    const discounted = await check('discount_consistent');
+    expect(discounted, discounted.summary).toMatchObject({ verdict: 'valid' });
+    expect(discounted.summary).toContain('2 at a discount');
+    // The charge must be the order's total: the catalog, the order and payment agree.
+    await sql('payment', `UPDATE payments SET amount_cents = 900 WHERE order_id = $1`, [CONFIRMED_ORDER]);
+    await invalidWith('discount_consistent', [
+      expect.objectContaining({
+        order: CONFIRMED_ORDER,
+        problem: 'charge differs from the order total',
+        charged_cents: 900,
+      }),
     ]);
   });
 

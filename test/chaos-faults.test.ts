@@ -17,7 +17,7 @@ import type { ActiveFault, FaultContext } from '../cli/chaos/faults/types.ts';
 import { parseScenario } from '../cli/chaos/loader.ts';
 import { createRandom } from '../cli/chaos/random.ts';
 import type { Fault } from '../cli/chaos/schema.ts';
-import { type Component, nodeComponent, REPO_ROOT } from '../cli/runtime/local/component.ts';
+import { type Component, labInfraComponent, REPO_ROOT } from '../cli/runtime/local/component.ts';
 import { LocalRuntime } from '../cli/runtime/local/local-runtime.ts';
 import type { Endpoints } from '../cli/runtime/types.ts';
 import { echoUpstream, RecordingClient, type Upstream } from '../infra/fault-proxy/test-support.ts';
@@ -52,30 +52,19 @@ process.on('SIGTERM', async () => { await consumer.disconnect().catch(() => {});
 }
 
 function components(scriptFile: string): Component[] {
-  const broker = nodeComponent({
+  const broker = labInfraComponent({
     name: 'kafka',
-    kind: 'infra',
     order: 1,
     ports: ['main'],
-    script: 'bin/lab',
-    args: (ctx) => [
-      'infra',
-      'kafka',
-      '--port',
-      String(ctx.port('kafka')),
-      '--data-dir',
-      ctx.dataDir('kafka'),
-    ],
+    args: (ctx) => ['--data-dir', ctx.dataDir('kafka')],
     health: { tcp: 'main' },
     endpoints: (ctx) => ({ brokerBootstrap: `127.0.0.1:${ctx.port('kafka')}` }),
   });
-  const proxy = nodeComponent({
+  const proxy = labInfraComponent({
     name: 'fault-proxy',
-    kind: 'infra',
     order: 1,
     ports: ['api'],
-    script: 'bin/lab',
-    args: (ctx) => ['infra', 'fault-proxy', '--port', String(ctx.port('fault-proxy')), '--seed', '1'],
+    args: () => ['--seed', '1'],
     health: { tcp: 'api' },
     endpoints: (ctx) => ({ faultProxyUrl: `http://127.0.0.1:${ctx.port('fault-proxy')}` }),
   });
@@ -391,6 +380,7 @@ describe('fault module registry', () => {
         'db_crash',
         'http_error',
         'partition',
+        'pause_projection',
       ].sort(),
     );
   });

@@ -8,12 +8,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { RunResult } from '../cli/chaos/result.ts';
-
-const LAB = new URL('../bin/lab', import.meta.url).pathname;
+import { labIn } from './lab-cli.ts';
 
 const DOUBLE_CHARGE = `name: double-charge
 description: The inbox is off and inventory's relay publishes every StockReserved twice.
@@ -40,12 +38,7 @@ expect:
 `;
 
 let home: string;
-const lab = (...args: string[]) =>
-  execa(process.execPath, [LAB, ...args], {
-    reject: false,
-    all: true,
-    env: { LAB_HOME: home, CI: 'true', FORCE_COLOR: '0' },
-  });
+const lab = labIn(() => home);
 
 beforeAll(() => {
   home = mkdtempSync(path.join(tmpdir(), 'lab-explore-'));

@@ -136,6 +136,7 @@ describe('a run keeps its spans', () => {
           },
           payment: { outbox: [], inbox: [], dead_letters: [], accounts: [], top_ups: [], payments: [] },
           shipping: { outbox: [], inbox: [], dead_letters: [], shipments: [] },
+          search: { outbox: [], inbox: [], dead_letters: [] },
         },
       },
       events: [],

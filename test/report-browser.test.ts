@@ -12,25 +12,18 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
-import { type BrowserContext, chromium } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TimedCheckResult } from '../cli/chaos/junit.ts';
 import type { RunResult } from '../cli/chaos/result.ts';
 import { availableComponents } from '../cli/runtime/local/stack.ts';
+import { CHROMIUM, labIn, openChromium } from './lab-cli.ts';
 
-const LAB = new URL('../bin/lab', import.meta.url).pathname;
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.resolve(import.meta.dirname, '../test-artifacts');
 const stackHasShop = availableComponents().some((component) => component.name === 'gateway');
 
 let home: string;
-const lab = (...args: string[]) =>
-  execa(process.execPath, [LAB, ...args], {
-    reject: false,
-    all: true,
-    env: { LAB_HOME: home, CI: 'true', FORCE_COLOR: '0' },
-  });
+const lab = labIn(() => home);
 
 interface Run {
   dir: string;
@@ -53,21 +46,8 @@ async function chaos(scenario: string): Promise<Run> {
   };
 }
 
-async function openBrowser(): Promise<BrowserContext> {
-  return chromium.launchPersistentContext(mkdtempSync(path.join(tmpdir(), 'lab-chromium-')), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-    viewport: { width: 1280, height: 900 },
-  });
+function openBrowser(): Promise<BrowserContext> {
+  return openChromium({ width: 1280, height: 900 });
 }
 
 describe.skipIf(!stackHasShop)('run directory and report of real runs', () => {

@@ -117,6 +117,7 @@ export function writeSyntheticRun(
       order: { outbox: [], inbox: [], dead_letters: [], orders: [], order_lines: [], order_history: [] },
       payment: { outbox: [], inbox: [], dead_letters: [], accounts: [], top_ups: [], payments: [] },
       shipping: { outbox: [], inbox: [], dead_letters: [], shipments: [] },
+      search: { outbox: [], inbox: [], dead_letters: [] },
     },
   };
   const operations: OperationEntry[] = [];

@@ -96,6 +96,7 @@ function snapshotWith(inbox: { deliveries: number; applied: number }): RunSnapsh
         payments: [],
       },
       shipping: { ...kit(), shipments: [] },
+      search: kit(),
     },
   };
 }

@@ -5,7 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reserveUnits } from '../services/inventory/reserve.ts';
+import { LabClock } from '../common/clock.ts';
+import { sweepStale } from '../services/inventory/oven.ts';
+import { reserveUnits, type ShelfRule } from '../services/inventory/reserve.ts';
 import { createPool, inTransaction, type Pool } from '../services/kit/db.ts';
 import type { IncomingEvent } from '../services/kit/events.ts';
 import { kitMigrations, migrate } from '../services/kit/migrate.ts';
@@ -17,6 +19,7 @@ const log = pino({ level: 'silent' });
 let pg: TestPostgres;
 let inventory: Pool;
 let payment: Pool;
+const shelf: ShelfRule = { clock: LabClock.real(), staleGuard: true };
 
 const migrations = (service: string) => [
   kitMigrations(),
@@ -49,6 +52,74 @@ async function addUnits(
   );
 }
 
+describe('the shelf rule against the stale sweep (real row locks, lab time)', () => {
+  it('reservations racing sweeps never take a stale or swept unit, and the sweep never takes a reserved one', async () => {
+    const donut = randomUUID();
+    // A fast clock: 100 donuts going stale one lab minute apart around "now".
+    const clock = new LabClock({
+      speed: 600,
+      startMs: Date.parse('2026-12-03T12:00:00Z'),
+      epochMs: Date.now(),
+    });
+    const fast: ShelfRule = { clock, staleGuard: true };
+    const base = Date.parse('2026-12-03T12:00:00Z');
+    await inventory.query(
+      `INSERT INTO stock_units (product_id, produced_at, expires_at)
+       SELECT $1, $2::timestamptz, $2::timestamptz + n * interval '1 minute' FROM generate_series(1, 100) AS n`,
+      [donut, new Date(base - 30 * 60_000)],
+    );
+    const writer = new OutboxWriter({ pool: inventory, producer: 'inventory', useOutbox: true, log });
+    const sweeping = (async () => {
+      for (let round = 0; round < 20; round++) {
+        await sweepStale({ pool: inventory, writer }, clock.labMs());
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    })();
+    const reserving = Promise.all(
+      Array.from({ length: 60 }, () =>
+        inTransaction(inventory, (client) =>
+          reserveUnits(client, randomUUID(), [{ product_id: donut, quantity: 1 }], fast),
+        ),
+      ),
+    );
+    await Promise.all([sweeping, reserving]);
+    const units = await query<{
+      status: string;
+      reserved_at: Date | null;
+      expires_at: Date;
+      expired_at: Date | null;
+    }>(
+      pg.urls.inventory,
+      'SELECT status, reserved_at, expires_at, expired_at FROM stock_units WHERE product_id = $1',
+      [donut],
+    );
+    const reserved = units.filter((unit) => unit.status === 'reserved');
+    expect(reserved.length).toBeGreaterThan(0);
+    // Fresh when reserved, by the margin (at 600x one real second is 10 lab minutes).
+    for (const unit of reserved)
+      expect(unit.expires_at.getTime() - unit.reserved_at!.getTime()).toBeGreaterThan(10 * 60_000);
+    for (const unit of units.filter((unit) => unit.status === 'expired'))
+      expect(unit.expired_at!.getTime()).toBeGreaterThanOrEqual(unit.expires_at.getTime());
+    expect(units.some((unit) => unit.status === 'expired')).toBe(true);
+  });
+
+  it('without the stale guard a stale unit is reserved; with it, the order is refused', async () => {
+    const product = randomUUID();
+    await addUnits(product, 1, '2026-01-01T00:00:00Z', '2026-01-01T01:00:00Z');
+    const guarded = await inTransaction(inventory, (client) =>
+      reserveUnits(client, randomUUID(), [{ product_id: product, quantity: 1 }], shelf),
+    );
+    expect(guarded).toEqual({ ok: false, productId: product });
+    const unguarded = await inTransaction(inventory, (client) =>
+      reserveUnits(client, randomUUID(), [{ product_id: product, quantity: 1 }], {
+        ...shelf,
+        staleGuard: false,
+      }),
+    );
+    expect(unguarded.ok).toBe(true);
+  });
+});
+
 describe('inventory reservation (real row locks)', () => {
   it('200 concurrent reservations of one unit for 100 units: exactly 100 succeed, no unit twice', async () => {
     const product = randomUUID();
@@ -56,7 +127,7 @@ describe('inventory reservation (real row locks)', () => {
     const results = await Promise.all(
       Array.from({ length: 200 }, () =>
         inTransaction(inventory, (client) =>
-          reserveUnits(client, randomUUID(), [{ product_id: product, quantity: 1 }]),
+          reserveUnits(client, randomUUID(), [{ product_id: product, quantity: 1 }], shelf),
         ),
       ),
     );
@@ -82,14 +153,19 @@ describe('inventory reservation (real row locks)', () => {
     await addUnits(jam, 1, '2026-01-01T00:00:00Z');
     const order = randomUUID();
     const tooMuch = await inTransaction(inventory, (client) =>
-      reserveUnits(client, order, [
-        { product_id: bread, quantity: 1 },
-        { product_id: jam, quantity: 2 },
-      ]),
+      reserveUnits(
+        client,
+        order,
+        [
+          { product_id: bread, quantity: 1 },
+          { product_id: jam, quantity: 2 },
+        ],
+        shelf,
+      ),
     );
     expect(tooMuch).toEqual({ ok: false, productId: jam });
     const ok = await inTransaction(inventory, (client) =>
-      reserveUnits(client, order, [{ product_id: bread, quantity: 2 }]),
+      reserveUnits(client, order, [{ product_id: bread, quantity: 2 }], shelf),
     );
     expect(ok.ok).toBe(true);
     const taken = await query<{ produced_at: Date }>(
@@ -102,7 +178,7 @@ describe('inventory reservation (real row locks)', () => {
       '2026-01-03T00:00:00.000Z',
     ]);
     const third = await inTransaction(inventory, (client) =>
-      reserveUnits(client, randomUUID(), [{ product_id: bread, quantity: 1 }]),
+      reserveUnits(client, randomUUID(), [{ product_id: bread, quantity: 1 }], shelf),
     );
     expect(third.ok).toBe(false);
   });

@@ -1,22 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Api, BACKEND, type Backend, Shop } from './services-stack.ts';
+import { describe, expect, it } from 'vitest';
+import { type Api, BACKEND, type Backend, type Shop, unique, withShop } from './services-stack.ts';
 import { ADMIN_TOKEN, query, waitFor } from './services-support.ts';
 
 let shop: Shop;
 let api: Api;
 
-beforeAll(async () => {
-  shop = await Shop.start();
-  api = new Api(shop.gateway);
-}, 180_000);
-
-afterAll(async () => {
-  await shop?.stop();
+withShop((started, client) => {
+  shop = started;
+  api = client;
 });
-
-const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 
 async function setFaults(service: Backend, body: unknown): Promise<void> {
   const response = await fetch(`${shop.url(service)}/admin/faults`, {
@@ -77,13 +70,7 @@ describe('at-least-once delivery', () => {
       expect(
         (await api.request('GET', '/api/payment/account', { token: poor.token })).body.balance_cents,
       ).toBe(100);
-      expect(
-        await shop.count(
-          'inventory',
-          `SELECT count(*) AS n FROM stock_units WHERE product_id = $1 AND status = 'available'`,
-          [product.id],
-        ),
-      ).toBe(1);
+      expect(await shop.availableUnits(product.id)).toBe(1);
       // The copies really arrived (deliveries = 3) and were applied once.
       await waitFor(
         'copies of StockReserved at payment',

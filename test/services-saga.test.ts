@@ -1,24 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { Kafka, logLevel } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { TOPICS } from '../services/kit/events.ts';
-import { Api, type Body, Shop } from './services-stack.ts';
+import { type Api, type Body, type Shop, unique, withShop } from './services-stack.ts';
 import { JWT_SECRET, query, waitFor } from './services-support.ts';
 
 let shop: Shop;
 let api: Api;
 
-beforeAll(async () => {
-  shop = await Shop.start();
-  api = new Api(shop.gateway);
-}, 180_000);
-
-afterAll(async () => {
-  await shop?.stop();
+withShop((started, client) => {
+  shop = started;
+  api = client;
 });
-
-const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 
 /** A customer token shaped like auth's, signed with `secret`: expiring at `expires` (a time or `1h`). */
 function customerJwt(secret: string, expires: number | string, issuedAt?: number): Promise<string> {
@@ -126,13 +120,7 @@ describe('the saga through the gateway', () => {
       reserved: 0,
       shipments: 0,
     });
-    expect(
-      await shop.count(
-        'inventory',
-        `SELECT count(*) AS n FROM stock_units WHERE product_id = $1 AND status = 'available'`,
-        [product.id],
-      ),
-    ).toBe(3);
+    expect(await shop.availableUnits(product.id)).toBe(3);
   });
 
   it('never sells an expired unit and takes the oldest first', async () => {

@@ -1,7 +1,9 @@
 /**
- * The whole shop for end-to-end tests: PostgreSQL, the lab's broker and the seven services, each
+ * The whole shop for end-to-end tests: PostgreSQL, the lab's broker and the eight services, each
  * its own process, wired through env exactly like the local runtime does.
  */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll } from 'vitest';
 import type { DatabaseServiceName } from '../common/roster.ts';
 import { allocatePorts } from '../infra/ports.ts';
 import {
@@ -18,7 +20,7 @@ import {
   waitFor,
 } from './services-support.ts';
 
-export const BACKEND = ['auth', 'catalog', 'inventory', 'order', 'payment', 'shipping'] as const;
+export const BACKEND = ['auth', 'catalog', 'inventory', 'order', 'payment', 'shipping', 'search'] as const;
 export type Backend = (typeof BACKEND)[number];
 export type ShopService = Backend | 'gateway';
 
@@ -82,6 +84,15 @@ export class Shop {
   async count(service: DatabaseServiceName, sql: string, params: unknown[] = []): Promise<number> {
     const [row] = await query<{ n: number }>(this.db(service), sql, params);
     return Number(row?.n ?? 0);
+  }
+
+  /** Units of a product still on sale. */
+  availableUnits(productId: string): Promise<number> {
+    return this.count(
+      'inventory',
+      `SELECT count(*) AS n FROM stock_units WHERE product_id = $1 AND status = 'available'`,
+      [productId],
+    );
   }
 
   /** Everything the saga wrote about one order, across the databases (what the checks compare). */
@@ -237,3 +248,18 @@ export class Api {
     );
   }
 }
+
+/** Starts the whole shop once for the test file (stopped after it); `ready` gets it and its API. */
+export function withShop(ready: (shop: Shop, api: Api) => void, options?: ShopOptions): void {
+  let shop: Shop | undefined;
+  beforeAll(async () => {
+    shop = await Shop.start(options);
+    ready(shop, new Api(shop.gateway));
+  }, 180_000);
+  afterAll(async () => {
+    await shop?.stop();
+  });
+}
+
+/** A name no other test uses. */
+export const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;

@@ -1,19 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Api, Shop } from './services-stack.ts';
+import { describe, expect, it } from 'vitest';
+import { type Api, type Shop, withShop } from './services-stack.ts';
 import { ADMIN_TOKEN, query, waitFor } from './services-support.ts';
 
 let shop: Shop;
 let api: Api;
 
-beforeAll(async () => {
-  shop = await Shop.start({ without: ['inbox'] });
-  api = new Api(shop.gateway);
-}, 180_000);
-
-afterAll(async () => {
-  await shop?.stop();
-});
+withShop(
+  (started, client) => {
+    shop = started;
+    api = client;
+  },
+  { without: ['inbox'] },
+);
 
 describe('--without inbox', () => {
   it('with duplicated deliveries, double charges really happen', async () => {

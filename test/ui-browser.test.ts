@@ -15,13 +15,11 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { execa } from 'execa';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { availableComponents } from '../cli/runtime/local/stack.ts';
+import { CHROMIUM, labIn, openChromium } from './lab-cli.ts';
 
-const LAB = new URL('../bin/lab', import.meta.url).pathname;
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.resolve(import.meta.dirname, '../test-artifacts');
 const ready = existsSync(CHROMIUM) && availableComponents().some((component) => component.name === 'gateway');
 const CLOCK_TICKS = 100;
@@ -33,12 +31,7 @@ let browser: BrowserContext;
 let page: Page;
 const errors: string[] = [];
 
-const lab = (...args: string[]) =>
-  execa(process.execPath, [LAB, ...args], {
-    reject: false,
-    all: true,
-    env: { LAB_HOME: home, CI: 'true', FORCE_COLOR: '0' },
-  });
+const lab = labIn(() => home);
 
 function consolePid(): number {
   return (JSON.parse(readFileSync(path.join(home, 'console.json'), 'utf8')) as { pid: number }).pid;
@@ -74,20 +67,7 @@ describe.skipIf(!ready)('lab ui: the live console of a running stack', () => {
     if (!url) throw new Error(`lab up printed no console URL:\n${up.stdout}`);
     consoleUrl = url;
     origin = new URL(url).origin;
-    browser = await chromium.launchPersistentContext(mkdtempSync(path.join(tmpdir(), 'lab-chromium-')), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-      viewport: { width: 1440, height: 1000 },
-    });
+    browser = await openChromium({ width: 1440, height: 1000 });
   }, 180_000);
 
   afterAll(async () => {

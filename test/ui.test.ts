@@ -113,6 +113,15 @@ describe('counters from /metrics', () => {
     });
     expect(countersFrom('order', '').relayLagMs).toBeNull();
   });
+
+  it("reads the search projection's lag, and none where there is no projection", () => {
+    const search = [
+      'lab_projection_lag_events{service="search"} 42',
+      'lab_projection_lag_seconds{service="search"} 3.5',
+    ];
+    expect(countersFrom('search', search.join('\n')).projectionLag).toEqual({ events: 42, seconds: 3.5 });
+    expect(countersFrom('payment', text).projectionLag).toBeNull();
+  });
 });
 
 describe('a lab chaos run from another shell', () => {

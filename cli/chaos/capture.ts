@@ -7,7 +7,11 @@
  * functions, so the verdicts cannot drift between the live run and a re-check after
  * `lab down --purge`.
  */
+import type { DaySchedule } from '../../common/bakery.ts';
+import { LabClock } from '../../common/clock.ts';
 import { DATABASE_SERVICES, type DatabaseServiceName } from '../../common/roster.ts';
+import { availableUnitSql } from '../../services/search/projection.ts';
+import type { SearchedProduct } from '../../services/search/query.ts';
 import type { Queryable, RunScope } from './checks/types.ts';
 
 /** RunScope as stored: the same facts, startedAt as an ISO string. */
@@ -72,6 +76,8 @@ export interface OrderLineRow {
   product_id: string;
   sku: string;
   quantity: number;
+  /** What the order paid per unit (the catalog's quote when it was placed). */
+  unit_price_cents: number;
 }
 
 export interface OrderHistoryRow {
@@ -103,15 +109,36 @@ export interface PaymentRow {
   created_at: string;
 }
 
+/** A stock unit; every time is lab time (the inventory's clock). */
 export interface StockUnitRow {
   id: number;
   product_id: string;
-  status: 'available' | 'reserved' | 'sold';
+  status: 'available' | 'reserved' | 'sold' | 'expired' | 'discarded';
   order_id: string | null;
+  produced_at: string;
   expires_at: string | null;
+  /** When its day closes and it is thrown out (null: stock added by hand). */
+  discard_at: string | null;
   reserved_at: string | null;
   sold_at: string | null;
+  expired_at: string | null;
+  discarded_at: string | null;
 }
+
+/**
+ * A product of the run as catalog declares it: its list price and bake schedule (the price in
+ * force follows from both and the lab time), the source the search projection must equal.
+ */
+export interface CatalogProductRow {
+  id: string;
+  sku: string;
+  name: string;
+  price_cents: number;
+  schedule: DaySchedule | null;
+}
+
+/** A product as the search projection answers it, its available count at the snapshot's `as_of`. */
+export type SearchProductRow = SearchedProduct;
 
 export interface ShipmentRow {
   id: string;
@@ -129,11 +156,14 @@ export interface KitRows {
 
 export interface ServiceRows {
   auth: KitRows;
-  catalog: KitRows;
+  /** `products` is absent in runs stored before the bakery and the read side existed. */
+  catalog: KitRows & { products?: CatalogProductRow[] };
   inventory: KitRows & { stock_units: StockUnitRow[] };
   order: KitRows & { orders: OrderRow[]; order_lines: OrderLineRow[]; order_history: OrderHistoryRow[] };
   payment: KitRows & { accounts: AccountRow[]; top_ups: TopUpRow[]; payments: PaymentRow[] };
   shipping: KitRows & { shipments: ShipmentRow[] };
+  /** `as_of`: the lab instant the projection's available counts (and freshness) were read at. */
+  search: KitRows & { products?: SearchProductRow[]; as_of?: string };
 }
 
 export interface RunSnapshot {
@@ -182,7 +212,11 @@ async function kitRows(db: Queryable, startedAt: string): Promise<KitRows> {
 export async function captureSnapshot(
   databases: Record<DatabaseServiceName, Queryable>,
   scope: RunScope | SnapshotScope,
+  options: { labNow?: Date } = {},
 ): Promise<RunSnapshot> {
+  // Freshness is judged on the stack's lab clock, which the run's scope records.
+  const clock = scope.clock ? LabClock.fromJSON(scope.clock) : LabClock.real();
+  const labNow = (options.labNow ?? clock.now()).toISOString();
   const startedAt = new Date(scope.startedAt).toISOString();
   const customers = scope.customerIds;
   const productIds = scope.products.map((product) => product.id);
@@ -204,7 +238,8 @@ export async function captureSnapshot(
   const orderIds = orders.map((row) => row.id);
   const orderLines = await select<OrderLineRow>(
     order,
-    `SELECT l.order_id::text, l.line_no, l.product_id::text, l.sku, l.quantity::int AS quantity
+    `SELECT l.order_id::text, l.line_no, l.product_id::text, l.sku, l.quantity::int AS quantity,
+            l.unit_price_cents::float8 AS unit_price_cents
        FROM order_lines l JOIN orders o ON o.id = l.order_id
       WHERE o.customer_id::text = ANY($1::text[]) ORDER BY l.order_id, l.line_no`,
     [customers],
@@ -238,9 +273,16 @@ export async function captureSnapshot(
   );
   const stockUnits = await select<StockUnitRow>(
     databases.inventory,
-    `SELECT id::float8 AS id, product_id::text, status, order_id::text, expires_at, reserved_at, sold_at
+    `SELECT id::float8 AS id, product_id::text, status, order_id::text, produced_at, expires_at, discard_at,
+            reserved_at, sold_at, expired_at, discarded_at
        FROM stock_units WHERE product_id::text = ANY($1::text[]) OR order_id::text = ANY($2::text[]) ORDER BY id`,
     [productIds, orderIds],
+  );
+  const products = await select<CatalogProductRow>(
+    databases.catalog,
+    `SELECT id::text, sku, name, price_cents::float8 AS price_cents, schedule FROM products
+      WHERE id::text = ANY($1::text[]) ORDER BY sku`,
+    [productIds],
   );
   const shipments = await select<ShipmentRow>(
     databases.shipping,
@@ -249,16 +291,26 @@ export async function captureSnapshot(
     [orderIds],
   );
 
+  const searchProducts = await select<SearchProductRow>(
+    databases.search,
+    `SELECT p.product_id::text AS id, p.sku, p.name, p.price_cents::float8 AS price_cents,
+            p.list_price_cents::float8 AS list_price_cents, p.discount_percent,
+            (SELECT count(*)::int FROM units u WHERE u.product_id = p.product_id AND ${availableUnitSql('$2')}) AS available
+       FROM products p WHERE p.product_id::text = ANY($1::text[]) ORDER BY p.sku`,
+    [productIds, labNow],
+  );
+
   const snapshot: RunSnapshot = {
     capturedAt: new Date().toISOString(),
     scope: { ...scope, startedAt },
     rows: {
       auth: kit.auth,
-      catalog: kit.catalog,
+      catalog: { ...kit.catalog, products },
       inventory: { ...kit.inventory, stock_units: stockUnits },
       order: { ...kit.order, orders, order_lines: orderLines, order_history: orderHistory },
       payment: { ...kit.payment, accounts, top_ups: topUps, payments },
       shipping: { ...kit.shipping, shipments },
+      search: { ...kit.search, products: searchProducts, as_of: labNow },
     },
   };
   return JSON.parse(JSON.stringify(snapshot)) as RunSnapshot;
@@ -333,11 +385,12 @@ export async function captureOrder(
     },
     rows: {
       auth: kit.auth,
-      catalog: kit.catalog,
+      catalog: { ...kit.catalog, products: [] },
       inventory: { ...kit.inventory, stock_units: [] },
       order: { ...kit.order, orders, order_lines: [], order_history: history },
       payment: { ...kit.payment, accounts: [], top_ups: [], payments },
       shipping: { ...kit.shipping, shipments: [] },
+      search: { ...kit.search, products: [], as_of: new Date(0).toISOString() },
     },
   };
   return JSON.parse(JSON.stringify(snapshot)) as RunSnapshot;

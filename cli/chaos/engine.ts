@@ -12,6 +12,7 @@ import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
+import { type ClockJSON, describeClock } from '../../common/clock.ts';
 import { ExitCode, infrastructureFailure, LabError } from '../../common/errors.ts';
 import { DATABASE_SERVICES, type DatabaseServiceName, type Kit } from '../../common/roster.ts';
 import { labHome } from '../home.ts';
@@ -28,6 +29,7 @@ import { createProxyClient, type ProxyClient } from './faults/proxy.ts';
 import type { FaultContext } from './faults/types.ts';
 import { createHistory, type OperationEntry } from './history.ts';
 import { junitXml, type TimedCheckResult } from './junit.ts';
+import { stackClock, waitForLabTime } from './lab-time.ts';
 import type { LoadedScenario } from './loader.ts';
 import { createRandom } from './random.ts';
 import { brokenProbes, judgeRun, type RunResult, type SteadyStateResult } from './result.ts';
@@ -147,6 +149,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
     startedAt: new Date(startedWall).toISOString(),
     runDir,
     expected: scenario.expect.verdict,
+    clock: undefined as ClockJSON | undefined,
   };
   let pools: Record<DatabaseServiceName, pg.Pool> | undefined;
   let timeline: Timeline | undefined;
@@ -163,8 +166,11 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
 
   try {
     phase('stack');
-    endpoints = await options.stack.ensure(scenario.stack.without, kit, signal);
+    endpoints = await options.stack.ensure(scenario.stack.without, kit, signal, scenario.stack.clock);
     const runtime = options.stack.runtime;
+    const clock = await stackClock(runtime);
+    base.clock = clock.toJSON();
+    log(`${describeClock(clock)}`);
     const token = endpoints.adminToken;
     pools = openPools(endpoints);
     const databases = pools as Record<DatabaseServiceName, Queryable>;
@@ -225,6 +231,9 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
     });
     const outcomes = { ok: 0, fail: 0, info: 0 };
     try {
+      const from = scenario.stack.clock?.from;
+      if (from !== undefined) await waitForLabTime(clock, from, { signal, log });
+      signal.throwIfAborted();
       phase('workload');
       timeline.start();
       await runWorkload({
@@ -243,6 +252,10 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
         },
       });
       if (!signal.aborted) await Promise.race([timeline.settled(), aborted(signal)]);
+      const until = scenario.stack.clock?.until;
+      if (until !== undefined && !signal.aborted) {
+        await waitForLabTime(clock, until, { signal, log });
+      }
     } finally {
       phase('heal');
       await heal(timeline, { runtime, endpoints, token, proxy, log });
@@ -253,6 +266,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
       ...setup.scope,
       duplicatesInjected: timeline.injectedDuplicates,
       poisonsInjected,
+      clock: clock.toJSON(),
     };
     // A container started again (db_crash, kill, restart on docker) may publish its port anew:
     // the engine's own connections follow it, as the services' do through the stack's network.
@@ -269,7 +283,11 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
       operations: history.operations(),
     };
     phase('settle');
-    const settled = await settle(context, { maxMs: scenario.settle, signal });
+    const settled = await settle(context, {
+      maxMs: scenario.settle,
+      signal,
+      waitFor: scenario.expect.checks.filter((spec) => spec.name === 'read_model_converges'),
+    });
     log(
       settled.settledEarly
         ? `settled after ${(settled.waitedMs / 1000).toFixed(1)}s`

@@ -191,6 +191,37 @@ describe('scenario loader', () => {
     );
   });
 
+  it('takes a lab clock and bake schedules, and points a bad one at its value', () => {
+    const bakery = VALID.replace(
+      'setup:',
+      'stack:\n  clock: { speed: 720, start: "05:30", from: "06:00" }\nsetup:',
+    ).replace(
+      '    - { sku: bread, price: 4.50, stock: 5 }',
+      '    - { sku: bread, price: 4.50, stock: 0, schedule: { every_minutes: 30, batch: 5, opens: "06:00", closes: "18:00" } }',
+    );
+    const parsed = parseScenario(bakery, 'bakery.yaml');
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.scenario!.stack.clock).toEqual({ speed: 720, start: '05:30', from: '06:00' });
+    expect(parsed.scenario!.setup.products[0]!.schedule).toEqual({
+      every_minutes: 30,
+      batch: 5,
+      shelf_life_minutes: null,
+      discount_percent: 0,
+      discount_from: null,
+      opens: '06:00',
+      closes: '18:00',
+    });
+    expect(problems(bakery.replace('speed: 720', 'speed: 0'))).toEqual([
+      'bad.yaml:4:19: stack.clock.speed: Too small: expected number to be >0',
+    ]);
+    expect(problems(bakery.replace('start: "05:30"', 'start: "half past five"'))).toEqual([
+      expect.stringMatching(/^bad\.yaml:4:.*a clock start is "HH:MM" \(UTC\) or an ISO time/),
+    ]);
+    expect(problems(bakery.replace('closes: "18:00"', 'closes: "05:00"'))).toEqual([
+      expect.stringMatching(/^bad\.yaml:.*closes must be after opens/),
+    ]);
+  });
+
   it('reports a missing required key at its parent', () => {
     expect(problems(VALID.replace('  orders: 10\n', ''))).toEqual([
       'bad.yaml:9:3: missing workload.orders (expected number)',
@@ -255,6 +286,7 @@ describe('bundled scenarios', () => {
       'compensation',
       'without-inbox',
       'without-outbox',
+      'stale-read',
     ])
       expect(names).toContain(name);
     const withoutInbox = scenarios.find((scenario) => scenario.name === 'without-inbox')!;

@@ -2,6 +2,7 @@
  * The outcome of one run (result.json) and how a verdict and an exit code follow from the checks
  * and the scenario's expectation.
  */
+import type { ClockJSON } from '../../common/clock.ts';
 import { ExitCode } from '../../common/errors.ts';
 import type { CheckResult, Verdict } from './checks/types.ts';
 import type { CheckName, OutcomeName } from './schema.ts';
@@ -27,6 +28,8 @@ export interface RunResult {
   without: string[];
   /** Which implementation of the patterns the services ran. */
   kit: string;
+  /** The stack's lab clock (absent: a run from before the clock, real time). */
+  clock?: ClockJSON;
   startedAt: string;
   durationMs: number;
   runDir: string;

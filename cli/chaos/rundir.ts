@@ -54,10 +54,12 @@ export function readSnapshot(runDir: string): RunSnapshot {
     scope: SnapshotScope;
   };
   const rows = Object.fromEntries(
-    DATABASE_SERVICES.map((service) => [
-      service,
-      JSON.parse(readFileSync(path.join(rowsDir, `${service}.json`), 'utf8')) as unknown,
-    ]),
+    DATABASE_SERVICES.map((service) => {
+      const file = path.join(rowsDir, `${service}.json`);
+      // A run stored before a service existed has no rows of it: it had no events either.
+      if (!existsSync(file)) return [service, { outbox: [], inbox: [], dead_letters: [] }];
+      return [service, JSON.parse(readFileSync(file, 'utf8')) as unknown];
+    }),
   ) as unknown as ServiceRows;
   return { capturedAt, scope, rows };
 }

@@ -4,7 +4,9 @@
  * rates, money) is parsed here, so the engine only sees milliseconds, per-second rates and cents.
  */
 import { z } from 'zod';
+import { MAX_CLOCK_SPEED, resolveClockStart } from '../../common/clock.ts';
 import { DEFAULT_KIT, KITS, PATTERN_SWITCHES } from '../../common/roster.ts';
+import { BakeSchedule } from '../../services/kit/contracts.ts';
 import { CHECK_DEFINITIONS, CHECKS } from './checks/index.ts';
 import type { OUTCOME_NAMES } from './checks/outcomes.ts';
 import { FAULT_KINDS, FAULTS } from './faults/index.ts';
@@ -75,12 +77,15 @@ export const CHECK_NAMES = [
   'outcomes_consistent',
   'outbox_drained',
   'idempotent_consumers',
+  'no_stale_sold',
+  'discount_consistent',
   'latency_p99',
   'outcomes',
   'acknowledged_orders_durable',
   'event_order_per_aggregate',
   'no_lost_event',
   'dlq_accounted',
+  'read_model_converges',
 ] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
 /** Checks that need a parameter (`{ latency_p99: { max } }`, `{ outcomes: {...} }`): those with options. */
@@ -119,6 +124,49 @@ function toCheckSpec(entry: z.output<typeof checkEntry>): CheckSpec {
   return CHECKS[name].options!.toSpec(value);
 }
 
+const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day is "HH:MM" (UTC)');
+
+/**
+ * `stack.clock`: the lab clock the stack runs (common/clock.ts). A scenario with a clock always
+ * gets a stack started for it, so its day begins at `start`. `from` holds the workload (and the
+ * fault timeline, which counts from it) until lab time reaches that time of day, so the day's
+ * events fall at the same lab times however long the stack took to start; `until` makes the run
+ * wait after the workload until lab time reaches that time (e.g. past closing, for the throw-out).
+ */
+const clockSchema = z.strictObject({
+  speed: z.number().positive().max(MAX_CLOCK_SPEED),
+  start: z
+    .string()
+    .refine(
+      (start) => {
+        try {
+          resolveClockStart(start, Date.now());
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { error: 'a clock start is "HH:MM" (UTC) or an ISO time' },
+    )
+    .optional(),
+  from: timeOfDay.optional(),
+  until: timeOfDay.optional(),
+});
+export type ScenarioClock = z.output<typeof clockSchema>;
+
+/** A product's bake schedule in a scenario, as the admin API takes it (BakeSchedule). */
+const scheduleSchema = z
+  .strictObject({
+    every_minutes: BakeSchedule.shape.every_minutes,
+    batch: BakeSchedule.shape.batch,
+    shelf_life_minutes: BakeSchedule.shape.shelf_life_minutes.default(null),
+    discount_percent: BakeSchedule.shape.discount_percent.default(0),
+    discount_from: timeOfDay.nullable().default(null),
+    opens: timeOfDay,
+    closes: timeOfDay,
+  })
+  .refine((schedule) => schedule.closes > schedule.opens, { error: 'closes must be after opens' });
+
 const sku = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a sku is lowercase letters, digits and dashes');
 
 export const scenarioSchema = z
@@ -130,13 +178,21 @@ export const scenarioSchema = z
       .strictObject({
         without: z.array(z.enum(PATTERN_SWITCHES)).default([]),
         kit: z.enum(KITS).default(DEFAULT_KIT),
+        clock: clockSchema.optional(),
       })
       .default({ without: [], kit: DEFAULT_KIT }),
     setup: z.strictObject({
       customers: positiveInt,
       balance: money,
       products: z
-        .array(z.strictObject({ sku, price: money, stock: z.number().int().nonnegative() }))
+        .array(
+          z.strictObject({
+            sku,
+            price: money,
+            stock: z.number().int().nonnegative(),
+            schedule: scheduleSchema.optional(),
+          }),
+        )
         .min(1)
         .refine((products) => new Set(products.map((product) => product.sku)).size === products.length, {
           error: 'two products have the same sku',

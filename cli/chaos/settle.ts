@@ -1,7 +1,8 @@
 /**
  * The settle phase: after the last fault healed, give the sagas up to `settle` to finish. It ends
  * early once every saga is terminal, the services agree on each outcome and the outboxes are
- * empty, twice in a row (a one-off quiet moment is not enough).
+ * empty (and, when the scenario checks it, the read side equals its sources), twice in a row (a
+ * one-off quiet moment is not enough).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DatabaseServiceName } from '../../common/roster.ts';
@@ -20,7 +21,13 @@ export async function settle(
     scope: RunScope;
     operations: OperationEntry[];
   },
-  options: { maxMs: number; signal: AbortSignal; onProgress?(message: string): void },
+  options: {
+    maxMs: number;
+    signal: AbortSignal;
+    onProgress?(message: string): void;
+    /** More checks that must hold to settle (read_model_converges: the read side caught up). */
+    waitFor?: CheckSpec[];
+  },
 ): Promise<{ settledEarly: boolean; waitedMs: number }> {
   const started = Date.now();
   let quiet = 0;
@@ -30,6 +37,7 @@ export async function settle(
       { name: 'sagas_terminal' },
       { name: 'outcomes_consistent' },
       { name: 'outbox_drained' },
+      ...(options.waitFor ?? []),
     ];
     // A database that does not answer yet (a service restarting) is not quiet: poll again.
     const results = await captureSnapshot(context.databases, context.scope).then(

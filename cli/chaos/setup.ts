@@ -73,6 +73,7 @@ export async function runSetup(options: SetupOptions): Promise<SetupResult> {
             name: product.sku,
             price_cents: product.price,
             ...(product.stock > 0 ? { stock: { units: product.stock } } : {}),
+            ...(product.schedule ? { schedule: product.schedule } : {}),
           },
         }),
       { signal },

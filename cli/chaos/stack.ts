@@ -4,6 +4,7 @@
  * leave things as promised: down again if we started it, unless --keep; a stack that was running
  * before is put back with the switches it had, and anything else is said plainly.
  */
+import type { ClockRequest } from '../../common/clock.ts';
 import { infrastructureFailure, LabError } from '../../common/errors.ts';
 import type { Kit, PatternSwitch } from '../../common/roster.ts';
 import type { Endpoints, Runtime } from '../runtime/types.ts';
@@ -31,8 +32,17 @@ export class StackManager {
     this.#log = options.log;
   }
 
-  /** A healthy stack with exactly these switches and this kit, and its endpoints. */
-  async ensure(without: readonly PatternSwitch[], kit: Kit, signal: AbortSignal): Promise<Endpoints> {
+  /**
+   * A healthy stack with exactly these switches and this kit, and its endpoints. A scenario with a
+   * clock gets a stack started for it (its lab day begins at the clock's start); one without a
+   * clock does not reuse a stack whose clock runs fast.
+   */
+  async ensure(
+    without: readonly PatternSwitch[],
+    kit: Kit,
+    signal: AbortSignal,
+    clock?: ClockRequest,
+  ): Promise<Endpoints> {
     const status = await this.runtime.status();
     if (this.#wasRunning === undefined) {
       this.#wasRunning = status.running;
@@ -45,7 +55,8 @@ export class StackManager {
     this.#currentKit = kit;
     const healthy =
       status.running && status.processes.length > 0 && status.processes.every((process) => process.healthy);
-    const same = sameSwitches(status.without, without) && status.kit === kit;
+    const realClock = (status.clock?.speed ?? 1) === 1;
+    const same = sameSwitches(status.without, without) && status.kit === kit && !clock && realClock;
     if (healthy && same) {
       this.#log(`reusing the running ${this.runtime.name} stack`);
       return this.runtime.endpoints();
@@ -56,7 +67,11 @@ export class StackManager {
       this.#log(
         same
           ? 'the running stack is not healthy: restarting it'
-          : `recreating the stack ${kits[0]}${describeSwitches(without)} (it ran ${kits[1]}${describeSwitches(status.without)}${putBack})`,
+          : clock
+            ? `recreating the stack so the scenario's lab clock (${clock.speed}x) starts its day`
+            : !realClock && sameSwitches(status.without, without) && status.kit === kit
+              ? 'recreating the stack with a real-time clock (it ran a fast lab clock)'
+              : `recreating the stack ${kits[0]}${describeSwitches(without)} (it ran ${kits[1]}${describeSwitches(status.without)}${putBack})`,
       );
       await this.runtime.down({ purge: false });
     }
@@ -68,6 +83,7 @@ export class StackManager {
       return await this.runtime.up({
         without: [...without],
         kit,
+        clock,
         signal,
         onProgress: (message) => this.#log(message),
       });

@@ -7,12 +7,14 @@
  * never which events it takes, so any switch values give the same map.
  */
 
+import { LabClock } from '../../common/clock.ts';
 import type { Topic } from '../../common/roster.ts';
 import { inventoryHandlers } from '../../services/inventory/handlers.ts';
 import type { HandlerMap } from '../../services/kit/consumer.ts';
 import type { Metrics } from '../../services/kit/metrics.ts';
 import { orderHandlers } from '../../services/order/handlers.ts';
 import { paymentHandlers } from '../../services/payment/handlers.ts';
+import { projectionHandlers } from '../../services/search/projection.ts';
 import { shippingHandlers } from '../../services/shipping/handlers.ts';
 
 /** consumer group (= its service) → topic → the event types it applies. */
@@ -30,10 +32,13 @@ export function subscriptions(): Subscriptions {
   // The handlers only touch metrics when an event arrives; building the map applies none.
   const metrics = {} as Metrics;
   cached ??= {
-    inventory: typesOf(inventoryHandlers({ compensation: true })),
+    inventory: typesOf(
+      inventoryHandlers({ compensation: true, shelf: { clock: LabClock.real(), staleGuard: true } }),
+    ),
     order: typesOf(orderHandlers(metrics)),
     payment: typesOf(paymentHandlers({ compensation: true, guarded: true })),
     shipping: typesOf(shippingHandlers()),
+    search: typesOf(projectionHandlers()),
   };
   return cached;
 }

@@ -130,33 +130,31 @@ export class Timeline {
     this.#timers.add(timer);
   }
 
+  /** A fault's start, heal or error in the run's history. */
+  #record(slot: Slot, event: 'start' | 'heal' | 'error', time: number, detail?: string): void {
+    this.#options.history.append({
+      type: 'fault',
+      fault: slot.index,
+      kind: slot.fault.kind,
+      event,
+      time,
+      ...(detail === undefined ? {} : { detail }),
+    });
+  }
+
   #startFault(slot: Slot): Promise<void> {
     const { fault, index } = slot;
     const context = this.#options.contextFor(index, fault);
     slot.starting = (async () => {
       const time = this.#options.history.now();
       slot.log.startedMs = time;
-      this.#options.history.append({
-        type: 'fault',
-        fault: index,
-        kind: fault.kind,
-        event: 'start',
-        time,
-        detail: slot.target,
-      });
+      this.#record(slot, 'start', time, slot.target);
       try {
         slot.active = await slot.definition.apply(fault.options, context);
       } catch (error) {
         slot.log.error = (error as Error).message;
         slot.log.startFailed = true;
-        this.#options.history.append({
-          type: 'fault',
-          fault: index,
-          kind: fault.kind,
-          event: 'error',
-          time: this.#options.history.now(),
-          detail: slot.log.error,
-        });
+        this.#record(slot, 'error', this.#options.history.now(), slot.log.error);
         this.#options.log(`fault ${index} (${fault.kind}) failed: ${slot.log.error}`);
         return;
       } finally {
@@ -176,24 +174,11 @@ export class Timeline {
         slot.healed = true;
         const time = this.#options.history.now();
         slot.log.healedMs = time;
-        this.#options.history.append({
-          type: 'fault',
-          fault: slot.index,
-          kind: slot.fault.kind,
-          event: 'heal',
-          time,
-        });
+        this.#record(slot, 'heal', time);
         this.#options.log(`healed fault ${slot.index} (${slot.fault.kind} ${slot.target})`);
       } catch (error) {
         slot.log.error = `heal failed: ${(error as Error).message}`;
-        this.#options.history.append({
-          type: 'fault',
-          fault: slot.index,
-          kind: slot.fault.kind,
-          event: 'error',
-          time: this.#options.history.now(),
-          detail: slot.log.error,
-        });
+        this.#record(slot, 'error', this.#options.history.now(), slot.log.error);
         // Allow another attempt (the heal phase retries what the timeline could not).
         slot.healing = undefined;
         throw error;

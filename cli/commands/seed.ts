@@ -1,6 +1,9 @@
 /**
  * `lab seed`: the demo bakery a fresh `lab up` puts in the shop, so a learner can buy something
- * without finding the admin API first. Idempotent: a product whose sku exists is left as it is.
+ * without finding the admin API first: a morning's stock on the shelves, and each product's bake
+ * schedule, so the oven fills them over lab time (06:00-22:00 UTC, on discount the last half-hour;
+ * `lab up --clock-speed 60` makes a lab hour a real minute). Idempotent: a product whose sku
+ * exists is left as it is.
  * Customers need no seeding: anyone registered tops up their own account
  * (`POST /api/payment/account/top-up`).
  */
@@ -13,17 +16,46 @@ export interface DemoProduct {
   name: string;
   price_cents: number;
   stock: number;
+  /** Bake every `every` lab minutes `batch` units lasting `shelf` lab minutes (null: the day). */
+  bake: { every: number; batch: number; shelf: number | null; discount: number };
+}
+
+/** One product of the menu: its stock at seeding and how it is baked. */
+function demo(
+  sku: string,
+  name: string,
+  priceCents: number,
+  stock: number,
+  bake: DemoProduct['bake'],
+): DemoProduct {
+  return { sku, name, price_cents: priceCents, stock, bake };
 }
 
 export const DEMO_MENU: readonly DemoProduct[] = [
-  { sku: 'sourdough', name: 'Sourdough loaf', price_cents: 450, stock: 40 },
-  { sku: 'baguette', name: 'Baguette', price_cents: 220, stock: 60 },
-  { sku: 'rye', name: 'Rye bread', price_cents: 380, stock: 30 },
-  { sku: 'croissant', name: 'Butter croissant', price_cents: 150, stock: 80 },
-  { sku: 'glazed-donut', name: 'Glazed donut', price_cents: 120, stock: 100 },
-  { sku: 'jam-donut', name: 'Jam donut', price_cents: 140, stock: 100 },
-  { sku: 'cinnamon-roll', name: 'Cinnamon roll', price_cents: 260, stock: 50 },
+  demo('sourdough', 'Sourdough loaf', 450, 40, { every: 30, batch: 5, shelf: null, discount: 30 }),
+  demo('baguette', 'Baguette', 220, 60, { every: 20, batch: 6, shelf: 480, discount: 30 }),
+  demo('rye', 'Rye bread', 380, 30, { every: 60, batch: 4, shelf: null, discount: 20 }),
+  demo('croissant', 'Butter croissant', 150, 80, { every: 15, batch: 4, shelf: 240, discount: 0 }),
+  demo('glazed-donut', 'Glazed donut', 120, 100, { every: 1, batch: 1, shelf: 25, discount: 50 }),
+  demo('jam-donut', 'Jam donut', 140, 100, { every: 2, batch: 1, shelf: 25, discount: 50 }),
+  demo('cinnamon-roll', 'Cinnamon roll', 260, 50, { every: 30, batch: 6, shelf: 180, discount: 30 }),
 ];
+
+/**
+ * The demo bakery's day (UTC), as catalog takes it (BakeSchedule). The croissant, which
+ * docs/TUTORIAL.md orders, is never discounted, so the tutorial's prices hold at any hour.
+ */
+export function demoSchedule(bake: DemoProduct['bake']) {
+  return {
+    every_minutes: bake.every,
+    batch: bake.batch,
+    shelf_life_minutes: bake.shelf,
+    discount_percent: bake.discount,
+    discount_from: '21:30',
+    opens: '06:00',
+    closes: '22:00',
+  };
+}
 
 export interface SeedOutcome {
   created: string[];
@@ -71,6 +103,7 @@ export async function seedDemoShop(
         name: product.name,
         price_cents: product.price_cents,
         stock: { units: product.stock },
+        schedule: demoSchedule(product.bake),
       }),
     });
     if (created.status === 409) outcome.existing.push(product.sku);
@@ -88,13 +121,15 @@ export async function seedDemoShop(
 export function describeSeed(outcome: SeedOutcome): string {
   if (outcome.created.length === 0)
     return `demo bakery menu: already in the catalog (${outcome.existing.length} products)`;
-  return `demo bakery menu: added ${outcome.created.join(', ')} with stock${outcome.existing.length > 0 ? ` (${outcome.existing.length} were there already)` : ''}`;
+  return `demo bakery menu: added ${outcome.created.join(', ')} with stock and bake schedules${outcome.existing.length > 0 ? ` (${outcome.existing.length} were there already)` : ''}`;
 }
 
 export function registerSeed(program: Command): void {
   program
     .command('seed')
-    .description('put the demo bakery menu (breads, croissants, donuts, with stock) in the running shop')
+    .description(
+      'put the demo bakery menu (breads, croissants, donuts, with stock and bake schedules) in the running shop',
+    )
     .action(async () => {
       const { runtimeOfRunningStack } = await import('../runtime/select.ts');
       const endpoints = await (await runtimeOfRunningStack()).endpoints();

@@ -41,8 +41,10 @@ export function registerStatus(program: Command): void {
         return;
       }
       const summary = status.running ? 'running' : 'stopped (every process has exited; `lab down` cleans up)';
+      const { describeClock, LabClock } = await import('../../common/clock.ts');
+      const clock = status.clock ? describeClock(LabClock.fromJSON(status.clock)) : 'real-time clock';
       process.stdout.write(
-        `Stack: ${summary}, ${status.runtime} runtime, ${status.kit} kit${status.without.length ? `, without ${status.without.join(', ')}` : ''}\n\n${table(status)}\n`,
+        `Stack: ${summary}, ${status.runtime} runtime, ${status.kit} kit${status.without.length ? `, without ${status.without.join(', ')}` : ''}, ${clock}\n\n${table(status)}\n`,
       );
       if (status.endpoints) process.stdout.write(`\nEndpoints:\n${formatEndpoints(status.endpoints)}\n`);
     });

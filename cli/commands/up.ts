@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { closest } from 'fastest-levenshtein';
+import { type ClockRequest, MAX_CLOCK_SPEED, resolveClockStart } from '../../common/clock.ts';
 import { ExitCode, LabError } from '../../common/errors.ts';
 import { DEFAULT_KIT, KITS, type Kit, PATTERN_SWITCHES, type PatternSwitch } from '../../common/roster.ts';
 import { guarded } from '../runtime/lifecycle.ts';
@@ -74,6 +75,29 @@ export function parseKit(value: string | undefined): Kit | undefined {
   });
 }
 
+/** `--clock-speed N [--clock-start HH:MM|ISO]`: undefined (real time) when neither is given. */
+export function parseClock(speed: string | undefined, start: string | undefined): ClockRequest | undefined {
+  if (speed === undefined && start === undefined) return undefined;
+  const value = speed === undefined ? 1 : Number(speed);
+  if (!Number.isFinite(value) || value <= 0 || value > MAX_CLOCK_SPEED)
+    throw new LabError(
+      'E_BAD_CLOCK',
+      `--clock-speed must be a number in (0, ${MAX_CLOCK_SPEED}], got '${speed}'.`,
+      {
+        exitCode: ExitCode.badInput,
+        hint: 'e.g. --clock-speed 720: twelve lab hours in a real minute.',
+      },
+    );
+  try {
+    resolveClockStart(start, Date.now());
+  } catch (error) {
+    throw new LabError('E_BAD_CLOCK', `--clock-start: ${(error as Error).message}.`, {
+      exitCode: ExitCode.badInput,
+    });
+  }
+  return { speed: value, ...(start === undefined ? {} : { start }) };
+}
+
 /**
  * Runs `work` under every way out (cli/runtime/lifecycle.ts): the signal aborts on SIGINT,
  * SIGTERM, SIGHUP, a closed output or a stray exception; the exit code says which.
@@ -114,11 +138,16 @@ export function registerUp(program: Command): void {
     .command('up')
     .description('start the stack, wait until it is healthy, print its endpoints; the stack keeps running')
     .option('--runtime <runtime>', 'auto | local | docker', 'auto')
-    .option('--without <pattern...>', 'switch a pattern off: outbox | inbox | compensation')
+    .option('--without <pattern...>', 'switch a pattern off: outbox | inbox | compensation | stale_guard')
     .option(
       '--kit <kit>',
       `which implementation of the patterns runs: ${KITS.join(' | ')} (default ${DEFAULT_KIT})`,
     )
+    .option(
+      '--clock-speed <n>',
+      'lab milliseconds per real millisecond (720: a 12-hour bakery day in a minute)',
+    )
+    .option('--clock-start <time>', 'the lab time the clock starts at: HH:MM (UTC, today) or an ISO instant')
     .option('--force-recreate', 'stop a running stack first and start it again with these switches')
     .option('--no-seed', 'do not put the demo bakery menu in the catalog')
     .option('--no-ui', 'do not start the web console (`lab ui` starts it later)')
@@ -127,6 +156,8 @@ export function registerUp(program: Command): void {
         runtime: string;
         without?: string[];
         kit?: string;
+        clockSpeed?: string;
+        clockStart?: string;
         forceRecreate?: boolean;
         seed: boolean;
         ui: boolean;
@@ -138,6 +169,7 @@ export function registerUp(program: Command): void {
         const choice = parseRuntimeChoice(options.runtime);
         const without = parseWithout(options.without);
         const kit = parseKit(options.kit) ?? DEFAULT_KIT;
+        const clock = parseClock(options.clockSpeed, options.clockStart);
         const current = await runtimeOfRunningStack();
         const running = await current.status();
         if (current.name === 'local') {
@@ -174,6 +206,15 @@ export function registerUp(program: Command): void {
                 hint: `Recreate it with: lab up --force-recreate --kit ${kit}${without.map((pattern) => ` --without ${pattern}`).join('')}`,
               },
             );
+          if (clock && (running.clock?.speed ?? 1) !== clock.speed)
+            throw new LabError(
+              'E_STACK_CLOCK',
+              `a lab stack is already running at clock speed ${running.clock?.speed ?? 1} (${current.name} runtime); you asked for ${clock.speed}. Nothing was changed.`,
+              {
+                exitCode: ExitCode.badInput,
+                hint: `Recreate it with: lab up --force-recreate --clock-speed ${clock.speed}`,
+              },
+            );
           const consoleRows = options.ui ? await startConsole() : [];
           process.stdout.write(
             `A lab stack is already running (${current.name} runtime, ${running.kit} kit, ${describeSwitches(running.without)}); nothing was started.\n${formatEndpoints(await current.endpoints(), consoleRows)}\n`,
@@ -193,6 +234,7 @@ export function registerUp(program: Command): void {
           runtime.up({
             without,
             kit,
+            clock,
             signal,
             onProgress: (message) => process.stderr.write(`lab: ${message}\n`),
           }),
@@ -203,7 +245,7 @@ export function registerUp(program: Command): void {
         }
         const consoleRows = options.ui ? await startConsole() : [];
         process.stdout.write(
-          `The stack is up (${selection.name} runtime, ${kit} kit${without.length ? `, without ${without.join(', ')}` : ''}).\n${formatEndpoints(endpoints, consoleRows)}\n${endpoints.gatewayUrl ? `${curlExample(endpoints.gatewayUrl)}\n` : ''}Stop it with \`lab down\`.\n`,
+          `The stack is up (${selection.name} runtime, ${kit} kit${without.length ? `, without ${without.join(', ')}` : ''}${clock ? `, clock ${clock.speed}x` : ''}).\n${formatEndpoints(endpoints, consoleRows)}\n${endpoints.gatewayUrl ? `${curlExample(endpoints.gatewayUrl)}\n` : ''}Stop it with \`lab down\`.\n`,
         );
       },
     );

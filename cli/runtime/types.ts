@@ -2,6 +2,7 @@
  * The Runtime contract (docs/ARCHITECTURE.md "Runtimes"): both the local and the docker runtime offer exactly
  * these operations, so commands and the chaos engine never care which one runs the stack.
  */
+import type { ClockJSON, ClockRequest } from '../../common/clock.ts';
 import type { DatabaseServiceName, Kit, PatternSwitch, ServiceName } from '../../common/roster.ts';
 
 export type RuntimeName = 'local' | 'docker';
@@ -40,6 +41,8 @@ export interface StackStatus {
   running: boolean;
   without: PatternSwitch[];
   kit: Kit;
+  /** The stack's lab clock (absent when the stack is not running or predates the clock: real time). */
+  clock?: ClockJSON;
   processes: ProcessStatus[];
   endpoints?: Endpoints;
 }
@@ -48,6 +51,8 @@ export interface UpOptions {
   without: PatternSwitch[];
   /** Default: DEFAULT_KIT. */
   kit?: Kit;
+  /** The lab clock (`--clock-speed`, `stack.clock`); default real time. Fixed when the stack starts. */
+  clock?: ClockRequest;
   /** Called as each piece starts and becomes healthy, for progress output. */
   onProgress?: (message: string) => void;
   /** Aborted on Ctrl-C: the runtime stops what it started and rejects. */

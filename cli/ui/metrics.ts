@@ -1,7 +1,7 @@
 /**
  * The counters a learner watches, from each service's Prometheus /metrics (services/SCHEMA.md
  * "Counters"): duplicates skipped per inbox, events applied twice, dead letters, outbox backlog,
- * relay lag.
+ * relay lag, and the read side's projection lag (search).
  */
 import { KAFKA_SERVICES, type ServiceName } from '../../common/roster.ts';
 
@@ -15,6 +15,8 @@ export interface ServiceCounters {
   relayPublished: number;
   /** Mean outbox → broker acknowledgement time in ms, over the service's life; null before any publish. */
   relayLagMs: number | null;
+  /** The read side's lag (search only): events behind and lab seconds behind; null elsewhere. */
+  projectionLag: { events: number; seconds: number } | null;
 }
 
 /** Sum of every sample of `name` (all label sets). */
@@ -28,6 +30,11 @@ export function sumMetric(text: string, name: string): number {
     if (Number.isFinite(value)) total += value;
   }
   return total;
+}
+
+/** Whether the text has a sample of `name` at all. */
+function hasMetric(text: string, name: string): boolean {
+  return text.split('\n').some((line) => line.startsWith(`${name} `) || line.startsWith(`${name}{`));
 }
 
 export function countersFrom(service: string, text: string): ServiceCounters {
@@ -44,6 +51,12 @@ export function countersFrom(service: string, text: string): ServiceCounters {
       lagCount > 0
         ? Math.round((sumMetric(text, 'lab_outbox_publish_lag_seconds_sum') / lagCount) * 10_000) / 10
         : null,
+    projectionLag: hasMetric(text, 'lab_projection_lag_events')
+      ? {
+          events: sumMetric(text, 'lab_projection_lag_events'),
+          seconds: sumMetric(text, 'lab_projection_lag_seconds'),
+        }
+      : null,
   };
 }
 

@@ -1,8 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { BakeSchedule } from '../kit/contracts.ts';
 import { HttpError, parseInput, requireAdmin } from '../kit/http.ts';
+import { runLabTicker } from '../kit/lab-ticker.ts';
 import type { ServiceContext } from '../kit/service.ts';
+import { type PricedProduct, priceTicker, quotedPrice, setSchedule } from './prices.ts';
+
+/** A schedule as it is sent: closing after opening, the discount inside the day. */
+export const scheduleInput = BakeSchedule.refine((schedule) => schedule.closes > schedule.opens, {
+  error: 'closes must be after opens (a day does not cross midnight)',
+}).refine(
+  (schedule) =>
+    schedule.discount_from === null ||
+    (schedule.discount_from >= schedule.opens && schedule.discount_from < schedule.closes),
+  { error: 'discount_from must be between opens and closes' },
+);
+
+/** The price ticker looks every lab minute: a window opens or closes within a lab minute of its time. */
+const PRICE_TICK_LAB_MS = 60_000;
 
 const newProduct = z.object({
   sku: z
@@ -13,7 +29,9 @@ const newProduct = z.object({
     .regex(/^[\w.-]+$/, 'letters, digits, _ . - only'),
   name: z.string().trim().min(1).max(200).optional(),
   price_cents: z.number().int().positive().max(100_000_000),
+  schedule: scheduleInput.optional(),
 });
+const idParams = z.object({ id: z.uuid() });
 
 export const quoteRequest = z.object({
   lines: z
@@ -33,19 +51,43 @@ export const quoteRequest = z.object({
     .max(50),
 });
 
-interface ProductRow {
-  id: string;
+interface ProductRow extends PricedProduct {
   sku: string;
   name: string;
-  price_cents: number;
 }
 
-export function catalogRoutes(app: FastifyInstance, { pool, writer, config }: ServiceContext): void {
+export function catalogRoutes(app: FastifyInstance, { pool, writer, config, log }: ServiceContext): void {
+  const { clock } = config;
+  runLabTicker(app, {
+    name: 'prices',
+    clock,
+    everyLabMs: PRICE_TICK_LAB_MS,
+    log,
+    tick: priceTicker({ pool, writer }),
+  });
+
+  /** price_cents is the list price; current_price_cents what a quote gives now (lab time). */
   app.get('/products', async () => {
     const { rows } = await pool.query<ProductRow>(
-      'SELECT id, sku, name, price_cents FROM products ORDER BY sku',
+      'SELECT id, sku, name, price_cents, schedule FROM products ORDER BY sku',
     );
-    return { products: rows };
+    const labNow = clock.labMs();
+    return {
+      lab_time: new Date(labNow).toISOString(),
+      products: rows.map((row) => ({ ...row, current_price_cents: quotedPrice(row, labNow) })),
+    };
+  });
+
+  app.put('/products/:id/schedule', async (request: FastifyRequest) => {
+    requireAdmin(request, config.adminToken);
+    const { id } = parseInput(idParams, request.params);
+    const schedule = parseInput(scheduleInput, request.body);
+    const found = await writer.transaction(
+      { correlationId: request.correlationId, causationId: request.correlationId },
+      (tx) => setSchedule(tx, id, schedule),
+    );
+    if (!found) throw new HttpError(404, 'E_UNKNOWN_PRODUCT', `unknown product ${id}`);
+    return { product_id: id, schedule };
   });
 
   app.post('/products', async (request: FastifyRequest, reply) => {
@@ -56,6 +98,7 @@ export function catalogRoutes(app: FastifyInstance, { pool, writer, config }: Se
       sku: body.sku,
       name: body.name ?? body.sku,
       price_cents: body.price_cents,
+      schedule: body.schedule ?? null,
     };
     try {
       await writer.transaction(
@@ -79,6 +122,7 @@ export function catalogRoutes(app: FastifyInstance, { pool, writer, config }: Se
               price_cents: product.price_cents,
             },
           });
+          if (body.schedule) await setSchedule(tx, product.id, body.schedule);
         },
       );
     } catch (error) {
@@ -95,9 +139,11 @@ export function catalogRoutes(app: FastifyInstance, { pool, writer, config }: Se
     const ids = body.lines.flatMap((line) => (line.product_id ? [line.product_id] : []));
     const skus = body.lines.flatMap((line) => (line.sku ? [line.sku] : []));
     const { rows } = await pool.query<ProductRow>(
-      'SELECT id, sku, name, price_cents FROM products WHERE id = ANY($1::uuid[]) OR sku = ANY($2::text[])',
+      'SELECT id, sku, name, price_cents, schedule FROM products WHERE id = ANY($1::uuid[]) OR sku = ANY($2::text[])',
       [ids, skus],
     );
+    // One lab instant for the whole quote: every line is priced in the same minute of the day.
+    const labNow = clock.labMs();
     const lines = body.lines.map((line) => {
       const product = rows.find((row) =>
         line.product_id ? row.id === line.product_id : row.sku === line.sku,
@@ -108,10 +154,11 @@ export function catalogRoutes(app: FastifyInstance, { pool, writer, config }: Se
         product_id: product.id,
         sku: product.sku,
         quantity: line.quantity,
-        unit_price_cents: product.price_cents,
+        unit_price_cents: quotedPrice(product, labNow),
       };
     });
     return {
+      priced_at: new Date(labNow).toISOString(),
       lines,
       total_cents: lines.reduce((sum, line) => sum + line.quantity * line.unit_price_cents, 0),
     };

@@ -6,7 +6,7 @@ import type { HttpFaults } from './http-faults.ts';
 import { type Caller, TokenVerifier } from './jwt.ts';
 import { callUpstream, expectOk, upstreamUnavailable } from './upstream.ts';
 
-export const UPSTREAMS = ['auth', 'catalog', 'inventory', 'order', 'payment', 'shipping'] as const;
+export const UPSTREAMS = ['auth', 'catalog', 'inventory', 'order', 'payment', 'shipping', 'search'] as const;
 export type Upstream = (typeof UPSTREAMS)[number];
 
 export interface GatewayOptions {
@@ -46,6 +46,8 @@ const adminProduct = z.object({
       expires_at: z.string().nullable().optional(),
     })
     .optional(),
+  // Validated by catalog, which owns the declaration (BakeSchedule).
+  schedule: z.unknown().optional(),
 });
 const adminCustomer = z.object({
   email: z.string(),
@@ -113,6 +115,11 @@ export function gatewayRoutes(app: FastifyInstance, options: GatewayOptions): vo
 
   app.get('/api/catalog/products', async (request: FastifyRequest) => call('catalog', '/products', request));
   app.get('/api/inventory/stock', async (request: FastifyRequest) => call('inventory', '/stock', request));
+  // The read side: the query string goes through as it came (search validates it).
+  app.get('/api/search/products', async (request: FastifyRequest) => {
+    const query = request.url.indexOf('?');
+    return call('search', `/products${query < 0 ? '' : request.url.slice(query)}`, request);
+  });
 
   app.get('/api/payment/account', async (request: FastifyRequest) => {
     const caller = await customer(request);
@@ -165,7 +172,7 @@ export function gatewayRoutes(app: FastifyInstance, options: GatewayOptions): vo
     const { product } = (await call('catalog', '/products', request, {
       method: 'POST',
       admin: true,
-      body: { sku: body.sku, name: body.name, price_cents: body.price_cents },
+      body: { sku: body.sku, name: body.name, price_cents: body.price_cents, schedule: body.schedule },
     })) as { product: { id: string } };
     const stock = body.stock
       ? await call('inventory', '/stock', request, {
@@ -175,6 +182,15 @@ export function gatewayRoutes(app: FastifyInstance, options: GatewayOptions): vo
         })
       : undefined;
     return reply.status(201).send({ product, stock });
+  });
+  app.put('/api/admin/products/:id/schedule', async (request: FastifyRequest) => {
+    await requireAdmin(request);
+    const { id } = parseInput(idParams, request.params);
+    return call('catalog', `/products/${id}/schedule`, request, {
+      method: 'PUT',
+      admin: true,
+      body: request.body ?? {},
+    });
   });
   app.post('/api/admin/stock', async (request: FastifyRequest, reply: FastifyReply) => {
     await requireAdmin(request);

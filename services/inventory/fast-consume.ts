@@ -1,3 +1,4 @@
+import type { LabClock } from '../../common/clock.ts';
 import { OrderConfirmed, payload } from '../kit/contracts.ts';
 import type { PoolClient } from '../kit/db.ts';
 import type { FastHandlerMap } from '../kit/fast/consumer.ts';
@@ -25,7 +26,7 @@ const LOCK_AND_CONSUME = `
     RETURNING order_id
   ),
   units AS (
-    UPDATE stock_units SET status = 'sold', sold_at = now()
+    UPDATE stock_units SET status = 'sold', sold_at = $2
     WHERE order_id = $1 AND status = 'reserved' AND EXISTS (SELECT 1 FROM recorded)
     RETURNING id
   )
@@ -35,27 +36,29 @@ const LOCK_AND_CONSUME = `
 async function lockAndConsume(
   client: PoolClient,
   orderId: string,
+  labNow: Date,
 ): Promise<{ status: string | null; units: number[] | undefined }> {
   const { rows } = await client.query<{ status: string | null; consumed: boolean; units: string[] }>(
     LOCK_AND_CONSUME,
-    [orderId],
+    [orderId, labNow],
   );
   const row = rows[0]!;
   // pg answers bigint[] as strings (only the scalar int8 has the kit's number parser).
   return { status: row.status, units: row.consumed ? row.units.map(Number) : undefined };
 }
 
-export function fastConsumeHandlers(): FastHandlerMap {
+export function fastConsumeHandlers(clock: LabClock): FastHandlerMap {
   return {
     orders: {
       async OrderConfirmed(tx, event) {
         const order = payload(OrderConfirmed, event.payload);
-        let { status, units } = await lockAndConsume(tx.client, order.order_id);
+        const labNow = clock.now();
+        let { status, units } = await lockAndConsume(tx.client, order.order_id, labNow);
         // No row yet (or one committed after the statement began): the upsert creates it 'pending',
         // or locks it and answers its status.
         status ??= await lockReservation(tx.client, order.order_id);
         if (status !== 'reserved') return;
-        units ??= await settleUnits(tx.client, CONSUME, [order.order_id]);
+        units ??= await settleUnits(tx.client, CONSUME, [order.order_id, labNow]);
         await orderEvent(tx, 'StockConsumed', order.order_id, { units });
       },
     },

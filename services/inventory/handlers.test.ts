@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pgLib from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LabClock } from '../../common/clock.ts';
 import {
   applyCountingStatements,
   query,
@@ -18,17 +19,18 @@ import type { OutboxWriter } from '../kit/outbox.ts';
 import { fastConsumeHandlers } from './fast-consume.ts';
 import { fastReserveHandlers } from './fast-reserve.ts';
 import { inventoryHandlers } from './handlers.ts';
-import { reserveUnits } from './reserve.ts';
+import { reserveUnits, type ShelfRule } from './reserve.ts';
 
 const log = pino({ level: 'silent' });
 let database: ServiceDatabase;
 let pg: TestPostgres;
 let writer: FastEventWriter;
 let reference: OutboxWriter;
-const plain = inventoryHandlers({ compensation: true }).orders!;
+const shelf: ShelfRule = { clock: LabClock.real(), staleGuard: true };
+const plain = inventoryHandlers({ compensation: true, shelf }).orders!;
 const fast = withFastForms(
   { orders: plain },
-  { orders: { ...fastReserveHandlers().orders, ...fastConsumeHandlers().orders } },
+  { orders: { ...fastReserveHandlers(shelf).orders, ...fastConsumeHandlers(shelf.clock).orders } },
 ).orders!;
 
 beforeAll(async () => {
@@ -409,9 +411,12 @@ describe('reserveUnits while another reservation holds the units', () => {
       // An order wanting more than there is: it locks every unit, then rolls back.
       await locker.query('BEGIN');
       await locker.query('SELECT id FROM stock_units WHERE product_id = $1 FOR UPDATE', [productId]);
-      const reserving = reserveUnits(client as unknown as PoolClient, randomUUID(), [
-        { product_id: productId, quantity: 1 },
-      ]);
+      const reserving = reserveUnits(
+        client as unknown as PoolClient,
+        randomUUID(),
+        [{ product_id: productId, quantity: 1 }],
+        shelf,
+      );
       await new Promise((resolve) => setTimeout(resolve, 30));
       await locker.query('ROLLBACK');
       expect(await reserving).toMatchObject({ ok: true, units: [expect.any(Number)] });
@@ -426,9 +431,12 @@ describe('reserveUnits while another reservation holds the units', () => {
     await client.connect();
     try {
       const started = Date.now();
-      const reservation = await reserveUnits(client as unknown as PoolClient, randomUUID(), [
-        { product_id: productId, quantity: 1 },
-      ]);
+      const reservation = await reserveUnits(
+        client as unknown as PoolClient,
+        randomUUID(),
+        [{ product_id: productId, quantity: 1 }],
+        shelf,
+      );
       expect(reservation).toEqual({ ok: false, productId });
       expect(Date.now() - started).toBeLessThan(1000);
     } finally {

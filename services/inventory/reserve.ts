@@ -1,8 +1,46 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { LabClock } from '../../common/clock.ts';
 import type { PoolClient } from '../kit/db.ts';
 
-/** How long a reserved unit must stay fresh: far longer than a saga takes, even under faults. */
-export const SELL_BY_MARGIN = '5 minutes';
+/**
+ * The shelf rule (docs/ARCHITECTURE.md "The bakery day"): a unit is handed to its order when it is
+ * reserved, so it must be fresh then; what happens later (payment, confirmation) takes it off no
+ * shelf. A unit is reservable while it has SELL_BY_MARGIN_LAB_MS of lab time left before it expires
+ * or is thrown out, and at least what one real second is in lab time at a fast clock (at speed
+ * 720 five lab minutes are 0.4 real seconds, less than a reservation under a slow database): the
+ * lab instant the statement is given must still be before the unit's end when its row is locked.
+ */
+export const SELL_BY_MARGIN_LAB_MS = 5 * 60_000;
+const SELL_BY_MARGIN_REAL_MS = 1000;
+
+export interface ShelfRule {
+  clock: LabClock;
+  /** `--without stale_guard` turns freshness off: stale units can then be sold (and are caught). */
+  staleGuard: boolean;
+}
+
+/** The lab instant a decision is taken at, and the end of shelf life a unit must be past to be sold. */
+export interface Freshness {
+  labNow: Date;
+  /** null: no freshness demanded (stale guard off). */
+  sellableUntilAfter: Date | null;
+}
+
+export function shelfRule(config: { clock: LabClock; without: ReadonlySet<string> }): ShelfRule {
+  return { clock: config.clock, staleGuard: !config.without.has('stale_guard') };
+}
+
+export function freshness(rule: ShelfRule): Freshness {
+  const labNow = rule.clock.labMs();
+  const margin = Math.max(SELL_BY_MARGIN_LAB_MS, SELL_BY_MARGIN_REAL_MS * rule.clock.speed);
+  return {
+    labNow: new Date(labNow),
+    sellableUntilAfter: rule.staleGuard ? new Date(labNow + margin) : null,
+  };
+}
+
+/** SQL: the unit is sellable at freshness $4 (null: any). */
+export const SELLABLE = `($4::timestamptz IS NULL OR ((expires_at IS NULL OR expires_at > $4) AND (discard_at IS NULL OR discard_at > $4)))`;
 
 export type Reservation = { ok: true; units: number[] } | { ok: false; productId: string };
 
@@ -31,8 +69,7 @@ export function reserveStatement(record: { cte: string; gate: string }): string 
     FROM wanted w
     CROSS JOIN LATERAL (
       SELECT id, produced_at FROM stock_units
-      WHERE product_id = w.product_id AND status = 'available'
-        AND (expires_at IS NULL OR expires_at > now() + $4::interval)
+      WHERE product_id = w.product_id AND status = 'available' AND ${SELLABLE}
       ORDER BY produced_at, id
       LIMIT w.quantity
       FOR UPDATE SKIP LOCKED
@@ -46,7 +83,7 @@ export function reserveStatement(record: { cte: string; gate: string }): string 
   ),
   recorded AS (${record.cte}),
   reserved AS (
-    UPDATE stock_units SET status = 'reserved', order_id = $1, reserved_at = now()
+    UPDATE stock_units SET status = 'reserved', order_id = $1, reserved_at = $5
     -- = ANY(ARRAY(..)): a primary key lookup per unit, whatever the planner guesses picked's size is
     WHERE id = ANY (ARRAY(SELECT id FROM picked)) AND NOT EXISTS (SELECT 1 FROM short)${record.gate}
     RETURNING id
@@ -79,6 +116,7 @@ export async function runReservation(
   statement: string,
   orderId: string,
   lines: Array<{ product_id: string; quantity: number }>,
+  fresh: Freshness,
 ): Promise<{ reservation: Reservation; recorded: boolean }> {
   const products = wantedProducts(lines);
   const { rows } = await client.query<{ short_product: string | null; units: string[]; recorded: boolean }>(
@@ -87,7 +125,8 @@ export async function runReservation(
       orderId,
       products.map(([productId]) => productId),
       products.map(([, quantity]) => quantity),
-      SELL_BY_MARGIN,
+      fresh.sellableUntilAfter,
+      fresh.labNow,
     ],
   );
   const row = rows[0]!;
@@ -104,18 +143,19 @@ export async function runReservation(
  * nothing at all if any product is short; the outcome (`reserved`, or `rejected` with reason
  * `insufficient_stock`) goes on the order's reservations row when there is one.
  *
- * Sellable = available and still fresh for SELL_BY_MARGIN after now (the database clock): the unit
- * is sold when the order confirms, a little later, and must not have expired by then.
+ * Sellable = available and fresh by the shelf rule at the lab instant of the attempt.
  */
 export async function reserveUnits(
   client: PoolClient,
   orderId: string,
   lines: Array<{ product_id: string; quantity: number }>,
+  rule: ShelfRule,
 ): Promise<Reservation> {
   for (let attempt = 1; ; attempt++) {
-    const { reservation } = await runReservation(client, RESERVE, orderId, lines);
+    const fresh = freshness(rule);
+    const { reservation } = await runReservation(client, RESERVE, orderId, lines, fresh);
     if (reservation.ok || attempt === SKIPPED_UNITS_ATTEMPTS) return reservation;
-    if (!(await enoughIfUnlocked(client, reservation.productId, lines))) return reservation;
+    if (!(await enoughIfUnlocked(client, reservation.productId, lines, fresh))) return reservation;
     // Units another reservation had locked (SKIP LOCKED passed them by): it may take them or let
     // them go; the next statement sees its commit. Re-running changes only this order's rows.
     await sleep(SKIPPED_UNITS_WAIT_MS * attempt);
@@ -131,18 +171,19 @@ const SKIPPED_UNITS_ATTEMPTS = 5;
 const SKIPPED_UNITS_WAIT_MS = 20;
 
 /** Whether the product has enough sellable units when locked ones count too. */
-async function enoughIfUnlocked(
+export async function enoughIfUnlocked(
   client: PoolClient,
   productId: string,
   lines: Array<{ product_id: string; quantity: number }>,
+  fresh: Freshness,
 ): Promise<boolean> {
   const wanted = lines
     .filter((line) => line.product_id === productId)
     .reduce((sum, line) => sum + line.quantity, 0);
   const { rows } = await client.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM stock_units
-     WHERE product_id = $1 AND status = 'available' AND (expires_at IS NULL OR expires_at > now() + $2::interval)`,
-    [productId, SELL_BY_MARGIN],
+     WHERE product_id = $1 AND status = 'available' AND ${SELLABLE.replaceAll('$4', '$2')}`,
+    [productId, fresh.sellableUntilAfter],
   );
   return rows[0]!.n >= wanted;
 }

@@ -3,9 +3,10 @@
  * address is taken as given: in the full stack each one points at a fault-proxy link.
  */
 
+import { clockFromEnv, type LabClock } from '../../common/clock.ts';
 import { DEFAULT_KIT, KITS, type Kit } from '../../common/roster.ts';
 
-export const PATTERN_SWITCHES = ['outbox', 'inbox', 'compensation'] as const;
+export const PATTERN_SWITCHES = ['outbox', 'inbox', 'compensation', 'stale_guard'] as const;
 export type PatternSwitch = (typeof PATTERN_SWITCHES)[number];
 
 export interface DuplicateFault {
@@ -27,6 +28,8 @@ export interface ServiceConfig {
   topicPartitions: number;
   consumerMaxAttempts: number;
   duplicateDefault: DuplicateFault | undefined;
+  /** The stack's lab clock (LAB_CLOCK_*): every time-based decision of the shop reads it. */
+  clock: LabClock;
   env: NodeJS.ProcessEnv;
 }
 
@@ -99,6 +102,7 @@ export function loadConfig(
     topicPartitions: Math.max(1, integer(env, 'LAB_TOPIC_PARTITIONS', 3)),
     consumerMaxAttempts: Math.max(1, integer(env, 'LAB_CONSUMER_MAX_ATTEMPTS', 3)),
     duplicateDefault: parseDuplicates(env.LAB_RELAY_DUPLICATES),
+    clock: clockFromEnv(env),
     env,
   };
 }

@@ -1,89 +1,30 @@
 import { randomUUID } from 'node:crypto';
-import type { Message } from 'kafkajs';
-import pino from 'pino';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  query,
-  startBrokerProcess,
-  startPostgres,
-  type TestBroker,
-  type TestPostgres,
-  truncateAll,
-  waitFor,
-} from '../../test/services-support.ts';
-import { Bus } from './bus.ts';
+import { describe, expect, it } from 'vitest';
+import { countedMessage, freshTopic, silentLog, withKitDatabase } from '../../test/kit-support.ts';
+import { query, waitFor } from '../../test/services-support.ts';
+import type { Bus } from './bus.ts';
 import { EventConsumer, type EventHandler, type HandlerMap } from './consumer.ts';
-import { createPool, type Pool } from './db.ts';
+import type { Pool } from './db.ts';
 import type { Topic } from './events.ts';
 import { Metrics } from './metrics.ts';
-import { kitMigrations, migrate } from './migrate.ts';
 import { OutboxWriter } from './outbox.ts';
 import { DatabaseUnavailableError } from './retry.ts';
 
 /** The reference consumer against the real broker and PostgreSQL. */
-const log = pino({ level: 'silent' });
-let pg: TestPostgres;
-let broker: TestBroker;
+const log = silentLog;
 let url: string;
 let pool: Pool;
 let bus: Bus;
 
-beforeAll(async () => {
-  [pg, broker] = await Promise.all([startPostgres(), startBrokerProcess()]);
-  url = pg.urls.order;
-  pool = createPool(url, { max: 10 });
-  await migrate(pool, [kitMigrations()]);
-  await query(
-    url,
-    'CREATE TABLE effects (event_id uuid, aggregate text, n int, at timestamptz DEFAULT clock_timestamp())',
-  );
-  bus = new Bus({ clientId: 'reference-consumer-test', brokers: [broker.bootstrap], log });
-  await bus.connect();
-  await bus.ensureTopics(3);
-}, 120_000);
-
-afterAll(async () => {
-  await bus?.disconnect();
-  await pool?.end();
-  await Promise.all([pg?.stop(), broker?.stop()]);
-});
-
-beforeEach(async () => {
-  await truncateAll(url);
-});
-
-async function freshTopic(): Promise<Topic> {
-  const topic = `test-${randomUUID()}`;
-  const admin = bus.kafka.admin();
-  await admin.connect();
-  try {
-    // With its dead-letter topic: a dead letter waits until it could be sent.
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        { topic, numPartitions: 3 },
-        { topic: `${topic}.dlq`, numPartitions: 1 },
-      ],
-    });
-  } finally {
-    await admin.disconnect();
-  }
-  return topic as Topic;
-}
-
-interface Sent {
-  id: string;
-  aggregate: string;
-  n: number;
-}
-
-function counted(item: Sent): Message {
-  return {
-    key: item.aggregate,
-    value: JSON.stringify({ n: item.n }),
-    headers: { 'event-id': item.id, 'event-type': 'Counted', 'correlation-id': item.aggregate },
-  };
-}
+withKitDatabase(
+  {
+    broker: 'reference-consumer-test',
+    tables: [
+      'CREATE TABLE effects (event_id uuid, aggregate text, n int, at timestamptz DEFAULT clock_timestamp())',
+    ],
+  },
+  (env) => ({ url, pool, bus } = env),
+);
 
 const record: EventHandler = async (tx, event) => {
   const { n } = event.payload as { n: number };
@@ -127,12 +68,14 @@ function perAggregate(rows: Array<{ aggregate: string; n: number }>): Record<str
 
 describe('reference consumer', () => {
   it('every event once and in order per aggregate; copies skipped by the inbox and counted', async () => {
-    const topic = await freshTopic();
+    const topic = await freshTopic(bus, { deadLetters: true });
     const events = Array.from({ length: 30 }, (_, n) => ({ id: randomUUID(), aggregate: `agg-${n % 4}`, n }));
     // Every fifth event is delivered twice, back to back (the relay's duplicate fault).
     await bus.sendRaw(
       topic,
-      events.flatMap((event) => (event.n % 5 === 0 ? [counted(event), counted(event)] : [counted(event)])),
+      events.flatMap((event) =>
+        event.n % 5 === 0 ? [countedMessage(event), countedMessage(event)] : [countedMessage(event)],
+      ),
     );
     const metrics = new Metrics('consumer-test');
     const running = consumer(topic, record, { metrics });
@@ -158,13 +101,13 @@ describe('reference consumer', () => {
   }, 60_000);
 
   it('a failing handler is tried maxAttempts times, then dead-lettered; poison too; the partition moves on', async () => {
-    const topic = await freshTopic();
+    const topic = await freshTopic(bus, { deadLetters: true });
     const doomed = { id: randomUUID(), aggregate: 'same', n: 1 };
     const after = { id: randomUUID(), aggregate: 'same', n: 2 };
     await bus.sendRaw(topic, [
       { key: 'same', value: Buffer.from([0, 1, 2]) },
-      counted(doomed),
-      counted(after),
+      countedMessage(doomed),
+      countedMessage(after),
     ]);
     let attempts = 0;
     const running = consumer(topic, async (tx, event, handlerLog) => {
@@ -200,9 +143,9 @@ describe('reference consumer', () => {
   }, 60_000);
 
   it('a database that is away is waited out, spending no attempt: applied, not dead-lettered', async () => {
-    const topic = await freshTopic();
+    const topic = await freshTopic(bus, { deadLetters: true });
     const event = { id: randomUUID(), aggregate: 'a', n: 1 };
-    await bus.sendRaw(topic, [counted(event)]);
+    await bus.sendRaw(topic, [countedMessage(event)]);
     let failures = 0;
     const running = consumer(topic, async (tx, delivered, handlerLog) => {
       if (failures < 5) {
@@ -224,10 +167,10 @@ describe('reference consumer', () => {
   }, 60_000);
 
   it('the offset is committed only after the transaction committed', async () => {
-    const topic = await freshTopic();
+    const topic = await freshTopic(bus, { deadLetters: true });
     const group = `g-${randomUUID()}`;
     const event = { id: randomUUID(), aggregate: 'a', n: 1 };
-    await bus.sendRaw(topic, [counted(event)]);
+    await bus.sendRaw(topic, [countedMessage(event)]);
     let entered!: () => void;
     const inHandler = new Promise<void>((resolve) => {
       entered = resolve;

@@ -1,39 +1,16 @@
-import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { query, startPostgres, type TestPostgres } from '../../test/services-support.ts';
-import { createPool, inTransaction, type Pool } from './db.ts';
+import { describe, expect, it } from 'vitest';
+import { incomingEvent, withKitDatabase } from '../../test/kit-support.ts';
+import { query, type TestPostgres } from '../../test/services-support.ts';
+import { inTransaction, type Pool } from './db.ts';
 import type { IncomingEvent } from './events.ts';
 import { recordDelivery } from './inbox.ts';
-import { kitMigrations, migrate } from './migrate.ts';
 
 let pg: TestPostgres;
 let pool: Pool;
 
-beforeAll(async () => {
-  pg = await startPostgres();
-  pool = createPool(pg.urls.order, { max: 10 });
-  await migrate(pool, [kitMigrations()]);
-  await pool.query('CREATE TABLE effects (event_id uuid)');
+withKitDatabase({ tables: ['CREATE TABLE effects (event_id uuid)'] }, (env) => {
+  ({ pg, pool } = env);
 });
-
-afterAll(async () => {
-  await pool?.end();
-  await pg?.stop();
-});
-
-function event(id = randomUUID()): IncomingEvent {
-  return {
-    id,
-    type: 'Counted',
-    topic: 'orders',
-    key: 'k',
-    payload: {},
-    headers: {},
-    partition: 0,
-    offset: '0',
-    occurredAt: new Date(),
-  };
-}
 
 /** As the consumer does: the inbox row, then (if it applies) the effect, in one transaction. */
 function deliver(delivered: IncomingEvent, options: { dedup?: boolean; fail?: boolean } = {}) {
@@ -55,7 +32,7 @@ async function effects(id: string): Promise<number> {
 
 describe('reference inbox', () => {
   it('applies an event once; every later delivery is a duplicate, skipped and counted', async () => {
-    const once = event();
+    const once = incomingEvent();
     expect(await deliver(once)).toEqual({ duplicate: false, apply: true, deliveries: 1 });
     expect(await deliver(once)).toEqual({ duplicate: true, apply: false, deliveries: 2 });
     expect(await deliver(once)).toEqual({ duplicate: true, apply: false, deliveries: 3 });
@@ -66,7 +43,7 @@ describe('reference inbox', () => {
   });
 
   it('a handler that fails leaves no inbox row: the retry applies', async () => {
-    const retried = event();
+    const retried = incomingEvent();
     await expect(deliver(retried, { fail: true })).rejects.toThrow('the handler failed');
     expect(await query(pg.urls.order, 'SELECT 1 FROM inbox WHERE event_id = $1', [retried.id])).toEqual([]);
     expect(await deliver(retried)).toMatchObject({ duplicate: false, apply: true });
@@ -74,7 +51,7 @@ describe('reference inbox', () => {
   });
 
   it('--without inbox: every copy applies, and `applied` says how often', async () => {
-    const copied = event();
+    const copied = incomingEvent();
     for (let copy = 0; copy < 3; copy++) expect((await deliver(copied, { dedup: false })).apply).toBe(true);
     expect(await effects(copied.id)).toBe(3);
     expect(
@@ -83,7 +60,7 @@ describe('reference inbox', () => {
   });
 
   it('concurrent copies: exactly one applies, the others wait for it and are duplicates', async () => {
-    const raced = event();
+    const raced = incomingEvent();
     const deliveries = await Promise.all(Array.from({ length: 5 }, () => deliver(raced)));
     expect(deliveries.filter((delivery) => delivery.apply)).toHaveLength(1);
     expect(await effects(raced.id)).toBe(1);

@@ -1,24 +1,17 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { query, startPostgres, type TestPostgres } from '../../test/services-support.ts';
-import { createPool, type Pool } from './db.ts';
+import { describe, expect, it } from 'vitest';
+import { withKitDatabase } from '../../test/kit-support.ts';
+import { query } from '../../test/services-support.ts';
+import type { Pool } from './db.ts';
 import { migrate } from './migrate.ts';
 
-let pg: TestPostgres;
 let url: string;
 let pool: Pool;
 
-beforeAll(async () => {
-  pg = await startPostgres();
-  url = pg.urls.order;
-  pool = createPool(url, { max: 10 });
-});
-
-afterAll(async () => {
-  await pool?.end();
-  await pg?.stop();
+withKitDatabase({ migrate: false }, (env) => {
+  ({ url, pool } = env);
 });
 
 describe('migrations', () => {

@@ -1,32 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pino from 'pino';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { query, startPostgres, type TestPostgres, truncateAll } from '../../test/services-support.ts';
+import { describe, expect, it } from 'vitest';
+import { silentLog, withKitDatabase } from '../../test/kit-support.ts';
+import { query, type TestPostgres } from '../../test/services-support.ts';
 import { createPool, type Pool } from './db.ts';
 import type { EventDraft, OutgoingEvent } from './events.ts';
-import { kitMigrations, migrate } from './migrate.ts';
 import { OutboxWriter } from './outbox.ts';
 import { DatabaseUnavailableError, isTransientDatabaseError } from './retry.ts';
 
-const log = pino({ level: 'silent' });
+const log = silentLog;
 let pg: TestPostgres;
 let pool: Pool;
 
-beforeAll(async () => {
-  pg = await startPostgres();
-  pool = createPool(pg.urls.order);
-  await migrate(pool, [kitMigrations()]);
-  await pool.query('CREATE TABLE things (id uuid PRIMARY KEY)');
-});
-
-afterAll(async () => {
-  await pool?.end();
-  await pg?.stop();
-});
-
-beforeEach(async () => {
-  await truncateAll(pg.urls.order);
+withKitDatabase({ tables: ['CREATE TABLE things (id uuid PRIMARY KEY)'] }, (env) => {
+  ({ pg, pool } = env);
 });
 
 const context = { correlationId: 'c-1', causationId: 'cause-1' };

@@ -1,40 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pino from 'pino';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  query,
-  startPostgres,
-  type TestPostgres,
-  truncateAll,
-  waitFor,
-} from '../../test/services-support.ts';
+import { describe, expect, it } from 'vitest';
+import { silentLog, withKitDatabase } from '../../test/kit-support.ts';
+import { query, type TestPostgres, waitFor } from '../../test/services-support.ts';
 import { createPool, type Pool } from './db.ts';
 import type { OutgoingEvent } from './events.ts';
 import { FaultHooks } from './faults.ts';
-import { kitMigrations, migrate } from './migrate.ts';
 import { OutboxWriter } from './outbox.ts';
 import { Relay, type RelayOptions } from './relay.ts';
 
-const log = pino({ level: 'silent' });
+const log = silentLog;
 let pg: TestPostgres;
 let pool: Pool;
 let writer: OutboxWriter;
 
-beforeAll(async () => {
-  pg = await startPostgres();
-  pool = createPool(pg.urls.order, { max: 20 });
-  await migrate(pool, [kitMigrations()]);
+withKitDatabase({ pool: (url) => createPool(url, { max: 20 }) }, (env) => {
+  ({ pg, pool } = env);
   writer = new OutboxWriter({ pool, producer: 'order', useOutbox: true, log });
-});
-
-afterAll(async () => {
-  await pool?.end();
-  await pg?.stop();
-});
-
-beforeEach(async () => {
-  await truncateAll(pg.urls.order);
 });
 
 const context = { correlationId: 'c', causationId: 'c' };

@@ -5,6 +5,7 @@
  */
 import type { CheckName, CheckSpec } from '../schema.ts';
 import { acknowledgedOrdersDurable } from './acknowledged_orders_durable.ts';
+import { discountConsistent } from './discount_consistent.ts';
 import { dlqAccounted } from './dlq_accounted.ts';
 import { eventOrderPerAggregate } from './event_order_per_aggregate.ts';
 import { idempotentConsumers } from './idempotent_consumers.ts';
@@ -12,9 +13,11 @@ import { latencyP99 } from './latency_p99.ts';
 import { moneyConserved } from './money_conserved.ts';
 import { noDoubleCharge } from './no_double_charge.ts';
 import { noLostEvent } from './no_lost_event.ts';
+import { noStaleSold } from './no_stale_sold.ts';
 import { outboxDrained } from './outbox_drained.ts';
 import { outcomes } from './outcomes.ts';
 import { outcomesConsistent } from './outcomes_consistent.ts';
+import { readModelConverges } from './read_model_converges.ts';
 import { sagasTerminal } from './sagas_terminal.ts';
 import { stockConserved } from './stock_conserved.ts';
 import type { CheckContext, CheckDefinition, CheckResult } from './types.ts';
@@ -27,12 +30,15 @@ export const CHECK_DEFINITIONS: readonly CheckDefinition[] = [
   outcomesConsistent,
   outboxDrained,
   idempotentConsumers,
+  noStaleSold,
+  discountConsistent,
   latencyP99,
   outcomes,
   acknowledgedOrdersDurable,
   eventOrderPerAggregate,
   noLostEvent,
   dlqAccounted,
+  readModelConverges,
 ];
 
 export const CHECKS = Object.fromEntries(

@@ -5,6 +5,7 @@
  * invalid / unknown with evidence: the orders and rows that show it.
  */
 import type { z } from 'zod';
+import type { ClockJSON } from '../../../common/clock.ts';
 import type { RunSnapshot } from '../capture.ts';
 import type { OperationEntry } from '../history.ts';
 import type { CheckName, CheckSpec } from '../schema.ts';
@@ -36,6 +37,8 @@ export interface RunScope {
    * runs stored before it was recorded.
    */
   poisonsInjected?: InjectedPoison[];
+  /** The stack's lab clock: inventory's times are lab time; others convert real times with it. */
+  clock?: ClockJSON;
 }
 
 export interface InjectedPoison {
@@ -72,6 +75,16 @@ export function evidence(items: Array<Record<string, unknown>>): Evidence {
 }
 
 export type Check = (context: CheckContext) => Omit<CheckResult, 'name'>;
+
+/** A check's answer when nothing is wrong. */
+export function valid(summary: string): Omit<CheckResult, 'name'> {
+  return { verdict: 'valid', summary, evidence: evidence([]) };
+}
+
+/** A check's answer with the items that show the anomaly. */
+export function invalid(summary: string, items: Array<Record<string, unknown>>): Omit<CheckResult, 'name'> {
+  return { verdict: 'invalid', summary, evidence: evidence(items) };
+}
 
 /** One check, everything about it in its own file: the registry (index.ts) only lists these. */
 export interface CheckDefinition {

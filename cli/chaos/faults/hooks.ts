@@ -7,9 +7,11 @@ export async function setHook(
   context: FaultContext,
   service: ServiceName,
   hook: Record<string, unknown>,
+  /** The hook's endpoint: the kit's `/admin/faults`, or a service's own (search's `/admin/projection`). */
+  endpoint = '/admin/faults',
 ): Promise<void> {
   const base = context.endpoints.services[service];
-  const { status, body } = await requestJson(new URL('/admin/faults', base).href, {
+  const { status, body } = await requestJson(new URL(endpoint, base).href, {
     body: hook,
     headers: { 'x-lab-admin-token': context.adminToken },
     timeoutMs: 5000,

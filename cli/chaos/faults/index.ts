@@ -7,6 +7,7 @@ import { httpError } from './http_error.ts';
 import { kill } from './kill.ts';
 import { partition } from './partition.ts';
 import { pause } from './pause.ts';
+import { pauseProjection } from './pause_projection.ts';
 import { poison } from './poison.ts';
 import { redeliver } from './redeliver.ts';
 import { relayCrash } from './relay_crash.ts';
@@ -28,6 +29,7 @@ const DEFINITIONS: readonly FaultDefinition<unknown>[] = [
   dbCrash,
   httpError,
   partition,
+  pauseProjection,
 ];
 
 export const FAULTS: ReadonlyMap<string, FaultDefinition<unknown>> = new Map(

@@ -5,11 +5,9 @@
  * connecting it again under its service name.
  */
 
-import { z } from 'zod';
 import { ExitCode, LabError } from '../../../common/errors.ts';
 import type { Runtime } from '../../runtime/types.ts';
-import { service } from '../fields.ts';
-import { defineFault, once } from './types.ts';
+import { once, targetFault } from './types.ts';
 
 /** What the docker runtime offers beyond the Runtime contract (cli/runtime/docker/docker-runtime.ts). */
 interface PartitionableRuntime extends Runtime {
@@ -20,14 +18,13 @@ function canPartition(runtime: Runtime): runtime is PartitionableRuntime {
   return typeof (runtime as Partial<PartitionableRuntime>).partition === 'function';
 }
 
-export const partition = defineFault({
+export const partition = targetFault({
   kind: 'partition',
   summary: "docker runtime only: the service's container is cut off the stack's network for `for`",
   timing: 'windowed',
-  options: z.strictObject({ service }),
-  target: (options) => options.service,
-  targetType: 'service',
-  async apply({ service }, context) {
+  field: 'service',
+  sampled: false,
+  async apply(service, context) {
     if (!canPartition(context.runtime))
       throw new LabError(
         'E_PARTITION_NEEDS_DOCKER',

@@ -4,8 +4,9 @@
  * scenario schema, the registry (index.ts) and the timeline derive everything from these.
  */
 import type { Kafka } from 'kafkajs';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Endpoints, Runtime } from '../../runtime/types.ts';
+import { link, service } from '../fields.ts';
 import type { Random } from '../random.ts';
 import type { ProxyClient } from './proxy.ts';
 
@@ -75,5 +76,35 @@ export function once(heal: () => Promise<void>): () => Promise<void> {
   return () => {
     running ??= heal();
     return running;
+  };
+}
+
+/** The option a single-target fault names its target by, with its schema. */
+const TARGET_FIELDS = { service, link } as const;
+
+/**
+ * A fault whose one option names its target (`service:` or `link:`), as pause, restart, partition
+ * and down: the options schema, the target and the random sample follow from that field; `apply`
+ * gets the target's name.
+ */
+export function targetFault<Field extends keyof typeof TARGET_FIELDS>(definition: {
+  kind: string;
+  summary: string;
+  timing: 'instant' | 'windowed';
+  field: Field;
+  /** False: not scheduled at random (the kind needs what a random run may lack). */
+  sampled?: boolean;
+  apply(target: string, context: FaultContext): Promise<ActiveFault>;
+}): FaultDefinition<Record<Field, string>> {
+  const { field, sampled = true } = definition;
+  return {
+    kind: definition.kind,
+    summary: definition.summary,
+    timing: definition.timing,
+    options: z.strictObject({ [field]: TARGET_FIELDS[field] }) as unknown as z.ZodType<Record<Field, string>>,
+    target: (options) => options[field],
+    targetType: field,
+    ...(sampled ? { sample: (_random: Random, target: string) => ({ [field]: target }) } : {}),
+    apply: (options, context) => definition.apply(options[field], context),
   };
 }

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import Docker from 'dockerode';
 import { closest } from 'fastest-levenshtein';
+import { clockFor, clockFromEnv } from '../../../common/clock.ts';
 import { ExitCode, LabError } from '../../../common/errors.ts';
 import { DATABASE_SERVICES, DEFAULT_KIT, INFRA, SERVICES } from '../../../common/roster.ts';
 import { allocatePort } from '../../../infra/ports.ts';
@@ -148,6 +149,7 @@ export class DockerRuntime implements Runtime {
       LAB_KAFKA_HOST_PORT: this.#env.LAB_KAFKA_HOST_PORT || String(await allocatePort()),
       LAB_WITHOUT: options.without.join(','),
       LAB_KIT: options.kit ?? DEFAULT_KIT,
+      ...clockFor(options.clock).env(),
       ...this.#secretsEnv(),
     };
     const services = (
@@ -401,6 +403,7 @@ export class DockerRuntime implements Runtime {
       running,
       without: state?.without ?? [],
       kit: state?.kit ?? DEFAULT_KIT,
+      clock: state ? clockFromEnv(state.env).toJSON() : undefined,
       processes,
       endpoints: running ? this.#endpointsOf(containers, state) : undefined,
     };

@@ -7,6 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import type { LabClock } from '../../../common/clock.ts';
 import type { DatabaseServiceName, Kit, PatternSwitch } from '../../../common/roster.ts';
 import type { PostgresCluster } from '../../../infra/postgres/cluster.ts';
 import type { Endpoints } from '../types.ts';
@@ -19,6 +20,8 @@ export interface StackContext {
   readonly home: string;
   readonly without: readonly PatternSwitch[];
   readonly kit: Kit;
+  /** The stack's lab clock, handed to every service through its environment. */
+  readonly clock: LabClock;
   /** `<LAB_HOME>/data/<name>`, created on first use; `lab down --purge` deletes it. */
   dataDir(name: string): string;
   /** An allocated port: the component's first port, or the named one. */
@@ -110,4 +113,23 @@ export function nodeComponent(options: NodeComponentOptions): Component {
         ? { type: 'http', url: `http://127.0.0.1:${ctx.port(options.name)}${options.health.http}` }
         : { type: 'tcp', host: '127.0.0.1', port: ctx.port(options.name, options.health.tcp) },
   };
+}
+
+/**
+ * A `bin/lab infra <name> --port <its port> ...` process (the broker, the fault proxy): `args` are
+ * the ones after the port.
+ */
+export function labInfraComponent(options: Omit<NodeComponentOptions, 'kind' | 'script'>): Component {
+  return nodeComponent({
+    ...options,
+    kind: 'infra',
+    script: 'bin/lab',
+    args: (ctx) => [
+      'infra',
+      options.name,
+      '--port',
+      String(ctx.port(options.name)),
+      ...(options.args?.(ctx) ?? []),
+    ],
+  });
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAULT_PROXY, LINKS, SERVICES } from '../../../common/roster.ts';
+import { FAULT_PROXY, KAFKA_SERVICES, LINKS, SERVICES } from '../../../common/roster.ts';
 import { startFaultProxy } from '../../../infra/fault-proxy/server.ts';
 import { FaultClient } from '../../faults/client.ts';
 import type { StackContext } from './component.ts';
@@ -99,6 +99,6 @@ describe('faultProxyComponent', () => {
     expect(args).toContain(
       `127.0.0.1:${ctx.port('kafka', 'order.kafka')}=127.0.0.1:${ctx.port(FAULT_PROXY, 'order.kafka')}`,
     );
-    expect(args.filter((arg) => arg === '--listener')).toHaveLength(6);
+    expect(args.filter((arg) => arg === '--listener')).toHaveLength(KAFKA_SERVICES.length);
   });
 });

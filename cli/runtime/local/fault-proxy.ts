@@ -20,7 +20,7 @@ import {
   ROUTED_SERVICES,
   type ServiceName,
 } from '../../../common/roster.ts';
-import { nodeComponent, type StackContext } from './component.ts';
+import { labInfraComponent, type StackContext } from './component.ts';
 
 /** Port names the kafka entry allocates: one broker listener per `<service>.kafka` link. */
 export const KAFKA_LINK_PORTS: readonly string[] = KAFKA_SERVICES.map((service) => `${service}.kafka`);
@@ -67,17 +67,11 @@ export function stackLinks(ctx: StackContext): LinkTarget[] {
 }
 
 export function faultProxyComponent(options: { order?: number; seed?: number } = {}) {
-  return nodeComponent({
+  return labInfraComponent({
     name: FAULT_PROXY,
-    kind: 'infra',
     order: options.order ?? 0,
     ports: ['main', ...LINKS],
-    script: 'bin/lab',
     args: (ctx) => [
-      'infra',
-      'fault-proxy',
-      '--port',
-      String(ctx.port(FAULT_PROXY)),
       '--config',
       linksConfigFile(ctx),
       ...(options.seed === undefined ? [] : ['--seed', String(options.seed)]),

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { accessSync, constants, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { closest } from 'fastest-levenshtein';
+import { clockFor } from '../../../common/clock.ts';
 import { ExitCode, LabError } from '../../../common/errors.ts';
 import { DATABASE_SERVICES, type DatabaseServiceName, DEFAULT_KIT } from '../../../common/roster.ts';
 import { bindError } from '../../../infra/ports.ts';
@@ -18,7 +19,7 @@ import { followLogs } from './logs.ts';
 import { allocatePorts, assertPortFree, readPreviousPorts, writePreviousPorts } from './ports.ts';
 import { procInfo } from './proc.ts';
 import { availableComponents, ensureDir, STACK } from './stack.ts';
-import { readState, removeState, type StackState, writeState } from './state.ts';
+import { readState, removeState, type StackState, stateClock, writeState } from './state.ts';
 import {
   findTagged,
   isAlive,
@@ -199,6 +200,7 @@ export class LocalRuntime implements Runtime {
       home: this.home,
       without: state.without,
       kit: state.kit ?? DEFAULT_KIT,
+      clock: stateClock(state),
       dataDir: (name) => ensureDir(path.join(this.dataRoot, name)),
       port: (component, portName) => {
         const ports = state.ports[component];
@@ -330,6 +332,7 @@ export class LocalRuntime implements Runtime {
       startedAt: new Date().toISOString(),
       without: [...options.without],
       kit: options.kit ?? DEFAULT_KIT,
+      clock: clockFor(options.clock).settings(),
       ports,
       processes: [],
       endpoints: emptyEndpoints(),
@@ -467,6 +470,7 @@ export class LocalRuntime implements Runtime {
       running,
       without: state.without,
       kit: state.kit ?? DEFAULT_KIT,
+      clock: stateClock(state).toJSON(),
       processes,
       endpoints: state.complete ? state.endpoints : undefined,
     };

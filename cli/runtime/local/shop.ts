@@ -13,7 +13,7 @@ import {
   OTEL_COLLECTOR,
 } from '../../../common/roster.ts';
 import { adminToken, homeSecret } from '../home-secrets.ts';
-import { type Component, nodeComponent, type StackContext } from './component.ts';
+import { type Component, labInfraComponent, nodeComponent, type StackContext } from './component.ts';
 import { KAFKA_LINK_PORTS, kafkaLinkListenerArgs, linkAddress } from './fault-proxy.ts';
 
 export function brokerAddress(ctx: StackContext): string {
@@ -34,18 +34,12 @@ function proxiedDatabaseUrl(ctx: StackContext, service: DatabaseServiceName): st
   return url.toString();
 }
 
-export const kafkaComponent: Component = nodeComponent({
+export const kafkaComponent: Component = labInfraComponent({
   name: 'kafka',
-  kind: 'infra',
   order: 1,
   // One extra listener per `<service>.kafka` link, advertising that link's address.
   ports: ['main', ...KAFKA_LINK_PORTS],
-  script: 'bin/lab',
   args: (ctx) => [
-    'infra',
-    'kafka',
-    '--port',
-    String(ctx.port('kafka')),
     '--data-dir',
     ctx.dataDir('kafka'),
     '--partitions',
@@ -81,6 +75,7 @@ function commonEnv(ctx: StackContext, service: string): Record<string, string> {
     PORT: String(ctx.port(service)),
     LAB_WITHOUT: ctx.without.join(','),
     LAB_KIT: ctx.kit,
+    ...ctx.clock.env(),
     LAB_ADMIN_TOKEN: adminToken(ctx.home),
     JWT_SECRET: homeSecret(ctx.home, 'jwt-secret'),
     LOG_LEVEL: process.env.LAB_LOG_LEVEL || 'info',

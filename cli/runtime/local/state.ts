@@ -1,5 +1,6 @@
 import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { LabClock, type LabClockSettings } from '../../../common/clock.ts';
 import type { Kit, PatternSwitch } from '../../../common/roster.ts';
 import type { ClusterCredentials } from '../../../infra/postgres/cluster.ts';
 import type { Endpoints } from '../types.ts';
@@ -16,6 +17,8 @@ export interface StackState {
   without: PatternSwitch[];
   /** Absent in a state written before kits existed: the reference kit. */
   kit?: Kit;
+  /** The lab clock fixed at `lab up`; absent in a state written before the clock: real time. */
+  clock?: LabClockSettings;
   /** Every allocated port, by component and port name. */
   ports: Record<string, Record<string, number>>;
   /** In start order. */
@@ -31,6 +34,11 @@ export interface StackState {
     /** Secrets: this file is mode 0600. */
     credentials: ClusterCredentials;
   };
+}
+
+/** The clock of a stack (real time for one started before the clock existed). */
+export function stateClock(state: { clock?: LabClockSettings }): LabClock {
+  return state.clock ? new LabClock(state.clock) : LabClock.real();
 }
 
 export function stateFile(home: string): string {

@@ -323,11 +323,12 @@ function renderCounters(view: Snapshot): void {
       ) => `<tr><td class="name">${esc(counter.service)}${counter.up ? '' : ' <span class="badge bad">no answer</span>'}</td>
         <td class="num">${counter.duplicatesSkipped}</td><td class="num${counter.appliedTwice ? ' alarm' : ''}">${counter.appliedTwice}</td>
         <td class="num${counter.deadLetters ? ' alarm' : ''}">${counter.deadLetters}</td><td class="num">${counter.outboxBacklog}</td>
-        <td class="num">${counter.relayLagMs === null ? '–' : `${counter.relayLagMs} ms`}</td></tr>`,
+        <td class="num">${counter.relayLagMs === null ? '–' : `${counter.relayLagMs} ms`}</td>
+        <td class="num${counter.projectionLag?.events ? ' alarm' : ''}">${counter.projectionLag === null ? '–' : `${counter.projectionLag.events} ev, ${counter.projectionLag.seconds.toFixed(1)} s`}</td></tr>`,
     )
     .join('');
   $('counter-table').innerHTML =
-    `<table class="counters"><thead><tr><th></th><th title="duplicates the inbox skipped">dup. skipped</th><th title="events applied twice (no inbox)">applied twice</th><th>dead letters</th><th>outbox backlog</th><th title="mean outbox → broker time">relay lag</th></tr></thead><tbody>${rows}</tbody></table>`;
+    `<table class="counters"><thead><tr><th></th><th title="duplicates the inbox skipped">dup. skipped</th><th title="events applied twice (no inbox)">applied twice</th><th>dead letters</th><th>outbox backlog</th><th title="mean outbox → broker time">relay lag</th><th title="search projection: events and lab seconds behind its topics">read lag</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function renderFaults(view: Snapshot): void {

@@ -1,4 +1,4 @@
-import { defineToxic, INTERRUPTED, TIMED_OUT } from './toxic.ts';
+import { defineToxic, eachChunk, int64, REQUIRED } from './toxic.ts';
 
 /**
  * bandwidth: limits the link to `rate` KB/s (1 KB = 1000 bytes). Chunks larger than 100 ms worth
@@ -9,19 +9,14 @@ export const bandwidth = defineToxic({
   type: 'bandwidth',
   goStruct: 'BandwidthToxic',
   description: 'limit the rate of data',
-  attributes: {
-    rate: { unit: 'KB/s', description: 'maximum rate', goType: 'int64', required: true },
-  },
-  async pipe(stub, attributes) {
+  attributes: { rate: int64('KB/s', 'maximum rate', REQUIRED) },
+  pipe(stub, attributes) {
     let owed = 0; // ms of sleep owed for data already accepted
-    for (;;) {
-      const chunk = await stub.read();
-      if (chunk === INTERRUPTED || chunk === TIMED_OUT) return;
-      if (chunk === null) return stub.close();
+    return eachChunk(stub, async (chunk) => {
       if (attributes.rate <= 0) {
         owed = 0;
         await stub.write(chunk);
-        continue;
+        return true;
       }
       const bytesPerMs = attributes.rate; // KB/s = bytes per ms
       owed += chunk.data.length / bytesPerMs;
@@ -30,7 +25,7 @@ export const bandwidth = defineToxic({
       while (data.length > slice) {
         if (!(await stub.sleep(100))) {
           await stub.write({ data, timestamp: chunk.timestamp });
-          return;
+          return false;
         }
         await stub.write({ data: data.subarray(0, slice), timestamp: chunk.timestamp });
         data = data.subarray(slice);
@@ -40,7 +35,7 @@ export const bandwidth = defineToxic({
       const completed = await stub.sleep(owed);
       owed -= performance.now() - start;
       await stub.write({ data, timestamp: chunk.timestamp });
-      if (!completed) return;
-    }
+      return completed;
+    });
   },
 });

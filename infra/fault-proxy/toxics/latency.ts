@@ -1,4 +1,4 @@
-import { defineToxic, INTERRUPTED, TIMED_OUT } from './toxic.ts';
+import { defineToxic, eachChunk, int64, REQUIRED } from './toxic.ts';
 
 /**
  * latency: delays all data by `latency` ± `jitter` ms (jitter drawn per chunk from
@@ -10,24 +10,21 @@ export const latency = defineToxic({
   goStruct: 'LatencyToxic',
   description: 'delay all data by latency ± jitter',
   attributes: {
-    latency: { unit: 'ms', description: 'added delay', goType: 'int64', required: true },
-    jitter: { unit: 'ms', description: 'random variation of the delay, ±', goType: 'int64' },
+    latency: int64('ms', 'added delay', REQUIRED),
+    jitter: int64('ms', 'random variation of the delay, ±'),
   },
-  async pipe(stub, attributes) {
-    for (;;) {
-      const chunk = await stub.read();
-      if (chunk === INTERRUPTED || chunk === TIMED_OUT) return;
-      if (chunk === null) return stub.close();
+  pipe: (stub, attributes) =>
+    eachChunk(stub, async (chunk) => {
       const jitter = attributes.jitter > 0 ? stub.random.int(attributes.jitter * 2) - attributes.jitter : 0;
       const wait = attributes.latency + jitter - (performance.now() - chunk.timestamp);
       if (!(await stub.sleep(wait))) {
         // Interrupted (update or removal): pass the chunk on without the rest of its delay.
         await stub.write(chunk);
-        return;
+        return false;
       }
       // A latency toxic further down the chain adds its own delay on top of this one.
       chunk.timestamp += wait;
       await stub.write(chunk);
-    }
-  },
+      return true;
+    }),
 });

@@ -1,4 +1,4 @@
-import { defineToxic, INTERRUPTED, TIMED_OUT } from './toxic.ts';
+import { defineToxic, INTERRUPTED, int64, TIMED_OUT } from './toxic.ts';
 
 /**
  * reset_peer: on the first data (or end of stream) after `timeout` ms, resets the connection:
@@ -8,9 +8,7 @@ export const resetPeer = defineToxic({
   type: 'reset_peer',
   goStruct: 'ResetToxic',
   description: 'reset the connection (TCP RST) after a timeout',
-  attributes: {
-    timeout: { unit: 'ms', description: 'delay before the reset', goType: 'int64' },
-  },
+  attributes: { timeout: int64('ms', 'delay before the reset') },
   async pipe(stub, attributes) {
     const chunk = await stub.read();
     if (chunk === INTERRUPTED || chunk === TIMED_OUT) return;

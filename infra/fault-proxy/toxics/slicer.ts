@@ -1,5 +1,5 @@
 import type { Random } from '../random.ts';
-import { defineToxic, INTERRUPTED, TIMED_OUT } from './toxic.ts';
+import { defineToxic, eachChunk, int, REQUIRED } from './toxic.ts';
 
 /**
  * slicer: cuts data into smaller writes of about `average_size` ± `size_variation` bytes, waiting
@@ -10,19 +10,12 @@ export const slicer = defineToxic({
   goStruct: 'SlicerToxic',
   description: 'slice data into small writes, with a delay after each',
   attributes: {
-    average_size: { unit: 'bytes', description: 'average size of a slice', goType: 'int', required: true },
-    size_variation: {
-      unit: 'bytes',
-      description: 'variation of the slice size (smaller than average_size)',
-      goType: 'int',
-    },
-    delay: { unit: 'µs', description: 'wait after each slice', goType: 'int' },
+    average_size: { ...int('bytes', 'average size of a slice'), ...REQUIRED },
+    size_variation: int('bytes', 'variation of the slice size (smaller than average_size)'),
+    delay: int('µs', 'wait after each slice'),
   },
-  async pipe(stub, attributes) {
-    for (;;) {
-      const chunk = await stub.read();
-      if (chunk === INTERRUPTED || chunk === TIMED_OUT) return;
-      if (chunk === null) return stub.close();
+  pipe: (stub, attributes) =>
+    eachChunk(stub, async (chunk) => {
       const bounds = sliceBounds(
         0,
         chunk.data.length,
@@ -35,11 +28,11 @@ export const slicer = defineToxic({
         if (!(await stub.sleep(attributes.delay / 1000))) {
           const rest = chunk.data.subarray(bounds[i]);
           if (rest.length > 0) await stub.write({ data: rest, timestamp: chunk.timestamp });
-          return;
+          return false;
         }
       }
-    }
-  },
+      return true;
+    }),
 });
 
 /**

@@ -1,4 +1,4 @@
-import { defineToxic, INTERRUPTED, TIMED_OUT } from './toxic.ts';
+import { defineToxic, INTERRUPTED, int64, TIMED_OUT } from './toxic.ts';
 
 /**
  * timeout: stops all data from getting through (it is dropped) and closes the connection once
@@ -11,11 +11,7 @@ export const timeout = defineToxic({
   goStruct: 'TimeoutToxic',
   description: 'drop all data, close after a timeout (0: hold until removed)',
   attributes: {
-    timeout: {
-      unit: 'ms',
-      description: 'idle time before the connection is closed; 0 = never',
-      goType: 'int64',
-    },
+    timeout: int64('ms', 'idle time before the connection is closed; 0 = never'),
   },
   async pipe(stub, attributes) {
     const wait = attributes.timeout > 0 ? attributes.timeout : undefined;

@@ -222,14 +222,27 @@ export class ToxicStub {
   }
 }
 
-/** What Toxiproxy's noop toxic does; also what a toxic does on a link its toxicity spared. */
-export async function pipeUnchanged(stub: ToxicStub): Promise<void> {
+/**
+ * The loop of most toxics (Toxiproxy's `for { select { case <-stub.Interrupt ... case c := <-stub.Input` }`):
+ * each chunk read goes to `onChunk` until the stub is interrupted, `onChunk` answers false, or the
+ * stream ends, which `onEnd` handles (by default: close the stub).
+ */
+export async function eachChunk(
+  stub: ToxicStub,
+  onChunk: (chunk: Chunk) => Promise<unknown>,
+  onEnd: () => void | Promise<void> = () => stub.close(),
+): Promise<void> {
   for (;;) {
     const chunk = await stub.read();
     if (chunk === INTERRUPTED || chunk === TIMED_OUT) return;
-    if (chunk === null) return stub.close();
-    await stub.write(chunk);
+    if (chunk === null) return onEnd();
+    if ((await onChunk(chunk)) === false) return;
   }
+}
+
+/** What Toxiproxy's noop toxic does; also what a toxic does on a link its toxicity spared. */
+export function pipeUnchanged(stub: ToxicStub): Promise<void> {
+  return eachChunk(stub, (chunk) => stub.write(chunk));
 }
 
 export interface AttributeSpec {
@@ -245,6 +258,26 @@ export interface AttributeSpec {
    */
   readonly required?: boolean;
 }
+
+/** An attribute Toxiproxy decodes into an int64 (`int` for the Go `int` ones). */
+export function int64(
+  unit: AttributeSpec['unit'],
+  description: string,
+  options: { required?: boolean; goType?: AttributeSpec['goType'] } = {},
+): AttributeSpec {
+  return {
+    unit,
+    description,
+    goType: options.goType ?? 'int64',
+    ...(options.required ? { required: true } : {}),
+  };
+}
+
+export function int(unit: AttributeSpec['unit'], description: string): AttributeSpec {
+  return int64(unit, description, { goType: 'int' });
+}
+
+export const REQUIRED = { required: true } as const;
 
 export interface ToxicKind<Attribute extends string = string> {
   /** The toxic's type name in the API. */

@@ -1,31 +1,11 @@
-/**
- * Every group API version the broker registers, checked against kafkajs's own encoders and
- * decoders: kafkajs encodes the request, our decoder/handler/encoder answer, kafkajs decodes.
- * (No sockets: the TCP path is covered by infra/kafka/test/groups*.test.ts.)
- */
-import { createRequire } from 'node:module';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ApiKey } from '../protocol/api-keys.ts';
 import type { RequestContext } from '../protocol/context.ts';
-import { Reader } from '../protocol/reader.ts';
-import { NO_RESPONSE } from '../protocol/registry.ts';
-import { Writer } from '../protocol/writer.ts';
+import { throughKafkajs } from '../test-support/kafkajs-codecs.ts';
 import { groupApiVersions } from './apis.ts';
 import { GroupCoordinator } from './coordinator.ts';
 import { OffsetStore } from './offset-store.ts';
-
-const require = createRequire(import.meta.url);
-
-interface KafkajsProtocol {
-  request: { apiKey: number; apiVersion: number; encode(): Promise<{ buffer: Buffer }> };
-  response: { decode(data: Buffer): Promise<Record<string, unknown>> };
-}
-type KafkajsApi = { protocol(o: { version: number }): (args: object) => KafkajsProtocol };
-
-function kafkajsApi(name: string): KafkajsApi {
-  return require(`kafkajs/src/protocol/requests/${name}/index.js`) as KafkajsApi;
-}
 
 const coordinator = new GroupCoordinator({ offsets: new OffsetStore(null), minSessionTimeoutMs: 1 });
 afterAll(() => coordinator.close());
@@ -52,22 +32,12 @@ function context(apiKey: number, apiVersion: number): RequestContext {
 }
 
 /** kafkajs request → our handler → kafkajs-decoded response */
-async function call(name: string, version: number, args: object): Promise<Record<string, unknown>> {
-  const { request, response } = kafkajsApi(name).protocol({ version })(args);
-  const handler = groupApiVersions.find(
-    (h) => h.apiKey === request.apiKey && h.version === request.apiVersion,
-  );
-  if (handler === undefined) throw new Error(`${name} v${version} is not registered`);
-  const ctx = context(request.apiKey, request.apiVersion);
-  const reader = new Reader((await request.encode()).buffer);
-  const decoded = handler.decode(reader, ctx.header);
-  expect(reader.remaining).toBe(0);
-  const answer = await handler.handle(decoded, ctx);
-  if (answer === NO_RESPONSE) throw new Error('no response');
-  // roomy enough that the test exercises our codecs, not the writer's growth
-  const writer = new Writer(1 << 16);
-  handler.encode(writer, answer, ctx.header);
-  return response.decode(writer.toBuffer());
+function call(name: string, version: number, args: object): Promise<Record<string, unknown>> {
+  return throughKafkajs(name, version, args, {
+    handler: (apiKey, apiVersion) =>
+      groupApiVersions.find((h) => h.apiKey === apiKey && h.version === apiVersion),
+    context,
+  });
 }
 
 const metadata = Buffer.from('subscription');

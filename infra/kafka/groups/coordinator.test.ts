@@ -34,6 +34,11 @@ function join(overrides: Partial<JoinGroupInput> = {}): JoinGroupInput {
   };
 }
 
+/** SyncGroup of group 'g' by a member that sends no assignments (a follower, or a leader too early). */
+function sync(c: GroupCoordinator, memberId: string, generationId: number) {
+  return c.syncGroup({ groupId: 'g', generationId, memberId, groupInstanceId: null, assignments: [] });
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** JoinGroup v4+ dance: MEMBER_ID_REQUIRED first, then the real join with the id handed out. */
@@ -117,13 +122,7 @@ describe('GroupCoordinator join and sync', () => {
     expect(rb.members).toEqual([]);
 
     // the follower's SyncGroup waits for the leader's assignment
-    const followerSync = c.syncGroup({
-      groupId: 'g',
-      generationId: 2,
-      memberId: b.memberId,
-      groupInstanceId: null,
-      assignments: [],
-    });
+    const followerSync = sync(c, b.memberId, 2);
     let followerDone = false;
     void followerSync.then(() => {
       followerDone = true;
@@ -178,44 +177,18 @@ describe('GroupCoordinator join and sync', () => {
     await a.joined;
     const b = await joinWithId(c);
     await Promise.all([c.joinGroup(join({ memberId: a.memberId })), b.joined]);
-    const followerSync = c.syncGroup({
-      groupId: 'g',
-      generationId: 2,
-      memberId: b.memberId,
-      groupInstanceId: null,
-      assignments: [],
-    });
+    const followerSync = sync(c, b.memberId, 2);
     // a third member arrives before the leader synced
     const third = await joinWithId(c);
     expect((await followerSync).errorCode).toBe(ErrorCode.REBALANCE_IN_PROGRESS);
-    expect(
-      (
-        await c.syncGroup({
-          groupId: 'g',
-          generationId: 2,
-          memberId: a.memberId,
-          groupInstanceId: null,
-          assignments: [],
-        })
-      ).errorCode,
-    ).toBe(ErrorCode.REBALANCE_IN_PROGRESS);
+    expect((await sync(c, a.memberId, 2)).errorCode).toBe(ErrorCode.REBALANCE_IN_PROGRESS);
     const results = await Promise.all([
       c.joinGroup(join({ memberId: a.memberId })),
       c.joinGroup(join({ memberId: b.memberId })),
       third.joined,
     ]);
     expect(results.map((r) => r.generationId)).toEqual([3, 3, 3]);
-    expect(
-      (
-        await c.syncGroup({
-          groupId: 'g',
-          generationId: 2,
-          memberId: a.memberId,
-          groupInstanceId: null,
-          assignments: [],
-        })
-      ).errorCode,
-    ).toBe(ErrorCode.ILLEGAL_GENERATION);
+    expect((await sync(c, a.memberId, 2)).errorCode).toBe(ErrorCode.ILLEGAL_GENERATION);
   });
 });
 
@@ -239,20 +212,8 @@ describe('GroupCoordinator heartbeats, leaving and expiry', () => {
     await a.joined;
     const b = await joinWithId(c, { sessionTimeoutMs: 150 });
     await Promise.all([c.joinGroup(join({ memberId: a.memberId, sessionTimeoutMs: 1000 })), b.joined]);
-    await c.syncGroup({
-      groupId: 'g',
-      generationId: 2,
-      memberId: a.memberId,
-      groupInstanceId: null,
-      assignments: [],
-    });
-    await c.syncGroup({
-      groupId: 'g',
-      generationId: 2,
-      memberId: b.memberId,
-      groupInstanceId: null,
-      assignments: [],
-    });
+    await sync(c, a.memberId, 2);
+    await sync(c, b.memberId, 2);
     expect(c.describeGroup('g').state).toBe('Stable');
     await sleep(300); // b's 150 ms session passes without a heartbeat
     expect(c.describeGroup('g').state).toBe('PreparingRebalance');

@@ -13,15 +13,15 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Member } from './group.ts';
 
-export interface StoredMember {
+/** A member as kept on disk: its fields (group.ts), with the binary ones as base64. */
+export interface StoredMember
+  extends Pick<
+    Member,
+    'groupInstanceId' | 'clientId' | 'clientHost' | 'sessionTimeoutMs' | 'rebalanceTimeoutMs' | 'protocolType'
+  > {
   memberId: string;
-  groupInstanceId: string | null;
-  clientId: string;
-  clientHost: string;
-  sessionTimeoutMs: number;
-  rebalanceTimeoutMs: number;
-  protocolType: string;
   protocols: Array<{ name: string; metadata: string }>;
   /** base64 */
   assignment: string;

@@ -113,58 +113,51 @@ export class Reader {
   }
 
   string(): string {
-    const value = this.nullableString();
-    if (value === null) throw new MalformedFrameError('null where a string was required');
-    return value;
+    return required(this.nullableString(), 'null where a string was required');
   }
 
   nullableString(): string | null {
-    const length = this.int16();
-    if (length < 0) return null;
-    return this.raw(length).toString('utf8');
+    return this.sized(this.int16())?.toString('utf8') ?? null;
   }
 
   compactString(): string {
-    const value = this.compactNullableString();
-    if (value === null) throw new MalformedFrameError('null where a compact string was required');
-    return value;
+    return required(this.compactNullableString(), 'null where a compact string was required');
   }
 
+  /** Compact lengths are stored plus one, so that 0 is null. */
   compactNullableString(): string | null {
-    const lengthPlusOne = this.uvarint();
-    if (lengthPlusOne === 0) return null;
-    return this.raw(lengthPlusOne - 1).toString('utf8');
+    return this.sized(this.uvarint() - 1)?.toString('utf8') ?? null;
   }
 
   bytes(): Buffer {
-    const value = this.nullableBytes();
-    if (value === null) throw new MalformedFrameError('null where bytes were required');
-    return value;
+    return required(this.nullableBytes(), 'null where bytes were required');
   }
 
   nullableBytes(): Buffer | null {
-    const length = this.int32();
-    if (length < 0) return null;
-    return this.raw(length);
+    return this.sized(this.int32());
   }
 
   compactBytes(): Buffer {
-    const value = this.compactNullableBytes();
-    if (value === null) throw new MalformedFrameError('null where compact bytes were required');
-    return value;
+    return required(this.compactNullableBytes(), 'null where compact bytes were required');
   }
 
   compactNullableBytes(): Buffer | null {
-    const lengthPlusOne = this.uvarint();
-    if (lengthPlusOne === 0) return null;
-    return this.raw(lengthPlusOne - 1);
+    return this.sized(this.uvarint() - 1);
   }
 
   /** Varint-length bytes as used inside records (-1 = null). */
   varintBytes(): Buffer | null {
-    const length = this.varint();
-    if (length < 0) return null;
-    return this.raw(length);
+    return this.sized(this.varint());
+  }
+
+  /** The next `length` bytes; a negative length is null. */
+  private sized(length: number): Buffer | null {
+    return length < 0 ? null : this.raw(length);
+  }
+
+  /** Kafka's recurring `[topics => name [partitions => ...]]`, each partition read by `readPartition`. */
+  topics<P>(readPartition: (reader: Reader) => P): Array<{ name: string; partitions: P[] }> {
+    return this.array((topic) => ({ name: topic.string(), partitions: topic.array(readPartition) }));
   }
 
   array<T>(readItem: (reader: Reader) => T): T[] {
@@ -212,4 +205,10 @@ export class Reader {
     }
     return fields;
   }
+}
+
+/** A value the protocol says may not be null here. */
+function required<T>(value: T | null, message: string): T {
+  if (value === null) throw new MalformedFrameError(message);
+  return value;
 }

@@ -1,26 +1,9 @@
-/**
- * Every version of the transaction and admin APIs, byte for byte against kafkajs's own codecs:
- * kafkajs encodes the request, our decoder (which must consume it exactly), handler and encoder
- * answer, kafkajs decodes. The end-to-end tests (test/*.test.ts) only reach the highest version
- * kafkajs picks; this reaches each one.
- */
-import { createRequire } from 'node:module';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BrokerFixture, startTestBroker } from '../test-support/broker-fixture.ts';
+import { throughKafkajs } from '../test-support/kafkajs-codecs.ts';
 import type { RequestContext } from './context.ts';
-import { Reader } from './reader.ts';
-import { NO_RESPONSE } from './registry.ts';
 import { createDefaultRegistry } from './requests/index.ts';
-import { Writer } from './writer.ts';
-
-const require = createRequire(import.meta.url);
-
-interface KafkajsProtocol {
-  request: { apiKey: number; apiVersion: number; encode(): Promise<{ buffer: Buffer }> };
-  response: { decode(data: Buffer): Promise<Record<string, unknown>> };
-}
-type KafkajsApi = { protocol(o: { version: number }): (args: object) => KafkajsProtocol };
 
 let fixture: BrokerFixture;
 const registry = createDefaultRegistry();
@@ -50,20 +33,11 @@ function context(apiKey: number, apiVersion: number): RequestContext {
 }
 
 /** kafkajs request → our decoder, handler, encoder → kafkajs-decoded response */
-async function call(name: string, version: number, args: object): Promise<Record<string, unknown>> {
-  const api = require(`kafkajs/src/protocol/requests/${name}/index.js`) as KafkajsApi;
-  const { request, response } = api.protocol({ version })(args);
-  const handler = registry.lookup(request.apiKey, request.apiVersion);
-  if (handler === undefined) throw new Error(`${name} v${version} is not registered`);
-  const ctx = context(request.apiKey, request.apiVersion);
-  const reader = new Reader((await request.encode()).buffer);
-  const decoded = handler.decode(reader, ctx.header);
-  expect(reader.remaining).toBe(0);
-  const answer = await handler.handle(decoded, ctx);
-  if (answer === NO_RESPONSE) throw new Error('no response');
-  const writer = new Writer(1 << 16);
-  handler.encode(writer, answer, ctx.header);
-  return response.decode(writer.toBuffer());
+function call(name: string, version: number, args: object): Promise<Record<string, unknown>> {
+  return throughKafkajs(name, version, args, {
+    handler: (apiKey, apiVersion) => registry.lookup(apiKey, apiVersion),
+    context,
+  });
 }
 
 describe.each([0, 1])('transaction APIs v%i against kafkajs', (version) => {

@@ -110,31 +110,27 @@ export async function produceBatch(
   return result?.[0] ?? { errorCode: -999, baseOffset: -1 };
 }
 
+/** One partition's Fetch v4 from `offset`. */
+export interface FetchOptions {
+  topic: string;
+  partition: number;
+  offset: number;
+  maxWaitMs?: number;
+  minBytes?: number;
+  maxBytes?: number;
+}
+
 /** Fetch v4 of one partition; returns the error code, high watermark and raw record bytes. */
 export async function fetchPartition(
   client: RawClient,
-  options: {
-    topic: string;
-    partition: number;
-    offset: number;
-    maxWaitMs?: number;
-    minBytes?: number;
-    maxBytes?: number;
-  },
+  options: FetchOptions,
 ): Promise<{ errorCode: number; highWatermark: number; records: Buffer }> {
   return parseFetchV4(await fetchRequest(client, options).response);
 }
 
 export function fetchRequest(
   client: RawClient,
-  options: {
-    topic: string;
-    partition: number;
-    offset: number;
-    maxWaitMs?: number;
-    minBytes?: number;
-    maxBytes?: number;
-  },
+  options: FetchOptions,
 ): { correlationId: number; response: Promise<Reader> } {
   return client.send(1, 4, (w) => {
     w.int32(-1)

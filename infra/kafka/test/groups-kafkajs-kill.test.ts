@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
+  createTopic,
   currentPartitions,
   type Delivery,
   deliveryCounts,
@@ -31,10 +32,7 @@ let child: ChildProcess | undefined;
 
 beforeAll(async () => {
   broker = await startTestBroker();
-  const admin = broker.kafka('setup').admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: PARTITIONS }], waitForLeaders: true });
-  await admin.disconnect();
+  await createTopic(broker.kafka('setup'), TOPIC, PARTITIONS);
 });
 
 afterAll(async () => {

@@ -7,6 +7,7 @@
 import { AssignerProtocol } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  createTopic,
   currentPartitions,
   type Delivery,
   deliveryCounts,
@@ -28,10 +29,7 @@ const members: Member[] = [];
 
 beforeAll(async () => {
   broker = await startTestBroker();
-  const admin = broker.kafka('setup').admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: PARTITIONS }], waitForLeaders: true });
-  await admin.disconnect();
+  await createTopic(broker.kafka('setup'), TOPIC, PARTITIONS);
 });
 
 afterAll(async () => {
@@ -94,10 +92,7 @@ describe('kafkajs consumer group', () => {
   it('delivers exactly once while messages keep flowing through joins and clean leaves', async () => {
     const topic = 'orders-flowing';
     const groupId = 'flowing-workers';
-    const admin = broker.kafka('setup').admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
-    await admin.disconnect();
+    await createTopic(broker.kafka('setup'), topic, PARTITIONS);
 
     const flowing: Delivery[] = [];
     const producer = broker.kafka('flow-producer').producer();

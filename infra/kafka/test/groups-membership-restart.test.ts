@@ -10,12 +10,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startBroker } from '../broker.ts';
 import { GroupCoordinator } from '../groups/coordinator.ts';
 import {
+  createTopic,
   type Delivery,
   kafkaClient,
   type Member,
   produce,
   range,
-  startMember,
+  startMembers,
   waitFor,
 } from './groups-support.ts';
 
@@ -37,22 +38,11 @@ describe('a stable kafkajs group across a broker restart', () => {
     const bootstrap = `127.0.0.1:${port}`;
     const members: Member[] = [];
     try {
-      const admin = kafkaClient(bootstrap, 'admin').admin();
-      await admin.connect();
-      await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 4 }], waitForLeaders: true });
-      await admin.disconnect();
+      await createTopic(kafkaClient(bootstrap, 'admin'), TOPIC, 4);
       const deliveries: Delivery[] = [];
-      for (const name of ['a', 'b']) {
-        members.push(
-          await startMember({
-            kafka: kafkaClient(bootstrap, name),
-            name,
-            groupId: 'kept',
-            topic: TOPIC,
-            deliveries,
-          }),
-        );
-      }
+      members.push(
+        ...(await startMembers(bootstrap, ['a', 'b'], { groupId: 'kept', topic: TOPIC, deliveries })),
+      );
       await produce(kafkaClient(bootstrap, 'producer'), TOPIC, range('before', 40));
       await waitFor('the first batch is consumed', () => new Set(deliveries.map((d) => d.value)).size === 40);
       await waitFor('both members hold partitions', () =>

@@ -14,12 +14,14 @@ import type { Kafka } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startBroker } from '../broker.ts';
 import {
+  createTopic,
   type Delivery,
   kafkaClient,
   type Member,
   produce,
   range,
   startMember,
+  startMembers,
   waitFor,
 } from './groups-support.ts';
 
@@ -125,22 +127,11 @@ describe('a live kafkajs group across a broker restart', () => {
     const bootstrap = `127.0.0.1:${port}`;
     const members: Member[] = [];
     try {
-      const admin = kafkaClient(bootstrap, 'admin').admin();
-      await admin.connect();
-      await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 4 }], waitForLeaders: true });
-      await admin.disconnect();
+      await createTopic(kafkaClient(bootstrap, 'admin'), TOPIC, 4);
       const deliveries: Delivery[] = [];
-      for (const name of ['a', 'b']) {
-        members.push(
-          await startMember({
-            kafka: kafkaClient(bootstrap, name),
-            name,
-            groupId: 'live',
-            topic: TOPIC,
-            deliveries,
-          }),
-        );
-      }
+      members.push(
+        ...(await startMembers(bootstrap, ['a', 'b'], { groupId: 'live', topic: TOPIC, deliveries })),
+      );
       const before = range('before', 40);
       await produce(kafkaClient(bootstrap, 'producer'), TOPIC, before);
       await waitFor('the first batch is consumed', () => new Set(deliveries.map((d) => d.value)).size === 40);

@@ -131,3 +131,26 @@ export function deliveryCounts(deliveries: readonly Delivery[]): Map<string, num
   for (const d of deliveries) counts.set(d.value, (counts.get(d.value) ?? 0) + 1);
   return counts;
 }
+
+/** Creates a topic and waits for its leaders, with an admin client of its own. */
+export async function createTopic(kafka: Kafka, topic: string, numPartitions: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: [{ topic, numPartitions }], waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Starts one member per name, one after another (each joins the group the previous ones formed). */
+export async function startMembers(
+  bootstrap: string,
+  names: readonly string[],
+  options: { groupId: string; topic: string; deliveries: Delivery[] },
+): Promise<Member[]> {
+  const members: Member[] = [];
+  for (const name of names)
+    members.push(await startMember({ kafka: kafkaClient(bootstrap, name), name, ...options }));
+  return members;
+}

@@ -1,21 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Message } from 'kafkajs';
-import pino from 'pino';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  countRoundTrips,
-  query,
-  startBrokerProcess,
-  startPostgres,
-  type TestBroker,
-  type TestPostgres,
-  truncateAll,
-  waitFor,
-} from '../../../test/services-support.ts';
-import { Bus } from '../bus.ts';
+  type Counted,
+  countedMessage,
+  freshTopic,
+  silentLog,
+  withKitDatabase,
+} from '../../../test/kit-support.ts';
+import { countRoundTrips, query, waitFor } from '../../../test/services-support.ts';
+import type { Bus } from '../bus.ts';
 import type { EventHandler } from '../consumer.ts';
 import type { IncomingEvent, Topic } from '../events.ts';
-import { kitMigrations, migrate } from '../migrate.ts';
 import type { Tx } from '../outbox.ts';
 import { BatchConsumer, type FastHandlerMap, type ReceivedJournal } from './consumer.ts';
 import { FastEventWriter } from './outbox.ts';
@@ -26,76 +22,33 @@ import { createPipelinedPool, type Pool } from './pool.ts';
  * transaction per run of events), and a batch survives copies, poison and a failing handler
  * without losing, reordering or doubling an effect.
  */
-const log = pino({ level: 'silent' });
-let pg: TestPostgres;
-let broker: TestBroker;
+const log = silentLog;
 let url: string;
 let pool: Pool;
 let bus: Bus;
 
-beforeAll(async () => {
-  [pg, broker] = await Promise.all([startPostgres(), startBrokerProcess()]);
-  url = pg.urls.order;
-  pool = createPipelinedPool(url, { max: 10 });
-  await migrate(pool, [kitMigrations()]);
-  await query(
-    url,
-    `CREATE TABLE effects (event_id uuid, aggregate text, n int, part int, tx bigint, at timestamptz DEFAULT clock_timestamp())`,
-  );
-  await query(url, 'CREATE TABLE journal (event_id uuid, tx bigint, effects_before int)');
-  await query(
-    url,
-    'CREATE TABLE steps (event_id uuid, aggregate text, n int, step int, tx bigint, seq bigserial)',
-  );
-  bus = new Bus({ clientId: 'consumer-test', brokers: [broker.bootstrap], log });
-  await bus.connect();
-  // Several partitions, as in the shop: order holds per aggregate (one key, one partition).
-  await bus.ensureTopics(3);
-}, 120_000);
-
-afterAll(async () => {
-  await bus?.disconnect();
-  await pool?.end();
-  await Promise.all([pg?.stop(), broker?.stop()]);
-});
-
-beforeEach(async () => {
-  await truncateAll(url);
-  await query(url, 'TRUNCATE effects, journal, steps');
-});
-
-interface Sent {
-  id: string;
-  aggregate: string;
-  n: number;
-}
-
-/** A topic of its own, for a test that must see its events only (a new group reads from the start). */
-async function freshTopic(): Promise<Topic> {
-  const topic = `test-${randomUUID()}`;
-  const admin = bus.kafka.admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 3 }] });
-  } finally {
-    await admin.disconnect();
-  }
-  return topic as Topic;
-}
+withKitDatabase(
+  {
+    pool: (url) => createPipelinedPool(url, { max: 10 }),
+    broker: 'consumer-test',
+    tables: [
+      'CREATE TABLE effects (event_id uuid, aggregate text, n int, part int, tx bigint, at timestamptz DEFAULT clock_timestamp())',
+      'CREATE TABLE journal (event_id uuid, tx bigint, effects_before int)',
+      'CREATE TABLE steps (event_id uuid, aggregate text, n int, step int, tx bigint, seq bigserial)',
+    ],
+  },
+  (env) => ({ url, pool, bus } = env),
+);
 
 /** Sends events (and raw poison) before any consumer runs, so they arrive as a backlog. */
 async function sendBacklog(
   topic: Topic,
-  items: Array<Sent | 'poison'>,
-  copiesOf: (item: Sent) => number = () => 1,
+  items: Array<Counted | 'poison'>,
+  copiesOf: (item: Counted) => number = () => 1,
 ) {
   const messages = items.flatMap((item): Message[] => {
     if (item === 'poison') return [{ key: 'poison', value: Buffer.from([0, 1, 2]) }];
-    const message = {
-      key: item.aggregate,
-      value: JSON.stringify({ n: item.n }),
-      headers: { 'event-id': item.id, 'event-type': 'Counted', 'correlation-id': item.aggregate },
-    };
+    const message = countedMessage(item);
     return Array.from({ length: copiesOf(item) }, () => message);
   });
   await bus.sendRaw(topic, messages);
@@ -150,7 +103,7 @@ function perAggregate(rows: Array<{ aggregate: string; n: number }>): Record<str
   return result;
 }
 
-function backlog(count: number): Sent[] {
+function backlog(count: number): Counted[] {
   return Array.from({ length: count }, (_, n) => ({ id: randomUUID(), aggregate: `agg-${n % 7}`, n }));
 }
 
@@ -201,7 +154,7 @@ describe('consumer runner: batches', () => {
   }, 120_000);
 
   it('new deliveries: the inbox statement travels with the handlers, two round trips in all', async () => {
-    const topic = await freshTopic();
+    const topic = await freshTopic(bus);
     await sendBacklog(topic, backlog(1));
     const writerPool = createPipelinedPool(url, { max: 2 });
     const roundTrips = countRoundTrips(writerPool);
@@ -229,7 +182,7 @@ describe('consumer runner: batches', () => {
     const seen = events.filter((event) => event.n % 8 === 3);
     const group = `g-${randomUUID()}`;
     // Delivered (and applied) before: what a redelivery after a crash or a relay copy finds.
-    const topic = await freshTopic();
+    const topic = await freshTopic(bus);
     await query(
       url,
       `INSERT INTO inbox (consumer, event_id, event_type, topic) SELECT $1, id, 'Counted', $3 FROM unnest($2::uuid[]) AS id`,

@@ -1,43 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pgLib from 'pg';
-import pino from 'pino';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  countRoundTrips,
-  query,
-  startPostgres,
-  type TestPostgres,
-  truncateAll,
-  waitFor,
-} from '../../../test/services-support.ts';
-import type { IncomingEvent, OutgoingEvent } from '../events.ts';
+import { describe, expect, it } from 'vitest';
+import { incomingEvent, silentLog, withKitDatabase } from '../../../test/kit-support.ts';
+import { countRoundTrips, query, waitFor } from '../../../test/services-support.ts';
+import type { OutgoingEvent } from '../events.ts';
 import { FaultHooks } from '../faults.ts';
-import { kitMigrations, migrate } from '../migrate.ts';
 import { recordDeliveries, recordFirstDeliveries } from './inbox.ts';
 import { FastEventWriter } from './outbox.ts';
 import { createPipelinedPool, type Pool } from './pool.ts';
 import { FastRelay, type FastRelayOptions } from './relay.ts';
 
-const log = pino({ level: 'silent' });
-let pg: TestPostgres;
+const log = silentLog;
 let url: string;
 let pool: Pool;
 
-beforeAll(async () => {
-  pg = await startPostgres();
-  url = pg.urls.order;
-  pool = createPipelinedPool(url, { max: 20 });
-  await migrate(pool, [kitMigrations()]);
-});
-
-afterAll(async () => {
-  await pool?.end();
-  await pg?.stop();
-});
-
-beforeEach(async () => {
-  await truncateAll(url);
+withKitDatabase({ pool: (url) => createPipelinedPool(url, { max: 20 }) }, (env) => {
+  ({ url, pool } = env);
 });
 
 const context = { correlationId: 'c-1', causationId: 'r-1' };
@@ -50,6 +29,22 @@ function draft(aggregateId: string, type = 'Something') {
     aggregateId,
     payload: { order_id: aggregateId },
   };
+}
+
+/** A `--without outbox` writer and what it published directly (after `beforePublish`). */
+function withoutOutbox(beforePublish: () => Promise<void> = async () => {}) {
+  const published: OutgoingEvent[] = [];
+  const writer = new FastEventWriter({
+    pool,
+    producer: 'order',
+    useOutbox: false,
+    publishDirect: async (events) => {
+      await beforePublish();
+      published.push(...events);
+    },
+    log,
+  });
+  return { writer, published };
 }
 
 describe('outbox writer', () => {
@@ -118,18 +113,10 @@ describe('outbox writer', () => {
   });
 
   it('without the outbox publishes after commit only, and never on rollback', async () => {
-    const published: OutgoingEvent[] = [];
-    const writer = new FastEventWriter({
-      pool,
-      producer: 'order',
-      useOutbox: false,
-      publishDirect: async (events) => {
-        // The state change is already visible when the direct publish happens (dual write).
-        const visible = await query(url, 'SELECT 1 FROM inbox');
-        expect(visible).toHaveLength(1);
-        published.push(...events);
-      },
-      log,
+    const { writer, published } = withoutOutbox(async () => {
+      // The state change is already visible when the direct publish happens (dual write).
+      const visible = await query(url, 'SELECT 1 FROM inbox');
+      expect(visible).toHaveLength(1);
     });
     await writer.transaction(context, async (tx) => {
       await tx.client.query(
@@ -189,16 +176,7 @@ describe('outbox writer', () => {
   });
 
   it('statement without the outbox: publishes after the statement, writes no outbox row', async () => {
-    const published: OutgoingEvent[] = [];
-    const writer = new FastEventWriter({
-      pool,
-      producer: 'order',
-      useOutbox: false,
-      publishDirect: async (events) => {
-        published.push(...events);
-      },
-      log,
-    });
+    const { writer, published } = withoutOutbox();
     await writer.statement(context, [draft(randomUUID())], (_events, outboxRows) =>
       markSeen(outboxRows, randomUUID()),
     );
@@ -555,22 +533,8 @@ describe('relay', () => {
 });
 
 describe('inbox', () => {
-  function incoming(id = randomUUID()): IncomingEvent {
-    return {
-      id,
-      type: 'T',
-      topic: 'orders',
-      key: 'k',
-      payload: {},
-      headers: {},
-      partition: 0,
-      offset: '0',
-      occurredAt: new Date(),
-    };
-  }
-
   it('applies an event once and counts every later delivery as a duplicate', async () => {
-    const event = incoming();
+    const event = incomingEvent();
     const deliveries = [];
     for (let i = 0; i < 3; i++) {
       const client = await pool.connect();
@@ -589,7 +553,7 @@ describe('inbox', () => {
   });
 
   it('without dedup applies every copy and says so in applied', async () => {
-    const event = incoming();
+    const event = incomingEvent();
     for (let i = 0; i < 2; i++) {
       const client = await pool.connect();
       try {
@@ -614,10 +578,13 @@ describe('inbox', () => {
     const later = ['f', 'd', 'e'].map(uuid);
     const client = await pool.connect();
     try {
-      await recordFirstDeliveries(client, { consumer: 'payment', events: ids.map((id) => incoming(id)) });
+      await recordFirstDeliveries(client, {
+        consumer: 'payment',
+        events: ids.map((id) => incomingEvent(id)),
+      });
       await recordDeliveries(client, {
         consumer: 'payment',
-        events: [...later, later[0]!].map((id) => incoming(id)),
+        events: [...later, later[0]!].map((id) => incomingEvent(id)),
         dedup: true,
       });
     } finally {
@@ -628,7 +595,7 @@ describe('inbox', () => {
   });
 
   it('two concurrent copies: exactly one applies its effects', async () => {
-    const event = incoming();
+    const event = incomingEvent();
     await query(url, 'CREATE TABLE IF NOT EXISTS effects (n int)');
     await query(url, 'TRUNCATE effects');
     const writer = new FastEventWriter({ pool, producer: 'x', useOutbox: true, log });

@@ -7,6 +7,6 @@ export function decode(reader: Reader): AddPartitionsToTxnRequest {
     transactionalId: reader.string(),
     producerId: reader.int64Number(),
     producerEpoch: reader.int16(),
-    topics: reader.array((topic) => ({ name: topic.string(), partitions: topic.array((p) => p.int32()) })),
+    topics: reader.topics((p) => p.int32()),
   };
 }

@@ -4,10 +4,7 @@ import type { DeleteRecordsRequest } from '../handler.ts';
 
 export function decode(reader: Reader): DeleteRecordsRequest {
   return {
-    topics: reader.array((topic) => ({
-      name: topic.string(),
-      partitions: topic.array((p) => ({ index: p.int32(), offset: p.int64Number() })),
-    })),
+    topics: reader.topics((p) => ({ index: p.int32(), offset: p.int64Number() })),
     timeoutMs: reader.int32(),
   };
 }

@@ -7,19 +7,14 @@
  */
 import type { Writer } from '../../../writer.ts';
 import { ConfigSourceCode, type DescribeConfigsResponse } from '../handler.ts';
+import { encodeResults } from '../v0/response.ts';
 
 export function encode(writer: Writer, response: DescribeConfigsResponse): void {
-  writer.int32(response.throttleTimeMs).array(response.results, (w, result) => {
-    w.int16(result.errorCode)
-      .nullableString(result.errorMessage)
-      .int8(result.resourceType)
-      .string(result.resourceName)
-      .array(result.configs, (cw, config) => {
-        const source = ConfigSourceCode[config.source];
-        cw.string(config.name).nullableString(config.value).boolean(false).int8(source).boolean(false);
-        cw.array(response.includeSynonyms ? [config] : [], (sw, synonym) => {
-          sw.string(synonym.name).nullableString(synonym.value).int8(source);
-        });
-      });
+  encodeResults(writer, response, (w, config) => {
+    const source = ConfigSourceCode[config.source];
+    w.string(config.name).nullableString(config.value).boolean(false).int8(source).boolean(false);
+    w.array(response.includeSynonyms ? [config] : [], (sw, synonym) => {
+      sw.string(synonym.name).nullableString(synonym.value).int8(source);
+    });
   });
 }

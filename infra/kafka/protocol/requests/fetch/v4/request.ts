@@ -20,16 +20,13 @@ export function decodeFetch(reader: Reader, layout: FetchLayout): FetchRequest {
   const isolationLevel = reader.int8();
   const sessionId = layout.sessions ? reader.int32() : 0;
   const sessionEpoch = layout.sessions ? reader.int32() : -1;
-  const topics = reader.array((topic) => ({
-    name: topic.string(),
-    partitions: topic.array((partition): FetchPartitionRequest => {
-      const index = partition.int32();
-      if (layout.currentLeaderEpoch) partition.int32();
-      const fetchOffset = partition.int64Number();
-      if (layout.logStartOffset) partition.int64();
-      return { index, fetchOffset, partitionMaxBytes: partition.int32() };
-    }),
-  }));
+  const topics = reader.topics((partition): FetchPartitionRequest => {
+    const index = partition.int32();
+    if (layout.currentLeaderEpoch) partition.int32();
+    const fetchOffset = partition.int64Number();
+    if (layout.logStartOffset) partition.int64();
+    return { index, fetchOffset, partitionMaxBytes: partition.int32() };
+  });
   if (layout.sessions) reader.array((forgotten) => [forgotten.string(), forgotten.array((p) => p.int32())]);
   if (layout.rackId) reader.string();
   return { maxWaitMs, minBytes, maxBytes, isolationLevel, sessionId, sessionEpoch, topics };

@@ -9,8 +9,8 @@ export function encode(writer: Writer, response: JoinGroupResult): void {
   encodeBody(writer, response);
 }
 
-/** Everything after throttle_time_ms, shared with v1-v4. */
-export function encodeBody(writer: Writer, response: JoinGroupResult): void {
+/** Everything after throttle_time_ms, shared with v1-v5 (v5 adds each member's group_instance_id). */
+export function encodeBody(writer: Writer, response: JoinGroupResult, instanceIds = false): void {
   writer
     .int16(response.errorCode)
     .int32(response.generationId)
@@ -18,6 +18,8 @@ export function encodeBody(writer: Writer, response: JoinGroupResult): void {
     .string(response.leaderId)
     .string(response.memberId)
     .array(response.members, (w, member) => {
-      w.string(member.memberId).bytes(member.metadata);
+      w.string(member.memberId);
+      if (instanceIds) w.nullableString(member.groupInstanceId);
+      w.bytes(member.metadata);
     });
 }

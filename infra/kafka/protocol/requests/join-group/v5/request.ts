@@ -3,16 +3,9 @@
  *   group_instance_id protocol_type [protocols]
  */
 import type { Reader } from '../../../reader.ts';
-import { type JoinGroupRequest, readProtocols } from '../handler.ts';
+import type { JoinGroupRequest } from '../handler.ts';
+import { decodeV1 } from '../v1/request.ts';
 
 export function decode(reader: Reader): JoinGroupRequest {
-  return {
-    groupId: reader.string(),
-    sessionTimeoutMs: reader.int32(),
-    rebalanceTimeoutMs: reader.int32(),
-    memberId: reader.string(),
-    groupInstanceId: reader.nullableString(),
-    protocolType: reader.string(),
-    protocols: readProtocols(reader),
-  };
+  return decodeV1(reader, (r) => r.nullableString());
 }

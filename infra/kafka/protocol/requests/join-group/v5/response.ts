@@ -5,16 +5,8 @@
  */
 import type { JoinGroupResult } from '../../../../groups/types.ts';
 import type { Writer } from '../../../writer.ts';
+import { encodeBody } from '../v0/response.ts';
 
 export function encode(writer: Writer, response: JoinGroupResult): void {
-  writer
-    .int32(0)
-    .int16(response.errorCode)
-    .int32(response.generationId)
-    .string(response.protocolName ?? '')
-    .string(response.leaderId)
-    .string(response.memberId)
-    .array(response.members, (w, member) => {
-      w.string(member.memberId).nullableString(member.groupInstanceId).bytes(member.metadata);
-    });
+  encodeBody(writer.int32(0), response, true);
 }

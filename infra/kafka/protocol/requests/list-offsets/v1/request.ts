@@ -4,12 +4,9 @@ import type { ListOffsetsRequest } from '../handler.ts';
 export function decodeListOffsets(reader: Reader, withIsolationLevel: boolean): ListOffsetsRequest {
   reader.int32(); // replica_id: -1 for consumers
   const isolationLevel = withIsolationLevel ? reader.int8() : 0;
-  const topics = reader.array((topic) => ({
-    name: topic.string(),
-    partitions: topic.array((partition) => ({
-      index: partition.int32(),
-      timestamp: partition.int64Number(),
-    })),
+  const topics = reader.topics((partition) => ({
+    index: partition.int32(),
+    timestamp: partition.int64Number(),
   }));
   return { isolationLevel, topics };
 }

@@ -7,11 +7,16 @@ export const LEADER_EPOCH = 0;
 
 /** v7 adds leader_epoch to every partition, after leader_id. */
 export function encode(writer: Writer, response: MetadataResponse): void {
+  encodeV7(writer, response, false);
+}
+
+/** The v7 response; v8 asks for topic_authorized_operations in each topic. */
+export function encodeV7(writer: Writer, response: MetadataResponse, authorizedOperations: boolean): void {
   writer.int32(response.throttleTimeMs);
   writeBrokers(writer, response.brokers);
   writer.nullableString(response.clusterId);
   writer.int32(response.controllerId);
-  writeTopicsV7(writer, response, false);
+  writeTopicsV7(writer, response, authorizedOperations);
 }
 
 /**

@@ -12,13 +12,15 @@ export function decode(reader: Reader): OffsetCommitRequest {
     groupId: reader.string(),
     generationId: -1,
     memberId: '',
-    topics: reader.array((r) => ({
-      name: r.string(),
-      partitions: r.array((p) => ({
-        partition: p.int32(),
-        offset: p.int64Number(),
-        metadata: p.nullableString(),
-      })),
-    })),
+    topics: readTopics(reader),
   };
+}
+
+/** topics => name [partitions => partition_index committed_offset committed_metadata] (v0, v2-v5) */
+export function readTopics(reader: Reader): OffsetCommitRequest['topics'] {
+  return reader.topics((p) => ({
+    partition: p.int32(),
+    offset: p.int64Number(),
+    metadata: p.nullableString(),
+  }));
 }

@@ -12,14 +12,11 @@ export function decode(reader: Reader): OffsetCommitRequest {
     groupId: reader.string(),
     generationId: reader.int32(),
     memberId: reader.string(),
-    topics: reader.array((r) => ({
-      name: r.string(),
-      partitions: r.array((p) => {
-        const partition = p.int32();
-        const offset = p.int64Number();
-        p.int64(); // commit_timestamp
-        return { partition, offset, metadata: p.nullableString() };
-      }),
-    })),
+    topics: reader.topics((p) => {
+      const partition = p.int32();
+      const offset = p.int64Number();
+      p.int64(); // commit_timestamp
+      return { partition, offset, metadata: p.nullableString() };
+    }),
   };
 }

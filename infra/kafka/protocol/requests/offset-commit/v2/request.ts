@@ -6,6 +6,7 @@
  */
 import type { Reader } from '../../../reader.ts';
 import type { OffsetCommitRequest } from '../handler.ts';
+import { readTopics } from '../v0/request.ts';
 
 export function decode(reader: Reader): OffsetCommitRequest {
   const groupId = reader.string();
@@ -13,16 +14,4 @@ export function decode(reader: Reader): OffsetCommitRequest {
   const memberId = reader.string();
   reader.int64(); // retention_time_ms
   return { groupId, generationId, memberId, topics: readTopics(reader) };
-}
-
-/** topics => name [partitions => partition_index committed_offset committed_metadata] (v2-v5) */
-export function readTopics(reader: Reader): OffsetCommitRequest['topics'] {
-  return reader.array((r) => ({
-    name: r.string(),
-    partitions: r.array((p) => ({
-      partition: p.int32(),
-      offset: p.int64Number(),
-      metadata: p.nullableString(),
-    })),
-  }));
 }

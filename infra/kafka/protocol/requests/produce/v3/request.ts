@@ -7,12 +7,6 @@ export function decode(reader: Reader): ProduceRequest {
     transactionalId: reader.nullableString(),
     acks: reader.int16(),
     timeoutMs: reader.int32(),
-    topics: reader.array((topic) => ({
-      name: topic.string(),
-      partitions: topic.array((partition) => ({
-        index: partition.int32(),
-        records: partition.nullableBytes(),
-      })),
-    })),
+    topics: reader.topics((partition) => ({ index: partition.int32(), records: partition.nullableBytes() })),
   };
 }

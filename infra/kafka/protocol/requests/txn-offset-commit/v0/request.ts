@@ -11,13 +11,10 @@ export function decode(reader: Reader): TxnOffsetCommitRequest {
     groupId: reader.string(),
     producerId: reader.int64Number(),
     producerEpoch: reader.int16(),
-    topics: reader.array((topic) => ({
-      name: topic.string(),
-      partitions: topic.array((p) => ({
-        index: p.int32(),
-        committedOffset: p.int64Number(),
-        metadata: p.nullableString(),
-      })),
+    topics: reader.topics((p) => ({
+      index: p.int32(),
+      committedOffset: p.int64Number(),
+      metadata: p.nullableString(),
     })),
   };
 }
