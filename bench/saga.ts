@@ -15,19 +15,28 @@
  * 6. The machine: cores, and on a virtual machine the CPU steal during each phase (time the
  *    hypervisor gave to others, which makes the same code measure slower).
  *
+ * Then, per kit, tracing's cost (services/kit/tracing.ts): two stacks side by side, one exporting
+ * spans to its span receiver, one with LAB_TRACING=off, loaded in turn with the same closed loop
+ * (on, off, off, on, ...: a machine shared with other work slows both alike); sagas/s of each and
+ * spans per order. Last, the report of a 1000-order `lab chaos` run with real traces: its size and
+ * the time writeReport takes.
+ *
  * The cluster runs with the local runtime's settings: synchronous_commit=on unless
  * LAB_PG_SYNCHRONOUS_COMMIT says otherwise (pgbench then measures the same setting).
  *
  * Options (env): BENCH_SECONDS (per concurrency, default 10), BENCH_CONCURRENCY (default 16,32,64,128,256),
  * BENCH_RATE_REFERENCE (default 25) and BENCH_RATE_FAST (default 50) orders/s, BENCH_RATE_SECONDS
  * (default 20, measured after BENCH_RATE_WARMUP_SECONDS, default 5, at the same rate), BENCH_KITS
- * (default reference,fast).
+ * (default reference,fast), BENCH_PHASES (default kits,tracing,report), BENCH_TRACING_CONCURRENCY
+ * (default 64), BENCH_TRACING_ROUNDS (default 3) and BENCH_TRACING_SECONDS (default 10 per side and
+ * round), BENCH_REPORT_ORDERS (default 1000).
  *
  * Targets (issue 13): fast kit >= 0.075 x pgbench TPS and p99 < 300 ms at 50 orders/s; reference kit
- * >= 50 sagas/s and p99 < 500 ms at 25 orders/s.
+ * >= 50 sagas/s and p99 < 500 ms at 25 orders/s. Issue 14: tracing on >= 0.9 x off; the report of
+ * 1000 orders written in under 3 s, under 5 MB.
  */
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -35,6 +44,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { type Consumer, Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
+import { writeReport } from '../cli/report/write.ts';
 import { LocalRuntime } from '../cli/runtime/local/local-runtime.ts';
 // The bench's own kafkajs consumer, without a 1 ms timer loop taking CPU from the stack.
 import '../services/kit/kafkajs-timer-fix.ts';
@@ -54,6 +64,13 @@ const RATES: Record<Kit, number> = {
   reference: Number(settings.BENCH_RATE_REFERENCE ?? 25),
   fast: Number(settings.BENCH_RATE_FAST ?? 50),
 };
+const PHASES = new Set((settings.BENCH_PHASES ?? 'kits,tracing,report').split(','));
+const TRACING = {
+  concurrency: Number(settings.BENCH_TRACING_CONCURRENCY ?? 64),
+  rounds: Number(settings.BENCH_TRACING_ROUNDS ?? 3),
+  seconds: Number(settings.BENCH_TRACING_SECONDS ?? 10),
+};
+const REPORT_ORDERS = Number(settings.BENCH_REPORT_ORDERS ?? 1000);
 const TARGETS: Record<Kit, { sagasPerSecond?: number; ofPgbench?: number; p99Ms: number }> = {
   reference: { sagasPerSecond: 50, p99Ms: 500 },
   fast: { ofPgbench: 0.075, p99Ms: 300 },
@@ -345,10 +362,10 @@ async function pgbenchTps(adminUrl: string): Promise<number> {
   return Number(/tps = ([\d.]+)/.exec(run.stdout)?.[1] ?? Number.NaN);
 }
 
-async function benchKit(kit: Kit): Promise<Record<string, unknown>> {
+/** A stack of `kit` in a throwaway LAB_HOME (`extraEnv` reaches the services, e.g. LAB_TRACING). */
+async function upStack(kit: Kit, extraEnv: NodeJS.ProcessEnv = {}) {
   const home = mkdtempSync(path.join(tmpdir(), `lab-bench-saga-${kit}-`));
-  const env: NodeJS.ProcessEnv = { ...process.env, LAB_HOME: home, LAB_LOG_LEVEL: 'warn' };
-  const RATE = RATES[kit];
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv, LAB_HOME: home, LAB_LOG_LEVEL: 'warn' };
   console.error(`bench:saga: lab up --kit ${kit} in ${home} (${cpus().length} cores)`);
   try {
     await lab(env, 'up', '--runtime', 'local', '--kit', kit);
@@ -360,45 +377,86 @@ async function benchKit(kit: Kit): Promise<Record<string, unknown>> {
   // The runtime's own view, with the real database URLs (`lab status` masks their passwords).
   const runtime = new LocalRuntime({ home });
   const endpoints = await runtime.endpoints();
+  return { home, env, runtime, endpoints, processes: (await runtime.status()).processes };
+}
+
+async function downStack(stack: { home: string; env: NodeJS.ProcessEnv }): Promise<void> {
+  await lab(stack.env, 'down', ...(stack.env.BENCH_KEEP_HOME ? [] : ['--purge'])).catch((error) =>
+    console.error(`lab down failed: ${error.message}`),
+  );
+  if (!stack.env.BENCH_KEEP_HOME) rmSync(stack.home, { recursive: true, force: true });
+}
+
+/**
+ * Seeds one product with plenty of stock and customers with plenty of money; `place(i)` places an
+ * order (customer i mod 32) and resolves when its saga finished.
+ */
+async function shopper(endpoints: { gatewayUrl: string; adminToken: string; brokerBootstrap: string }) {
   const gateway = endpoints.gatewayUrl;
+  const admin = { 'x-lab-admin-token': endpoints.adminToken };
+  await post(
+    `${gateway}/api/admin/products`,
+    { sku: 'bench-bread', price_cents: 100, stock: { units: 60_000 } },
+    admin,
+  );
+  const customers: string[] = [];
+  for (let i = 0; i < 32; i++)
+    customers.push(
+      (
+        await post<{ token: string }>(
+          `${gateway}/api/admin/customers`,
+          { email: `bench${i}@example.com`, password: 'bench password', balance_cents: 100_000_000 },
+          admin,
+        )
+      ).token,
+    );
+  const finisher = await Finisher.start(endpoints.brokerBootstrap);
+  const place = async (i: number) => {
+    const sent = new Date();
+    const placed = await post<{ order: { id: string } }>(
+      `${gateway}/api/order/orders`,
+      { lines: [{ sku: 'bench-bread', quantity: 1 }] },
+      {
+        authorization: `Bearer ${customers[i % customers.length]}`,
+      },
+    );
+    await finisher.wait(placed.order.id);
+    return { id: placed.order.id, sent };
+  };
+  // Warm up (JIT, connection pools, consumer assignments).
+  await Promise.all(Array.from({ length: 40 }, (_, i) => place(i)));
+  return { place, finisher };
+}
+
+/** Sagas/s of a closed loop of `concurrency` workers for `seconds`. */
+async function closedLoop(
+  place: (i: number) => Promise<unknown>,
+  concurrency: number,
+  seconds: number,
+): Promise<{ done: number; seconds: number }> {
+  let done = 0;
+  const until = Date.now() + seconds * 1000;
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, worker) => {
+      for (let i = worker; Date.now() < until; i += concurrency) {
+        await place(i);
+        done += 1;
+      }
+    }),
+  );
+  return { done, seconds: (Date.now() - started) / 1000 };
+}
+
+async function benchKit(kit: Kit): Promise<Record<string, unknown>> {
+  const RATE = RATES[kit];
+  const stack = await upStack(kit);
+  const { endpoints, processes } = stack;
   const orderDb = endpoints.databases.order;
-  const processes = (await runtime.status()).processes;
   const rss = new RssSampler(processes);
   const results: Record<string, unknown> = { kit };
   try {
-    // Seed: one product with plenty of stock, customers with plenty of money.
-    const admin = { 'x-lab-admin-token': endpoints.adminToken };
-    await post(
-      `${gateway}/api/admin/products`,
-      { sku: 'bench-bread', price_cents: 100, stock: { units: 60_000 } },
-      admin,
-    );
-    const customers: string[] = [];
-    for (let i = 0; i < 32; i++)
-      customers.push(
-        (
-          await post<{ token: string }>(
-            `${gateway}/api/admin/customers`,
-            { email: `bench${i}@example.com`, password: 'bench password', balance_cents: 100_000_000 },
-            admin,
-          )
-        ).token,
-      );
-    const finisher = await Finisher.start(endpoints.brokerBootstrap);
-    const place = async (i: number) => {
-      const sent = new Date();
-      const placed = await post<{ order: { id: string } }>(
-        `${gateway}/api/order/orders`,
-        { lines: [{ sku: 'bench-bread', quantity: 1 }] },
-        {
-          authorization: `Bearer ${customers[i % customers.length]}`,
-        },
-      );
-      await finisher.wait(placed.order.id);
-      return { id: placed.order.id, sent };
-    };
-    // Warm up (JIT, connection pools, consumer assignments).
-    await Promise.all(Array.from({ length: 40 }, (_, i) => place(i)));
+    const { place, finisher } = await shopper(endpoints);
 
     const throughput: Record<number, number> = {};
     const cpuBefore = stackCpuSeconds(processes);
@@ -407,18 +465,8 @@ async function benchKit(kit: Kit): Promise<Record<string, unknown>> {
     const closedLoopTicks = machineCpuTicks();
     let sagas = 0;
     for (const concurrency of CONCURRENCY) {
-      let done = 0;
-      const until = Date.now() + SECONDS * 1000;
-      const started = Date.now();
-      await Promise.all(
-        Array.from({ length: concurrency }, async (_, worker) => {
-          for (let i = worker; Date.now() < until; i += concurrency) {
-            await place(i);
-            done += 1;
-          }
-        }),
-      );
-      throughput[concurrency] = done / ((Date.now() - started) / 1000);
+      const { done, seconds } = await closedLoop(place, concurrency, SECONDS);
+      throughput[concurrency] = done / seconds;
       sagas += done;
       console.error(`  concurrency ${concurrency}: ${throughput[concurrency]!.toFixed(1)} sagas/s`);
     }
@@ -533,7 +581,7 @@ async function benchKit(kit: Kit): Promise<Record<string, unknown>> {
     );
 
     const credentials = JSON.parse(
-      readFileSync(path.join(home, 'data/postgres/lab-credentials.json'), 'utf8'),
+      readFileSync(path.join(stack.home, 'data/postgres/lab-credentials.json'), 'utf8'),
     );
     const pgPort = new URL(orderDb).port;
     results.pgbench_simple_update_tps = await pgbenchTps(
@@ -542,19 +590,137 @@ async function benchKit(kit: Kit): Promise<Record<string, unknown>> {
     results.machine = {
       cores: cpus().length,
       node: process.version,
-      synchronous_commit: env.LAB_PG_SYNCHRONOUS_COMMIT || 'on',
+      synchronous_commit: stack.env.LAB_PG_SYNCHRONOUS_COMMIT || 'on',
       // On a virtual machine, the share of CPU time the hypervisor gave to others: the same code
       // measures slower when it is high.
       cpu_steal_percent: { closed_loop: closedLoopSteal, rate_phase: ratePhaseSteal },
     };
   } finally {
     rss.stop();
-    await lab(env, 'down', ...(env.BENCH_KEEP_HOME ? [] : ['--purge'])).catch((error) =>
-      console.error(`lab down failed: ${error.message}`),
-    );
-    if (!env.BENCH_KEEP_HOME) rmSync(home, { recursive: true, force: true });
+    await downStack(stack);
   }
   return results;
+}
+
+/** Lines of a JSON-lines file. */
+function lineCount(file: string): number {
+  try {
+    return readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((line) => line !== '').length;
+  } catch {
+    return 0;
+  }
+}
+
+async function orderCount(orderDb: string): Promise<number> {
+  const client = new pg.Client({ connectionString: orderDb });
+  await client.connect();
+  try {
+    return (await client.query<{ n: number }>('SELECT count(*)::int AS n FROM orders')).rows[0]!.n;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Tracing on against off, the two stacks loaded in turn (see the top of this file). */
+async function tracingOnOff(kit: Kit): Promise<Record<string, unknown>> {
+  const on = await upStack(kit);
+  let off: Awaited<ReturnType<typeof upStack>> | undefined;
+  try {
+    off = await upStack(kit, { LAB_TRACING: 'off' });
+    const stacks = { on, off };
+    const shops = { on: await shopper(on.endpoints), off: await shopper(off.endpoints) };
+    const totals = { on: { done: 0, seconds: 0, cpu: 0 }, off: { done: 0, seconds: 0, cpu: 0 } };
+    // CPU seconds of a stack's processes: what a saga costs, whatever else the machine runs.
+    const cpuOf = (side: 'on' | 'off') =>
+      [...stackCpuSeconds(stacks[side].processes).values()].reduce((sum, seconds) => sum + seconds, 0);
+    for (let round = 0; round < TRACING.rounds; round++) {
+      for (const side of round % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
+        const cpuBefore = cpuOf(side);
+        const { done, seconds } = await closedLoop(shops[side].place, TRACING.concurrency, TRACING.seconds);
+        totals[side].done += done;
+        totals[side].seconds += seconds;
+        totals[side].cpu += cpuOf(side) - cpuBefore;
+        console.error(`  tracing ${side}, round ${round + 1}: ${(done / seconds).toFixed(1)} sagas/s`);
+      }
+    }
+    const cpuMsPerSaga = (side: 'on' | 'off') => (1000 * totals[side].cpu) / totals[side].done;
+    await Promise.all([shops.on.finisher.close(), shops.off.finisher.close()]);
+    const rate = (side: 'on' | 'off') => totals[side].done / totals[side].seconds;
+    // Exporters send every second: let the last batches arrive before counting.
+    await sleep(2000);
+    return {
+      kit,
+      concurrency: TRACING.concurrency,
+      rounds: TRACING.rounds,
+      on_sagas_per_second: Number(rate('on').toFixed(1)),
+      off_sagas_per_second: Number(rate('off').toFixed(1)),
+      on_of_off: Number((rate('on') / rate('off')).toFixed(3)),
+      cpu_ms_per_saga_on: Number(cpuMsPerSaga('on').toFixed(1)),
+      cpu_ms_per_saga_off: Number(cpuMsPerSaga('off').toFixed(1)),
+      spans_per_order: Number(
+        (
+          lineCount(path.join(on.home, 'spans.jsonl')) / (await orderCount(on.endpoints.databases.order))
+        ).toFixed(1),
+      ),
+    };
+  } finally {
+    await downStack(on);
+    if (off) await downStack(off);
+  }
+}
+
+/** The report of a real run of REPORT_ORDERS orders, with its traces: size and write time. */
+async function reportOfRun(kit: Kit): Promise<Record<string, unknown>> {
+  const stack = await upStack(kit);
+  try {
+    const scenario = path.join(stack.home, 'bench-report.yaml');
+    writeFileSync(
+      scenario,
+      [
+        'name: bench-report',
+        `description: ${REPORT_ORDERS} orders and no faults, for the size and write time of their report.`,
+        'seed: 1',
+        'setup:',
+        '  customers: 50',
+        '  balance: 10000.00',
+        '  products:',
+        `    - { sku: bench-bread, price: 1.00, stock: ${REPORT_ORDERS * 5} }`,
+        'workload:',
+        `  orders: ${REPORT_ORDERS}`,
+        '  rate: 50/s',
+        '  concurrency: 32',
+        'settle: 60s',
+        'expect:',
+        '  verdict: valid',
+        '  checks: [sagas_terminal]',
+        '',
+      ].join('\n'),
+    );
+    const chaos = await lab(stack.env, 'chaos', scenario, '--runtime', 'local', '--kit', kit, '--keep').catch(
+      (error: { stdout?: string; stderr?: string }) => ({
+        stdout: error.stdout ?? '',
+        stderr: error.stderr ?? '',
+      }),
+    );
+    const reportFile = /report:\s+(\S+report\.html)/.exec(`${chaos.stdout}\n${chaos.stderr}`)?.[1];
+    if (!reportFile) throw new Error(`lab chaos wrote no report:\n${chaos.stdout}\n${chaos.stderr}`);
+    const runDir = path.dirname(reportFile);
+    writeReport(runDir); // the first write also reads uPlot and the page's modules
+    const written = writeReport(runDir);
+    const spans = lineCount(path.join(runDir, 'traces.jsonl'));
+    return {
+      kit,
+      orders: REPORT_ORDERS,
+      spans,
+      spans_per_order: Number((spans / REPORT_ORDERS).toFixed(1)),
+      report_mb: Number((written.bytes / 1024 / 1024).toFixed(2)),
+      report_write_ms: written.ms,
+    };
+  } finally {
+    await downStack(stack);
+  }
 }
 
 interface KitFigures {
@@ -601,10 +767,28 @@ function sideBySide(byKit: Partial<Record<Kit, KitFigures>>): string {
 
 const byKit: Partial<Record<Kit, KitFigures>> = {};
 const figures: Record<string, unknown> = {};
-for (const kit of KITS) {
-  const results = await benchKit(kit);
-  figures[kit] = results;
-  byKit[kit] = results as unknown as KitFigures;
+if (PHASES.has('kits')) {
+  for (const kit of KITS) {
+    const results = await benchKit(kit);
+    figures[kit] = results;
+    byKit[kit] = results as unknown as KitFigures;
+  }
+  console.error(`\n${sideBySide(byKit)}\n`);
 }
-console.error(`\n${sideBySide(byKit)}\n`);
+if (PHASES.has('tracing')) {
+  const tracing: Record<string, Record<string, unknown>> = {};
+  for (const kit of KITS) tracing[kit] = await tracingOnOff(kit);
+  figures.tracing = tracing;
+  for (const [kit, result] of Object.entries(tracing))
+    console.error(
+      `tracing ${kit.padEnd(10)} on ${result.on_sagas_per_second} / off ${result.off_sagas_per_second} sagas/s = ${result.on_of_off} (target >= 0.9: ${Number(result.on_of_off) >= 0.9 ? 'ok' : 'MISSED'}), CPU per saga on ${result.cpu_ms_per_saga_on} / off ${result.cpu_ms_per_saga_off} ms, ${result.spans_per_order} spans per order`,
+    );
+}
+if (PHASES.has('report')) {
+  const report = await reportOfRun(KITS[0]!);
+  figures.report = report;
+  console.error(
+    `report of ${report.orders} orders (${report.spans} spans): ${report.report_mb} MB in ${report.report_write_ms} ms (targets < 5 MB, < 3000 ms: ${Number(report.report_mb) < 5 && Number(report.report_write_ms) < 3000 ? 'ok' : 'MISSED'})`,
+  );
+}
 console.log(JSON.stringify(figures, null, 2));

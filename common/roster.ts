@@ -28,6 +28,9 @@ export const ROUTED_SERVICES = SERVICES.filter((service) => service !== 'gateway
 /** Infrastructure pieces a runtime runs besides the services. */
 export const INFRA = ['postgres', 'kafka', 'fault-proxy'] as const;
 
+/** The lab's span receiver (infra/otel-collector) in the local stack. */
+export const OTEL_COLLECTOR = 'otel-collector';
+
 /** The fault proxy's name in the stack. */
 export const FAULT_PROXY = 'fault-proxy';
 

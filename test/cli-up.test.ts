@@ -3,7 +3,8 @@
  * lines it prints (the README's) place an order that reaches CONFIRMED with no admin step; other
  * pattern switches against the running stack are refused with the command that recreates it;
  * the next `lab up` reuses the ports; `lab psql`; `lab fault` app-level faults, the refused
- * toxic without its attribute, and `lab fault reset` turning the service hooks off.
+ * toxic without its attribute, and `lab fault reset` turning the service hooks off. The stack's
+ * span receiver collects that order's trace, and `lab trace` prints its spans.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const LAB = new URL('../bin/lab', import.meta.url).pathname;
 let home: string;
 let upOutput: string;
+/** The order the printed curl lines placed. */
+let curlOrder: string;
 const env = () => ({ ...process.env, LAB_HOME: home, CI: 'true', FORCE_COLOR: '0' });
 const lab = (...args: string[]) => execa(process.execPath, [LAB, ...args], { reject: false, env: env() });
 const state = () =>
@@ -95,7 +98,40 @@ describe('lab up for a learner', () => {
       status = read.order.status;
     }
     expect(status).toBe('CONFIRMED');
+    curlOrder = order.id;
   }, 60_000);
+
+  it("the span receiver runs in the stack and keeps that order's trace; lab trace prints its spans", async () => {
+    const listed = JSON.parse((await lab('status', '--json')).stdout) as {
+      processes: Array<{ name: string; state: string; healthy: boolean }>;
+    };
+    expect(listed.processes.find((process) => process.name === 'otel-collector')).toMatchObject({
+      state: 'running',
+      healthy: true,
+    });
+    const spansOfOrder = () =>
+      readFileSync(path.join(home, 'spans.jsonl'), 'utf8')
+        .split('\n')
+        .filter((line) => line.includes(curlOrder))
+        .map((line) => JSON.parse(line) as { traceId: string; service: string; name: string });
+    // Exporters send their batches every second.
+    for (let attempt = 0; attempt < 50; attempt++) {
+      if (spansOfOrder().some((span) => span.service === 'shipping')) break;
+      await sleep(200);
+    }
+    const spans = spansOfOrder();
+    expect(new Set(spans.map((span) => span.traceId)).size).toBe(1);
+    // The saga's five services, and the search projection, which reads inventory's events too.
+    expect([...new Set(spans.map((span) => span.service))].sort()).toEqual(
+      expect.arrayContaining(['gateway', 'inventory', 'order', 'payment', 'shipping']),
+    );
+    const trace = await lab('trace', curlOrder);
+    expect(trace.exitCode, trace.stderr).toBe(0);
+    expect(trace.stdout).toContain(`trace ${spans[0]!.traceId}`);
+    expect(trace.stdout).toMatch(/gateway\s+POST \/api\/order\/orders {2}\d+\.\d ms/);
+    expect(trace.stdout).toMatch(/shipping\s+handle OrderConfirmed {2}\d+\.\d ms/);
+    expect(trace.stdout).not.toContain('no spans recorded');
+  }, 30_000);
 
   it('runs the lab clock it was given: status shows it, the oven fills the shelves, another speed is refused', async () => {
     const status = JSON.parse((await lab('status', '--json')).stdout) as {

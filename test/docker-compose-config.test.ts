@@ -20,8 +20,17 @@ interface ComposeService {
   healthcheck?: { test: string[] };
   ports?: Array<string | { target: number; host_ip?: string }>;
   build?: { args?: Record<string, string> };
+  profiles?: string[];
 }
 type ComposeModel = { services: Record<string, ComposeService>; volumes?: Record<string, unknown> };
+
+/**
+ * The services `up` starts without a profile. compose v2's `config` leaves the others out, v1's
+ * lists them with their `profiles`.
+ */
+function defaultServices(model: ComposeModel): Array<[string, ComposeService]> {
+  return Object.entries(model.services).filter(([, service]) => !service.profiles?.length);
+}
 
 const OVERRIDES = {
   LAB_POSTGRES_IMAGE: 'registry.example/postgres:15-test',
@@ -31,22 +40,30 @@ const OVERRIDES = {
 };
 
 /** Empty = unset for `${VAR:-default}`: the defaults apply whatever the calling shell exports. */
-const UNSET = Object.fromEntries([...Object.keys(OVERRIDES), 'LAB_IMAGE'].map((name) => [name, '']));
+const UNSET = Object.fromEntries(
+  [
+    ...Object.keys(OVERRIDES),
+    'LAB_IMAGE',
+    'LAB_JAEGER_IMAGE',
+    'OTEL_EXPORTER_OTLP_ENDPOINT',
+    'LAB_TRACING',
+  ].map((name) => [name, '']),
+);
 
 /** What `lab up --runtime docker` passes from the lab home; the files have no default for them. */
 const SECRETS = { LAB_ADMIN_TOKEN: 'test-admin-token', LAB_JWT_SECRET: 'test-jwt-secret' };
 
-/** `compose config` of the project with these env overrides: exit code and output. */
-function runConfig(env: Record<string, string>) {
+/** `compose config` of the project with these env overrides (and profiles): exit code and output. */
+function runConfig(env: Record<string, string>, profiles: string[] = []) {
   const config = dockerConfig({ ...env, LAB_COMPOSE_PROJECT: 'labconfig' });
-  return runCompose(config, ['config'], {
+  return runCompose(config, [...profiles.flatMap((profile) => ['--profile', profile]), 'config'], {
     env: { ...UNSET, LAB_KAFKA_HOST_PORT: '39094', ...SECRETS, ...env },
   });
 }
 
 /** `compose config` of the project with these env overrides: the resolved model. */
-async function composeConfig(env: Record<string, string>): Promise<ComposeModel> {
-  const result = await runConfig(env);
+async function composeConfig(env: Record<string, string>, profiles: string[] = []): Promise<ComposeModel> {
+  const result = await runConfig(env, profiles);
   expect(result.exitCode, result.output).toBe(0);
   // v1 prints warnings on stderr (merged into output); the model starts at the first top-level key.
   const yamlText = result.output.slice(result.output.search(/^(name|services|version):/m));
@@ -68,9 +85,44 @@ describe('compose files', () => {
     expect(model.services.kafka?.image).toBe('apache/kafka:3.9.1');
     expect(model.services['fault-proxy']?.image).toBe('ghcr.io/shopify/toxiproxy:2.12.0');
     expect(model.services.gateway?.build?.args?.LAB_NODE_IMAGE).toBe('node:24-slim');
-    expect(Object.keys(model.services).sort()).toEqual(
-      [...SERVICES, 'fault-proxy', 'kafka', 'postgres'].sort(),
+    expect(
+      defaultServices(model)
+        .map(([name]) => name)
+        .sort(),
+    ).toEqual([...SERVICES, 'fault-proxy', 'kafka', 'postgres'].sort());
+  });
+
+  it('--profile tracing adds Jaeger on loopback, and every service exports its spans to it', async () => {
+    const plain = await composeConfig({});
+    expect(defaultServices(plain).map(([name]) => name)).not.toContain('jaeger');
+    const traced = await composeConfig({}, ['tracing']);
+    expect(traced.services.jaeger?.image).toBe('jaegertracing/jaeger:2.5.0');
+    expect(traced.services.jaeger?.profiles).toEqual(['tracing']);
+    const published = (traced.services.jaeger?.ports ?? []).map((entry) =>
+      typeof entry === 'string' ? entry : `${entry.host_ip}:${entry.target}`,
     );
+    expect(published.length).toBeGreaterThan(0);
+    for (const entry of published) expect(entry).toMatch(/^127\.0\.0\.1:/);
+    for (const service of SERVICES) {
+      expect(traced.services[service]?.environment?.OTEL_EXPORTER_OTLP_ENDPOINT, service).toBe(
+        'http://jaeger:4318',
+      );
+      expect(traced.services[service]?.environment?.LAB_TRACING, service).toBe('on');
+    }
+    // A collector of the user's own wins, and LAB_TRACING=off turns the spans off.
+    const own = await composeConfig(
+      {
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector.example:4318',
+        LAB_TRACING: 'off',
+        LAB_JAEGER_IMAGE: 'registry.example/jaeger:test',
+      },
+      ['tracing'],
+    );
+    expect(own.services.order?.environment?.OTEL_EXPORTER_OTLP_ENDPOINT).toBe(
+      'http://collector.example:4318',
+    );
+    expect(own.services.order?.environment?.LAB_TRACING).toBe('off');
+    expect(own.services.jaeger?.image).toBe('registry.example/jaeger:test');
   });
 
   it('a hand-run compose refuses to start without the admin token or the JWT secret: no well-known default', async () => {
@@ -123,7 +175,7 @@ describe('compose files', () => {
     const variants: Record<string, string>[] = [{}, { LAB_DOCKER_STANDINS: '1' }];
     for (const env of variants) {
       const model = await composeConfig(env);
-      for (const [name, service] of Object.entries(model.services)) {
+      for (const [name, service] of defaultServices(model)) {
         expect(service.healthcheck?.test?.length, name).toBeGreaterThan(0);
         for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {}))
           expect(condition, `${name} → ${dependency}`).toBe('service_healthy');

@@ -6,7 +6,8 @@
  * - report.html opens in Debian's chromium (playwright-core) from file:// with no console error
  *   and no request but the file itself, its timeline has one labelled band per fault of the
  *   scenario, and clicking an order in no_double_charge's evidence draws that order's saga with
- *   its two charges. Screenshots are kept in test-artifacts/.
+ *   its two charges and its real trace (the services' spans, collected by the stack's span
+ *   receiver) as a waterfall. Screenshots are kept in test-artifacts/.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -76,8 +77,17 @@ describe.skipIf(!stackHasShop)('run directory and report of real runs', () => {
         'rows/payment.json',
         'rows/scope.json',
         'logs/order.log',
+        'traces.jsonl',
       ])
         expect(existsSync(path.join(run.dir, file)), file).toBe(true);
+      // The run's traces: every process of the shop exported spans during it.
+      const spans = readFileSync(path.join(run.dir, 'traces.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { service: string });
+      expect(new Set(spans.map((span) => span.service))).toEqual(
+        new Set(['gateway', 'auth', 'catalog', 'inventory', 'order', 'payment', 'shipping']),
+      );
     }
     const events = readFileSync(path.join(runs.invalid.dir, 'events.jsonl'), 'utf8').trim().split('\n');
     const applied = events
@@ -153,6 +163,15 @@ describe.skipIf(!stackHasShop)('run directory and report of real runs', () => {
       await diagram.waitFor();
       expect(await diagram.locator('[data-kind=charge]').count()).toBe(2);
       expect(await diagram.locator('[data-kind=applied-twice]').count()).toBeGreaterThan(0);
+      // Its trace: one bar per span, from the gateway's request through the saga's services.
+      const waterfall = page.locator('#order-detail svg.waterfall');
+      await waterfall.waitFor();
+      const lanes = await waterfall
+        .locator('g.span')
+        .evaluateAll((spans) => spans.map((span) => span.getAttribute('data-service')));
+      for (const service of ['gateway', 'order', 'inventory', 'payment'])
+        expect(lanes, service).toContain(service);
+      expect(await waterfall.textContent()).toContain('POST /api/order/orders');
       expect(errors).toEqual([]);
       await page
         .locator('#order-detail')

@@ -1,7 +1,8 @@
 /**
  * A synthetic run directory with `orders` complete sagas (every outbox row, inbox delivery and
- * payment a real run records, some duplicates skipped and one order charged twice), written
- * through the same writers as a live run, for report tests and the report's size and time budget.
+ * payment a real run records, some duplicates skipped and one order charged twice, and each order's
+ * trace as the services export it), written through the same writers as a live run, for report
+ * tests and the report's size and time budget.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,6 +11,7 @@ import { runChecks } from '../cli/chaos/checks/index.ts';
 import type { OperationEntry } from '../cli/chaos/history.ts';
 import type { RunResult } from '../cli/chaos/result.ts';
 import { writeRunData } from '../cli/chaos/rundir.ts';
+import type { StoredSpan } from '../infra/otel-collector/span.ts';
 
 const SAGA: Array<{ type: string; service: keyof RunSnapshot['rows']; topic: string; consumers: string[] }> =
   [
@@ -23,6 +25,74 @@ const SAGA: Array<{ type: string; service: keyof RunSnapshot['rows']; topic: str
 
 const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
 export const syntheticId = (kind: number, n: number) => `${hex(kind, 8)}-0000-4000-8000-${hex(n, 12)}`;
+
+/**
+ * One order's trace in the shape services/kit/tracing.ts gives it: the gateway's request and its
+ * calls, order's transaction, then per saga step a publish span (child of the span that wrote the
+ * event) and a handler span per consumer (child of the publish); with `duplicate`, each step's copy
+ * and the inbox's skip of it. 20 spans, as a real order has; 34 with duplicates.
+ */
+function syntheticTrace(orderId: string, index: number, placedMs: number, duplicate: boolean): StoredSpan[] {
+  const traceId = `${hex(index, 16)}${hex(0xabc, 16)}`;
+  const spans: StoredSpan[] = [];
+  const add = (
+    parent: StoredSpan | undefined,
+    name: string,
+    service: string,
+    kind: number,
+    at: number,
+    ms: number,
+    attributes: StoredSpan['attributes'] = {},
+  ) => {
+    const span: StoredSpan = {
+      traceId,
+      spanId: `${hex(index % 0xffff, 4)}${hex(spans.length, 4)}${hex(0xfeed, 8)}`,
+      ...(parent ? { parentSpanId: parent.spanId } : {}),
+      name,
+      service,
+      kind,
+      startMs: placedMs + at,
+      endMs: placedMs + at + ms,
+      attributes: { 'lab.order_id': orderId, ...attributes },
+    };
+    spans.push(span);
+    return span;
+  };
+  const request = add(undefined, 'POST /api/order/orders', 'gateway', 2, 0, 14);
+  add(add(request, 'POST catalog', 'gateway', 3, 1, 3), 'POST /quote', 'catalog', 2, 1.5, 2);
+  const call = add(request, 'POST order', 'gateway', 3, 5, 8);
+  let writer = add(add(call, 'POST /orders', 'order', 2, 5.5, 7), 'place order', 'order', 1, 6, 6);
+  SAGA.forEach((step, stepIndex) => {
+    const at = 14 + stepIndex * 8;
+    const copies = duplicate ? 2 : 1;
+    let next = writer;
+    for (let copy = 0; copy < copies; copy++) {
+      const publish = add(writer, `publish ${step.type}`, step.service, 4, at, 1.5, {
+        'lab.event_type': step.type,
+        ...(copy > 0 ? { 'lab.duplicate_copy': true } : {}),
+      });
+      for (const consumer of step.consumers) {
+        const handled = add(
+          publish,
+          copy > 0 ? `duplicate skipped ${step.type}` : `handle ${step.type}`,
+          consumer,
+          5,
+          at + 2,
+          3,
+          {
+            'lab.event_type': step.type,
+            'messaging.consumer.group.name': consumer,
+            ...(copy > 0 ? { 'lab.duplicate': true, 'lab.mark': 'duplicate' } : {}),
+          },
+        );
+        // The next step's event is written by its producer's handler of this one.
+        if (copy === 0 && consumer === SAGA[stepIndex + 1]?.service) next = handled;
+      }
+    }
+    writer = next;
+  });
+  return spans;
+}
 
 export function writeSyntheticRun(
   dir: string,
@@ -51,6 +121,7 @@ export function writeSyntheticRun(
     },
   };
   const operations: OperationEntry[] = [];
+  const spans: StoredSpan[] = [];
   let seq = 0;
   for (let index = 0; index < options.orders; index++) {
     const orderId = syntheticId(2, index);
@@ -113,6 +184,7 @@ export function writeSyntheticRun(
         snapshot.rows[consumer as keyof RunSnapshot['rows']].inbox.push(inbox);
       }
     });
+    spans.push(...syntheticTrace(orderId, index, started + placed - 4, index % 10 === 0));
     const charges = index === options.doubleCharged ? 2 : 1;
     for (let charge = 0; charge < charges; charge++)
       snapshot.rows.payment.payments.push({
@@ -127,6 +199,7 @@ export function writeSyntheticRun(
   mkdirSync(dir, { recursive: true });
   const stored = JSON.parse(JSON.stringify(snapshot)) as RunSnapshot;
   writeRunData(dir, stored);
+  writeFileSync(path.join(dir, 'traces.jsonl'), spans.map((span) => `${JSON.stringify(span)}\n`).join(''));
   writeFileSync(
     path.join(dir, 'history.jsonl'),
     [

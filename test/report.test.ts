@@ -155,6 +155,7 @@ describe('the saga diagram', () => {
         },
         { kind: 'dead', t: 4, consumer: 'shipping', type: null, event: null, error: '<bad> & "worse"' },
       ],
+      traces: [],
       spans: [],
       flags: [],
     };
@@ -185,6 +186,10 @@ describe('the commands on a stored run', () => {
     expect(result.stdout).toMatch(/inventory {2}received {2}OrderPlaced .* applied/);
     expect(result.stdout).toContain('copy 2: duplicate, skipped by the inbox');
     expect(result.stdout).toContain('8 duplicate deliveries');
+    // Its trace, span by span with durations, the inbox's skips marked.
+    expect(result.stdout).toMatch(/trace [0-9a-f]{32} \(34 spans\)/);
+    expect(result.stdout).toMatch(/gateway {4}POST \/api\/order\/orders {2}14\.0 ms/);
+    expect(result.stdout).toMatch(/shipping {3}duplicate skipped OrderConfirmed {2}3\.0 ms \[duplicate\]/);
     const doubled = await lab('trace', syntheticId(2, 7), '--run', bigRun);
     expect(doubled.stdout.match(/payment {4}charge/g)).toHaveLength(2);
     const missing = await lab('trace', syntheticId(2, 5000), '--run', bigRun);

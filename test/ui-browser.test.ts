@@ -145,7 +145,7 @@ describe.skipIf(!ready)('lab ui: the live console of a running stack', () => {
     await page.locator('[data-action="order"]').first().click();
     await page.waitForSelector('#order-detail[data-status="CONFIRMED"]', { timeout: 30_000 });
     // The panel redraws until the saga settles: every step ends up in the diagram.
-    const diagram = page.locator('#order-detail .diagram svg');
+    const diagram = page.locator('#order-detail .diagram svg.seq');
     for (const event of [
       'OrderPlaced',
       'StockReserved',
@@ -156,6 +156,13 @@ describe.skipIf(!ready)('lab ui: the live console of a running stack', () => {
       await expect
         .poll(async () => (await diagram.textContent()) ?? '', { timeout: 15_000 })
         .toContain(event);
+    // Its trace from the stack's span receiver, down to shipping's handler.
+    await page.waitForSelector('#order-detail svg.waterfall g.span[data-service="shipping"]', {
+      timeout: 15_000,
+    });
+    expect(await page.locator('#order-detail svg.waterfall').textContent()).toContain(
+      'POST /api/order/orders',
+    );
     await page.waitForSelector('tr.order-row[data-status="CONFIRMED"]');
     await page.waitForFunction(() => document.querySelectorAll('#event-list .event').length >= 4);
     await shot('order-confirmed');

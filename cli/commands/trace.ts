@@ -48,7 +48,7 @@ async function traceFromStack(orderId: string) {
   const { captureOrder } = await import('../chaos/capture.ts');
   const { runEvents } = await import('../chaos/run-events.ts');
   const { buildOrders } = await import('../report/build.ts');
-  const { sliceSpans } = await import('../../infra/otel-collector/receiver.ts');
+  const { spansMentioning } = await import('../../infra/otel-collector/receiver.ts');
   const { spansFile } = await import('../chaos/rundir.ts');
   const endpoints = await (await runtimeOfRunningStack()).endpoints();
   const pools = Object.fromEntries(
@@ -59,11 +59,11 @@ async function traceFromStack(orderId: string) {
   ) as Record<(typeof DATABASE_SERVICES)[number], InstanceType<typeof pg.Pool>>;
   try {
     const snapshot = await captureOrder(pools, orderId);
-    // The receiver's file holds every span the stack exported; buildOrders keeps this order's traces.
+    // The receiver's file holds every span the stack exported: this order's traces are those naming it.
     const order = buildOrders({
       snapshot,
       events: runEvents(snapshot),
-      spans: sliceSpans(spansFile(), 0, Number.POSITIVE_INFINITY),
+      spans: spansMentioning(spansFile(), orderId),
       toRunMs: (epochMs) => epochMs,
     })[0];
     if (!order)

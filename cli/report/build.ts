@@ -80,26 +80,37 @@ function spansByOrder(spans: StoredSpan[], orderIds: Set<string>, toRunMs: (epoc
   for (const span of spans)
     for (const value of Object.values(span.attributes ?? {}))
       if (typeof value === 'string' && orderIds.has(value)) orderOfTrace.set(span.traceId, value);
-  const byOrder = new Map<string, ReportSpan[]>();
+  const byOrder = new Map<string, StoredSpan[]>();
   for (const span of spans) {
     const orderId = orderOfTrace.get(span.traceId);
     if (!orderId) continue;
-    const mark = span.attributes?.['lab.mark'];
     const list = byOrder.get(orderId) ?? [];
-    list.push({
-      traceId: span.traceId,
-      spanId: span.spanId,
-      ...(span.parentSpanId ? { parentSpanId: span.parentSpanId } : {}),
-      name: span.name,
-      service: span.service,
-      start: round(toRunMs(span.startMs)),
-      end: round(toRunMs(span.endMs)),
-      ...(span.error ? { error: true } : {}),
-      ...(typeof mark === 'string' ? { mark } : {}),
-    });
+    list.push(span);
     byOrder.set(orderId, list);
   }
-  return byOrder;
+  const result = new Map<string, { traces: string[]; spans: ReportSpan[] }>();
+  for (const [orderId, list] of byOrder) {
+    list.sort((a, b) => a.startMs - b.startMs);
+    const local = new Map(list.map((span, index) => [span.spanId, index.toString(36)]));
+    result.set(orderId, {
+      traces: [...new Set(list.map((span) => span.traceId))],
+      spans: list.map((span) => {
+        const mark = span.attributes?.['lab.mark'];
+        const parent = span.parentSpanId ? local.get(span.parentSpanId) : undefined;
+        return {
+          spanId: local.get(span.spanId)!,
+          ...(parent ? { parentSpanId: parent } : {}),
+          name: span.name,
+          service: span.service,
+          start: round(toRunMs(span.startMs)),
+          end: round(toRunMs(span.endMs)),
+          ...(span.error ? { error: true } : {}),
+          ...(typeof mark === 'string' ? { mark } : {}),
+        };
+      }),
+    });
+  }
+  return result;
 }
 
 const shortId = (id: string | null) => (id ? id.slice(0, 8) : null);
@@ -127,6 +138,7 @@ export function buildOrders(input: {
     created: at(row.created_at),
     completed: row.completed_at ? at(row.completed_at) : null,
     steps: [],
+    traces: [],
     spans: [],
     flags: [],
   }));
@@ -185,8 +197,8 @@ export function buildOrders(input: {
     if (payment.kind === 'charge') charges.set(order.id, (charges.get(order.id) ?? 0) + 1);
   }
   for (const [id, count] of charges) if (count > 1) orderOf(id)?.flags.push('double-charge');
-  for (const [orderId, list] of spansByOrder(spans, new Set(orderIndex.keys()), toRunMs))
-    orderOf(orderId)!.spans = list.sort((a, b) => a.start - b.start);
+  for (const [orderId, trace] of spansByOrder(spans, new Set(orderIndex.keys()), toRunMs))
+    Object.assign(orderOf(orderId)!, trace);
   for (const operation of input.operations ?? []) {
     const order = operation.orderId ? orderOf(operation.orderId) : undefined;
     if (order)

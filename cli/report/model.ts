@@ -51,8 +51,12 @@ export type SagaStep =
   | { kind: 'dead'; t: number; consumer: string; type: string | null; event: string | null; error: string }
   | { kind: 'payment'; t: number; payment: 'charge' | 'refund'; cents: number };
 
+/**
+ * One span of an order's trace. Its ids are local to the order (its place among the order's spans,
+ * base 36): a report holds tens of thousands of spans, and the trace's own 16-byte ids would be a
+ * third of its size; the order's `traces` keeps the trace ids.
+ */
 export interface ReportSpan {
-  traceId: string;
   spanId: string;
   parentSpanId?: string;
   name: string;
@@ -74,6 +78,8 @@ export interface OrderModel {
   /** The client's request, when the history has it. */
   request?: { start: number; end: number; outcome: OperationOutcome; status: number | null };
   steps: SagaStep[];
+  /** The ids of the traces its spans belong to (one per request that touched the order). */
+  traces: string[];
   spans: ReportSpan[];
   /** What stands out, for the order list: 'duplicate', 'double-charge', 'dead-letter', ... */
   flags: string[];

@@ -66,7 +66,7 @@ export function formatOrderTrace(order: OrderModel): string {
   const duplicates = order.steps.filter((step) => step.kind === 'deliver' && step.delivery > 1).length;
   lines.push(chalk.dim(`${order.steps.length} steps, ${duplicates} duplicate deliveries`));
   if (order.spans.length > 0) {
-    lines.push('', chalk.bold(`trace ${order.spans[0]!.traceId} (${order.spans.length} spans)`));
+    lines.push('', chalk.bold(`trace ${order.traces.join(', ')} (${order.spans.length} spans)`));
     for (const { span, depth } of spanTree(order.spans))
       lines.push(
         `${since(span.start - origin)}  ${'  '.repeat(depth)}${span.service.padEnd(10)} ${span.name}  ${(span.end - span.start).toFixed(1)} ms${span.mark ? chalk.yellow(` [${span.mark}]`) : ''}${span.error ? chalk.red(' ERROR') : ''}`,

@@ -1,12 +1,14 @@
 /**
  * Orders as the order service's database sees them (endpoints().databases.order), the flags a
- * learner should notice (a double charge from payment's database), and one order's saga built
- * with the report's own derivation, so the console draws it with the report's components.
+ * learner should notice (a double charge from payment's database), and one order's saga and trace
+ * built with the report's own derivation, so the console draws them with the report's components.
  */
 import type pg from 'pg';
 import type { DatabaseServiceName } from '../../common/roster.ts';
+import { spansMentioning } from '../../infra/otel-collector/receiver.ts';
 import { captureOrder } from '../chaos/capture.ts';
 import { runEvents } from '../chaos/run-events.ts';
+import { spansFile } from '../chaos/rundir.ts';
 import { buildOrders, sagaLanes } from '../report/build.ts';
 import type { OrderModel } from '../report/model.ts';
 
@@ -69,11 +71,13 @@ export async function orderSaga(
   const snapshot = await captureOrder(pools, orderId);
   if (snapshot.rows.order.orders.length === 0) return undefined;
   const events = runEvents(snapshot);
+  // The stack's span receiver (otel-collector) keeps every span in the lab home's spans.jsonl.
+  const spans = spansMentioning(spansFile(), orderId);
   // Times count from the saga's first step (the outbox row may be a moment older than the order row).
-  const [absolute] = buildOrders({ snapshot, events, spans: [], toRunMs: (ms) => ms });
+  const [absolute] = buildOrders({ snapshot, events, spans, toRunMs: (ms) => ms });
   if (!absolute) return undefined;
   const origin = Math.min(absolute.created, ...absolute.steps.map((step) => step.t));
-  const [order] = buildOrders({ snapshot, events, spans: [], toRunMs: (ms) => ms - origin });
+  const [order] = buildOrders({ snapshot, events, spans, toRunMs: (ms) => ms - origin });
   if (!order) return undefined;
   return { order, lanes: sagaLanes([order]) };
 }

@@ -88,22 +88,42 @@ export async function startSpanReceiver(options: SpanReceiverOptions): Promise<S
   };
 }
 
+function parsedLines(lines: string[]): StoredSpan[] {
+  return lines.flatMap((line) => {
+    try {
+      return [JSON.parse(line) as StoredSpan];
+    } catch {
+      return []; // a line cut short by a crash mid-append
+    }
+  });
+}
+
+/**
+ * The spans of the traces one of whose spans mentions `needle` (an order id: a live view of one
+ * order). Only the lines that name it or those traces are parsed, not the whole file.
+ */
+export function spansMentioning(file: string, needle: string): StoredSpan[] {
+  if (!existsSync(file) || needle === '') return [];
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const traces = [
+    ...new Set(parsedLines(lines.filter((line) => line.includes(needle))).map((span) => span.traceId)),
+  ];
+  if (traces.length === 0) return [];
+  const keys = traces.map((traceId) => `"traceId":"${traceId}"`);
+  return parsedLines(lines.filter((line) => keys.some((key) => line.includes(key))));
+}
+
 /**
  * The spans of one run: those that started within [fromMs, toMs] (epoch ms), and every other span
  * of the traces they belong to (a trace that began just before the run is kept whole).
  */
 export function sliceSpans(file: string, fromMs: number, toMs: number): StoredSpan[] {
   if (!existsSync(file)) return [];
-  const all = readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line !== '')
-    .flatMap((line) => {
-      try {
-        return [JSON.parse(line) as StoredSpan];
-      } catch {
-        return []; // a line cut short by a crash mid-append
-      }
-    });
+  const all = parsedLines(
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((line) => line !== ''),
+  );
   const traces = new Set(
     all.filter((span) => span.startMs >= fromMs && span.startMs <= toMs).map((span) => span.traceId),
   );

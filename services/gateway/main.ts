@@ -3,6 +3,7 @@ import { createHttpServer } from '../kit/http.ts';
 import { createLogger } from '../kit/log.ts';
 import { Metrics } from '../kit/metrics.ts';
 import { runMain } from '../kit/service.ts';
+import { startTracing } from '../kit/tracing.ts';
 import { HttpFaults } from './http-faults.ts';
 import { gatewayRoutes, UPSTREAMS, type Upstream } from './routes.ts';
 
@@ -10,6 +11,7 @@ import { gatewayRoutes, UPSTREAMS, type Upstream } from './routes.ts';
 async function startGateway(env: NodeJS.ProcessEnv = process.env) {
   const config = loadConfig('gateway', env, { needsDatabase: false });
   const log = createLogger('gateway', config.logLevel);
+  const tracing = startTracing({ service: 'gateway', env });
   const secret = new TextEncoder().encode(env.JWT_SECRET ?? '');
   if (secret.length < 16) throw new Error('JWT_SECRET must be set (at least 16 characters)');
   const upstreams = {} as Record<Upstream, string>;
@@ -30,11 +32,12 @@ async function startGateway(env: NodeJS.ProcessEnv = process.env) {
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const url = `http://${config.host}:${typeof address === 'object' && address ? address.port : config.port}`;
-  log.info({ url }, 'listening');
+  log.info({ url, tracing: tracing.enabled }, 'listening');
   return {
     url,
     async stop() {
       await app.close();
+      await tracing.shutdown();
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { HttpError, hasAdminToken, parseInput } from '../kit/http.ts';
+import { annotateRequest, inSpan, requestTraceparent, SpanKind } from '../kit/tracing.ts';
 import type { HttpFaults } from './http-faults.ts';
 import { type Caller, TokenVerifier } from './jwt.ts';
 import { callUpstream, expectOk, upstreamUnavailable } from './upstream.ts';
@@ -76,14 +77,22 @@ export function gatewayRoutes(app: FastifyInstance, options: GatewayOptions): vo
         status: injected.status,
         body: { error: { code: 'E_INJECTED', message: `http_error fault: ${injected.status}` } },
       });
-    return callUpstream(service, upstreams[service], path, {
-      method: init.method,
-      body: init.body,
-      headers: {
-        'x-correlation-id': request.correlationId,
-        ...(init.admin && adminToken ? { 'x-lab-admin-token': adminToken } : {}),
-      },
-    }).then((response) => expectOk(service, response));
+    const method = init.method ?? 'GET';
+    const response = await inSpan(
+      `${method} ${service}`,
+      { parent: requestTraceparent(request), kind: SpanKind.CLIENT, attributes: { 'peer.service': service } },
+      (traceparent) =>
+        callUpstream(service, upstreams[service], path, {
+          method,
+          body: init.body,
+          headers: {
+            'x-correlation-id': request.correlationId,
+            ...(traceparent ? { traceparent } : {}),
+            ...(init.admin && adminToken ? { 'x-lab-admin-token': adminToken } : {}),
+          },
+        }),
+    );
+    return expectOk(service, response);
   };
   const requireAdmin = async (request: FastifyRequest): Promise<void> => {
     if (hasAdminToken(request, adminToken)) return;
@@ -134,6 +143,7 @@ export function gatewayRoutes(app: FastifyInstance, options: GatewayOptions): vo
       method: 'POST',
       body: { customer_id: caller.id, lines: quote.lines },
     });
+    annotateRequest(request, { 'lab.order_id': String((placed as { order?: { id?: unknown } }).order?.id) });
     return reply.status(202).send(placed);
   });
   app.get('/api/order/orders', async (request: FastifyRequest) => {

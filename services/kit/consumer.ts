@@ -22,12 +22,13 @@ import type { Bus } from './bus.ts';
 import { RecoveringConsumer } from './consumer-recovery.ts';
 import type { Pool, PoolClient } from './db.ts';
 import { type DeliveredMessage, deadLetter } from './dead-letter.ts';
-import { contextFrom, headerText, type IncomingEvent, type Topic } from './events.ts';
+import { headerText, type IncomingEvent, type Topic } from './events.ts';
 import { recordDelivery } from './inbox.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import type { EventWriter, Tx } from './outbox.ts';
 import { isTransientDatabaseError, type RetryPolicy, retry } from './retry.ts';
+import { handlingSpan } from './tracing.ts';
 
 /** Handles one event in the transaction `tx`: its state changes and the events it emits. */
 export type EventHandler = (tx: Tx, event: IncomingEvent, log: Logger) => Promise<void>;
@@ -177,13 +178,16 @@ export class EventConsumer extends RecoveringConsumer {
       eventId: event.id,
       eventType: event.type,
     });
-    const delivery = await writer.transaction(contextFrom(event), async (tx) => {
-      const seen = await recordDelivery(tx.client, { consumer: group, event, dedup });
-      if (!seen.apply) return seen;
-      await recordReceived?.(tx.client, event, log);
-      await handler(tx, event, log);
-      return seen;
-    });
+    const span = handlingSpan(event, group);
+    const delivery = await writer
+      .transaction(span.context, async (tx) => {
+        const seen = await recordDelivery(tx.client, { consumer: group, event, dedup });
+        if (!seen.apply) return seen;
+        await recordReceived?.(tx.client, event, log);
+        await handler(tx, event, log);
+        return seen;
+      })
+      .then(span.committed, span.failed);
     metrics?.consumerBatchEvents.observe(1);
     if (!delivery.apply) {
       metrics?.inboxDuplicatesSkipped.inc({ consumer: group, topic: event.topic });

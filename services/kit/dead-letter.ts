@@ -10,6 +10,7 @@ import { deadLetterTopic, headerText } from './events.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import { retry, UNTIL_IT_WORKS } from './retry.ts';
+import { traceDeadLetter } from './tracing.ts';
 
 /** Where a message came from and what its dead letter needs. */
 export interface DeliveredMessage {
@@ -80,6 +81,7 @@ export async function deadLetter(
     },
   );
   metrics?.deadLetters.inc({ topic });
+  traceDeadLetter({ consumer: group, topic, headers, reason, attempts });
 }
 
 /** PostgreSQL text cannot hold NUL; poison headers and errors quoting it may carry one. */

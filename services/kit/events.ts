@@ -73,7 +73,8 @@ export function buildEvent(draft: EventDraft, context: EventContext, producer: s
       'correlation-id': context.correlationId,
       'causation-id': context.causationId,
       producer,
-      traceparent: childTraceparent(context.traceparent),
+      // The context of the span that writes the event (kit/tracing.ts); a new trace when there is none.
+      traceparent: context.traceparent ?? childTraceparent(undefined),
     },
     createdAt: new Date(),
   };

@@ -8,6 +8,7 @@ import Fastify, {
 import { z } from 'zod';
 import type { Logger } from './log.ts';
 import { isTransientDatabaseError } from './retry.ts';
+import { traceRequests } from './tracing.ts';
 
 /** An error with a stable code for the client: `{"error": {"code", "message"}}`. */
 export class HttpError extends Error {
@@ -101,6 +102,7 @@ export function createHttpServer(log: Logger): FastifyInstance {
     },
   }) as unknown as FastifyInstance;
   app.decorateRequest('correlationId', '');
+  traceRequests(app);
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     request.correlationId = String(request.id);
     reply.header('x-correlation-id', request.correlationId);

@@ -14,6 +14,7 @@ import { kitMigrations, migrate } from './migrate.ts';
 import { type EventWriter, OutboxWriter, type RecordEmitted } from './outbox.ts';
 import { Relay } from './relay.ts';
 import { retry, UNTIL_IT_WORKS } from './retry.ts';
+import { startTracing } from './tracing.ts';
 
 /** What a service's routes and handlers get to work with. */
 export interface ServiceContext {
@@ -142,6 +143,7 @@ export async function startService(
 ): Promise<RunningService> {
   const config = loadConfig(definition.name, env);
   const log = createLogger(definition.name, config.logLevel);
+  const tracing = startTracing({ service: definition.name, env });
   const faults = new FaultHooks({ duplicateDefault: config.duplicateDefault });
   const bus = new Bus({ clientId: definition.name, brokers: config.kafkaBrokers, log });
   // The backlog gauge reads the pool the kit creates below.
@@ -198,7 +200,7 @@ export async function startService(
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host}:${port}`;
-  log.info({ url, kit: config.kit, without: [...config.without] }, 'listening');
+  log.info({ url, kit: config.kit, without: [...config.without], tracing: tracing.enabled }, 'listening');
 
   const ready = retry(
     async () => {
@@ -235,6 +237,7 @@ export async function startService(
       await relay?.stop();
       await bus.disconnect();
       await pool.end().catch(() => {});
+      await tracing.shutdown();
       log.info('stopped');
     },
   };

@@ -5,6 +5,7 @@ import { OrderLine } from '../kit/contracts.ts';
 import { HttpError, parseInput } from '../kit/http.ts';
 import type { EventWriter } from '../kit/outbox.ts';
 import type { ServiceContext } from '../kit/service.ts';
+import { inSpan, requestTraceparent } from '../kit/tracing.ts';
 import { finishOrder, lockOrder, type OrderRow, type PlaceOrder } from './saga.ts';
 
 /** The gateway has priced the lines (catalog quote) and authenticated the customer. */
@@ -35,10 +36,15 @@ export function orderRoutes<W extends EventWriter>(
     const orderId = randomUUID();
     const total = body.lines.reduce((sum, line) => sum + line.quantity * line.unit_price_cents, 0);
     // The order id is the saga's correlation id: every event of this order carries it.
-    const order = await place(
-      writer,
-      { correlationId: orderId, causationId: request.correlationId },
-      { id: orderId, customerId: body.customer_id, totalCents: total, lines: body.lines },
+    const order = await inSpan(
+      'place order',
+      { parent: requestTraceparent(request), attributes: { 'lab.order_id': orderId } },
+      (traceparent) =>
+        place(
+          writer,
+          { correlationId: orderId, causationId: request.correlationId, traceparent },
+          { id: orderId, customerId: body.customer_id, totalCents: total, lines: body.lines },
+        ),
     );
     metrics.sagaOrders.inc({ status: 'PENDING' });
     return reply.status(202).send({ order: publicOrder(order, body.lines) });
@@ -79,14 +85,20 @@ export function orderRoutes<W extends EventWriter>(
   app.post('/orders/:id/cancel', async (request: FastifyRequest, reply) => {
     const { id } = parseInput(orderParams, request.params);
     const { customer_id } = parseInput(customerQuery, request.body ?? {});
-    await writer.transaction({ correlationId: id, causationId: request.correlationId }, async (tx) => {
-      const order = await lockOrder(tx.client, id);
-      if (!order || order.customer_id !== customer_id)
-        throw new HttpError(404, 'E_NOT_FOUND', `no order ${id}`);
-      if (order.status !== 'PENDING')
-        throw new HttpError(409, 'E_ORDER_FINISHED', `order ${id} is already ${order.status}`);
-      await finishOrder(tx, id, { status: 'CANCELLED', reason: 'cancelled_by_customer' });
-    });
+    const cancelled = { parent: requestTraceparent(request), attributes: { 'lab.order_id': id } };
+    await inSpan('cancel order', cancelled, (traceparent) =>
+      writer.transaction(
+        { correlationId: id, causationId: request.correlationId, traceparent },
+        async (tx) => {
+          const order = await lockOrder(tx.client, id);
+          if (!order || order.customer_id !== customer_id)
+            throw new HttpError(404, 'E_NOT_FOUND', `no order ${id}`);
+          if (order.status !== 'PENDING')
+            throw new HttpError(409, 'E_ORDER_FINISHED', `order ${id} is already ${order.status}`);
+          await finishOrder(tx, id, { status: 'CANCELLED', reason: 'cancelled_by_customer' });
+        },
+      ),
+    );
     metrics.sagaOrders.inc({ status: 'CANCELLED' });
     return reply.status(202).send({ order_id: id, status: 'CANCELLED' });
   });

@@ -1,10 +1,17 @@
 /**
- * The shop in the local stack: the lab's broker and the seven services (services/<name>/main.ts),
- * each its own process. Every address reaches a service through env only (DATABASE_URL,
+ * The shop in the local stack: the lab's broker, its span receiver and the seven services
+ * (services/<name>/main.ts), each its own process. Every address reaches a service through env only (DATABASE_URL,
  * KAFKA_BROKERS, <SERVICE>_URL), so the fault proxy's links can be put in between without the
  * services knowing.
  */
-import { DATABASE_SERVICES, type DatabaseServiceName, FAULT_PROXY } from '../../../common/roster.ts';
+
+import path from 'node:path';
+import {
+  DATABASE_SERVICES,
+  type DatabaseServiceName,
+  FAULT_PROXY,
+  OTEL_COLLECTOR,
+} from '../../../common/roster.ts';
 import { adminToken, homeSecret } from '../home-secrets.ts';
 import { type Component, labInfraComponent, nodeComponent, type StackContext } from './component.ts';
 import { KAFKA_LINK_PORTS, kafkaLinkListenerArgs, linkAddress } from './fault-proxy.ts';
@@ -43,8 +50,28 @@ export const kafkaComponent: Component = labInfraComponent({
   endpoints: (ctx) => ({ brokerBootstrap: brokerAddress(ctx) }),
 });
 
+/**
+ * The services' tracing settings (services/kit/tracing.ts): the user's own OTEL_* variables and
+ * LAB_TRACING, passed on as they are (a service gets no other variable of `lab`'s environment), and
+ * the stack's span receiver as the endpoint unless the user names a collector of their own. The
+ * receiver is sent OTLP/JSON: it parses that with V8's own JSON parser, where protobuf would be
+ * decoded field by field in JavaScript, on the same cores as the shop.
+ */
+export function tracingEnv(ctx: StackContext, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const passed: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env))
+    if ((name.startsWith('OTEL_') || name === 'LAB_TRACING') && value !== undefined) passed[name] = value;
+  const own = passed.OTEL_EXPORTER_OTLP_ENDPOINT || passed.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  if (!own && ctx.has(OTEL_COLLECTOR)) {
+    passed.OTEL_EXPORTER_OTLP_ENDPOINT = `http://127.0.0.1:${ctx.port(OTEL_COLLECTOR)}`;
+    if (!passed.OTEL_EXPORTER_OTLP_PROTOCOL) passed.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ??= 'http/json';
+  }
+  return passed;
+}
+
 function commonEnv(ctx: StackContext, service: string): Record<string, string> {
   return {
+    ...tracingEnv(ctx),
     PORT: String(ctx.port(service)),
     LAB_WITHOUT: ctx.without.join(','),
     LAB_KIT: ctx.kit,
@@ -103,7 +130,23 @@ export const gatewayComponent: Component = nodeComponent({
   }),
 });
 
+/**
+ * The span receiver: OTLP/HTTP on loopback, appending every span the services export to
+ * `<LAB_HOME>/spans.jsonl` (a run keeps its slice as traces.jsonl, cli/chaos/rundir.ts).
+ */
+export const otelCollectorComponent: Component = nodeComponent({
+  name: OTEL_COLLECTOR,
+  kind: 'infra',
+  order: 1,
+  ports: ['main'],
+  script: 'infra/otel-collector/main.ts',
+  // main.ts binds 127.0.0.1 unless told otherwise.
+  args: (ctx) => ['--port', String(ctx.port(OTEL_COLLECTOR)), '--out', path.join(ctx.home, 'spans.jsonl')],
+  health: { tcp: 'main' },
+});
+
 export const SHOP_COMPONENTS: readonly Component[] = [
+  otelCollectorComponent,
   kafkaComponent,
   ...DATABASE_SERVICES.map(backendComponent),
   gatewayComponent,

@@ -8,10 +8,11 @@ import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { Bus } from '../bus.ts';
 import { type EventHandler, type HandlerMap, parseMessage, retryThenDeadLetter } from '../consumer.ts';
 import { RecoveringConsumer } from '../consumer-recovery.ts';
-import { contextFrom, type IncomingEvent, type Topic } from '../events.ts';
+import type { IncomingEvent, Topic } from '../events.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Tx } from '../outbox.ts';
+import { type HandlingSpan, handlingSpan } from '../tracing.ts';
 import { type Delivery, DuplicateDeliveryError, recordDeliveries, recordFirstDeliveries } from './inbox.ts';
 import type { FastEventWriter } from './outbox.ts';
 import { allOrFirstCause, type Pool, type PoolClient } from './pool.ts';
@@ -321,18 +322,24 @@ export class BatchConsumer extends RecoveringConsumer {
       (event) => this.#options.handlers[event.topic as Topic]?.[event.type] !== undefined,
     );
     if (handled.length === 0) return;
+    const spans = new Map(handled.map((event) => [event, handlingSpan(event, group)]));
     let deliveries: Delivery[] | undefined;
-    if (dedup && new Set(handled.map((event) => event.id.toLowerCase())).size === handled.length) {
-      try {
-        deliveries = await this.#applyAll(handled, true);
-      } catch (error) {
-        if (!(error instanceof DuplicateDeliveryError)) throw error;
+    try {
+      if (dedup && new Set(handled.map((event) => event.id.toLowerCase())).size === handled.length) {
+        try {
+          deliveries = await this.#applyAll(handled, spans, true);
+        } catch (error) {
+          if (!(error instanceof DuplicateDeliveryError)) throw error;
+        }
       }
+      deliveries ??= await this.#applyAll(handled, spans, false);
+    } catch (error) {
+      for (const span of spans.values()) span.fail(error);
+      throw error;
     }
-    deliveries ??= await this.#applyAll(handled, false);
     metrics?.consumerBatchEvents.observe(handled.length);
     for (const [index, event] of handled.entries()) {
-      const delivery = deliveries[index]!;
+      const delivery = spans.get(event)!.committed(deliveries[index]!);
       if (delivery.duplicate && !delivery.apply) {
         metrics?.inboxDuplicatesSkipped.inc({ consumer: group, topic: event.topic });
         this.#logOf(event).info({ deliveries: delivery.deliveries }, 'duplicate skipped by the inbox');
@@ -355,7 +362,11 @@ export class BatchConsumer extends RecoveringConsumer {
    * One transaction: the inbox statement, then the handlers of the events to apply. As first
    * deliveries the inbox statement is not waited for: its statement travels with the handlers'.
    */
-  #applyAll(handled: IncomingEvent[], asFirstDeliveries: boolean): Promise<Delivery[]> {
+  #applyAll(
+    handled: IncomingEvent[],
+    spans: ReadonlyMap<IncomingEvent, HandlingSpan>,
+    asFirstDeliveries: boolean,
+  ): Promise<Delivery[]> {
     const { group, writer, handlers, journal, dedup, log } = this.#options;
     return writer.batch(async (open, client) => {
       let recorded: Promise<Delivery[]>;
@@ -376,7 +387,7 @@ export class BatchConsumer extends RecoveringConsumer {
       const byAggregate = new Map<string, Promise<void>>();
       for (const event of applied) {
         const handler = handlers[event.topic as Topic]![event.type]!;
-        const tx = open(contextFrom(event));
+        const tx = open(spans.get(event)!.context);
         if (typeof handler === 'function') {
           const key = event.key ?? event.id;
           const run = () => handler(tx, event, this.#logOf(event));
