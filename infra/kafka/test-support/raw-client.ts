@@ -83,6 +83,21 @@ export class RawClient {
 }
 
 /** Produce v3 of one batch to one partition; returns [errorCode, baseOffset]. */
+/**
+ * The first partition of a produce or fetch response's topics array: each topic is its name and
+ * its partitions, each partition its index and then what `parse` reads.
+ */
+function firstPartition<T>(reader: Reader, parse: (partition: Reader) => T): T | undefined {
+  const [topic] = reader.array((t) => {
+    t.string();
+    return t.array((p) => {
+      p.int32();
+      return parse(p);
+    });
+  });
+  return topic?.[0];
+}
+
 export async function produceBatch(
   client: RawClient,
   options: { topic: string; partition: number; batch: Buffer; acks?: number },
@@ -97,17 +112,13 @@ export async function produceBatch(
       );
     });
   });
-  const [result] = reader.array((topic) => {
-    topic.string();
-    return topic.array((partition) => {
-      partition.int32();
-      const errorCode = partition.int16();
-      const baseOffset = partition.int64Number();
-      partition.int64();
-      return { errorCode, baseOffset };
-    });
+  const result = firstPartition(reader, (partition) => {
+    const errorCode = partition.int16();
+    const baseOffset = partition.int64Number();
+    partition.int64();
+    return { errorCode, baseOffset };
   });
-  return result?.[0] ?? { errorCode: -999, baseOffset: -1 };
+  return result ?? { errorCode: -999, baseOffset: -1 };
 }
 
 /** One partition's Fetch v4 from `offset`. */
@@ -150,18 +161,14 @@ export function fetchRequest(
 
 export function parseFetchV4(reader: Reader): { errorCode: number; highWatermark: number; records: Buffer } {
   reader.int32(); // throttle
-  const [topic] = reader.array((t) => {
-    t.string();
-    return t.array((p) => {
-      p.int32();
-      const errorCode = p.int16();
-      const highWatermark = p.int64Number();
-      p.int64();
-      p.array((a) => [a.int64(), a.int64()]);
-      return { errorCode, highWatermark, records: p.nullableBytes() ?? Buffer.alloc(0) };
-    });
+  const result = firstPartition(reader, (p) => {
+    const errorCode = p.int16();
+    const highWatermark = p.int64Number();
+    p.int64();
+    p.array((a) => [a.int64(), a.int64()]);
+    return { errorCode, highWatermark, records: p.nullableBytes() ?? Buffer.alloc(0) };
   });
-  return topic?.[0] ?? { errorCode: -999, highWatermark: -1, records: Buffer.alloc(0) };
+  return result ?? { errorCode: -999, highWatermark: -1, records: Buffer.alloc(0) };
 }
 
 /** Every record of a partition, from offset 0 to the high watermark. */
