@@ -507,10 +507,22 @@ describe('checks on violating worlds', () => {
     ]);
   });
 
-  it('outbox_drained: an unpublished row names its service and event', async () => {
+  it('outbox_drained: a row written just before the capture is on its way, not left', async () => {
     await sql(
       'inventory',
       `INSERT INTO outbox (id, aggregatetype, aggregateid, type, topic, payload) VALUES ($1, 'order', $2, 'StockReserved', 'inventory', '{}')`,
+      [uuid(402), CONFIRMED_ORDER],
+    );
+    const result = await check('outbox_drained');
+    expect(result.verdict).toBe('valid');
+    expect(result.summary).toContain('1 written in the last 3 s still on their way');
+  });
+
+  it('outbox_drained: an unpublished row names its service and event', async () => {
+    await sql(
+      'inventory',
+      `INSERT INTO outbox (id, aggregatetype, aggregateid, type, topic, payload, created_at)
+       VALUES ($1, 'order', $2, 'StockReserved', 'inventory', '{}', now() - interval '10 seconds')`,
       [uuid(401), CONFIRMED_ORDER],
     );
     const result = await invalidWith('outbox_drained', [

@@ -25,7 +25,9 @@ describe('links', () => {
     expect(LINKS).not.toContain('gateway.db');
     expect(LINKS).not.toContain('gateway.kafka');
     expect(LINKS).not.toContain('gateway.gateway');
-    expect(LINKS).toHaveLength(6 + 6 + 6);
+    expect(LINKS).toContain('search.kafka');
+    // Seven services with a database, seven talking to the broker, seven behind the gateway.
+    expect(LINKS).toHaveLength(7 + 7 + 7);
   });
 
   it('an unknown link is bad input (exit 2) naming the closest', () => {

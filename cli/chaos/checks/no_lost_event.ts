@@ -8,14 +8,8 @@
  */
 import { consumersOf } from '../subscriptions.ts';
 import { runEvents } from './run_events.ts';
+import { IN_FLIGHT_MS } from './scope.ts';
 import { type CheckDefinition, invalid, valid } from './types.ts';
-
-/**
- * An event published this shortly before the capture may still be on its way to a consumer: it is
- * in flight, not lost. The stack keeps publishing after the run (an oven baking for the run's
- * products), so the capture always meets a few such events.
- */
-const IN_FLIGHT_MS = 3000;
 
 export const noLostEvent: CheckDefinition = {
   name: 'no_lost_event',

@@ -1,6 +1,13 @@
 /** Views of the snapshot shared by several checks: the run's orders with their lines. */
 import type { OrderRow, RunSnapshot } from '../capture.ts';
 
+/**
+ * An event written this shortly before the capture may still be on its way (to the broker, to a
+ * consumer): it is in flight, not left behind or lost. The stack keeps publishing after the run
+ * (an oven baking, a price ticker), so a capture always meets a few such events.
+ */
+export const IN_FLIGHT_MS = 3000;
+
 export interface RunOrder extends OrderRow {
   lines: Array<{ product_id: string; sku: string; quantity: number }>;
 }
