@@ -210,47 +210,44 @@ describe('docker runtime', () => {
     expect(run.exitCode, run.all?.slice(-4000)).toBe(0);
   });
 
-  it('lab chaos db-crash --runtime docker: the postgres container SIGKILLed and started again, nothing lost', async () => {
-    const out = path.join(home, 'db-crash');
-    const run = await lab(['chaos', 'db-crash', '--runtime', 'docker', '--out', out, '--json']);
+  interface ChaosResult {
+    verdict: string;
+    faults: Array<{ kind: string; target: string; healedMs?: number; error?: string }>;
+    checks: Array<{ name: string; verdict: string; summary: string }>;
+  }
+
+  /** `lab chaos <scenario> --runtime docker --json`, which must exit 0 with a valid verdict. */
+  async function validDockerRun(scenario: string): Promise<ChaosResult> {
+    const out = path.join(home, scenario);
+    const run = await lab(['chaos', scenario, '--runtime', 'docker', '--out', out, '--json']);
     expect(run.exitCode, run.all?.slice(-4000)).toBe(0);
-    const result = JSON.parse(run.stdout) as {
-      verdict: string;
-      faults: Array<{ kind: string; target: string; healedMs?: number; error?: string }>;
-      checks: Array<{ name: string; verdict: string }>;
-    };
+    const result = JSON.parse(run.stdout) as ChaosResult;
     expect(result.verdict).toBe('valid');
+    return result;
+  }
+
+  function expectValid(result: ChaosResult, names: string[]): void {
+    expect(result.checks).toEqual(
+      expect.arrayContaining(names.map((name) => expect.objectContaining({ name, verdict: 'valid' }))),
+    );
+  }
+
+  it('lab chaos db-crash --runtime docker: the postgres container SIGKILLed and started again, nothing lost', async () => {
+    const result = await validDockerRun('db-crash');
     expect(result.faults).toEqual([expect.objectContaining({ kind: 'db_crash', target: 'postgres' })]);
     expect(result.faults[0]?.error).toBeUndefined();
     expect(result.faults[0]?.healedMs).toBeGreaterThan(0);
     // Valid, not unknown: the rows were read after the restart, which (with a dynamic host port)
     // published postgres on another port.
-    expect(result.checks).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ name: 'acknowledged_orders_durable', verdict: 'valid' }),
-        expect.objectContaining({ name: 'sagas_terminal', verdict: 'valid' }),
-      ]),
-    );
+    expectValid(result, ['acknowledged_orders_durable', 'sagas_terminal']);
   });
 
   it('lab chaos bakery-day --runtime docker: a lab day at 720x in the containers, every check valid', async () => {
-    const out = path.join(home, 'bakery-day');
-    const run = await lab(['chaos', 'bakery-day', '--runtime', 'docker', '--out', out, '--json']);
-    expect(run.exitCode, run.all?.slice(-4000)).toBe(0);
-    const result = JSON.parse(run.stdout) as {
-      verdict: string;
-      checks: Array<{ name: string; verdict: string; summary: string }>;
-    };
-    expect(result.verdict).toBe('valid');
+    const result = await validDockerRun('bakery-day');
     // The containers ran the scenario's clock: the oven baked and the sweep and the closing took units.
     const stock = result.checks.find((check) => check.name === 'stock_conserved');
     expect(stock?.summary).toMatch(/[1-9]\d* produced, [1-9]\d* expired/);
-    expect(result.checks).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ name: 'no_stale_sold', verdict: 'valid' }),
-        expect.objectContaining({ name: 'discount_consistent', verdict: 'valid' }),
-      ]),
-    );
+    expectValid(result, ['no_stale_sold', 'discount_consistent']);
   });
 
   it('a scenario with a partition fault runs on the docker runtime to a valid verdict', async () => {
