@@ -86,7 +86,7 @@ describe.skipIf(!stackHasShop)('run directory and report of real runs', () => {
         .split('\n')
         .map((line) => JSON.parse(line) as { service: string });
       expect(new Set(spans.map((span) => span.service))).toEqual(
-        new Set(['gateway', 'auth', 'catalog', 'inventory', 'order', 'payment', 'shipping']),
+        new Set(['gateway', 'auth', 'catalog', 'inventory', 'order', 'payment', 'shipping', 'search']),
       );
     }
     const events = readFileSync(path.join(runs.invalid.dir, 'events.jsonl'), 'utf8').trim().split('\n');
