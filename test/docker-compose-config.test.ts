@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { runCompose } from '../cli/runtime/docker/compose.ts';
+import { runCompose, startedServices } from '../cli/runtime/docker/compose.ts';
 import { COMPOSE_DIR, dockerConfig, requiredImagesOf } from '../cli/runtime/docker/config.ts';
 import { DATABASE_SERVICES, SERVICES } from '../common/roster.ts';
 
@@ -123,6 +123,27 @@ describe('compose files', () => {
     );
     expect(own.services.order?.environment?.LAB_TRACING).toBe('off');
     expect(own.services.jaeger?.image).toBe('registry.example/jaeger:test');
+  });
+
+  it("lab up waits for the services compose starts: Jaeger only with COMPOSE_PROFILES=tracing", async () => {
+    for (const files of [{}, { LAB_DOCKER_STANDINS: '1' }] as Record<string, string>[]) {
+      const config = dockerConfig({ ...files, LAB_COMPOSE_PROJECT: 'labconfig' });
+      const listed = (
+        await runCompose(config, ['config', '--services'], {
+          env: { ...UNSET, LAB_KAFKA_HOST_PORT: '39094', ...SECRETS },
+        })
+      ).output
+        .split('\n')
+        .map((line) => line.trim())
+        .filter(Boolean);
+      const plain = startedServices(config, listed, {});
+      expect(plain.sort()).toEqual([...SERVICES, 'fault-proxy', 'kafka', 'postgres'].sort());
+      expect(startedServices(config, listed, { COMPOSE_PROFILES: 'other' })).not.toContain('jaeger');
+      const traced = startedServices(config, [...new Set([...listed, 'jaeger'])], {
+        COMPOSE_PROFILES: 'other, tracing',
+      });
+      expect(traced).toContain('jaeger');
+    }
   });
 
   it('a hand-run compose refuses to start without the admin token or the JWT secret: no well-known default', async () => {

@@ -2,7 +2,9 @@
  * `docker compose` (v2 plugin) or `docker-compose` (v1), whichever this machine has, always with the
  * runtime's project name and files, through execa.
  */
+import { readFileSync } from 'node:fs';
 import { execa } from 'execa';
+import { parse } from 'yaml';
 import { ExitCode, LabError } from '../../../common/errors.ts';
 import type { DockerConfig } from './config.ts';
 
@@ -108,4 +110,28 @@ export async function composeOrThrow(
 
 export function lastLines(text: string, count: number): string {
   return text.split('\n').filter(Boolean).slice(-count).join('\n');
+}
+
+/**
+ * The services `compose up` starts: those of `compose config --services` without a profile or with
+ * one named in COMPOSE_PROFILES. docker-compose v1 lists profiled services (Jaeger's `tracing`)
+ * that its `up` then leaves out, so the health watch would wait for them forever.
+ */
+export function startedServices(
+  config: DockerConfig,
+  listed: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): string[] {
+  const active = new Set((env.COMPOSE_PROFILES ?? '').split(',').map((name) => name.trim()).filter(Boolean));
+  const profiles = new Map<string, string[]>();
+  for (const file of config.composeFiles) {
+    const services = (parse(readFileSync(file, 'utf8')) as { services?: Record<string, { profiles?: string[] }> })
+      .services;
+    for (const [name, service] of Object.entries(services ?? {}))
+      if (service?.profiles) profiles.set(name, service.profiles);
+  }
+  return listed.filter((name) => {
+    const wanted = profiles.get(name);
+    return !wanted || wanted.some((profile) => active.has(profile));
+  });
 }

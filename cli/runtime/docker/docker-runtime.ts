@@ -14,7 +14,7 @@ import { labHome } from '../../home.ts';
 import { adminToken, homeSecret } from '../home-secrets.ts';
 import { isPidAlive } from '../pids.ts';
 import type { Endpoints, LogsOptions, ProcessStatus, Runtime, StackStatus, UpOptions } from '../types.ts';
-import { composeOrThrow, lastLines, requireCompose, runCompose } from './compose.ts';
+import { composeOrThrow, lastLines, requireCompose, runCompose, startedServices } from './compose.ts';
 import { type DockerConfig, dockerConfig } from './config.ts';
 import {
   inspectProject,
@@ -152,12 +152,13 @@ export class DockerRuntime implements Runtime {
       ...clockFor(options.clock).env(),
       ...this.#secretsEnv(),
     };
-    const services = (
+    const listed = (
       await composeOrThrow(this.config, ['config', '--services'], { env, what: 'compose config' })
     ).output
       .split('\n')
       .map((line) => line.trim())
       .filter(Boolean);
+    const services = startedServices(this.config, listed, this.#env);
     const state: DockerState = {
       version: 1,
       project: this.config.project,
