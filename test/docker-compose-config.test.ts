@@ -125,7 +125,7 @@ describe('compose files', () => {
     expect(own.services.jaeger?.image).toBe('registry.example/jaeger:test');
   });
 
-  it("lab up waits for the services compose starts: Jaeger only with COMPOSE_PROFILES=tracing", async () => {
+  it('lab up waits for the services compose starts: Jaeger only with COMPOSE_PROFILES=tracing', async () => {
     for (const files of [{}, { LAB_DOCKER_STANDINS: '1' }] as Record<string, string>[]) {
       const config = dockerConfig({ ...files, LAB_COMPOSE_PROJECT: 'labconfig' });
       const listed = (

@@ -223,6 +223,8 @@ export function writeSyntheticRun(
     runtime: 'local',
     without: [],
     kit: 'reference',
+    // A bakery day at 720x: lab 06:00 when the run started, 10 real seconds earlier.
+    clock: { speed: 720, start: '2026-01-01T06:00:00.000Z', epoch: iso(-10_000) },
     startedAt: iso(0),
     durationMs: 60_000,
     runDir: dir,

@@ -87,6 +87,14 @@ describe('a 1000-order report', () => {
     60_000,
   );
 
+  it("names the kit and the stack's lab clock at the run's start in the header", () => {
+    const model = buildReportModel(bigRun);
+    expect(model.run.kit).toBe('reference');
+    expect(model.run.clock).toBe('lab clock 720x, lab time 2026-01-01 08:00 UTC');
+    const html = readFileSync(writeReport(bigRun).file, 'utf8');
+    expect(html).toContain('<dt>clock</dt><dd>lab clock 720x, lab time 2026-01-01 08:00 UTC</dd>');
+  });
+
   it('lab check recomputes the same verdicts from the directory', () => {
     const { recomputed, differences } = recheckRun(bigRun);
     expect(differences).toEqual([]);

@@ -1,7 +1,7 @@
 /** Builds the report's model (model.ts) from a run directory alone: nothing here reads a live stack. */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { describeClock, LabClock } from '../../common/clock.ts';
 import type { StoredSpan } from '../../infra/otel-collector/span.ts';
 import type { RunSnapshot } from '../chaos/capture.ts';
 import { CHECKS } from '../chaos/checks/index.ts';
@@ -22,17 +22,6 @@ const round = (value: number) => Math.round(value * 10) / 10;
 export function readResult(runDir: string): RunResult {
   const file = path.join(runDir, 'result.json');
   return JSON.parse(readFileSync(file, 'utf8')) as RunResult;
-}
-
-function kitOf(runDir: string): string {
-  try {
-    const scenario = parseYaml(readFileSync(path.join(runDir, 'scenario.yaml'), 'utf8')) as {
-      stack?: { kit?: string };
-    };
-    return scenario.stack?.kit ?? 'reference';
-  } catch {
-    return 'reference';
-  }
 }
 
 function faultWindows(result: RunResult, history: HistoryEntry[]): FaultWindow[] {
@@ -266,7 +255,10 @@ export function buildReportModel(runDir: string): ReportModel {
       seed: result.seed,
       runtime: result.runtime,
       without: result.without,
-      kit: kitOf(runDir),
+      kit: result.kit,
+      clock: result.clock
+        ? describeClock(LabClock.fromJSON(result.clock), Date.parse(result.startedAt))
+        : 'real-time clock',
       verdict: result.verdict,
       expected: result.expected,
       expectationMet: result.expectationMet,

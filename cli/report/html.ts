@@ -164,6 +164,7 @@ function header(model: ReportModel): string {
     ['seed', String(run.seed)],
     ['runtime', run.runtime],
     ['kit', run.kit],
+    ['clock', run.clock],
     ['switches', run.without.length > 0 ? `without ${run.without.join(', ')}` : 'all patterns on'],
     ['expected', run.expected],
     ['started', run.startedAt],

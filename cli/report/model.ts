@@ -102,6 +102,8 @@ export interface ReportModel {
     runtime: string;
     without: string[];
     kit: string;
+    /** The stack's lab clock at the run's start, e.g. `lab clock 720x, lab time 2026-12-03 06:00 UTC`. */
+    clock: string;
     verdict: string;
     expected: string;
     expectationMet: boolean;

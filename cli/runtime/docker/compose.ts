@@ -122,11 +122,17 @@ export function startedServices(
   listed: string[],
   env: NodeJS.ProcessEnv = process.env,
 ): string[] {
-  const active = new Set((env.COMPOSE_PROFILES ?? '').split(',').map((name) => name.trim()).filter(Boolean));
+  const active = new Set(
+    (env.COMPOSE_PROFILES ?? '')
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean),
+  );
   const profiles = new Map<string, string[]>();
   for (const file of config.composeFiles) {
-    const services = (parse(readFileSync(file, 'utf8')) as { services?: Record<string, { profiles?: string[] }> })
-      .services;
+    const services = (
+      parse(readFileSync(file, 'utf8')) as { services?: Record<string, { profiles?: string[] }> }
+    ).services;
     for (const [name, service] of Object.entries(services ?? {}))
       if (service?.profiles) profiles.set(name, service.profiles);
   }
