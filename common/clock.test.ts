@@ -28,6 +28,13 @@ describe('the lab clock', () => {
     expect(Math.abs(clock.now().getTime() - Date.now())).toBeLessThan(50);
   });
 
+  it('reads empty variables as unset: compose run by hand passes LAB_CLOCK_START= and LAB_CLOCK_EPOCH=', () => {
+    const clock = clockFromEnv({ LAB_CLOCK_SPEED: '1', LAB_CLOCK_START: '', LAB_CLOCK_EPOCH: '' });
+    expect(clock.speed).toBe(1);
+    expect(Math.abs(clock.now().getTime() - Date.now())).toBeLessThan(50);
+    expect(clockFromEnv({ LAB_CLOCK_SPEED: '', LAB_CLOCK_START: '' }).speed).toBe(1);
+  });
+
   it('refuses a speed or a start it cannot run', () => {
     expect(() => new LabClock({ speed: 0, startMs: 0, epochMs: 0 })).toThrow(/clock speed/);
     expect(() => clockFromEnv({ LAB_CLOCK_SPEED: 'fast' })).toThrow(/clock speed/);

@@ -21,7 +21,7 @@ export interface LabClockSettings {
   epochMs: number;
 }
 
-export const CLOCK_ENV = {
+const CLOCK_ENV = {
   speed: 'LAB_CLOCK_SPEED',
   start: 'LAB_CLOCK_START',
   epoch: 'LAB_CLOCK_EPOCH',
@@ -110,11 +110,14 @@ export class LabClock {
   }
 }
 
-/** The clock a process was handed (real time when the environment names none). */
+/**
+ * The clock a process was handed (real time when the environment names none). An empty variable is
+ * unset: compose/docker-compose.yml passes `${LAB_CLOCK_START:-}` when a user runs compose by hand.
+ */
 export function clockFromEnv(env: NodeJS.ProcessEnv = process.env): LabClock {
-  const speedText = env[CLOCK_ENV.speed];
-  const startText = env[CLOCK_ENV.start];
-  const epochText = env[CLOCK_ENV.epoch];
+  const speedText = env[CLOCK_ENV.speed] || undefined;
+  const startText = env[CLOCK_ENV.start] || undefined;
+  const epochText = env[CLOCK_ENV.epoch] || undefined;
   if (speedText === undefined && startText === undefined) return LabClock.real();
   const epochMs = epochText === undefined ? Date.now() : Number(epochText);
   const startMs = startText === undefined ? epochMs : Date.parse(startText);
@@ -172,11 +175,6 @@ export function clockFor(request: ClockRequest | undefined, nowMs: number = Date
     startMs: resolveClockStart(request.start, nowMs),
     epochMs: nowMs,
   });
-}
-
-/** A clock as stored (state files, result.json) and read back. */
-export function clockFromSettings(settings: LabClockSettings | undefined): LabClock | undefined {
-  return settings ? new LabClock(settings) : undefined;
 }
 
 /** "06:42" of a lab instant (UTC), for evidence and logs. */
