@@ -13,10 +13,11 @@
  */
 import type { Admin } from 'kafkajs';
 import type { LabClock } from '../../common/clock.ts';
+import { LabError } from '../../common/errors.ts';
 import type { Bus } from '../kit/bus.ts';
 import type { Pool } from '../kit/db.ts';
 
-export const PROJECTED_TOPICS = ['catalog', 'inventory'] as const;
+const PROJECTED_TOPICS = ['catalog', 'inventory'] as const;
 
 export interface LagSample {
   events: number;
@@ -31,7 +32,8 @@ export class LagMeter {
   readonly #pool: Pool;
   readonly #clock: LabClock;
   readonly #group: () => string | undefined;
-  #admin: Admin | undefined;
+  /** One connection for every caller: the sampler, /metrics and /admin/projection measure at once. */
+  #admin: Promise<Admin> | undefined;
   #behindSince: number | undefined;
   #last: LagSample | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -56,27 +58,39 @@ export class LagMeter {
 
   async stop(): Promise<void> {
     clearInterval(this.#timer);
-    await this.#admin?.disconnect().catch(() => {});
+    const admin = this.#admin;
+    this.#admin = undefined;
+    await admin?.then((connected) => connected.disconnect()).catch(() => {});
   }
 
   /** Fails until the projection has chosen its group (the offsets it reads would be the old store's). */
   async measure(): Promise<LagSample> {
     const group = this.#group();
-    if (!group) throw new Error('the projection has not chosen its consumer group yet');
-    const admin = await this.#connected();
-    const [highs, committed, applied] = await Promise.all([
-      Promise.all(
-        PROJECTED_TOPICS.map(async (topic) => ({ topic, partitions: await admin.fetchTopicOffsets(topic) })),
-      ),
-      admin.fetchOffsets({ groupId: group, topics: [...PROJECTED_TOPICS] }),
+    if (!group) throw new LabError('E_NO_GROUP', 'the projection has not chosen its consumer group yet');
+    const connection = this.#connected();
+    const fromBroker = connection
+      .then((admin) =>
+        Promise.all([
+          Promise.all(
+            PROJECTED_TOPICS.map(async (topic) => ({
+              topic,
+              partitions: await admin.fetchTopicOffsets(topic),
+            })),
+          ),
+          admin.fetchOffsets({ groupId: group, topics: [...PROJECTED_TOPICS] }),
+        ]),
+      )
+      .catch((error: unknown) => {
+        // The next measure connects anew; a database error leaves the broker connection be.
+        this.#drop(connection);
+        throw error;
+      });
+    const [[highs, committed], applied] = await Promise.all([
+      fromBroker,
       this.#pool.query<{ topic: string; partition: number; offset: string; applied_at: Date }>(
         'SELECT topic, partition, "offset", applied_at FROM projection_offsets',
       ),
-    ]).catch((error: unknown) => {
-      this.#admin = undefined;
-      void admin.disconnect().catch(() => {});
-      throw error;
-    });
+    ]);
     const next = new Map<string, number>();
     for (const { topic, partitions } of committed)
       for (const { partition, offset } of partitions)
@@ -105,11 +119,16 @@ export class LagMeter {
     return this.#last;
   }
 
-  async #connected(): Promise<Admin> {
-    if (this.#admin) return this.#admin;
-    const admin = this.#bus.kafka.admin();
-    await admin.connect();
-    this.#admin = admin;
-    return admin;
+  #connected(): Promise<Admin> {
+    if (!this.#admin) {
+      const admin = this.#bus.kafka.admin();
+      this.#admin = admin.connect().then(() => admin);
+    }
+    return this.#admin;
+  }
+
+  #drop(connection: Promise<Admin>): void {
+    if (this.#admin === connection) this.#admin = undefined;
+    void connection.then((admin) => admin.disconnect()).catch(() => {});
   }
 }

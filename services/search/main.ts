@@ -1,4 +1,3 @@
-import { clockFromEnv } from '../../common/clock.ts';
 import { Bus } from '../kit/bus.ts';
 import { loadConfig } from '../kit/config.ts';
 import { createLogger } from '../kit/log.ts';
@@ -16,7 +15,7 @@ import { ProjectionRunner } from './runner.ts';
 async function startSearch(env: NodeJS.ProcessEnv = process.env) {
   const config = loadConfig('search', env);
   const log = createLogger('search', config.logLevel).child({ part: 'projection' });
-  const clock = clockFromEnv(env);
+  const { clock } = config;
   const bus = new Bus({ clientId: 'search-projection', brokers: config.kafkaBrokers, log });
   let parts: SearchParts | undefined;
   const service = await startService(

@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import type { Bus } from '../kit/bus.ts';
 import { EventConsumer } from '../kit/consumer.ts';
 import { BatchConsumer } from '../kit/fast/consumer.ts';
-import type { FastEventWriter } from '../kit/fast/outbox.ts';
+import { FastEventWriter } from '../kit/fast/outbox.ts';
 import { retry, UNTIL_IT_WORKS } from '../kit/retry.ts';
 import type { ServiceContext } from '../kit/service.ts';
 import { projectionHandlers } from './projection.ts';
@@ -182,8 +182,8 @@ export class ProjectionRunner {
       log,
     };
     // With --kit fast the context's writer is the fast kit's (services/kit/fast/kit.ts).
-    return config.kit === 'fast'
-      ? new BatchConsumer({ ...common, writer: writer as unknown as FastEventWriter })
+    return writer instanceof FastEventWriter
+      ? new BatchConsumer({ ...common, writer })
       : new EventConsumer({ ...common, writer });
   }
 }
