@@ -1,13 +1,17 @@
 /**
  * Prices follow the day: catalog holds each product's declaration (list price and BakeSchedule),
  * a quote applies the discount from the lab clock synchronously, and a ticker publishes
- * PriceChanged when a discount window opens or closes.
+ * PriceChanged when a discount window opens or closes (setSchedule when an edit changes the price
+ * in force).
  *
  * Guarantee: the price a quote gives is a pure function of the declaration and the lab instant
  * of the quote (common/bakery.ts), so the order, the charge (the order's total) and any later
  * check agree on it; PriceChanged is written in the transaction that flips `discount_active`, so
  * each window edge is announced exactly once, even across restarts (a missed edge is announced by
  * the first tick after it).
+ *
+ * Anomaly prevented: a read side (search) showing one price while quotes charge another, the
+ * window's edges missed or announced twice by a ticker that restarted.
  */
 import { inDiscountWindow, priceAt } from '../../common/bakery.ts';
 import type { BakeSchedule } from '../kit/contracts.ts';
@@ -25,13 +29,29 @@ export function quotedPrice(product: PricedProduct, labNowMs: number): number {
   return priceAt(product.price_cents, product.schedule, labNowMs);
 }
 
-/** Stores the product's schedule and announces it (ProductScheduled); false when there is no such product. */
-export async function setSchedule(tx: Tx, productId: string, schedule: BakeSchedule): Promise<boolean> {
-  const { rows } = await tx.client.query('UPDATE products SET schedule = $2 WHERE id = $1 RETURNING id', [
+/**
+ * Stores the product's schedule and announces it (ProductScheduled), and PriceChanged too when the
+ * price in force at `labNowMs` changes with it (a discount edited inside its window); false when
+ * there is no such product. `discount_active` follows the new schedule, so the ticker announces
+ * only the window edges after it.
+ */
+export async function setSchedule(
+  tx: Tx,
+  options: { productId: string; schedule: BakeSchedule; labNowMs: number },
+): Promise<boolean> {
+  const { productId, schedule, labNowMs } = options;
+  const { rows } = await tx.client.query<PricedProduct>(
+    'SELECT id, price_cents, schedule FROM products WHERE id = $1 FOR UPDATE',
+    [productId],
+  );
+  const before = rows[0];
+  if (!before) return false;
+  const active = inDiscountWindow(schedule, labNowMs);
+  await tx.client.query('UPDATE products SET schedule = $2, discount_active = $3 WHERE id = $1', [
     productId,
     schedule,
+    active,
   ]);
-  if (rows.length === 0) return false;
   await tx.emit({
     topic: 'catalog',
     type: 'ProductScheduled',
@@ -39,6 +59,21 @@ export async function setSchedule(tx: Tx, productId: string, schedule: BakeSched
     aggregateId: productId,
     payload: { product_id: productId, schedule },
   });
+  const price = priceAt(before.price_cents, schedule, labNowMs);
+  if (price !== quotedPrice(before, labNowMs))
+    await tx.emit({
+      topic: 'catalog',
+      type: 'PriceChanged',
+      aggregateType: 'product',
+      aggregateId: productId,
+      payload: {
+        product_id: productId,
+        price_cents: price,
+        list_price_cents: before.price_cents,
+        discount_percent: active ? schedule.discount_percent : 0,
+        reason: 'schedule_set',
+      },
+    });
   return true;
 }
 

@@ -8,14 +8,20 @@ import type { ServiceContext } from '../kit/service.ts';
 import { type PricedProduct, priceTicker, quotedPrice, setSchedule } from './prices.ts';
 
 /** A schedule as it is sent: closing after opening, the discount inside the day. */
-export const scheduleInput = BakeSchedule.refine((schedule) => schedule.closes > schedule.opens, {
-  error: 'closes must be after opens (a day does not cross midnight)',
-}).refine(
-  (schedule) =>
-    schedule.discount_from === null ||
-    (schedule.discount_from >= schedule.opens && schedule.discount_from < schedule.closes),
-  { error: 'discount_from must be between opens and closes' },
-);
+/** A BakeSchedule as an admin sends it: no shelf life and no discount start may be left out. */
+const scheduleInput = BakeSchedule.extend({
+  shelf_life_minutes: BakeSchedule.shape.shelf_life_minutes.default(null),
+  discount_from: BakeSchedule.shape.discount_from.default(null),
+})
+  .refine((schedule) => schedule.closes > schedule.opens, {
+    error: 'closes must be after opens (a day does not cross midnight)',
+  })
+  .refine(
+    (schedule) =>
+      schedule.discount_from === null ||
+      (schedule.discount_from >= schedule.opens && schedule.discount_from < schedule.closes),
+    { error: 'discount_from must be between opens and closes' },
+  );
 
 /** The price ticker looks every lab minute: a window opens or closes within a lab minute of its time. */
 const PRICE_TICK_LAB_MS = 60_000;
@@ -33,7 +39,7 @@ const newProduct = z.object({
 });
 const idParams = z.object({ id: z.uuid() });
 
-export const quoteRequest = z.object({
+const quoteRequest = z.object({
   lines: z
     .array(
       z
@@ -84,7 +90,7 @@ export function catalogRoutes(app: FastifyInstance, { pool, writer, config, log 
     const schedule = parseInput(scheduleInput, request.body);
     const found = await writer.transaction(
       { correlationId: request.correlationId, causationId: request.correlationId },
-      (tx) => setSchedule(tx, id, schedule),
+      (tx) => setSchedule(tx, { productId: id, schedule, labNowMs: clock.labMs() }),
     );
     if (!found) throw new HttpError(404, 'E_UNKNOWN_PRODUCT', `unknown product ${id}`);
     return { product_id: id, schedule };
@@ -122,7 +128,12 @@ export function catalogRoutes(app: FastifyInstance, { pool, writer, config, log 
               price_cents: product.price_cents,
             },
           });
-          if (body.schedule) await setSchedule(tx, product.id, body.schedule);
+          if (body.schedule)
+            await setSchedule(tx, {
+              productId: product.id,
+              schedule: body.schedule,
+              labNowMs: clock.labMs(),
+            });
         },
       );
     } catch (error) {

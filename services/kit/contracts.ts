@@ -52,13 +52,13 @@ export type BakeSchedule = z.infer<typeof BakeSchedule>;
 
 /** catalog: a product's schedule was set (key: product id). */
 export const ProductScheduled = z.object({ product_id: id, schedule: BakeSchedule });
-/** catalog: the price a quote gives changed: a discount window opened or closed, or the list price was set. */
+/** catalog: the price a quote gives changed: a discount window opened or closed, or a schedule edit changed it. */
 export const PriceChanged = z.object({
   product_id: id,
   price_cents: cents.positive(),
   list_price_cents: cents.positive(),
   discount_percent: z.number().int().min(0).max(90),
-  reason: z.enum(['discount_started', 'discount_ended', 'price_set']),
+  reason: z.enum(['discount_started', 'discount_ended', 'schedule_set']),
 });
 /** inventory: the oven baked a batch (key: product id); each unit is its own row. */
 export const StockProduced = z.object({
