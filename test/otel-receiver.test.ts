@@ -15,7 +15,12 @@ import { SimpleSpanProcessor, type SpanExporter, TracerProvider } from '@opentel
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildOrders } from '../cli/report/build.ts';
 import { renderWaterfallSvg } from '../cli/report/components/waterfall.ts';
-import { type SpanReceiver, sliceSpans, startSpanReceiver } from '../infra/otel-collector/receiver.ts';
+import {
+  type SpanReceiver,
+  sliceSpans,
+  spansFileEnd,
+  startSpanReceiver,
+} from '../infra/otel-collector/receiver.ts';
 import type { StoredSpan } from '../infra/otel-collector/span.ts';
 
 let dir: string;
@@ -101,6 +106,14 @@ describe('a run keeps its spans', () => {
     const slice = sliceSpans(file, from, Date.now());
     expect(new Set(slice.map((span) => span.traceId))).toEqual(new Set([sent.traceId]));
     expect(sliceSpans(file, Date.now() + 60_000, Date.now() + 120_000)).toEqual([]);
+    // From where the file ended before this trace: the same slice, without reading what came before.
+    const end = spansFileEnd(file);
+    const later = await sendTrace(new JsonExporter({ url: `${receiver.url}/v1/traces` }), 'order', orderId);
+    const fromEnd = sliceSpans(file, from, Date.now(), end);
+    expect(new Set(fromEnd.map((span) => span.traceId))).toEqual(new Set([later.traceId]));
+    expect(fromEnd.length).toBeGreaterThan(0);
+    // An offset inside a line starts at the next whole line, never a torn one.
+    expect(sliceSpans(file, from, Date.now(), end - 5)).toEqual(fromEnd);
 
     const orders = buildOrders({
       snapshot: {

@@ -15,6 +15,7 @@ import pg from 'pg';
 import { type ClockJSON, describeClock } from '../../common/clock.ts';
 import { ExitCode, infrastructureFailure, LabError } from '../../common/errors.ts';
 import { DATABASE_SERVICES, type DatabaseServiceName, type Kit } from '../../common/roster.ts';
+import { spansFileEnd } from '../../infra/otel-collector/receiver.ts';
 import { labHome } from '../home.ts';
 import { writeReport } from '../report/write.ts';
 import { interruptionOf } from '../runtime/lifecycle.ts';
@@ -33,7 +34,7 @@ import { stackClock, waitForLabTime } from './lab-time.ts';
 import type { LoadedScenario } from './loader.ts';
 import { createRandom } from './random.ts';
 import { brokenProbes, judgeRun, type RunResult, type SteadyStateResult } from './result.ts';
-import { collectLogs, collectSpans, writeRunData } from './rundir.ts';
+import { collectLogs, collectSpans, spansFile, writeRunData } from './rundir.ts';
 import { fixSchedule } from './schedule.ts';
 import type { CheckSpec, Scenario } from './schema.ts';
 import { settle } from './settle.ts';
@@ -105,6 +106,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
   const emit = (event: EngineEvent) => options.onEvent?.(event);
   const runLog = createWriteStream(path.join(runDir, 'run.log'));
   const startedWall = Date.now();
+  const spansFrom = spansFileEnd(spansFile());
   const log = (message: string) => {
     runLog.write(`${new Date().toISOString()} ${message}\n`);
     emit({ type: 'log', message });
@@ -191,6 +193,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
         ...setup.scope,
         duplicatesInjected: false,
         poisonsInjected: [],
+        clock: clock.toJSON(),
       });
       log(`steady state before: ${steadyBefore.map((probe) => `${probe.name} ${probe.verdict}`).join(', ')}`);
       if (steadyBefore.some((probe) => probe.verdict !== 'valid'))
@@ -286,7 +289,10 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
     const settled = await settle(context, {
       maxMs: scenario.settle,
       signal,
-      waitFor: scenario.expect.checks.filter((spec) => spec.name === 'read_model_converges'),
+      // A check that needs the read side caught up, as an expectation or an after-probe.
+      waitFor: [...scenario.expect.checks, ...scenario.steadyState.after].filter(
+        (spec) => spec.name === 'read_model_converges',
+      ),
     });
     log(
       settled.settledEarly
@@ -372,7 +378,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
         () => {},
       );
     try {
-      collectSpans(runDir, { sinceMs: startedWall, untilMs: Date.now() });
+      collectSpans(runDir, { sinceMs: startedWall, untilMs: Date.now(), fromByte: spansFrom });
     } catch (error) {
       log(`could not keep the run's spans: ${(error as Error).message}`);
     }

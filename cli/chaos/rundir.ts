@@ -129,9 +129,9 @@ export function spansFile(env: NodeJS.ProcessEnv = process.env): string {
 /** traces.jsonl: the spans of the traces that started during the run (empty when none were exported). */
 export function collectSpans(
   runDir: string,
-  options: { sinceMs: number; untilMs: number; file?: string },
+  options: { sinceMs: number; untilMs: number; fromByte?: number; file?: string },
 ): number {
-  const spans = sliceSpans(options.file ?? spansFile(), options.sinceMs, options.untilMs);
+  const spans = sliceSpans(options.file ?? spansFile(), options.sinceMs, options.untilMs, options.fromByte);
   writeFileSync(path.join(runDir, 'traces.jsonl'), spans.map((span) => `${JSON.stringify(span)}\n`).join(''));
   return spans.length;
 }

@@ -4,7 +4,16 @@
  * to it with the standard OTEL_EXPORTER_OTLP_ENDPOINT=http://host:port; a run then keeps the
  * spans of its own time window (sliceSpans) as traces.jsonl.
  */
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  fstatSync,
+  openSync,
+  readFileSync,
+  readSync,
+  statSync,
+} from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
@@ -113,17 +122,40 @@ export function spansMentioning(file: string, needle: string): StoredSpan[] {
   return parsedLines(lines.filter((line) => keys.some((key) => line.includes(key))));
 }
 
+/** Where the file ends now: a run's slice starts reading there (sliceSpans' `fromByte`). */
+export function spansFileEnd(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** The file's text from byte `fromByte` on, from the first whole line there. */
+function linesFrom(file: string, fromByte: number): string[] {
+  if (fromByte <= 0) return readFileSync(file, 'utf8').split('\n');
+  const fd = openSync(file, 'r');
+  try {
+    const start = fromByte - 1; // the byte before: a newline there means a whole line starts here
+    const text = Buffer.alloc(Math.max(0, fstatSync(fd).size - start));
+    readSync(fd, text, 0, text.length, start);
+    const lines = text.toString('utf8').split('\n');
+    lines.shift();
+    return lines;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * The spans of one run: those that started within [fromMs, toMs] (epoch ms), and every other span
- * of the traces they belong to (a trace that began just before the run is kept whole).
+ * of the traces they belong to (a trace that began just before the run is kept whole, if its
+ * spans are after `fromByte`). `fromByte`, where the file ended when the run began, spares a
+ * long-lived stack's earlier runs from being read again.
  */
-export function sliceSpans(file: string, fromMs: number, toMs: number): StoredSpan[] {
+export function sliceSpans(file: string, fromMs: number, toMs: number, fromByte = 0): StoredSpan[] {
   if (!existsSync(file)) return [];
-  const all = parsedLines(
-    readFileSync(file, 'utf8')
-      .split('\n')
-      .filter((line) => line !== ''),
-  );
+  const all = parsedLines(linesFrom(file, fromByte).filter((line) => line !== ''));
   const traces = new Set(
     all.filter((span) => span.startMs >= fromMs && span.startMs <= toMs).map((span) => span.traceId),
   );
