@@ -8,6 +8,7 @@ import type { ClockRequest } from '../../common/clock.ts';
 import { infrastructureFailure, LabError } from '../../common/errors.ts';
 import type { Kit, PatternSwitch } from '../../common/roster.ts';
 import type { Endpoints, Runtime } from '../runtime/types.ts';
+import type { LoadedScenario } from './loader.ts';
 
 function sameSwitches(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && [...a].sort().join() === [...b].sort().join();
@@ -147,4 +148,28 @@ export function describeSwitches(without: readonly string[]): string {
 
 export function recreateCommand(without: readonly string[]): string {
   return `\`lab up --force-recreate${without.map((pattern) => ` --without ${pattern}`).join('')}\``;
+}
+
+/**
+ * The order a suite runs in on one warm stack. Scenarios that need the same kit and pattern
+ * switches run together: a stack is recreated only between groups. A scenario with its own lab
+ * clock gets a fresh stack whatever ran before, so those come after their group's real-time ones,
+ * which then share one stack. Within a group, those that poison a topic run last: poison stays on
+ * the broker, and a consumer that fails to dead-letter it would fail every later scenario of that
+ * stack with that scenario's anomaly. Otherwise the order given is kept.
+ */
+export function warmStackOrder(scenarios: LoadedScenario[], kit?: Kit): LoadedScenario[] {
+  return scenarios
+    .map((entry, index) => ({
+      entry,
+      index,
+      poisons: entry.scenario.faults.some((fault) => fault.kind === 'poison') ? 1 : 0,
+      key: [
+        kit ?? entry.scenario.stack.kit,
+        [...entry.scenario.stack.without].sort().join(','),
+        entry.scenario.stack.clock ? 1 : 0,
+      ].join(':'),
+    }))
+    .sort((a, b) => a.key.localeCompare(b.key) || a.poisons - b.poisons || a.index - b.index)
+    .map(({ entry }) => entry);
 }

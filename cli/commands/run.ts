@@ -10,6 +10,7 @@ import {
   resolveScenario,
   type ScenarioProblem,
 } from '../chaos/loader.ts';
+import { warmStackOrder } from '../chaos/stack.ts';
 import { parseSeed } from './chaos.ts';
 import { interruptible, parseKit } from './up.ts';
 
@@ -100,20 +101,10 @@ export function registerRun(program: Command): void {
         }
         if (problems.length > 0)
           throw badInput('E_SCENARIO_INVALID', `invalid scenarios:\n${formatProblems(problems)}`);
-        // Scenarios that need the same kit and pattern switches run together on one warm stack: a
-        // stack is recreated only between groups. Within a group, those that poison a topic run
-        // last: poison stays on the broker, and a consumer that fails to dead-letter it would fail
-        // every later scenario of that stack with that scenario's anomaly.
-        const loaded = files
-          .map((file) => loadScenarioFile(file))
-          .map((entry, index) => ({
-            entry,
-            index,
-            poisons: entry.scenario.faults.some((fault) => fault.kind === 'poison') ? 1 : 0,
-            key: `${kit ?? entry.scenario.stack.kit}:${[...entry.scenario.stack.without].sort().join(',')}`,
-          }))
-          .sort((a, b) => a.key.localeCompare(b.key) || a.poisons - b.poisons || a.index - b.index)
-          .map(({ entry }) => entry);
+        const loaded = warmStackOrder(
+          files.map((file) => loadScenarioFile(file)),
+          kit,
+        );
         // Each round runs every scenario once per seed; a file's own seed when no seed is given.
         const runs = Array.from({ length: repeat }, () =>
           loaded.flatMap((entry) => seeds.map((seed) => ({ loaded: entry, seed }))),
