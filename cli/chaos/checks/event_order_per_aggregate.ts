@@ -9,11 +9,11 @@
  * aggregate are compared on their own.
  */
 import { DATABASE_SERVICES } from '../../../common/roster.ts';
-import { type RunEvent, runEvents } from './run_events.ts';
+import { type RunOutboxRow, runOutboxRows } from './run-outbox.ts';
 import { type CheckDefinition, invalid, unknown, valid } from './types.ts';
 
 interface Applied {
-  event: RunEvent;
+  event: RunOutboxRow;
   applySeq: number;
 }
 
@@ -23,7 +23,7 @@ export const eventOrderPerAggregate: CheckDefinition = {
   optIn: true,
   run: (context) => {
     const { rows } = context.snapshot;
-    const events = runEvents(context.snapshot);
+    const events = runOutboxRows(context.snapshot);
     const streams = new Map<string, Applied[]>();
     let numbered = 0;
     for (const consumer of DATABASE_SERVICES)

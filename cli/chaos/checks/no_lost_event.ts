@@ -7,7 +7,7 @@
  * did not happen. An event a consumer dead-lettered did not reach it either, and says so.
  */
 import { consumersOf } from '../subscriptions.ts';
-import { runEvents } from './run_events.ts';
+import { runOutboxRows } from './run-outbox.ts';
 import { IN_FLIGHT_MS } from './scope.ts';
 import { type CheckDefinition, invalid, valid } from './types.ts';
 
@@ -18,7 +18,7 @@ export const noLostEvent: CheckDefinition = {
   optIn: true,
   run: ({ snapshot }) => {
     const { rows } = snapshot;
-    const events = runEvents(snapshot);
+    const events = runOutboxRows(snapshot);
     const received = new Set<string>();
     const deadLettered = new Set<string>();
     for (const [consumer, tables] of Object.entries(rows)) {

@@ -8,7 +8,7 @@ import { DATABASE_SERVICES } from '../../../common/roster.ts';
 import type { OutboxRow, RunSnapshot } from '../capture.ts';
 import { runOrders } from './scope.ts';
 
-export interface RunEvent extends OutboxRow {
+export interface RunOutboxRow extends OutboxRow {
   /** The service whose outbox wrote it. */
   producer: string;
 }
@@ -19,13 +19,13 @@ function orderIdOf(payload: unknown): string | undefined {
 }
 
 /** The run's outbox rows, by event id, each with the service that wrote it. */
-export function runEvents(snapshot: RunSnapshot): Map<string, RunEvent> {
+export function runOutboxRows(snapshot: RunSnapshot): Map<string, RunOutboxRow> {
   const ours = new Set([
     ...runOrders(snapshot).map((order) => order.id),
     ...snapshot.scope.customerIds,
     ...snapshot.scope.products.map((product) => product.id),
   ]);
-  const events = new Map<string, RunEvent>();
+  const events = new Map<string, RunOutboxRow>();
   for (const producer of DATABASE_SERVICES)
     for (const row of snapshot.rows[producer].outbox) {
       const orderId = orderIdOf(row.payload);
