@@ -362,13 +362,27 @@ async function pgbenchTps(adminUrl: string): Promise<number> {
   return Number(/tps = ([\d.]+)/.exec(run.stdout)?.[1] ?? Number.NaN);
 }
 
-/** A stack of `kit` in a throwaway LAB_HOME (`extraEnv` reaches the services, e.g. LAB_TRACING). */
+type StackHome = { home: string; env: NodeJS.ProcessEnv };
+
+/** Every stack up or on its way up, so an interrupted bench takes them all down. */
+const liveStacks = new Set<StackHome>();
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    console.error(`bench:saga: ${signal}, stopping ${liveStacks.size} stack(s)`);
+    void Promise.allSettled([...liveStacks].map(downStack)).then(() => process.exit(130));
+  });
+
+/**
+ * A stack of `kit` in a throwaway LAB_HOME (`extraEnv` reaches the services, e.g. LAB_TRACING):
+ * without the demo bakery, whose oven and price ticker would load it, and without the console.
+ */
 async function upStack(kit: Kit, extraEnv: NodeJS.ProcessEnv = {}) {
   const home = mkdtempSync(path.join(tmpdir(), `lab-bench-saga-${kit}-`));
   const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv, LAB_HOME: home, LAB_LOG_LEVEL: 'warn' };
+  liveStacks.add({ home, env });
   console.error(`bench:saga: lab up --kit ${kit} in ${home} (${cpus().length} cores)`);
   try {
-    await lab(env, 'up', '--runtime', 'local', '--kit', kit);
+    await lab(env, 'up', '--runtime', 'local', '--kit', kit, '--no-seed', '--no-ui');
   } catch (error) {
     // `lab up` stopped what it started; the home still holds the logs that say why.
     console.error(`bench:saga: lab up failed; logs kept in ${home}/logs`);
@@ -380,7 +394,8 @@ async function upStack(kit: Kit, extraEnv: NodeJS.ProcessEnv = {}) {
   return { home, env, runtime, endpoints, processes: (await runtime.status()).processes };
 }
 
-async function downStack(stack: { home: string; env: NodeJS.ProcessEnv }): Promise<void> {
+async function downStack(stack: StackHome): Promise<void> {
+  for (const live of liveStacks) if (live.home === stack.home) liveStacks.delete(live);
   await lab(stack.env, 'down', ...(stack.env.BENCH_KEEP_HOME ? [] : ['--purge'])).catch((error) =>
     console.error(`lab down failed: ${error.message}`),
   );
@@ -455,8 +470,11 @@ async function benchKit(kit: Kit): Promise<Record<string, unknown>> {
   const orderDb = endpoints.databases.order;
   const rss = new RssSampler(processes);
   const results: Record<string, unknown> = { kit };
+  let finisher: Finisher | undefined;
   try {
-    const { place, finisher } = await shopper(endpoints);
+    const shop = await shopper(endpoints);
+    finisher = shop.finisher;
+    const place = shop.place;
 
     const throughput: Record<number, number> = {};
     const cpuBefore = stackCpuSeconds(processes);
@@ -574,7 +592,6 @@ async function benchKit(kit: Kit): Promise<Record<string, unknown>> {
       p50: percentile(lags, 50),
       p99: percentile(lags, 99),
     };
-    await finisher.close();
     rss.stop();
     results.rss_mb_peak = Object.fromEntries(
       [...rss.peak].map(([name, mb]) => [name, Number(mb.toFixed(1))]),
@@ -597,6 +614,7 @@ async function benchKit(kit: Kit): Promise<Record<string, unknown>> {
     };
   } finally {
     rss.stop();
+    await finisher?.close();
     await downStack(stack);
   }
   return results;
@@ -627,10 +645,12 @@ async function orderCount(orderDb: string): Promise<number> {
 async function tracingOnOff(kit: Kit): Promise<Record<string, unknown>> {
   const on = await upStack(kit);
   let off: Awaited<ReturnType<typeof upStack>> | undefined;
+  const finishers: Finisher[] = [];
   try {
     off = await upStack(kit, { LAB_TRACING: 'off' });
     const stacks = { on, off };
     const shops = { on: await shopper(on.endpoints), off: await shopper(off.endpoints) };
+    finishers.push(shops.on.finisher, shops.off.finisher);
     const totals = { on: { done: 0, seconds: 0, cpu: 0 }, off: { done: 0, seconds: 0, cpu: 0 } };
     // CPU seconds of a stack's processes: what a saga costs, whatever else the machine runs.
     const cpuOf = (side: 'on' | 'off') =>
@@ -646,7 +666,6 @@ async function tracingOnOff(kit: Kit): Promise<Record<string, unknown>> {
       }
     }
     const cpuMsPerSaga = (side: 'on' | 'off') => (1000 * totals[side].cpu) / totals[side].done;
-    await Promise.all([shops.on.finisher.close(), shops.off.finisher.close()]);
     const rate = (side: 'on' | 'off') => totals[side].done / totals[side].seconds;
     // Exporters send every second: let the last batches arrive before counting.
     await sleep(2000);
@@ -666,6 +685,7 @@ async function tracingOnOff(kit: Kit): Promise<Record<string, unknown>> {
       ),
     };
   } finally {
+    await Promise.all(finishers.map((finisher) => finisher.close()));
     await downStack(on);
     if (off) await downStack(off);
   }
