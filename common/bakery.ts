@@ -24,7 +24,7 @@ export interface DaySchedule {
 const MINUTE = 60_000;
 
 /** Lab minutes between two stale sweeps (on the quarter-hours of the lab clock). */
-export const SWEEP_EVERY_MINUTES = 15;
+const SWEEP_EVERY_MINUTES = 15;
 
 /** Whether the discount applies at lab instant `labMs`: inside [discount_from, closes). */
 export function inDiscountWindow(schedule: DaySchedule, labMs: number): boolean {

@@ -152,7 +152,6 @@ const clockSchema = z.strictObject({
   from: timeOfDay.optional(),
   until: timeOfDay.optional(),
 });
-export type ScenarioClock = z.output<typeof clockSchema>;
 
 /** A product's bake schedule in a scenario, as the admin API takes it (BakeSchedule). */
 const scheduleSchema = z

@@ -45,7 +45,7 @@ export const DEMO_MENU: readonly DemoProduct[] = [
  * The demo bakery's day (UTC), as catalog takes it (BakeSchedule). The croissant, which
  * docs/TUTORIAL.md orders, is never discounted, so the tutorial's prices hold at any hour.
  */
-export function demoSchedule(bake: DemoProduct['bake']) {
+function demoSchedule(bake: DemoProduct['bake']) {
   return {
     every_minutes: bake.every,
     batch: bake.batch,

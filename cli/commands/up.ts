@@ -76,7 +76,7 @@ export function parseKit(value: string | undefined): Kit | undefined {
 }
 
 /** `--clock-speed N [--clock-start HH:MM|ISO]`: undefined (real time) when neither is given. */
-export function parseClock(speed: string | undefined, start: string | undefined): ClockRequest | undefined {
+function parseClock(speed: string | undefined, start: string | undefined): ClockRequest | undefined {
   if (speed === undefined && start === undefined) return undefined;
   const value = speed === undefined ? 1 : Number(speed);
   if (!Number.isFinite(value) || value <= 0 || value > MAX_CLOCK_SPEED)

@@ -127,7 +127,7 @@ export async function announceReservation(
 }
 
 /** The oven keeps the schedule catalog declared (the latest one wins; learned_at stays the first). */
-export async function learnSchedule(client: PoolClient, body: unknown, labNow: Date): Promise<void> {
+async function learnSchedule(client: PoolClient, body: unknown, labNow: Date): Promise<void> {
   const scheduled = payload(ProductScheduled, body);
   await client.query(
     `INSERT INTO bake_schedules (product_id, schedule, learned_at, updated_at) VALUES ($1, $2, $3, $3)

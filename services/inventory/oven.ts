@@ -38,7 +38,7 @@ function productEvent(tx: Tx, type: string, productId: string, body: Record<stri
 const CAUSE = { correlationId: 'oven', causationId: 'oven' };
 
 /** Bakes every batch due by `labNow` that is not baked yet; answers how many units came out. */
-export async function bakeDue(options: OvenOptions, labNowMs: number): Promise<number> {
+async function bakeDue(options: OvenOptions, labNowMs: number): Promise<number> {
   const { rows } = await options.pool.query<ScheduleRow>(
     `SELECT s.product_id::text, s.schedule, s.learned_at,
             (SELECT max(batch_at) FROM oven_batches b WHERE b.product_id = s.product_id) AS last_batch_at
@@ -126,7 +126,7 @@ export function sweepStale(options: OvenOptions, labNowMs: number): Promise<numb
 }
 
 /** The throw-out: what is left at its day's closing goes (StockDiscarded). */
-export function throwOut(options: OvenOptions, labNowMs: number): Promise<number> {
+function throwOut(options: OvenOptions, labNowMs: number): Promise<number> {
   return takeOffSale(options, labNowMs, {
     status: 'discarded',
     column: 'discard_at',

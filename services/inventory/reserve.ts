@@ -10,7 +10,7 @@ import type { PoolClient } from '../kit/db.ts';
  * 720 five lab minutes are 0.4 real seconds, less than a reservation under a slow database): the
  * lab instant the statement is given must still be before the unit's end when its row is locked.
  */
-export const SELL_BY_MARGIN_LAB_MS = 5 * 60_000;
+const SELL_BY_MARGIN_LAB_MS = 5 * 60_000;
 const SELL_BY_MARGIN_REAL_MS = 1000;
 
 export interface ShelfRule {

@@ -23,7 +23,7 @@ export interface LabTickerOptions {
 const MIN_REAL_MS = 40;
 const MAX_REAL_MS = 1000;
 
-export function tickerIntervalMs(clock: LabClock, everyLabMs: number): number {
+function tickerIntervalMs(clock: LabClock, everyLabMs: number): number {
   return Math.min(MAX_REAL_MS, Math.max(MIN_REAL_MS, clock.realDurationMs(everyLabMs)));
 }
 

@@ -20,7 +20,7 @@ const count = (name: string, min: number, max: number) =>
     .transform(Number)
     .refine((value) => value >= min && value <= max, `${name} must be a whole number from ${min} to ${max}`);
 
-export const MAX_PAGE = 100;
+const MAX_PAGE = 100;
 
 export const searchParams = z
   .strictObject({

@@ -134,7 +134,7 @@ export const gatewayComponent: Component = nodeComponent({
  * The span receiver: OTLP/HTTP on loopback, appending every span the services export to
  * `<LAB_HOME>/spans.jsonl` (a run keeps its slice as traces.jsonl, cli/chaos/rundir.ts).
  */
-export const otelCollectorComponent: Component = nodeComponent({
+const otelCollectorComponent: Component = nodeComponent({
   name: OTEL_COLLECTOR,
   kind: 'infra',
   order: 1,

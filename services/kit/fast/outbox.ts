@@ -83,16 +83,16 @@ const CLAIMED_ON_COMMIT = "SET LOCAL lab.outbox_claimed_on_commit TO 'on'";
 /** Opens a unit of work inside a shared transaction: its own context (causation), the shared connection. */
 export type OpenUnit = (context: EventContext) => Tx;
 
-/**
- * Runs state changes and their events as one unit (kit/outbox.ts says why). With `--without
- * outbox` events are buffered and published after COMMIT: the dual write.
- */
 /** The reference writer's options, with the pipelining pool and the set-based journal. */
 export interface FastEventWriterOptions extends Omit<OutboxWriterOptions, 'pool' | 'recordEmitted'> {
   pool: Pool;
   journal?: EmittedJournal | undefined;
 }
 
+/**
+ * Runs state changes and their events as one unit (kit/outbox.ts says why). With `--without
+ * outbox` events are buffered and published after COMMIT: the dual write.
+ */
 export class FastEventWriter implements EventWriter {
   readonly #options: FastEventWriterOptions;
   #claimOnCommit: ClaimOnCommit | undefined;
