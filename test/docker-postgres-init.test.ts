@@ -20,6 +20,24 @@ const [form, healthCheck] = compose.services.postgres.healthcheck.test;
 
 const docker = (...args: string[]) => execa('docker', args, { reject: false, all: true });
 
+/** `sql` over TCP as a service's role, with the services' password. */
+const asServiceRole = (role: string, database: string, sql: string) =>
+  docker(
+    'exec',
+    '-e',
+    'PGPASSWORD=service-secret',
+    NAME,
+    'psql',
+    '-h',
+    '127.0.0.1',
+    '-U',
+    role,
+    '-d',
+    database,
+    '-tAc',
+    sql,
+  );
+
 async function databases(): Promise<Record<string, string>> {
   const listed = await docker(
     'exec',
@@ -100,38 +118,10 @@ describe('init-databases.sh', () => {
   });
 
   it('a created database admits its own role with its password, and no other service role', async () => {
-    const own = await docker(
-      'exec',
-      '-e',
-      'PGPASSWORD=service-secret',
-      NAME,
-      'psql',
-      '-h',
-      '127.0.0.1',
-      '-U',
-      'search',
-      '-d',
-      'search',
-      '-tAc',
-      'SELECT current_user',
-    );
+    const own = await asServiceRole('search', 'search', 'SELECT current_user');
     expect(own.exitCode, own.all).toBe(0);
     expect(own.stdout.trim()).toBe('search');
-    const other = await docker(
-      'exec',
-      '-e',
-      'PGPASSWORD=service-secret',
-      NAME,
-      'psql',
-      '-h',
-      '127.0.0.1',
-      '-U',
-      'auth',
-      '-d',
-      'search',
-      '-tAc',
-      'SELECT 1',
-    );
+    const other = await asServiceRole('auth', 'search', 'SELECT 1');
     expect(other.exitCode).not.toBe(0);
     expect(other.all).toMatch(/permission denied for database "search"/);
   });
