@@ -114,6 +114,10 @@ describe('a run keeps its spans', () => {
     expect(fromEnd.length).toBeGreaterThan(0);
     // An offset inside a line starts at the next whole line, never a torn one.
     expect(sliceSpans(file, from, Date.now(), end - 5)).toEqual(fromEnd);
+    // An offset past the end (the file was replaced since): the whole file, not nothing.
+    expect(sliceSpans(file, from, Date.now(), spansFileEnd(file) + 1_000_000)).toEqual(
+      sliceSpans(file, from, Date.now()),
+    );
 
     const orders = buildOrders({
       snapshot: {

@@ -131,13 +131,14 @@ export function spansFileEnd(file: string): number {
   }
 }
 
-/** The file's text from byte `fromByte` on, from the first whole line there. */
+/** The file's lines from byte `fromByte` on, from the first whole line there (all of a shorter file: it was replaced). */
 function linesFrom(file: string, fromByte: number): string[] {
-  if (fromByte <= 0) return readFileSync(file, 'utf8').split('\n');
   const fd = openSync(file, 'r');
   try {
+    const size = fstatSync(fd).size;
+    if (fromByte <= 0 || fromByte > size) return readFileSync(fd, 'utf8').split('\n');
     const start = fromByte - 1; // the byte before: a newline there means a whole line starts here
-    const text = Buffer.alloc(Math.max(0, fstatSync(fd).size - start));
+    const text = Buffer.alloc(size - start);
     readSync(fd, text, 0, text.length, start);
     const lines = text.toString('utf8').split('\n');
     lines.shift();

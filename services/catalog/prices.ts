@@ -59,22 +59,33 @@ export async function setSchedule(
     aggregateId: productId,
     payload: { product_id: productId, schedule },
   });
-  const price = priceAt(before.price_cents, schedule, labNowMs);
-  if (price !== quotedPrice(before, labNowMs))
-    await tx.emit({
-      topic: 'catalog',
-      type: 'PriceChanged',
-      aggregateType: 'product',
-      aggregateId: productId,
-      payload: {
-        product_id: productId,
-        price_cents: price,
-        list_price_cents: before.price_cents,
-        discount_percent: active ? schedule.discount_percent : 0,
-        reason: 'schedule_set',
-      },
-    });
+  const after = { ...before, schedule };
+  if (quotedPrice(after, labNowMs) !== quotedPrice(before, labNowMs))
+    await emitPriceChanged(tx, after, labNowMs, 'schedule_set');
   return true;
+}
+
+/** PriceChanged for `product` as a quote at `labNowMs` prices it. */
+function emitPriceChanged(
+  tx: Tx,
+  product: PricedProduct,
+  labNowMs: number,
+  reason: 'discount_started' | 'discount_ended' | 'schedule_set',
+): Promise<unknown> {
+  const discounted = product.schedule !== null && inDiscountWindow(product.schedule, labNowMs);
+  return tx.emit({
+    topic: 'catalog',
+    type: 'PriceChanged',
+    aggregateType: 'product',
+    aggregateId: product.id,
+    payload: {
+      product_id: product.id,
+      price_cents: quotedPrice(product, labNowMs),
+      list_price_cents: product.price_cents,
+      discount_percent: discounted ? product.schedule!.discount_percent : 0,
+      reason,
+    },
+  });
 }
 
 interface WindowRow extends PricedProduct {
@@ -99,19 +110,7 @@ export function priceTicker(options: {
           [product.id, active],
         );
         if (flipped.rows.length === 0) return;
-        await tx.emit({
-          topic: 'catalog',
-          type: 'PriceChanged',
-          aggregateType: 'product',
-          aggregateId: product.id,
-          payload: {
-            product_id: product.id,
-            price_cents: quotedPrice(product, labNowMs),
-            list_price_cents: product.price_cents,
-            discount_percent: active ? product.schedule!.discount_percent : 0,
-            reason: active ? 'discount_started' : 'discount_ended',
-          },
-        });
+        await emitPriceChanged(tx, product, labNowMs, active ? 'discount_started' : 'discount_ended');
       });
     }
   };

@@ -8,7 +8,7 @@ import type { ServiceContext } from '../kit/service.ts';
 import { type PricedProduct, priceTicker, quotedPrice, setSchedule } from './prices.ts';
 
 /** A schedule as it is sent: closing after opening, the discount inside the day. */
-/** A BakeSchedule as an admin sends it: no shelf life and no discount start may be left out. */
+/** A BakeSchedule as an admin sends it: shelf_life_minutes and discount_from may be left out (null). */
 const scheduleInput = BakeSchedule.extend({
   shelf_life_minutes: BakeSchedule.shape.shelf_life_minutes.default(null),
   discount_from: BakeSchedule.shape.discount_from.default(null),
