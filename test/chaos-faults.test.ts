@@ -40,7 +40,7 @@ import { createServer } from 'node:http';
 const require = createRequire(${JSON.stringify(path.join(REPO_ROOT, 'package.json'))});
 const { Kafka, logLevel } = require('kafkajs');
 const kafka = new Kafka({ clientId: 'standin', brokers: [process.env.BROKER], logLevel: logLevel.NOTHING });
-const consumer = kafka.consumer({ groupId: 'payment', sessionTimeout: 6000, heartbeatInterval: 500 });
+const consumer = kafka.consumer({ groupId: 'payment', sessionTimeout: 6000, heartbeatInterval: 500, maxWaitTimeInMs: 1000 });
 let joined = false;
 consumer.on(consumer.events.GROUP_JOIN, () => { joined = true; });
 await consumer.connect();
@@ -321,10 +321,20 @@ describe('broker faults', () => {
   it('redeliver rewinds the consumer group: the service receives the events again', async () => {
     await waitFor(() => consumed().length >= 6); // 3 events + 3 poisons
     const seen = consumed().length;
+    const brokerLog = path.join(runtime.logDir, 'kafka.log');
+    const logged = readFileSync(brokerLog, 'utf8').length;
     const active = await start(
       '{ at: 0s, redeliver: { service: payment, topic: inventory, rewind: all } }',
       8,
     );
+    // The service is stopped cleanly, so its consumer leaves the group at once: the rewind does not
+    // wait out the member's session as it would after a SIGKILL.
+    const removals = readFileSync(brokerLog, 'utf8')
+      .slice(logged)
+      .split('\n')
+      .filter((line) => line.includes('"group":"payment"') && line.includes('member removed'));
+    expect(removals.some((line) => line.includes('left the group'))).toBe(true);
+    expect(removals.filter((line) => line.includes('session timed out'))).toEqual([]);
     await waitFor(() => consumed().length >= seen * 2, 60_000);
     expect(consumed().filter((value) => value === 'one')).toHaveLength(2);
     expect(decisions.find((decision) => decision.kind === 'redeliver')).toMatchObject({

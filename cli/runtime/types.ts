@@ -77,6 +77,8 @@ export interface Runtime {
   logs(target: string | undefined, options: LogsOptions): Promise<void>;
   /** Process faults by name (a service or an infra piece): real signals / container operations. */
   kill(target: string): Promise<void>;
+  /** A clean shutdown (SIGTERM / docker stop, SIGKILL after the grace period); stays down until restart. */
+  stop(target: string): Promise<void>;
   restart(target: string): Promise<void>;
   pause(target: string): Promise<void>;
   resume(target: string): Promise<void>;

@@ -1,6 +1,7 @@
 /**
  * `redeliver`: rewind the service's consumer group on a topic, as an operator would: stop the
- * service (a group's offsets can only be moved while it has no members), wait until the broker
+ * service cleanly (a group's offsets can only be moved while it has no members, and a consumer that
+ * shuts down leaves its group at once instead of after its session timeout), wait until the broker
  * sees the group empty, move the committed offsets back (to the start, or `rewind` messages per
  * partition), start the service again. It then receives those events a second time.
  */
@@ -36,7 +37,7 @@ export const redeliver = defineFault({
     const admin = context.kafka().admin();
     await admin.connect();
     try {
-      await context.runtime.kill(service);
+      await context.runtime.stop(service);
       context.log(`${service} stopped; waiting for consumer group '${group}' to empty`);
       const deadline = Date.now() + EMPTY_GROUP_DEADLINE_MS;
       for (;;) {

@@ -491,6 +491,14 @@ export class DockerRuntime implements Runtime {
       await this.docker.getContainer(container.id).kill({ signal: 'SIGKILL' });
   }
 
+  /** docker stop: SIGTERM, SIGKILL after 10 s; the container stays down until restart. */
+  async stop(target: string): Promise<void> {
+    const container = await this.#container(target);
+    if (container.state === 'paused') await this.docker.getContainer(container.id).unpause();
+    if (container.state === 'running' || container.state === 'paused')
+      await this.docker.getContainer(container.id).stop({ t: 10 });
+  }
+
   /** docker restart (a killed container is started again), then waits until healthy. */
   async restart(target: string): Promise<void> {
     const container = await this.#container(target);

@@ -530,6 +530,10 @@ export class LocalRuntime implements Runtime {
     await killProcess(this.#target(target).record);
   }
 
+  async stop(target: string): Promise<void> {
+    await stopProcess(this.#target(target).record);
+  }
+
   async pause(target: string): Promise<void> {
     await pauseProcess(this.#target(target).record);
   }

@@ -18,12 +18,13 @@ import {
   waitHealthy,
 } from './supervisor.ts';
 
-// A tiny HTTP server; env switches make it crash, ignore SIGTERM or spawn a grandchild.
+// A tiny HTTP server; env switches make it crash, ignore SIGTERM, say goodbye on it or spawn a grandchild.
 const CHILD = `
 import http from 'node:http';
 import { spawn } from 'node:child_process';
 if (process.env.CRASH) { console.error('boom: cannot open the widget'); process.exit(1); }
 if (process.env.IGNORE_TERM) process.on('SIGTERM', () => console.log('ignoring SIGTERM'));
+if (process.env.GOODBYE) process.on('SIGTERM', () => { console.log('goodbye'); process.exit(0); });
 if (process.env.GRANDCHILD) {
   const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
   console.log('grandchild ' + child.pid);
@@ -197,7 +198,10 @@ describe('LocalRuntime with a declared stack', () => {
   afterAll(() => rmSync(home, { recursive: true, force: true }));
 
   it('starts the stack in order, records state (0600), and acts on pieces by name', async () => {
-    runtime = new LocalRuntime({ home, components: [component('one', 1), component('two', 2)] });
+    runtime = new LocalRuntime({
+      home,
+      components: [component('one', 1), component('two', 2, { GOODBYE: '1' })],
+    });
     const progress: string[] = [];
     const endpoints = await runtime.up({
       without: ['inbox'],
@@ -215,7 +219,10 @@ describe('LocalRuntime with a declared stack', () => {
     expect((await import('node:fs')).statSync(stateFile).mode & 0o777).toBe(0o600);
 
     // A second runtime object (another shell) sees the same stack.
-    const other = new LocalRuntime({ home, components: [component('one', 1), component('two', 2)] });
+    const other = new LocalRuntime({
+      home,
+      components: [component('one', 1), component('two', 2, { GOODBYE: '1' })],
+    });
     const status = await other.status();
     expect(status.running).toBe(true);
     expect(status.without).toEqual(['inbox']);
@@ -241,6 +248,13 @@ describe('LocalRuntime with a declared stack', () => {
     const after = await pidOf('two');
     expect(after).not.toBe(before);
     expect((await other.status()).processes[1]).toMatchObject({ state: 'running', healthy: true });
+    // stop is a clean shutdown: the piece got SIGTERM and could say goodbye (kill gives it no chance).
+    await other.stop('two');
+    expect(isLive(after)).toBe(false);
+    expect((await other.status()).processes[1]!.state).toBe('exited');
+    expect(readFileSync(path.join(other.logDir, 'two.log'), 'utf8')).toContain('goodbye');
+    await other.restart('two');
+    const restarted = await pidOf('two');
 
     await expect(other.kill('tow')).rejects.toMatchObject({
       code: 'E_UNKNOWN_NAME',
@@ -248,7 +262,7 @@ describe('LocalRuntime with a declared stack', () => {
       hint: expect.stringContaining("'two'"),
     });
     await other.down({ purge: false });
-    expect(isLive(after)).toBe(false);
+    expect(isLive(restarted)).toBe(false);
     expect(readdirSync(home)).not.toContain('state.json');
     await expect(other.kill('two')).rejects.toMatchObject({ code: 'E_NOT_RUNNING' });
   });
