@@ -28,7 +28,10 @@ export interface RecoveringConsumerOptions {
 function createGroupConsumer(bus: Bus, group: string): Consumer {
   return bus.kafka.consumer({
     groupId: group,
-    sessionTimeout: 10_000,
+    // A killed member holds its partitions until its session times out: the shortest a Kafka broker
+    // accepts by default (group.min.session.timeout.ms), so a crashed service's events wait 6 s,
+    // not kafkajs' 30. Heartbeats go every second, between messages, well inside it.
+    sessionTimeout: 6000,
     heartbeatInterval: 1000,
     rebalanceTimeout: 20_000,
     // The broker answers a fetch as soon as data arrives; the wait only bounds idle polling.
