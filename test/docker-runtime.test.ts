@@ -162,11 +162,18 @@ describe('docker runtime', () => {
     expect([0, 130]).toContain(result.exitCode);
   });
 
-  it('kill, restart, pause and resume act on the containers', async () => {
+  it('kill, stop, restart, pause and resume act on the containers', async () => {
     expect((await lab(['kill', 'inventory'])).exitCode).toBe(0);
     expect((await stateOf('inventory'))?.state).toBe('exited');
     expect((await lab(['restart', 'inventory'])).exitCode).toBe(0);
     expect(await stateOf('inventory')).toMatchObject({ state: 'running', healthy: true });
+
+    // stop is docker stop: SIGTERM first, so the service shuts down cleanly and says so.
+    await runtime.stop('shipping');
+    expect((await stateOf('shipping'))?.state).toBe('exited');
+    expect((await lab(['logs', 'shipping'])).stdout).toContain('"msg":"stopped"');
+    expect((await lab(['restart', 'shipping'])).exitCode).toBe(0);
+    expect(await stateOf('shipping')).toMatchObject({ state: 'running', healthy: true });
 
     expect((await lab(['pause', 'payment'])).exitCode).toBe(0);
     expect((await stateOf('payment'))?.state).toBe('paused');
