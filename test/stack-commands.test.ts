@@ -133,7 +133,7 @@ describe('lab up / status / down (local runtime, real PostgreSQL)', CLI_TIMEOUT,
     expect(after[0].pid).toBe(before);
   });
 
-  it('pause / resume / kill / restart postgres by name, with real signals', async () => {
+  it('pause / resume / kill / restart / stop postgres by name, with real signals', async () => {
     const pid = JSON.parse((await lab('status', '--json')).stdout).processes[0].pid;
     const children = childrenOf(pid);
     expect(children.length).toBeGreaterThan(0);
@@ -149,6 +149,15 @@ describe('lab up / status / down (local runtime, real PostgreSQL)', CLI_TIMEOUT,
     const status = JSON.parse((await lab('status', '--json')).stdout).processes[0];
     expect(status).toMatchObject({ state: 'running', healthy: true });
     expect(status.pid).not.toBe(pid);
+    // stop is PostgreSQL's own stop signal: a clean shutdown, which its log says (a kill leaves none).
+    const shutdowns = async () =>
+      (await lab('logs', 'postgres')).stdout.split('database system is shut down').length - 1;
+    const before = await shutdowns();
+    const stop = await lab('stop', 'postgres');
+    expect(stop.stdout).toBe('postgres: stopped');
+    expect(isLive(status.pid)).toBe(false);
+    expect(await shutdowns()).toBe(before + 1);
+    expect((await lab('restart', 'postgres')).exitCode).toBe(0);
   });
 
   it('an unknown name: exit 2 with the closest valid one', async () => {
@@ -246,9 +255,9 @@ describe('bad input and missing pieces', CLI_TIMEOUT, () => {
 
   afterAll(() => rmSync(home, { recursive: true, force: true }));
 
-  it('no stack running: kill/restart say E_NOT_RUNNING, exit 3; status and down exit 0', async () => {
+  it('no stack running: kill/stop/restart say E_NOT_RUNNING, exit 3; status and down exit 0', async () => {
     const lab = labIn(home);
-    for (const command of ['kill', 'restart']) {
+    for (const command of ['kill', 'stop', 'restart']) {
       const result = await lab(command, 'order');
       expect(result.exitCode, command).toBe(3);
       expect(result.stderr).toContain('no lab stack is running');

@@ -9,6 +9,12 @@ const PROCESS_FAULTS = [
     done: 'killed',
   },
   {
+    name: 'stop',
+    description: 'stop a service cleanly: its stop signal, SIGKILL after 10 s (container: docker stop)',
+    run: (runtime: Runtime, target: string) => runtime.stop(target),
+    done: 'stopped',
+  },
+  {
     name: 'restart',
     description: 'stop a service and start it again',
     run: (runtime: Runtime, target: string) => runtime.restart(target),
