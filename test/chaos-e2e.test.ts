@@ -267,5 +267,13 @@ describe.skipIf(!stackHasShop)('lab chaos end to end (local runtime)', () => {
     const doubleCharge = run.checks.find((check) => check.name === 'no_double_charge')!;
     expect(doubleCharge.verdict).toBe('invalid');
     expect(doubleCharge.evidence.items[0]).toMatchObject({ kind: 'charge', count: 2 });
+    // The doubly charged orders never agree across services, so the settle time cannot end on
+    // valid checks; it ends once nothing is left in flight, well before its 8 s.
+    const settled = /nothing left in flight after ([\d.]+)s .*: settled with (.*) still failing/.exec(
+      readFileSync(path.join(run.runDir, 'run.log'), 'utf8'),
+    );
+    expect(settled, 'the settle phase ended on quiescence').not.toBeNull();
+    expect(Number(settled![1])).toBeLessThan(8);
+    expect(settled![2]).toBe('outcomes_consistent');
   }, 300_000);
 });

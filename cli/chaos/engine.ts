@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { type Admin, Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { type ClockJSON, describeClock } from '../../common/clock.ts';
 import { ExitCode, infrastructureFailure, LabError } from '../../common/errors.ts';
@@ -32,6 +32,7 @@ import { createHistory, type OperationEntry } from './history.ts';
 import { junitXml, type TimedCheckResult } from './junit.ts';
 import { stackClock, waitForLabTime } from './lab-time.ts';
 import type { LoadedScenario } from './loader.ts';
+import { eventsInFlight, liveConsumerGroups } from './quiescence.ts';
 import { createRandom } from './random.ts';
 import { brokenProbes, judgeRun, type RunResult, type SteadyStateResult } from './result.ts';
 import { collectLogs, collectSpans, spansFile, writeRunData } from './rundir.ts';
@@ -233,6 +234,11 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
       onChange: (active) => emit({ type: 'faults', active }),
     });
     const outcomes = { ok: 0, fail: 0, info: 0 };
+    // Taken before any fault: the groups that must be back and caught up before the settle phase
+    // may call the sagas stuck. Without them (a broker that did not answer), it never does.
+    const consumingGroups = await withBrokerAdmin(fixedEndpoints.brokerBootstrap, liveConsumerGroups).catch(
+      () => undefined,
+    );
     try {
       const from = scenario.stack.clock?.from;
       if (from !== undefined) await waitForLabTime(clock, from, { signal, log });
@@ -286,6 +292,17 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
       operations: history.operations(),
     };
     phase('settle');
+    // Connected only if the checks fail for a while: then it asks whether anything is still in flight.
+    let settleAdmin: Admin | undefined;
+    const brokerBootstrap = endpoints.brokerBootstrap;
+    const nothingInFlight = async (live: string[]) => {
+      if (!settleAdmin) {
+        const admin = brokerAdmin(brokerBootstrap);
+        await admin.connect();
+        settleAdmin = admin;
+      }
+      return (await eventsInFlight(settleAdmin, live)).quiet;
+    };
     const settled = await settle(context, {
       maxMs: scenario.settle,
       signal,
@@ -293,11 +310,15 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
       waitFor: [...scenario.expect.checks, ...scenario.steadyState.after].filter(
         (spec) => spec.name === 'read_model_converges',
       ),
-    });
+      nothingInFlight: consumingGroups && (() => nothingInFlight(consumingGroups)),
+    }).finally(() => settleAdmin?.disconnect().catch(() => {}));
+    const waited = `${(settled.waitedMs / 1000).toFixed(1)}s`;
     log(
-      settled.settledEarly
-        ? `settled after ${(settled.waitedMs / 1000).toFixed(1)}s`
-        : `settle time (${scenario.settle / 1000}s) used up`,
+      settled.stuck
+        ? `nothing left in flight after ${waited} (outboxes empty, every consumer at the end of its topics): settled with ${settled.stuck.join(', ')} still failing`
+        : settled.settledEarly
+          ? `settled after ${waited}`
+          : `settle time (${scenario.settle / 1000}s) used up`,
     );
 
     phase('checks');
@@ -463,4 +484,18 @@ async function notRunning(runtime: StackManager['runtime']): Promise<string[]> {
   return (status?.processes ?? [])
     .filter((process) => process.state !== 'running')
     .map((process) => `${process.name} (${process.state})`);
+}
+
+function brokerAdmin(bootstrap: string): Admin {
+  return new Kafka({ clientId: 'lab-chaos-admin', brokers: [bootstrap], logLevel: logLevel.NOTHING }).admin();
+}
+
+async function withBrokerAdmin<T>(bootstrap: string, use: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = brokerAdmin(bootstrap);
+  await admin.connect();
+  try {
+    return await use(admin);
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
 }
