@@ -486,8 +486,19 @@ async function notRunning(runtime: StackManager['runtime']): Promise<string[]> {
     .map((process) => `${process.name} (${process.state})`);
 }
 
+/**
+ * The admin of the quiescence probe. It answers a question the run can do without, so a broker
+ * that does not answer fails it within seconds instead of holding up the run with kafkajs'
+ * default retries (the probe then counts as "something may still move").
+ */
 function brokerAdmin(bootstrap: string): Admin {
-  return new Kafka({ clientId: 'lab-chaos-admin', brokers: [bootstrap], logLevel: logLevel.NOTHING }).admin();
+  return new Kafka({
+    clientId: 'lab-chaos-admin',
+    brokers: [bootstrap],
+    logLevel: logLevel.NOTHING,
+    requestTimeout: 3000,
+    retry: { retries: 1, initialRetryTime: 100 },
+  }).admin();
 }
 
 async function withBrokerAdmin<T>(bootstrap: string, use: (admin: Admin) => Promise<T>): Promise<T> {
