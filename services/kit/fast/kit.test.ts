@@ -354,10 +354,13 @@ describe('relay', () => {
     try {
       // E0 by a plain writer: its notification starts a session, which holds the order while publishing.
       await writeEvents([id], 1);
+      // Its own row only: rows other tests left (of other aggregates) say nothing about this one.
       await waitFor('E0 to be claimed', async () => {
         const [row] = await query<{ n: number }>(
           url,
-          `SELECT count(*)::int AS n FROM outbox WHERE id IN (SELECT id FROM outbox FOR UPDATE SKIP LOCKED)`,
+          `SELECT count(*)::int AS n FROM outbox
+           WHERE id IN (SELECT id FROM outbox WHERE aggregateid = $1 FOR UPDATE SKIP LOCKED)`,
+          [id],
         );
         return row!.n === 0;
       });
