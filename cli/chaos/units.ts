@@ -40,11 +40,14 @@ export function parseMoney(value: unknown): number | string {
   return Number(whole) * 100 + Number(fraction.padEnd(2, '0'));
 }
 
+/** 850ms, 12.3s, 5m57s, 6m: rounded before it is split, so 359.7 s reads 6m, never 5m60s. */
 export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)}s`;
-  const seconds = Math.round((ms % 60_000) / 1000);
-  return `${Math.floor(ms / 60_000)}m${seconds > 0 ? `${seconds}s` : ''}`;
+  if (Math.round(ms) < 1000) return `${Math.round(ms)}ms`;
+  const tenths = Math.round(ms / 100);
+  if (tenths < 600) return `${(tenths / 10).toFixed(tenths % 10 === 0 ? 0 : 1)}s`;
+  const seconds = Math.round(ms / 1000);
+  const rest = seconds % 60;
+  return `${Math.floor(seconds / 60)}m${rest > 0 ? `${rest}s` : ''}`;
 }
 
 export function formatMoney(cents: number): string {
