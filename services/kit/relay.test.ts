@@ -7,7 +7,7 @@ import { createPool, type Pool } from './db.ts';
 import type { OutgoingEvent } from './events.ts';
 import { FaultHooks } from './faults.ts';
 import { OutboxWriter } from './outbox.ts';
-import { Relay, type RelayOptions } from './relay.ts';
+import { MARK_PUBLISHED, Relay, type RelayOptions } from './relay.ts';
 
 const log = silentLog;
 let pg: TestPostgres;
@@ -148,6 +148,37 @@ describe('reference relay', () => {
     expect(published).toHaveLength(48);
     const expected = ['E1', 'E2', 'E3', 'E4', 'E5', 'E6'];
     for (const types of Object.values(perAggregate(published))) expect(types).toEqual(expected);
+  });
+
+  it('marks rows by primary key even with a plan made while the outbox was nearly empty', async () => {
+    // A prepared statement keeps its generic plan as the table grows; forced here, as the plan
+    // cache would choose it after a few executions.
+    const client = await pool.connect();
+    const plan = async () =>
+      (
+        await client.query<{ 'QUERY PLAN': string }>(
+          'EXPLAIN EXECUTE mark (ARRAY[gen_random_uuid()], ARRAY[0])',
+        )
+      ).rows
+        .map((row) => row['QUERY PLAN'])
+        .join('\n');
+    try {
+      await client.query('BEGIN');
+      await client.query('SET LOCAL plan_cache_mode = force_generic_plan');
+      await client.query(`PREPARE mark (uuid[], int[]) AS ${MARK_PUBLISHED}`);
+      await plan();
+      await client.query(
+        `INSERT INTO outbox (id, aggregatetype, aggregateid, type, topic, payload)
+         SELECT gen_random_uuid(), 'order', 'a' || i, 'OrderPlaced', 'orders', '{}' FROM generate_series(1, 20000) i`,
+      );
+      const grown = await plan();
+      expect(grown).toContain('outbox_pkey');
+      expect(grown).not.toContain('Seq Scan');
+    } finally {
+      await client.query('ROLLBACK');
+      await client.query('DEALLOCATE mark');
+      client.release();
+    }
   });
 
   it('wakes up on NOTIFY, long before its poll interval', async () => {

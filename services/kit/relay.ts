@@ -67,10 +67,16 @@ export const CLAIM_HEADS = `
   LIMIT $1
   FOR UPDATE`;
 
+/**
+ * Marks the claimed rows ($1) published, each with the extra copies a duplicate fault sent ($2, in
+ * the same order). `id = ANY ($1)` is a primary key lookup whatever the planner thinks of the table:
+ * a join with the arrays, prepared while the outbox was still empty, is planned as a scan of the
+ * whole table, and a prepared statement keeps that plan as the outbox grows.
+ */
 export const MARK_PUBLISHED = `
-  UPDATE outbox SET published_at = clock_timestamp(), copies_published = copies_published + batch.copies
-  FROM unnest($1::uuid[], $2::int[]) AS batch(id, copies)
-  WHERE outbox.id = batch.id`;
+  UPDATE outbox SET published_at = clock_timestamp(),
+    copies_published = copies_published + ($2::int[])[array_position($1::uuid[], id)]
+  WHERE id = ANY ($1::uuid[])`;
 
 export type Publish = (events: OutgoingEvent[]) => Promise<void>;
 

@@ -126,9 +126,10 @@ const RECORD = `
     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[])
       WITH ORDINALITY AS e(order_id, event_id, event_type, topic, producer, occurred_at, payload, n)
   ),
-  -- = ANY(ARRAY(..)): a primary key lookup per entry, whatever the planner guesses the batch's size is
+  -- LATERAL .. LIMIT 1: a primary key lookup per entry, whatever the planner believes of the batch's
+  -- size or the table's (a batch of 80 against an orders table still small was planned as a scan of it)
   known AS (
-    SELECT * FROM entries WHERE order_id = ANY (ARRAY(SELECT id FROM orders WHERE id = ANY ($1::uuid[])))
+    SELECT e.* FROM entries e CROSS JOIN LATERAL (SELECT 1 FROM orders WHERE id = e.order_id LIMIT 1) found
   ),
   recorded AS (
     INSERT INTO order_history (order_id, event_id, event_type, topic, producer, occurred_at, payload)
