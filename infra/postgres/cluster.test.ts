@@ -71,7 +71,7 @@ describe('PostgresCluster', () => {
   it('runs on 127.0.0.1 with the socket in the data dir and the lab settings', async () => {
     const result = await query(
       cluster.adminUrl(),
-      "SELECT current_setting('listen_addresses') AS listen, current_setting('unix_socket_directories') AS socket, current_setting('fsync') AS fsync, current_setting('synchronous_commit') AS sync, current_setting('max_connections') AS max",
+      "SELECT current_setting('listen_addresses') AS listen, current_setting('unix_socket_directories') AS socket, current_setting('fsync') AS fsync, current_setting('synchronous_commit') AS sync, current_setting('max_connections') AS max, current_setting('autovacuum_naptime') AS naptime",
     );
     expect(result.rows[0]).toEqual({
       listen: '127.0.0.1',
@@ -79,6 +79,7 @@ describe('PostgresCluster', () => {
       fsync: 'on',
       sync: 'on',
       max: '200',
+      naptime: '5s',
     });
   });
 
